@@ -1,0 +1,1 @@
+"""Hardware behind small protocols: camera, signature pad, scanner, GPS. Never imports kiosk/."""

@@ -1,0 +1,149 @@
+"""The capture of one apoyo as an explicit state machine (seed 001 §5): credential type → front
+→ back → original confirmed → live photo → signature → review → saved. The UI, the demo and the
+tests walk the same table; personal data lives only in this object until it is sealed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from kiosk.domain import ApoyoRecord
+from kiosk.station import Saved, Station
+
+
+class Step(str, enum.Enum):
+    CREDENTIAL_TYPE = "credential_type"
+    FRONT = "front"
+    BACK = "back"
+    ORIGINAL = "original"
+    PHOTO = "photo"
+    SIGNATURE = "signature"
+    REVIEW = "review"
+    SAVED = "saved"
+    REFUSED = "refused"  # the citizen refused the photo: nothing is kept
+    CANCELLED = "cancelled"
+
+
+# state -> {action: next state}. Retakes stay in place; the table is the whole flow.
+TRANSITIONS: dict[Step, dict[str, Step]] = {
+    Step.CREDENTIAL_TYPE: {"choose_model": Step.FRONT, "cancel": Step.CANCELLED},
+    Step.FRONT: {"front": Step.BACK, "cancel": Step.CANCELLED},
+    Step.BACK: {"back": Step.ORIGINAL, "retake_front": Step.FRONT, "cancel": Step.CANCELLED},
+    Step.ORIGINAL: {"confirm_original": Step.PHOTO, "retake_back": Step.BACK, "cancel": Step.CANCELLED},
+    Step.PHOTO: {"photo": Step.SIGNATURE, "refuse_photo": Step.REFUSED, "cancel": Step.CANCELLED},
+    Step.SIGNATURE: {"signature": Step.REVIEW, "cancel": Step.CANCELLED},
+    Step.REVIEW: {
+        "save": Step.SAVED,
+        "retake_photo": Step.PHOTO,
+        "retake_signature": Step.SIGNATURE,
+        "cancel": Step.CANCELLED,
+    },
+    Step.SAVED: {},
+    Step.REFUSED: {},
+    Step.CANCELLED: {},
+}
+
+CREDENTIAL_MODELS = ("C", "D", "E", "F", "G", "H")
+
+
+class FlowError(Exception):
+    """An action that the current step does not allow (a bug in the caller, not user input)."""
+
+
+@dataclass
+class CaptureSession:
+    """One citizen's capture. Checks are injected so the flow stays free of image code."""
+
+    auxiliar_id: str
+    step: Step = Step.CREDENTIAL_TYPE
+    model: str = ""
+    front: bytes = b""
+    back: bytes = b""
+    fields: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    photo: bytes = b""
+    trajectory: dict = field(default_factory=dict)
+    signature_png: bytes = b""
+    original_presented: bool = False
+
+    def allowed(self) -> list[str]:
+        return list(TRANSITIONS[self.step])
+
+    def _move(self, action: str) -> None:
+        nxt = TRANSITIONS[self.step].get(action)
+        if nxt is None:
+            raise FlowError(f"'{action}' no permitido en el paso {self.step.value}")
+        self.step = nxt
+
+    def choose_model(self, model: str) -> None:
+        if model not in CREDENTIAL_MODELS:
+            raise FlowError(f"modelo de credencial desconocido: {model}")
+        self.model = model
+        self._move("choose_model")
+
+    def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+        self._move("front")
+        self.front = stored
+        self._merge(fields, warnings)
+
+    def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+        self._move("back")
+        self.back = stored
+        self._merge(fields, warnings)
+
+    def _merge(self, fields: dict | None, warnings: list[str] | None) -> None:
+        for name, value in (fields or {}).items():
+            if value and (name not in self.fields or value.get("verified")):
+                self.fields[name] = value
+        self.warnings.extend(w for w in (warnings or []) if w not in self.warnings)
+
+    def confirm_original(self) -> None:
+        self._move("confirm_original")
+        self.original_presented = True
+
+    def accept_photo(self, stored: bytes) -> None:
+        self._move("photo")
+        self.photo = stored
+
+    def refuse_photo(self) -> None:
+        """The citizen refuses the photo: the capture stops and everything is forgotten."""
+        self._move("refuse_photo")
+        self._forget()
+
+    def accept_signature(self, trajectory: dict, png: bytes) -> None:
+        self._move("signature")
+        self.trajectory, self.signature_png = trajectory, png
+
+    def go(self, action: str) -> None:
+        """Retakes and cancel from the review or earlier steps."""
+        if action not in ("retake_front", "retake_back", "retake_photo", "retake_signature", "cancel"):
+            raise FlowError(action)
+        self._move(action)
+        if action == "cancel":
+            self._forget()
+
+    def record(self) -> ApoyoRecord:
+        return ApoyoRecord(
+            credential_model=self.model,
+            front_image=self.front,
+            back_image=self.back,
+            fields=self.fields,
+            original_presented=self.original_presented,
+            live_photo=self.photo,
+            signature_trajectory=self.trajectory,
+            signature_png=self.signature_png,
+            warnings=self.warnings,
+        )
+
+    def save(self, station: Station) -> Saved:
+        if self.step is not Step.REVIEW:
+            raise FlowError(f"no se puede guardar en el paso {self.step.value}")
+        saved = station.save_apoyo(self.record(), self.auxiliar_id)
+        self._move("save")
+        self._forget()
+        return saved
+
+    def _forget(self) -> None:
+        self.front = self.back = self.photo = self.signature_png = b""
+        self.fields, self.trajectory, self.warnings = {}, {}, []

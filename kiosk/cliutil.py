@@ -1,0 +1,66 @@
+"""Shared CLI plumbing: Spanish-first help, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from kiosk.errors import KioskError
+
+log = logging.getLogger("kiosk.cli")
+
+
+class SpanishHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 (argparse signature)
+        return super().add_usage(usage, actions, groups, prefix or "uso / usage: ")
+
+    def start_section(self, heading):  # noqa: ANN001
+        names = {"options": "opciones / options", "positional arguments": "argumentos / arguments"}
+        return super().start_section(names.get(heading, heading))
+
+
+def setup_logging(verbose: bool, name: str) -> None:
+    """Technician log lines go to the journal: stderr when systemd runs us (JOURNAL_STREAM),
+    else the local syslog socket. The person at the terminal sees only the one-line error;
+    `-v` also prints the log on stderr."""
+    import logging.handlers
+    import os
+
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else getattr(logging, os.environ.get("APOYO_KIOSK_LOG", "INFO"), logging.INFO))
+    fmt = logging.Formatter(f"{name}[%(process)d]: %(levelname)s %(name)s: %(message)s")
+    if verbose or os.environ.get("JOURNAL_STREAM"):
+        handler: logging.Handler = logging.StreamHandler()
+    elif os.path.exists("/dev/log"):
+        handler = logging.handlers.SysLogHandler(address="/dev/log")
+    else:
+        handler = logging.NullHandler()
+    handler.setFormatter(fmt)
+    root.handlers[:] = [handler]
+
+
+def fail(message: str, code: int = 2) -> int:
+    """Print one line on stderr and return the exit code."""
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def run_main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KioskError as exc:
+        log.debug("command failed", exc_info=True)
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrumpido / interrupted", 130)
+    except Exception as exc:  # the technician gets the log line; the person gets one sentence
+        log.error("unexpected error in %s: %r", getattr(args, "command", "?"), exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        return fail(_one_line(exc))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    detail = text[0] if text else type(exc).__name__
+    return f"{detail} ({type(exc).__name__})"

@@ -1,0 +1,1 @@
+"""`kiosk` subcommands of the core (each module exposes `add_parser(subparsers)`)."""

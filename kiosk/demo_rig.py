@@ -1,0 +1,66 @@
+"""The simulated kiosk hardware of the demo: a camera that shows fictitious "MUESTRA" cards and a
+face, and a signature pad simulator on a pty read by the real Topaz driver. Captures go through
+the same checks and state machine as the UI.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from importlib.resources import files
+
+import cv2
+import numpy as np
+
+from drivers.camera.simulated import SimulatedCamera
+from drivers.pad.simulator import SimulatedPad
+from kiosk import checks
+from kiosk.capture import CaptureSession
+from kiosk.specimens.cards import make_card
+from kiosk.station import Saved, Station
+
+
+def demo_face() -> np.ndarray:
+    raw = files("kiosk.assets").joinpath("face_muestra.jpg").read_bytes()
+    return cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+
+
+class DemoRig:
+    """Camera + pad twins. `pad_speed` plays signatures faster than real time."""
+
+    def __init__(self, seed: int = 1000, pad_speed: float = 500.0) -> None:
+        self._frames: deque[np.ndarray] = deque()
+        self.camera = SimulatedCamera(self._frames.popleft)
+        self.pad = SimulatedPad(speed=pad_speed)
+        self._seeds = itertools.count(seed)
+        self._face = demo_face()
+
+    def show(self, frame: np.ndarray) -> np.ndarray:
+        """Put `frame` in front of the camera and take a picture of it."""
+        self._frames.append(frame)
+        return self.camera.capture()
+
+    def capture_one(self, station: Station, auxiliar_id: str, index: int = 0) -> Saved:
+        front, back, truth = make_card(next(self._seeds))
+        session = CaptureSession(auxiliar_id)
+        session.choose_model(truth["model"])
+        side = checks.read_side(self.show(front))
+        session.accept_front(side.stored, side.fields, side.warnings)
+        side = checks.read_side(self.show(back))
+        session.accept_back(side.stored, side.fields, side.warnings)
+        session.confirm_original()
+        photo = checks.check_photo(self.show(self._face))
+        session.accept_photo(photo.stored)
+        trajectory = self.pad.read_signature(timeout=30)
+        session.accept_signature(trajectory, checks.render_signature(trajectory))
+        return session.save(station)
+
+    def close(self) -> None:
+        self.pad.close()
+        self.camera.close()
+
+    def __enter__(self) -> "DemoRig":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

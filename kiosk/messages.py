@@ -1,0 +1,103 @@
+"""Message catalog of the core: every sentence a person sees, Spanish first, English second.
+
+`text(code, lang, **params)` formats one; unknown codes fall back to the code itself so a missing
+translation never hides an error.
+"""
+
+from __future__ import annotations
+
+import os
+
+CATALOG: dict[str, dict[str, str]] = {
+    "vault_key_wrong": {
+        "es": "La bóveda cifrada no abre con la llave de este equipo. No se modificó nada; avise al personal técnico.",
+        "en": "The encrypted vault does not open with this device's key. Nothing was changed; call a technician.",
+    },
+    "vault_key_missing": {
+        "es": "Falta la llave de la bóveda ({path}). No se modificó nada; avise al personal técnico.",
+        "en": "The vault key is missing ({path}). Nothing was changed; call a technician.",
+    },
+    "disk_full": {
+        "es": "No hay espacio suficiente para guardar el registro (libres: {free_mb} MB). Lo ya guardado está a salvo; envíe los registros pendientes o avise al personal técnico.",
+        "en": "Not enough free space to save the record ({free_mb} MB free). Saved records are safe; send pending records or call a technician.",
+    },
+    "not_provisioned": {
+        "es": "Este kiosko no está dado de alta. Ejecute: kiosk provision --receiver URL --token TOKEN",
+        "en": "This kiosk is not provisioned. Run: kiosk provision --receiver URL --token TOKEN",
+    },
+    "already_provisioned": {
+        "es": "Este kiosko ya está dado de alta ({device_id}). Exporte los registros pendientes y use --force para darlo de alta de nuevo.",
+        "en": "This kiosk is already provisioned ({device_id}). Export pending records and use --force to provision again.",
+    },
+    "pending_records": {
+        "es": "Hay {count} registros sin acuse en la bóveda. Expórtelos primero (kiosk export DIR).",
+        "en": "There are {count} records without acuse in the vault. Export them first (kiosk export DIR).",
+    },
+    "period_closed": {
+        "es": "El periodo de captación no está abierto ({start} a {end}, hora del Centro).",
+        "en": "The capture period is not open ({start} to {end}, Central time).",
+    },
+    "no_process": {
+        "es": "No hay un proceso configurado en este kiosko; sincronice con el receptor.",
+        "en": "No process is configured on this kiosk; sync with the receiver.",
+    },
+    "auxiliar_unknown": {
+        "es": "La persona auxiliar {auxiliar_id} no está en la lista del proceso.",
+        "en": "Auxiliar {auxiliar_id} is not on the process roster.",
+    },
+    "auxiliar_baja": {
+        "es": "La persona auxiliar {auxiliar_id} fue dada de baja: no puede captar apoyos.",
+        "en": "Auxiliar {auxiliar_id} was removed (baja) and cannot capture.",
+    },
+    "record_saved": {
+        "es": "Apoyo guardado. Folio: {folio}",
+        "en": "Support saved. Folio: {folio}",
+    },
+    "receiver_unreachable": {
+        "es": "No hay conexión con el receptor; los registros siguen guardados y se enviarán después.",
+        "en": "The receiver is unreachable; records stay saved and will be sent later.",
+    },
+    "enroll_refused": {
+        "es": "El receptor rechazó el alta del kiosko: {reason}",
+        "en": "The receiver refused to enroll this kiosk: {reason}",
+    },
+    "config_invalid": {
+        "es": "La configuración recibida no tiene una firma válida; se conserva la anterior.",
+        "en": "The received configuration is not validly signed; the previous one is kept.",
+    },
+    "acuse_invalid": {
+        "es": "Se recibió un acuse con firma o código de integridad que no coincide; el registro no se borra.",
+        "en": "An acuse with a bad signature or integrity code was received; the record is kept.",
+    },
+    "duplicate_clave": {
+        "es": "Esta clave de elector ya se registró en este proceso; no se guarda dos veces.",
+        "en": "This clave de elector was already registered in this process; it is not saved twice.",
+    },
+    "auxiliar_required": {
+        "es": "Indique qué persona auxiliar captura (--auxiliar ID).",
+        "en": "Say which auxiliar is capturing (--auxiliar ID).",
+    },
+    "clock_alta": {"es": "alta (hora firmada por el receptor)", "en": "high (receiver-signed time)"},
+    "clock_media": {"es": "media (reloj del equipo, coherente)", "en": "medium (device clock, consistent)"},
+    "clock_baja": {"es": "baja (el reloj del equipo parece atrasado)", "en": "low (device clock looks wrong)"},
+    "data_dir_unusable": {
+        "es": "No se puede usar el directorio de datos {path}: {reason}",
+        "en": "Cannot use the data directory {path}: {reason}",
+    },
+}
+
+
+def default_lang() -> str:
+    lang = os.environ.get("APOYO_KIOSK_LANG", "es")
+    return "en" if lang.startswith("en") else "es"
+
+
+def text(code: str, lang: str | None = None, **params: object) -> str:
+    entry = CATALOG.get(code)
+    if entry is None:
+        return code
+    template = entry.get(lang or default_lang()) or entry["es"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,114 @@
+"""`kiosk` subcommands that cross the wire: provision, sync, demo, export and import-acuses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from kiosk.cliutil import SpanishHelpFormatter, fail
+from kiosk.station import open_station
+from kiosk.transfer import export_envelopes, import_acuses
+
+log = logging.getLogger(__name__)
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from sync.provision import provision
+
+    station = provision(args.data_dir, args.receiver, args.token, municipio=args.municipio or "",
+                        lat=args.lat, lon=args.lon, force=args.force)
+    print(station.device_id)
+    station.close()
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync.daemon import SyncDaemon
+
+    station = open_station(args.data_dir)
+    daemon = SyncDaemon(station)
+    if args.once:
+        summary = daemon.run_once()
+        print(json.dumps(dict(summary.as_dict(), counts=station.vault.counts()), ensure_ascii=False))
+        return 0 if summary.link_ok and not summary.errors else 1
+    try:
+        import sdnotify
+
+        notifier = sdnotify.SystemdNotifier()
+        notify = notifier.notify
+    except ImportError:  # pragma: no cover - sdnotify is a dependency
+        notify = None
+    daemon.run_forever(notify=notify)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sync import demo
+
+    if not args.headless:
+        return demo.run_interactive(args.data_dir, args.receiver_port)
+    summary = demo.run_headless(args.records, args.data_dir, no_sync=args.no_sync,
+                                receiver_port=args.receiver_port, receiver_url=args.receiver_url)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+    if args.no_sync:
+        return 0 if summary["captured"] == args.records else 1
+    ok = summary["acknowledged"] == args.records and summary["deleted"] == args.records
+    return 0 if ok else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    station = open_station(args.data_dir)
+    n = export_envelopes(station, Path(args.dir))
+    print(f"{n} sobres exportados a {args.dir}")
+    return 0
+
+
+def cmd_import_acuses(args: argparse.Namespace) -> int:
+    station = open_station(args.data_dir)
+    result = import_acuses(station, Path(args.dir))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if not result["invalid"] else 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    f = SpanishHelpFormatter
+    p = sub.add_parser("provision", help="dar de alta este kiosko / enroll this device", formatter_class=f)
+    p.add_argument("--receiver", required=True, help="URL del receptor / receiver URL")
+    p.add_argument("--token", required=True, help="token de alta de un solo uso / one-time token")
+    p.add_argument("--municipio", help="municipio donde opera / municipality")
+    p.add_argument("--lat", type=float)
+    p.add_argument("--lon", type=float)
+    p.add_argument("--force", action="store_true", help="volver a dar de alta (exporte antes) / re-provision")
+    p.set_defaults(func=cmd_provision)
+
+    s = sub.add_parser("sync", help="enviar registros al receptor / send records", formatter_class=f)
+    s.add_argument("--once", action="store_true", help="una sola vuelta / one pass")
+    s.set_defaults(func=cmd_sync)
+
+    d = sub.add_parser("demo", help="demostración con dispositivos simulados / demo", formatter_class=f)
+    d.add_argument("--headless", action="store_true", help="sin interfaz / without UI")
+    d.add_argument("--records", type=int, default=10, help="apoyos sintéticos a captar / records to capture")
+    d.add_argument("--json", action="store_true", help="resumen JSON / JSON summary")
+    d.add_argument("--no-sync", action="store_true", help="solo captar / capture only")
+    d.add_argument("--receiver-port", type=int, default=0, help="puerto del receptor local / local receiver port")
+    d.add_argument("--receiver-url", help="cómo llega el kiosko al receptor (p. ej. un proxy) / URL the kiosk uses")
+    d.set_defaults(func=cmd_demo)
+
+    e = sub.add_parser("export", help="exportar sobres a una memoria USB / export envelopes", formatter_class=f)
+    e.add_argument("dir")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import-acuses", help="aplicar acuses traídos en USB / apply acuses from USB", formatter_class=f)
+    i.add_argument("dir")
+    i.set_defaults(func=cmd_import_acuses)
+
+
+if __name__ == "__main__":
+    sys.exit(fail("use: kiosk COMANDO"))

@@ -1,0 +1,57 @@
+"""Enroll this device with a receiver: make the device key, enroll with a one-time token, write
+the identity and a new vault, fetch the signed configuration. Never over existing data unless
+forced, and never while records without acuse remain.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from nacl.signing import SigningKey
+
+from kiosk.errors import KioskError
+from kiosk.paths import DataDir, resolve_data_dir
+from kiosk.station import DeviceIdentity, Station, create_station, open_station
+from sync.client import ReceiverClient, Refused
+from sync.daemon import SyncDaemon
+
+
+def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", lat: float | None = None,
+              lon: float | None = None, force: bool = False) -> Station:
+    data = DataDir(resolve_data_dir(data_dir))
+    if data.device_json.exists():
+        if not force:
+            import json
+
+            raise KioskError("already_provisioned", device_id=json.loads(data.device_json.read_text())["device_id"])
+        old = open_station(data.root)
+        pending = len(old.vault.pending()) + len(old.vault.by_state("quarantined"))
+        old.close()
+        if pending:
+            raise KioskError("pending_records", count=pending)
+        for path in (data.device_json, data.vault, data.vault_key, data.device_key):
+            path.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            (data.root / ("vault.db" + suffix)).unlink(missing_ok=True)
+    device_key = SigningKey.generate()
+    client = ReceiverClient(receiver_url)
+    try:
+        reply = client.enroll(token, bytes(device_key.verify_key), municipio)
+    except Refused as exc:
+        raise KioskError("enroll_refused", reason=exc.message) from exc
+    identity = DeviceIdentity(
+        device_id=reply["device_id"],
+        receiver_url=receiver_url,
+        authority_key=bytes.fromhex(reply["authority_key"]),
+        sealing_key=bytes.fromhex(reply["sealing_key"]),
+        municipio=municipio,
+        lat=lat,
+        lon=lon,
+    )
+    try:
+        station = create_station(data.root, identity, device_key)
+    except Exception:
+        shutil.rmtree(data.keys, ignore_errors=True)
+        raise
+    SyncDaemon(station).refresh_config()
+    return station

@@ -1,0 +1,1 @@
+"""The reference central receiver: ASGI service, its database, keys, processing and admin CLI."""

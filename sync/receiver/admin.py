@@ -1,0 +1,124 @@
+"""Admin operations over the receiver: create a process, load the auxiliar roster from CSV,
+import sneakernet envelopes, and the processing step that opens envelopes (seed 001 §10.7)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from nacl.signing import VerifyKey
+
+from kiosk import payload, sealing
+from kiosk.domain import HORA_CENTRO, Auxiliar, Process, ProcessKind
+from kiosk.identifiers import InvalidIdentifier
+from kiosk.procconfig import auxiliar_to_dict, process_to_dict
+from sync.receiver import store as st
+from sync.receiver.service import Receiver, ReceiverError
+
+ROSTER_FIELDS = ("id_auxiliar", "nombres", "apellido_paterno", "apellido_materno", "email")
+
+
+def create_process(receiver: Receiver, *, process_id: str, kind: str, name: str, entity: str, promovente: str,
+                   denomination: str, manifest_text: str, start: datetime, end: datetime, emblem: bytes = b"",
+                   self_service: bool = False) -> Process:
+    process = Process(
+        process_id=process_id, kind=ProcessKind(kind), entity=entity, name=name, promovente=promovente,
+        denomination=denomination, manifest_text=manifest_text,
+        period_start=start if start.tzinfo else start.replace(tzinfo=HORA_CENTRO),
+        period_end=end if end.tzinfo else end.replace(tzinfo=HORA_CENTRO),
+        emblem_png=emblem,
+    )
+    receiver.put_process(process_to_dict(process), self_service)
+    return process
+
+
+def load_roster(receiver: Receiver, process_id: str, text: str) -> tuple[int, list[str]]:
+    """Load auxiliares from CSV (id_auxiliar,nombres,apellido_paterno,apellido_materno,email).
+    Validates every row first; loads all or nothing. Returns (loaded, problems)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [f for f in ROSTER_FIELDS if f not in (reader.fieldnames or [])]
+    if missing:
+        return 0, [f"faltan columnas: {', '.join(missing)}"]
+    rows, problems = [], []
+    now = datetime.now(HORA_CENTRO)
+    for n, row in enumerate(reader, start=2):
+        try:
+            rows.append(
+                Auxiliar(
+                    auxiliar_id=row["id_auxiliar"], process_id=process_id, nombres=row["nombres"].strip(),
+                    apellido_paterno=row["apellido_paterno"].strip(), apellido_materno=row["apellido_materno"].strip(),
+                    email=row["email"].strip(), alta_at=now,
+                )
+            )
+        except InvalidIdentifier as exc:
+            problems.append(f"fila {n}: {exc}")
+    if problems:
+        return 0, problems
+    for aux in rows:
+        receiver.put_auxiliar(auxiliar_to_dict(aux))
+    return len(rows), []
+
+
+def import_dir(receiver: Receiver, src: Path, dst: Path | None = None) -> dict:
+    """Sneakernet: apply the same checks to every *.apk envelope in `src`; write acuses to
+    `dst` (default `src/acuses`) for `kiosk import-acuses` to carry back."""
+    out = dst or src / "acuses"
+    out.mkdir(parents=True, exist_ok=True)
+    result = {"imported": 0, "refused": []}
+    for path in sorted(src.glob("*.apk")):
+        try:
+            acuse = receiver.receive_envelope(path.read_bytes())
+        except ReceiverError as exc:
+            result["refused"].append({"file": path.name, "code": exc.code, "message": exc.message})
+            continue
+        (out / (path.stem + ".acuse.json")).write_text(json.dumps(acuse))
+        result["imported"] += 1
+    return result
+
+
+def process_envelopes(receiver: Receiver, limit: int = 1000) -> dict:
+    """The processing step (holds the sealing private keys): open accepted envelopes, classify
+    them as en_mesa_de_control, duplicado or con_inconsistencia (seed 001 §10.7)."""
+    keys = receiver.keys.sealing_private_keys()
+    done: dict[str, int] = {}
+    with receiver.engine.connect() as c:
+        todo = c.execute(
+            sa.select(st.envelopes.c.folio, st.envelopes.c.envelope, st.envelopes.c.device_id, st.envelopes.c.process_id)
+            .where(st.envelopes.c.status == "en_procesamiento").limit(limit)
+        ).all()
+        pubkeys = {r.device_id: r.public_key for r in c.execute(sa.select(st.devices.c.device_id, st.devices.c.public_key))}
+    seen: dict[tuple[str, str], str] = {}
+    for folio, envelope, device_id, process_id in todo:
+        detail = ""
+        try:
+            _header, plain = sealing.open_envelope(bytes(envelope), VerifyKey(bytes.fromhex(pubkeys[device_id])), keys)
+            meta, _blobs = payload.unpack(plain)
+            person = _person_key(meta)
+            status = "en_mesa_de_control"
+            if person and (process_id, person) in seen:
+                status, detail = "duplicado", f"igual a {seen[(process_id, person)]}"
+            elif person:
+                seen[(process_id, person)] = folio
+            if meta.get("warnings"):
+                detail = "; ".join(str(w) for w in meta["warnings"])[:500]
+        except (sealing.InvalidEnvelope, payload.InvalidPayload, KeyError) as exc:
+            status, detail = "con_inconsistencia", f"no se pudo abrir: {exc}"
+        with receiver.engine.begin() as c:
+            c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=status, detail=detail))
+        done[status] = done.get(status, 0) + 1
+    return done
+
+
+def _person_key(meta: dict) -> str:
+    if meta.get("clave_elector"):
+        return "clave:" + str(meta["clave_elector"])
+    fields = meta.get("fields") or {}
+    for name in ("cic", "ocr"):
+        value = (fields.get(name) or {}).get("value") if isinstance(fields.get(name), dict) else None
+        if value:
+            return f"{name}:{value}"
+    return ""

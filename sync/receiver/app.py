@@ -1,0 +1,208 @@
+"""The receiver's HTTP face (FastAPI): enrollment, signed configuration with ETag, tus 1.0.0
+uploads (core, creation, checksum, termination, expiration) and acuses. Every response carries
+the receiver's signed time in `Apoyo-Time`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+from email.utils import formatdate
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from sync.receiver.service import Receiver, ReceiverError
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,checksum,termination,expiration"
+UPLOADS = "/v1/uploads"
+
+
+class EnrollRequest(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+    public_key: str = Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
+    municipio: str = Field(default="", max_length=120)
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in header.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        key, _, value = item.partition(" ")
+        try:
+            out[key] = base64.b64decode(value.strip(), validate=True).decode() if value else ""
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise ReceiverError(400, "metadata", "Upload-Metadata mal formado") from exc
+    return out
+
+
+def create_app(receiver: Receiver) -> FastAPI:
+    app = FastAPI(
+        title="Apoyo Kiosk — receptor central",
+        version="1.0.0",
+        description="Recibe sobres sellados de los kioscos (tus 1.0.0) y emite acuses firmados.",
+    )
+
+    @app.exception_handler(ReceiverError)
+    async def _refusal(_request: Request, exc: ReceiverError) -> JSONResponse:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
+
+    @app.middleware("http")
+    async def _signed_time(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Apoyo-Time"] = receiver.signed_time()
+        response.headers["Tus-Resumable"] = TUS_VERSION
+        return response
+
+    def _tus_check(request: Request) -> None:
+        if request.headers.get("Tus-Resumable") != TUS_VERSION:
+            raise ReceiverError(412, "tus_version", "Se requiere Tus-Resumable: 1.0.0")
+
+    async def _device(request: Request, body: bytes = b"") -> str:
+        headers = {k: request.headers.get(k, "") for k in ("X-Apoyo-Device", "X-Apoyo-Timestamp", "X-Apoyo-Nonce", "X-Apoyo-Signature")}
+        return await run_in_threadpool(receiver.authenticate, request.method, request.url.path, body, headers)
+
+    @app.get("/healthz", summary="Estado del servicio")
+    def healthz() -> dict:
+        return {"ok": True}
+
+    @app.get("/v1/time", summary="Hora firmada del receptor")
+    def signed_time() -> dict:
+        return {"time": receiver.signed_time()}
+
+    @app.post("/v1/enroll", summary="Alta de un dispositivo con token de un solo uso")
+    def enroll(req: EnrollRequest) -> dict:
+        return receiver.enroll(req.token, req.public_key, req.municipio)
+
+    @app.get("/v1/config", summary="Configuración firmada del proceso (ETag)", responses={304: {"description": "Sin cambios"}})
+    async def config(request: Request) -> Response:
+        device_id = await _device(request)
+        doc, etag = await run_in_threadpool(receiver.signed_config, device_id)
+        if request.headers.get("If-None-Match") == f'"{etag}"':
+            return Response(status_code=304, headers={"ETag": f'"{etag}"'})
+        return JSONResponse({"doc": doc}, headers={"ETag": f'"{etag}"'})
+
+    @app.get("/v1/acuses/{folio}", summary="Acuse firmado de un folio")
+    async def acuse(folio: str, request: Request) -> JSONResponse:
+        device_id = await _device(request)
+        doc = await run_in_threadpool(receiver.acuse_for, folio, device_id)
+        if doc is None:
+            raise ReceiverError(404, "sin_acuse", "No hay acuse para ese folio")
+        return JSONResponse({"acuse": doc})
+
+    @app.options(UPLOADS, summary="Capacidades tus")
+    def tus_options() -> Response:
+        return Response(
+            status_code=204,
+            headers={
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(20 * 1024 * 1024),
+                "Tus-Checksum-Algorithm": "sha256,sha1",
+            },
+        )
+
+    @app.post(UPLOADS, status_code=201, summary="Crear un envío (tus creation)")
+    async def tus_create(request: Request) -> Response:
+        _tus_check(request)
+        try:
+            length = int(request.headers.get("Upload-Length", ""))
+        except ValueError as exc:
+            raise ReceiverError(400, "upload_length", "Falta Upload-Length") from exc
+        meta = parse_metadata(request.headers.get("Upload-Metadata", ""))
+        upload_id, acuse_doc = await run_in_threadpool(receiver.create_upload, length, meta)
+        headers = {"Location": f"{UPLOADS}/{upload_id}", "Upload-Expires": _http_date(receiver.upload(upload_id).expires_at)}
+        if acuse_doc is not None:
+            headers["Upload-Offset"] = str(length)
+            headers["Apoyo-Acuse"] = _b64json(acuse_doc)
+        return Response(status_code=201, headers=headers)
+
+    @app.head(UPLOADS + "/{upload_id}", summary="Offset de un envío (tus core)")
+    def tus_head(upload_id: str, request: Request) -> Response:
+        _tus_check(request)
+        row = receiver.upload(upload_id)
+        headers = {
+            "Upload-Offset": str(row.offset),
+            "Upload-Length": str(row.length),
+            "Cache-Control": "no-store",
+            "Upload-Expires": _http_date(row.expires_at),
+        }
+        return Response(status_code=200, headers=headers)
+
+    @app.get(UPLOADS + "/{upload_id}", summary="Acuse de un envío completo")
+    def upload_acuse(upload_id: str) -> JSONResponse:
+        row = receiver.upload(upload_id)
+        if not row.acuse:
+            raise ReceiverError(404, "incompleto", "El envío aún no está completo")
+        return JSONResponse({"acuse": json.loads(row.acuse)})
+
+    @app.patch(
+        UPLOADS + "/{upload_id}",
+        status_code=204,
+        summary="Enviar bytes desde Upload-Offset (tus core + checksum)",
+        openapi_extra={"requestBody": {"content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    )
+    async def tus_patch(upload_id: str, request: Request) -> Response:
+        _tus_check(request)
+        if request.headers.get("Content-Type") != "application/offset+octet-stream":
+            raise ReceiverError(415, "content_type", "Content-Type debe ser application/offset+octet-stream")
+        try:
+            offset = int(request.headers.get("Upload-Offset", ""))
+        except ValueError as exc:
+            raise ReceiverError(400, "upload_offset", "Falta Upload-Offset") from exc
+        checksum = request.headers.get("Upload-Checksum")
+        expected = _parse_checksum(checksum) if checksum else None
+        received = bytearray()
+        disconnected = False
+        try:
+            async for piece in request.stream():
+                received.extend(piece)
+        except ClientDisconnect:
+            disconnected = True
+        if expected is not None:
+            algo, digest = expected
+            if disconnected or hashlib.new(algo, bytes(received)).digest() != digest:
+                raise ReceiverError(460, "checksum", "Checksum del bloque no coincide")
+        new_offset, acuse_doc = await run_in_threadpool(receiver.append, upload_id, offset, bytes(received))
+        row = receiver.upload(upload_id)
+        headers = {"Upload-Offset": str(new_offset), "Upload-Expires": _http_date(row.expires_at)}
+        if acuse_doc is not None:
+            headers["Apoyo-Acuse"] = _b64json(acuse_doc)
+        return Response(status_code=204, headers=headers)
+
+    @app.delete(UPLOADS + "/{upload_id}", status_code=204, summary="Cancelar un envío (tus termination)")
+    def tus_delete(upload_id: str, request: Request) -> Response:
+        _tus_check(request)
+        receiver.terminate(upload_id)
+        return Response(status_code=204)
+
+    return app
+
+
+def _parse_checksum(value: str) -> tuple[str, bytes]:
+    algo, _, b64 = value.partition(" ")
+    if algo not in ("sha256", "sha1"):
+        raise ReceiverError(400, "checksum_algoritmo", "Algoritmo de checksum no soportado")
+    try:
+        return algo, base64.b64decode(b64, validate=True)
+    except binascii.Error as exc:
+        raise ReceiverError(400, "checksum", "Upload-Checksum mal formado") from exc
+
+
+def _b64json(doc: dict) -> str:
+    return base64.b64encode(json.dumps(doc, separators=(",", ":")).encode()).decode()
+
+
+def _http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)

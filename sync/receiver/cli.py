@@ -1,0 +1,178 @@
+"""`kiosk-receiver`: serve the receiver and administer it (processes, roster, tokens, devices,
+acuses, USB import, the processing step, sealing-key rotation). Ayuda en español."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.cliutil import SpanishHelpFormatter, fail, run_main, setup_logging
+from kiosk.paths import resolve_data_dir
+from sync.receiver import admin
+from sync.receiver.keys import rotate_sealing_key
+from sync.receiver.server import open_receiver, serve
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    if args.data_dir:
+        return Path(args.data_dir)
+    if os.environ.get("APOYO_KIOSK_DATA"):
+        return Path(os.environ["APOYO_KIOSK_DATA"])
+    return resolve_data_dir() / "receptor"
+
+
+def _receiver(args: argparse.Namespace):
+    return open_receiver(_data_dir(args), args.db)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    serve(_receiver(args), args.host, args.port)
+    return 0
+
+
+def cmd_process_create(args: argparse.Namespace) -> int:
+    emblem = Path(args.emblem).read_bytes() if args.emblem else b""
+    proc = admin.create_process(
+        _receiver(args), process_id=args.id, kind=args.kind, name=args.name, entity=args.entity,
+        promovente=args.promovente, denomination=args.denomination or args.name,
+        manifest_text=args.manifest or "", start=datetime.fromisoformat(args.start),
+        end=datetime.fromisoformat(args.end), emblem=emblem, self_service=args.mi_apoyo,
+    )
+    print(f"Proceso {proc.process_id} creado ({proc.period_start.isoformat()} a {proc.period_end.isoformat()})")
+    return 0
+
+
+def cmd_process_run(args: argparse.Namespace) -> int:
+    print(json.dumps(admin.process_envelopes(_receiver(args)), ensure_ascii=False))
+    return 0
+
+
+def cmd_roster_load(args: argparse.Namespace) -> int:
+    loaded, problems = admin.load_roster(_receiver(args), args.process, Path(args.csv).read_text(encoding="utf-8"))
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        return fail(f"No se cargó ninguna persona auxiliar: {len(problems)} filas con problemas")
+    print(f"{loaded} personas auxiliares cargadas en {args.process}")
+    return 0
+
+
+def cmd_roster_baja(args: argparse.Namespace) -> int:
+    _receiver(args).baja_auxiliar(args.process, args.auxiliar, args.reason)
+    print(f"Auxiliar {args.auxiliar} dado de baja")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    print(_receiver(args).issue_token(args.process))
+    return 0
+
+
+def cmd_device_baja(args: argparse.Namespace) -> int:
+    _receiver(args).baja_device(args.device)
+    print(f"Dispositivo {args.device} dado de baja")
+    return 0
+
+
+def cmd_acuses(args: argparse.Namespace) -> int:
+    receiver = _receiver(args)
+    rows = receiver.list_acuses(args.process)
+    if args.json:
+        print(json.dumps({"acuses": rows, "counts": receiver.counts()}, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['folio']}  {r['received_at']}  {r['verdict']:<10} {r['status']:<20} {r['integrity'][:16]}")
+    print(f"total: {len(rows)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    result = admin.import_dir(_receiver(args), Path(args.dir), Path(args.acuses) if args.acuses else None)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if not result["refused"] else 1
+
+
+def cmd_rotate(args: argparse.Namespace) -> int:
+    kid = rotate_sealing_key(_data_dir(args))
+    print(f"Nueva llave de sellado: {kid} (las anteriores se conservan para abrir sobres en cola)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kiosk-receiver",
+        formatter_class=SpanishHelpFormatter,
+        description="Receptor central de Apoyo Kiosk / Apoyo Kiosk central receiver.",
+    )
+    p.add_argument("--data-dir", help="directorio de datos del receptor / receiver data dir")
+    p.add_argument("--db", help="URL de la base: sqlite:///... (omisión) o postgresql://...")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMANDO")
+
+    s = sub.add_parser("serve", help="servir la API (uvicorn) / serve the API", formatter_class=SpanishHelpFormatter)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8780)
+    s.set_defaults(func=cmd_serve)
+
+    pr = sub.add_parser("process", help="procesos: crear, procesar sobres / processes").add_subparsers(dest="action", required=True)
+    c = pr.add_parser("create", help="crear un proceso / create a process")
+    c.add_argument("--id", required=True)
+    c.add_argument("--kind", required=True, choices=["candidatura_independiente", "consulta_popular", "iniciativa_ciudadana", "revocacion_de_mandato"])
+    c.add_argument("--name", required=True)
+    c.add_argument("--entity", required=True)
+    c.add_argument("--promovente", required=True)
+    c.add_argument("--denomination")
+    c.add_argument("--manifest")
+    c.add_argument("--start", required=True, help="inicio, ISO (hora del Centro si no lleva zona)")
+    c.add_argument("--end", required=True, help="fin, ISO (hora del Centro si no lleva zona)")
+    c.add_argument("--emblem", help="PNG/JPG ≤ 500 KB")
+    c.add_argument("--mi-apoyo", action="store_true", help="permitir la modalidad Mi Apoyo")
+    c.set_defaults(func=cmd_process_create)
+    r = pr.add_parser("run", help="abrir y clasificar sobres recibidos / open and classify envelopes")
+    r.set_defaults(func=cmd_process_run)
+
+    ro = sub.add_parser("roster", help="personas auxiliares / auxiliar roster").add_subparsers(dest="action", required=True)
+    rl = ro.add_parser("load", help="cargar CSV / load CSV")
+    rl.add_argument("--process", required=True)
+    rl.add_argument("csv")
+    rl.set_defaults(func=cmd_roster_load)
+    rb = ro.add_parser("baja", help="dar de baja / remove")
+    rb.add_argument("--process", required=True)
+    rb.add_argument("--auxiliar", required=True)
+    rb.add_argument("--reason", required=True)
+    rb.set_defaults(func=cmd_roster_baja)
+
+    t = sub.add_parser("token", help="token de alta de un solo uso / one-time enrollment token")
+    t.add_argument("--process", required=True)
+    t.set_defaults(func=cmd_token)
+
+    d = sub.add_parser("device", help="dispositivos / devices").add_subparsers(dest="action", required=True)
+    db = d.add_parser("baja", help="dar de baja un dispositivo / revoke a device")
+    db.add_argument("device")
+    db.set_defaults(func=cmd_device_baja)
+
+    a = sub.add_parser("acuses", help="listar acuses y conteos / list acuses and counts")
+    a.add_argument("--process")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_acuses)
+
+    i = sub.add_parser("import", help="importar sobres de una memoria USB / import envelopes from USB")
+    i.add_argument("dir")
+    i.add_argument("--acuses", help="dónde escribir los acuses (omisión: DIR/acuses)")
+    i.set_defaults(func=cmd_import)
+
+    k = sub.add_parser("rotate-sealing-key", help="rotar la llave de sellado / rotate the sealing key")
+    k.set_defaults(func=cmd_rotate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    setup_logging(bool(argv and "-v" in argv), "kiosk-receiver")
+    return run_main(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

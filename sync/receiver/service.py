@@ -1,0 +1,440 @@
+"""What the receiver does, apart from HTTP: enroll devices, sign configuration, take tus uploads,
+apply the rules to a complete envelope and issue the signed acuse. Idempotent by folio.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from nacl.signing import VerifyKey
+
+from kiosk import sealing
+from kiosk.domain import HORA_CENTRO, SEND_GRACE
+from kiosk.procconfig import auxiliar_from_dict, process_from_dict
+from sync.receiver import store as st
+from sync.receiver.keys import ReceiverKeys
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_TTL = 7 * 24 * 3600
+MAX_ACTIVE_DEVICES = 2
+
+# Refusal reasons: the code travels in the acuse; the kiosk shows the Spanish text.
+REASONS = {
+    "fuera_de_plazo": "Se recibió después de las 24 horas posteriores al cierre del periodo.",
+    "fuera_de_periodo": "Se captó fuera del periodo de captación del proceso.",
+    "auxiliar_baja": "Se captó después de la baja de la persona auxiliar; no se contabiliza.",
+    "auxiliar_desconocido": "La persona auxiliar no está en la lista del proceso.",
+    "dispositivo_baja": "El dispositivo fue dado de baja.",
+    "limite_dispositivos": "La persona auxiliar ya tiene dos dispositivos activos.",
+    "folio_duplicado": "Ya existe un registro con este folio y contenido distinto.",
+    "proceso_distinto": "El registro pertenece a otro proceso.",
+}
+
+
+class ReceiverError(Exception):
+    """A refusal that is not an acuse: HTTP status + reason code + Spanish message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def hora_centro(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=HORA_CENTRO).isoformat(timespec="seconds")
+
+
+@dataclass
+class Receiver:
+    engine: sa.Engine
+    keys: ReceiverKeys
+    clock: object = time.time  # injectable for tests of late uploads
+
+    def now(self) -> float:
+        return float(self.clock())
+
+    # --- signed time ------------------------------------------------------------------------
+    def signed_time(self) -> str:
+        doc = sealing.sign_document({"time": self.now()}, "time", self.keys.authority, issued_at=self.now())
+        return base64.b64encode(sealing.canonical_json(doc)).decode()
+
+    # --- admin ------------------------------------------------------------------------------
+    def put_process(self, body: dict, self_service: bool = False) -> None:
+        process = process_from_dict(body)
+        with self.engine.begin() as c:
+            c.execute(sa.delete(st.processes).where(st.processes.c.process_id == process.process_id))
+            c.execute(st.processes.insert().values(process_id=process.process_id, body=json.dumps(body), self_service=self_service))
+
+    def put_auxiliar(self, body: dict) -> None:
+        aux = auxiliar_from_dict(body)
+        with self.engine.begin() as c:
+            c.execute(
+                sa.delete(st.auxiliares).where(
+                    (st.auxiliares.c.process_id == aux.process_id) & (st.auxiliares.c.auxiliar_id == aux.auxiliar_id)
+                )
+            )
+            c.execute(st.auxiliares.insert().values(process_id=aux.process_id, auxiliar_id=aux.auxiliar_id, body=json.dumps(body)))
+
+    def baja_auxiliar(self, process_id: str, auxiliar_id: str, reason: str, at: float | None = None) -> None:
+        with self.engine.begin() as c:
+            row = c.execute(
+                sa.select(st.auxiliares.c.body).where(
+                    (st.auxiliares.c.process_id == process_id) & (st.auxiliares.c.auxiliar_id == auxiliar_id)
+                )
+            ).first()
+            if row is None:
+                raise ReceiverError(404, "auxiliar_desconocido", REASONS["auxiliar_desconocido"])
+            body = json.loads(row[0])
+            body["baja_at"] = datetime.fromtimestamp(at or self.now(), tz=HORA_CENTRO).isoformat()
+            body["baja_reason"] = reason
+            c.execute(
+                st.auxiliares.update()
+                .where((st.auxiliares.c.process_id == process_id) & (st.auxiliares.c.auxiliar_id == auxiliar_id))
+                .values(body=json.dumps(body))
+            )
+
+    def baja_device(self, device_id: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(st.devices.update().where(st.devices.c.device_id == device_id).values(status="baja", baja_at=self.now()))
+            c.execute(st.bindings.update().where(st.bindings.c.device_id == device_id).values(status="baja"))
+
+    def issue_token(self, process_id: str) -> str:
+        token = secrets.token_urlsafe(18)
+        with self.engine.begin() as c:
+            if c.execute(sa.select(st.processes.c.process_id).where(st.processes.c.process_id == process_id)).first() is None:
+                raise ReceiverError(404, "proceso_desconocido", f"No existe el proceso {process_id}")
+            c.execute(st.tokens.insert().values(token_hash=_hash(token), process_id=process_id, created_at=self.now()))
+        return token
+
+    # --- enrollment and configuration ---------------------------------------------------------
+    def enroll(self, token: str, public_key_hex: str, municipio: str = "") -> dict:
+        try:
+            VerifyKey(bytes.fromhex(public_key_hex))
+        except Exception as exc:
+            raise ReceiverError(400, "llave_invalida", "La llave pública del dispositivo no es válida") from exc
+        with self.engine.begin() as c:
+            row = c.execute(sa.select(st.tokens).where(st.tokens.c.token_hash == _hash(token)).with_for_update()).first()
+            if row is None or row.used_at is not None:
+                raise ReceiverError(403, "token_invalido", "El token de alta no existe o ya se usó")
+            if c.execute(sa.select(st.devices.c.device_id).where(st.devices.c.public_key == public_key_hex)).first():
+                raise ReceiverError(409, "llave_repetida", "Esta llave ya está dada de alta")
+            number = st.next_counter(c, "device")
+            device_id = f"D{number:04d}"
+            c.execute(
+                st.devices.insert().values(
+                    device_id=device_id, public_key=public_key_hex, process_id=row.process_id,
+                    status="activo", municipio=municipio[:120], enrolled_at=self.now(),
+                )
+            )
+            c.execute(st.tokens.update().where(st.tokens.c.token_hash == row.token_hash).values(used_at=self.now(), device_id=device_id))
+        cert = sealing.sign_document(
+            {"device_id": device_id, "public_key": public_key_hex, "process_id": row.process_id}, "device_cert", self.keys.authority
+        )
+        return {
+            "device_id": device_id,
+            "process_id": row.process_id,
+            "authority_key": bytes(self.keys.authority.verify_key).hex(),
+            "sealing_key": bytes(self.keys.sealing_public).hex(),
+            "sealing_key_id": self.keys.sealing_kid,
+            "certificate": cert,
+        }
+
+    def device(self, device_id: str):
+        with self.engine.connect() as c:
+            return c.execute(sa.select(st.devices).where(st.devices.c.device_id == device_id)).first()
+
+    def authenticate(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> str:
+        """Verify a device-signed request and refuse replays; returns the device id."""
+        device_id = headers.get("X-Apoyo-Device", "")
+        dev = self.device(device_id)
+        if dev is None:
+            raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
+        try:
+            nonce, ts = sealing.verify_request(method, path, body, headers, VerifyKey(bytes.fromhex(dev.public_key)), now=self.now())
+        except sealing.InvalidSignature as exc:
+            raise ReceiverError(401, "firma_invalida", "La firma de la petición no es válida") from exc
+        try:
+            with self.engine.begin() as c:
+                c.execute(sa.delete(st.nonces).where(st.nonces.c.ts < self.now() - 900))
+                c.execute(st.nonces.insert().values(nonce=nonce, device_id=device_id, ts=ts))
+        except sa.exc.IntegrityError as exc:
+            with self.engine.begin() as c:
+                st.incident(c, "replay", device_id, detail=f"{method} {path}")
+            raise ReceiverError(409, "repeticion", "Petición repetida (replay) rechazada") from exc
+        if dev.status != "activo":
+            raise ReceiverError(403, "dispositivo_baja", REASONS["dispositivo_baja"])
+        return device_id
+
+    def config_body(self, device_id: str) -> dict:
+        dev = self.device(device_id)
+        with self.engine.connect() as c:
+            proc = c.execute(sa.select(st.processes).where(st.processes.c.process_id == dev.process_id)).first()
+            roster = [
+                json.loads(r[0])
+                for r in c.execute(
+                    sa.select(st.auxiliares.c.body).where(st.auxiliares.c.process_id == dev.process_id).order_by(st.auxiliares.c.auxiliar_id)
+                )
+            ]
+        return {
+            "process": json.loads(proc.body),
+            "roster": roster,
+            "device": {"device_id": device_id, "status": dev.status},
+            "self_service": bool(proc.self_service),
+        }
+
+    def signed_config(self, device_id: str) -> tuple[dict, str]:
+        body = self.config_body(device_id)
+        etag = hashlib.sha256(sealing.canonical_json(body)).hexdigest()[:32]
+        return sealing.sign_document(body, "config", self.keys.authority), etag
+
+    # --- tus uploads --------------------------------------------------------------------------
+    def create_upload(self, length: int, metadata: dict[str, str]) -> tuple[str, dict | None]:
+        """Start an upload authorized by a device signature in its metadata.
+
+        Returns (upload id, acuse or None): an envelope already received comes back as a
+        completed upload with its acuse, so nothing is sent twice."""
+        if length <= 0 or length > MAX_UPLOAD:
+            raise ReceiverError(413, "tamano", "Tamaño de envío no permitido")
+        folio, device_id, integrity = metadata.get("folio", ""), metadata.get("device", ""), metadata.get("integrity", "")
+        dev = self.device(device_id)
+        if dev is None:
+            raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
+        try:
+            VerifyKey(bytes.fromhex(dev.public_key)).verify(
+                upload_claim(folio, integrity, length), base64.b64decode(metadata.get("signature", ""), validate=True)
+            )
+        except Exception as exc:
+            raise ReceiverError(401, "firma_invalida", "La firma del envío no es válida") from exc
+        upload_id = secrets.token_hex(16)
+        with self.engine.begin() as c:
+            existing = c.execute(sa.select(st.envelopes.c.integrity, st.envelopes.c.acuse).where(st.envelopes.c.folio == folio)).first()
+            done = existing is not None and existing.integrity == integrity
+            c.execute(
+                st.uploads.insert().values(
+                    upload_id=upload_id, length=length, offset=length if done else 0,
+                    meta=json.dumps(metadata), device_id=device_id, folio=folio, integrity=integrity,
+                    created_at=self.now(), expires_at=self.now() + UPLOAD_TTL,
+                    acuse=existing.acuse if done else None,
+                )
+            )
+        return upload_id, (json.loads(existing.acuse) if done else None)
+
+    def upload(self, upload_id: str):
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(st.uploads).where(st.uploads.c.upload_id == upload_id)).first()
+        if row is None:
+            raise ReceiverError(404, "envio_desconocido", "Envío desconocido")
+        if row.expires_at < self.now() and row.acuse is None:
+            raise ReceiverError(410, "envio_expirado", "El envío expiró; empiece de nuevo")
+        return row
+
+    def append(self, upload_id: str, offset: int, data: bytes) -> tuple[int, dict | None]:
+        """Append at `offset` (compare-and-set); finalize when complete. Returns (new offset, acuse)."""
+        row = self.upload(upload_id)
+        if offset != row.offset:
+            raise ReceiverError(409, "offset", f"Upload-Offset {offset} no coincide con {row.offset}")
+        if row.offset + len(data) > row.length:
+            raise ReceiverError(400, "excede", "Los datos exceden Upload-Length")
+        if data:
+            new_offset = offset + len(data)
+            with self.engine.begin() as c:
+                moved = c.execute(
+                    st.uploads.update()
+                    .where((st.uploads.c.upload_id == upload_id) & (st.uploads.c.offset == offset))
+                    .values(offset=new_offset)
+                ).rowcount
+                if moved != 1:
+                    raise ReceiverError(409, "offset", "Otro envío simultáneo movió el offset")
+                c.execute(st.chunks.insert().values(upload_id=upload_id, offset=offset, data=data))
+        else:
+            new_offset = offset
+        acuse = None
+        if new_offset == row.length:
+            acuse = self.finalize(upload_id)
+        return new_offset, acuse
+
+    def terminate(self, upload_id: str) -> None:
+        self.upload(upload_id)
+        with self.engine.begin() as c:
+            c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id == upload_id))
+            c.execute(sa.delete(st.uploads).where(st.uploads.c.upload_id == upload_id))
+
+    def _assemble(self, upload_id: str) -> bytes:
+        with self.engine.connect() as c:
+            parts = c.execute(
+                sa.select(st.chunks.c.offset, st.chunks.c.data).where(st.chunks.c.upload_id == upload_id).order_by(st.chunks.c.offset)
+            ).all()
+        out, pos = [], 0
+        for off, data in parts:
+            if off != pos:
+                raise ReceiverError(500, "hueco", "Datos del envío incompletos")
+            out.append(bytes(data))
+            pos += len(data)
+        return b"".join(out)
+
+    def finalize(self, upload_id: str) -> dict:
+        row = self.upload(upload_id)
+        if row.acuse:
+            return json.loads(row.acuse)
+        envelope = self._assemble(upload_id)
+        if sealing.integrity_code(envelope) != row.integrity:
+            self.terminate(upload_id)
+            with self.engine.begin() as c:
+                st.incident(c, "integridad", row.device_id, row.folio, "sha256 no coincide")
+            raise ReceiverError(460, "integridad", "El código de integridad no coincide; envíe de nuevo")
+        acuse = self.receive_envelope(envelope, expected_device=row.device_id)
+        with self.engine.begin() as c:
+            c.execute(st.uploads.update().where(st.uploads.c.upload_id == upload_id).values(acuse=json.dumps(acuse)))
+            c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id == upload_id))
+        return acuse
+
+    # --- the rules --------------------------------------------------------------------------
+    def receive_envelope(self, envelope: bytes, expected_device: str | None = None) -> dict:
+        """Verify a whole envelope, apply the rules, store it once and return the signed acuse.
+        Used by uploads and by the USB import alike."""
+        integrity = sealing.integrity_code(envelope)
+        try:
+            claimed = sealing.read_header(envelope)
+        except sealing.InvalidEnvelope as exc:
+            raise ReceiverError(422, "sobre_invalido", "El sobre está mal formado") from exc
+        device_id = str(claimed.get("device_id", ""))
+        if expected_device is not None and device_id != expected_device:
+            raise ReceiverError(403, "firma_invalida", "El sobre no es del dispositivo que lo envía")
+        dev = self.device(device_id)
+        if dev is None:
+            raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
+        try:
+            header = sealing.verify_envelope(envelope, VerifyKey(bytes.fromhex(dev.public_key)))
+        except sealing.InvalidEnvelope as exc:
+            with self.engine.begin() as c:
+                st.incident(c, "firma_invalida", device_id, str(claimed.get("folio", "")), "sobre con firma no válida")
+            raise ReceiverError(403, "firma_invalida", "La firma del sobre no es válida") from exc
+        folio = str(header["folio"])
+        now = self.now()
+        with self.engine.begin() as c:
+            existing = c.execute(sa.select(st.envelopes).where(st.envelopes.c.folio == folio)).first()
+            if existing is not None:
+                if existing.integrity == integrity:
+                    return json.loads(existing.acuse)
+                st.incident(c, "folio_duplicado", device_id, folio, f"integridad nueva {integrity}")
+                return self._acuse(folio, integrity, device_id, now, "rechazado", "folio_duplicado")
+            reason = self._rule_violation(c, header, dev, now)
+            verdict = "rechazado" if reason else "aceptado"
+            acuse = self._acuse(folio, integrity, device_id, now, verdict, reason)
+            c.execute(
+                st.envelopes.insert().values(
+                    folio=folio, integrity=integrity, device_id=device_id,
+                    process_id=str(header.get("process_id", "")), auxiliar_id=str(header.get("auxiliar_id", "")),
+                    kind=str(header.get("kind", "")), received_at=acuse_body(acuse)["received_at"], envelope=envelope,
+                    verdict=verdict, reason=reason, acuse=json.dumps(acuse),
+                    status="en_procesamiento" if verdict == "aceptado" else "rechazado",
+                )
+            )
+        log.info("envelope received folio=%s verdict=%s reason=%s", folio, verdict, reason)
+        return acuse
+
+    def _rule_violation(self, c: sa.Connection, header: dict, dev, now: float) -> str:
+        if dev.status != "activo":
+            return "dispositivo_baja"
+        process_id = str(header.get("process_id", ""))
+        if process_id != dev.process_id:
+            return "proceso_distinto"
+        proc = c.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).first()
+        process = process_from_dict(json.loads(proc[0]))
+        now_dt = datetime.fromtimestamp(now, tz=timezone.utc)
+        if now_dt > process.period_end + SEND_GRACE:
+            return "fuera_de_plazo"
+        captured = datetime.fromisoformat(str(header.get("captured_at")))
+        if not (process.period_start <= captured <= process.period_end):
+            return "fuera_de_periodo"
+        aux_id = str(header.get("auxiliar_id", ""))
+        row = c.execute(
+            sa.select(st.auxiliares.c.body).where((st.auxiliares.c.process_id == process_id) & (st.auxiliares.c.auxiliar_id == aux_id))
+        ).first()
+        if row is None:
+            return "auxiliar_desconocido"
+        aux = auxiliar_from_dict(json.loads(row[0]))
+        if aux.baja_at is not None and captured >= aux.baja_at:
+            return "auxiliar_baja"
+        return self._bind(c, process_id, aux_id, dev.device_id, now)
+
+    def _bind(self, c: sa.Connection, process_id: str, aux_id: str, device_id: str, now: float) -> str:
+        """At most two active devices per auxiliar: a third is refused until one is dado de baja."""
+        active = {
+            r.device_id: r.status
+            for r in c.execute(
+                sa.select(st.bindings.c.device_id, st.bindings.c.status).where(
+                    (st.bindings.c.process_id == process_id) & (st.bindings.c.auxiliar_id == aux_id)
+                )
+            )
+        }
+        if active.get(device_id) == "activo":
+            return ""
+        if sum(1 for s in active.values() if s == "activo") >= MAX_ACTIVE_DEVICES:
+            return "limite_dispositivos"
+        if device_id in active:
+            c.execute(
+                st.bindings.update()
+                .where((st.bindings.c.process_id == process_id) & (st.bindings.c.auxiliar_id == aux_id) & (st.bindings.c.device_id == device_id))
+                .values(status="activo", since=now)
+            )
+        else:
+            c.execute(st.bindings.insert().values(process_id=process_id, auxiliar_id=aux_id, device_id=device_id, status="activo", since=now))
+        return ""
+
+    def _acuse(self, folio: str, integrity: str, device_id: str, now: float, verdict: str, reason: str) -> dict:
+        body = {
+            "folio": folio,
+            "integrity": integrity,
+            "device_id": device_id,
+            "received_at": hora_centro(now),
+            "verdict": verdict,
+            "reason": reason,
+            "reason_text": REASONS.get(reason, ""),
+        }
+        return sealing.sign_document(body, "acuse", self.keys.authority, issued_at=now)
+
+    def acuse_for(self, folio: str, device_id: str) -> dict | None:
+        with self.engine.connect() as c:
+            row = c.execute(
+                sa.select(st.envelopes.c.acuse).where((st.envelopes.c.folio == folio) & (st.envelopes.c.device_id == device_id))
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def list_acuses(self, process_id: str | None = None) -> list[dict]:
+        q = sa.select(st.envelopes.c.folio, st.envelopes.c.integrity, st.envelopes.c.received_at, st.envelopes.c.verdict,
+                      st.envelopes.c.reason, st.envelopes.c.status, st.envelopes.c.device_id).order_by(st.envelopes.c.received_at)
+        if process_id:
+            q = q.where(st.envelopes.c.process_id == process_id)
+        with self.engine.connect() as c:
+            return [dict(r._mapping) for r in c.execute(q)]
+
+    def counts(self) -> dict:
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(st.envelopes.c.status, sa.func.count()).group_by(st.envelopes.c.status)).all()
+            total = c.execute(sa.select(sa.func.count()).select_from(st.envelopes)).scalar()
+        return {"received": int(total or 0), "by_status": {s: int(n) for s, n in rows}}
+
+
+def upload_claim(folio: str, integrity: str, length: int) -> bytes:
+    """What a device signs to create an upload (carried in Upload-Metadata as `signature`)."""
+    return f"apoyo-upload-v1\n{folio}\n{integrity}\n{length}".encode()
+
+
+def acuse_body(doc: dict) -> dict:
+    return json.loads(doc["body"])
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Apoyo Kiosk: the Textual UI (operator, citizen and technician screens)."""
