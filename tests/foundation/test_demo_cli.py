@@ -1,0 +1,42 @@
+"""The CLI contract of the foundation: `kiosk demo --headless --records N --json`, `--no-sync`,
+`--data-dir`, and `kiosk status --json`, run as a user would run them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+KIOSK = [sys.executable, "-m", "kiosk.cli"]
+KEYS = {"captured", "acknowledged", "deleted", "quarantined", "vault_bytes", "envelope_bytes_median", "elapsed_s", "received"}
+
+
+def test_headless_demo_captures_syncs_and_deletes(tmp_path: Path) -> None:
+    out = subprocess.run(KIOSK + ["demo", "--headless", "--records", "3", "--json", "--data-dir", str(tmp_path / "k")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert KEYS <= summary.keys()
+    assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == summary["received"] == 3
+    assert summary["quarantined"] == 0 and summary["envelope_bytes_median"] > 0
+    status = subprocess.run(KIOSK + ["status", "--json", "--data-dir", str(tmp_path / "k")], capture_output=True, text=True)
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["counts"]["deleted"] == 3 and report["counts"]["sealed"] == 0
+    assert report["time_confidence"] == "alta" and report["last_sync"]
+
+
+def test_no_sync_stops_after_capture(tmp_path: Path) -> None:
+    out = subprocess.run(KIOSK + ["demo", "--headless", "--records", "2", "--json", "--no-sync", "--data-dir", str(tmp_path / "k")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["captured"] == 2 and summary["deleted"] == 0 and summary["received"] == 0
+
+
+def test_status_on_an_unprovisioned_dir_says_what_to_do(tmp_path: Path) -> None:
+    out = subprocess.run(KIOSK + ["status", "--data-dir", str(tmp_path / "nada")], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert out.stderr.strip().startswith("error: Este kiosko no está dado de alta")
+    assert len(out.stderr.strip().splitlines()) == 1
