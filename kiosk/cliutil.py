@@ -13,11 +13,23 @@ log = logging.getLogger("kiosk.cli")
 
 class SpanishHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 (argparse signature)
-        return super().add_usage(usage, actions, groups, prefix or "uso / usage: ")
+        return super().add_usage(usage, actions, groups, "uso / usage: " if prefix is None else prefix)
 
     def start_section(self, heading):  # noqa: ANN001
         names = {"options": "opciones / options", "positional arguments": "argumentos / arguments"}
         return super().start_section(names.get(heading, heading))
+
+
+def localize_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Spanish-first help for argparse's own -h and for every nested subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            action.help = "muestra esta ayuda y sale / show this help and exit"
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.formatter_class = SpanishHelpFormatter
+                localize_help(sub)
+    return parser
 
 
 def setup_logging(verbose: bool, name: str) -> None:
@@ -47,7 +59,7 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def run_main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
-    args = parser.parse_args(argv)
+    args = localize_help(parser).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KioskError as exc:
