@@ -26,8 +26,10 @@ test-fast: deps
 bench: deps
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Raspberry Pi deployment (see README, "Poner en marcha un kiosko"); UI=cage for touchscreens.
+UI ?= tty
 install:
-	$(SUDO) bash systemd/install.sh
+	$(SUDO) bash systemd/install.sh --ui $(UI)
 
 deps: .stamp-apt-runtime $(VENV)/.stamp
 

@@ -1,25 +1,23 @@
-"""The vault key on disk: 32 random bytes in a root-only file, made once at provisioning."""
+"""The vault key on disk: 32 random bytes made once at provisioning, wrapped with the board's OTP
+key where the Raspberry Pi has one (see kiosk/keywrap.py), in a root-only file."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from kiosk.errors import VaultKeyError
-from kiosk.paths import write_private
+from kiosk import keywrap
+
+log = logging.getLogger(__name__)
 
 
 def new_vault_key(path: Path) -> bytes:
     key = os.urandom(32)
-    write_private(path, key)
+    mode = keywrap.store_vault_key(path, key)
+    log.info("vault key stored (%s) at %s", mode, path)
     return key
 
 
 def load_vault_key(path: Path) -> bytes:
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise VaultKeyError("vault_key_missing", path=str(path)) from exc
-    if len(key) != 32:
-        raise VaultKeyError("vault_key_wrong")
-    return key
+    return keywrap.load_vault_key(path)
