@@ -57,3 +57,15 @@ def test_maintenance_vacuums_and_checks_the_audit_chain(tmp_path: Path) -> None:
     st.close()
     out = subprocess.run(KIOSK + ["maintenance", "--data-dir", data], capture_output=True, text=True)
     assert out.returncode != 0 and "bitácora" in out.stderr
+
+
+def test_doctor_reports_every_check_and_names_the_first_to_fix(tmp_path: Path) -> None:
+    data = str(tmp_path / "k")
+    subprocess.run(KIOSK + ["demo", "--headless", "--records", "1", "--json", "--data-dir", data], capture_output=True, check=True, timeout=300)
+    out = subprocess.run(KIOSK + ["doctor", "--simulated", "--json", "--data-dir", data], capture_output=True, text=True, timeout=120)
+    checks = {c["name"]: c for c in json.loads(out.stdout)["checks"]}
+    assert list(checks) == ["camera", "signature_pad", "scanner", "tesseract", "zbar", "keys", "vault", "clock", "disk", "receiver"]
+    assert all(checks[n]["ok"] for n in ("camera", "signature_pad", "scanner", "tesseract", "zbar", "keys", "vault", "clock", "disk"))
+    # the demo's receiver is gone once the demo ends: the link check fails and is named
+    assert not checks["receiver"]["ok"]
+    assert out.returncode == 1 and "receiver" in out.stderr and len(out.stderr.strip().splitlines()) == 1
