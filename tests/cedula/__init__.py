@@ -1,0 +1,1 @@
+"""Tests of the paper-cédula pipeline (kiosk.cedula)."""
