@@ -28,12 +28,19 @@ def demo_face() -> np.ndarray:
 class DemoRig:
     """Camera + pad twins. `pad_speed` plays signatures faster than real time."""
 
-    def __init__(self, seed: int = 1000, pad_speed: float = 500.0) -> None:
+    def __init__(self, seed: int = 1000, pad_speed: float = 500.0, card_pool: int = 16) -> None:
         self._frames: deque[np.ndarray] = deque()
         self.camera = SimulatedCamera(self._frames.popleft)
         self.pad = SimulatedPad(speed=pad_speed)
-        self._seeds = itertools.count(seed)
+        self._seeds = itertools.cycle(range(seed, seed + card_pool))
+        self._cards: dict[int, tuple] = {}  # drawing a card costs ~1 s: the same people come back
         self._face = demo_face()
+
+    def card(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        seed = next(self._seeds)
+        if seed not in self._cards:
+            self._cards[seed] = make_card(seed)
+        return self._cards[seed]
 
     def show(self, frame: np.ndarray) -> np.ndarray:
         """Put `frame` in front of the camera and take a picture of it."""
@@ -41,7 +48,7 @@ class DemoRig:
         return self.camera.capture()
 
     def capture_one(self, station: Station, auxiliar_id: str, index: int = 0) -> Saved:
-        front, back, truth = make_card(next(self._seeds))
+        front, back, truth = self.card()
         session = CaptureSession(auxiliar_id)
         session.choose_model(truth["model"])
         side = checks.read_side(self.show(front))
