@@ -1,0 +1,81 @@
+"""Snapshot tests of every screen at 80×24 and at the Pi 7" display's size (100×30 cells).
+
+Capture steps after a shot are left to the pilot tests: what they show depends on the credential
+reader behind kiosk.checks, which the lead swaps in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Authority
+from tests.tui.helpers import PASSWORD, registered_station
+from tui.app import KioskApp
+from tui.hardware import Hardware
+
+SIZES = [(80, 24), (100, 30)]
+
+
+@pytest.fixture
+def snap_app(tmp_path: Path):
+    from tests.tui.helpers import make_app
+
+    station = registered_station(tmp_path / "kiosko", Authority())
+    app = make_app(station)
+    yield app
+    station.close()
+
+
+async def _logged_in(pilot) -> None:  # noqa: ANN001
+    await pilot.press("i")
+    await pilot.pause(0.1)
+    await pilot.press(*PASSWORD, "enter")
+    await pilot.pause(0.2)
+
+
+async def _push(pilot, name: str, **kw: object) -> None:  # noqa: ANN001
+    import importlib
+
+    module = importlib.import_module(f"tui.screens.{name.lower()}")
+    cls = getattr(module, f"{name}Screen")
+    await pilot.app.push_screen(cls(**kw))
+    await pilot.pause(0.15)
+
+
+SCREENS = {
+    "inicio": None,
+    "login": lambda p: _press(p, "i"),
+    "inicio_operator": _logged_in,
+    "capture_models": lambda p: _chain(p, _logged_in, lambda q: _press(q, "c")),
+    "mi_apoyo": lambda p: _chain(p, _logged_in, lambda q: _push(q, "Capture", guided=True)),
+    "registration": lambda p: _chain(p, lambda q: _press(q, "i"), lambda q: _click(q, "#first_use")),
+    "envio": lambda p: _chain(p, _logged_in, lambda q: _press(q, "e")),
+    "tecnico": lambda p: _press(p, "t"),
+    "cedulas": lambda p: _chain(p, _logged_in, lambda q: _press(q, "p")),
+}
+
+
+async def _press(pilot, key: str) -> None:  # noqa: ANN001
+    await pilot.press(key)
+    await pilot.pause(0.15)
+
+
+async def _click(pilot, selector: str) -> None:  # noqa: ANN001
+    await pilot.click(selector)
+    await pilot.pause(0.15)
+
+
+async def _chain(pilot, *steps) -> None:  # noqa: ANN001
+    for step in steps:
+        await step(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(snap_compare, snap_app: KioskApp, screen: str, size: tuple[int, int]) -> None:
+    assert snap_compare(snap_app, terminal_size=size, run_before=SCREENS[screen])
+
+
+def test_snapshot_helpers_build_the_simulated_hardware(snap_app: KioskApp) -> None:
+    assert isinstance(snap_app.hardware, Hardware) and not snap_app.hardware.problems

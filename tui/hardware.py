@@ -1,0 +1,98 @@
+"""The devices the screens use, opened once through `kiosk.devices`. In simulated mode the camera
+is shown what the screen asks for (a fictitious "MUESTRA" card, its back, a face), the way a
+person would hold it up, so the whole pipeline runs on real images.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from drivers.errors import DeviceError
+from kiosk import devices
+from kiosk.cedula.specimen import make_cedula
+from kiosk.demo_rig import demo_face
+from kiosk.specimens.cards import make_card
+
+log = logging.getLogger(__name__)
+
+
+class SimulatedScenes:
+    """What is in front of the simulated camera for each purpose: front, back, photo, preview."""
+
+    def __init__(self, seed: int = 2000) -> None:
+        self.seed = seed
+        self._card: tuple[np.ndarray, np.ndarray, dict] | None = None
+        self._face = demo_face()
+
+    def frame(self, purpose: str) -> np.ndarray:
+        if purpose == "front" or self._card is None:
+            self._card = make_card(self.seed)
+            self.seed += 1
+        if purpose == "front":
+            return self._card[0]
+        if purpose == "back":
+            return self._card[1]
+        return self._face
+
+
+def cedula_pages(seed: int = 3000) -> Callable[[], list[np.ndarray]]:
+    """Scanned fictitious cédulas, one per scan, for the simulated scanner."""
+    seeds = itertools.count(seed)
+    return lambda: [make_cedula(next(seeds))[0]]
+
+
+class Hardware:
+    """Camera, signature pad and scanner for the UI; `problems` holds the Spanish sentence for
+    each device that could not be opened (shown on Inicio)."""
+
+    def __init__(self, cfg: devices.DeviceConfig, scenes: SimulatedScenes | None = None,
+                 signature_source: object = None, page_source: object = None) -> None:
+        self.cfg = cfg
+        self.scenes = scenes or (SimulatedScenes() if cfg.simulated else None)
+        self._wanted = "preview"
+        self.problems: dict[str, str] = {}
+        self.camera = self._open("camera", lambda: devices.open_camera(cfg, self._scene if self.scenes else None))
+        self.pad = self._open("signature_pad", lambda: devices.open_pad(cfg, signature_source))  # type: ignore[arg-type]
+        if page_source is None and cfg.simulated:
+            page_source = cedula_pages()
+        self.scanner = self._open("scanner", lambda: devices.open_scanner(cfg, page_source))  # type: ignore[arg-type]
+
+    def _open(self, name: str, opener: Callable[[], object]) -> object | None:
+        try:
+            return opener()
+        except DeviceError as error:
+            self.problems[name] = devices.device_message(error)
+            return None
+
+    def _scene(self) -> np.ndarray:
+        assert self.scenes is not None
+        return self.scenes.frame(self._wanted)
+
+    def capture(self, purpose: str) -> np.ndarray:
+        """One frame for `purpose` (front, back, photo, preview). Raises DeviceError."""
+        if self.camera is None:
+            raise DeviceError("missing", "camera not available", device="camera")
+        self._wanted = purpose
+        return self.camera.capture()  # type: ignore[attr-defined]
+
+    def read_signature(self, timeout: float = 60.0) -> dict:
+        if self.pad is None:
+            raise DeviceError("missing", "pad not available", device="signature_pad")
+        return self.pad.read_signature(timeout)  # type: ignore[attr-defined]
+
+    def scan(self) -> list[np.ndarray]:
+        if self.scanner is None:
+            raise DeviceError("missing", "scanner not available", device="scanner")
+        return self.scanner.scan()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        for device in (self.camera, self.pad, self.scanner):
+            if device is not None:
+                try:
+                    device.close()  # type: ignore[attr-defined]
+                except DeviceError as error:
+                    log.warning("closing device: %s", error)

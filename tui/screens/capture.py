@@ -1,0 +1,267 @@
+"""Captura de apoyo (and Mi apoyo, its guided self-service twin): walks kiosk.capture's table —
+credential type, front, back, original, photo, signature, review, saved — one step per view."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Static
+
+from kiosk.capture import CREDENTIAL_MODELS, CaptureSession, Step
+from kiosk.errors import KioskError
+from kiosk.station import Saved
+from tui.images import ImageView
+from tui.screens.base import KioskScreen
+from tui.screens.steps import MODEL_DRAWINGS, ShotMixin, fields_view, shot_image, verdict
+
+ORDER = [Step.CREDENTIAL_TYPE, Step.FRONT, Step.BACK, Step.ORIGINAL, Step.PHOTO, Step.SIGNATURE, Step.REVIEW]
+PURPOSE = {Step.FRONT: "front", Step.BACK: "back", Step.PHOTO: "photo"}
+
+
+class CaptureScreen(ShotMixin, KioskScreen):
+    CSS_PATH = "capture.tcss"
+    KEYS = {"t": "take", "a": "accept", "r": "retake", "f": "sign", "n": "refuse", "g": "save",
+            "escape": "cancel home", **{str(i + 1): f"model-{m}" for i, m in enumerate(CREDENTIAL_MODELS)}}
+
+    def __init__(self, guided: bool = False) -> None:
+        super().__init__(classes="guided" if guided else "")
+        self.guided = guided
+        self.session: CaptureSession | None = None
+        self.blocked = ""
+        self.shot: dict | None = None
+        self.busy = False
+        self.error = ""
+        self.original_ticked = False
+        self.saved: Saved | None = None
+        self.start()
+
+    def start(self) -> None:
+        """A new session if the rules allow capture now; otherwise the refusal to show."""
+        self.session, self.shot, self.saved, self.error, self.blocked = None, None, None, "", ""
+        self.original_ticked = False
+        operator = self.kiosk.operator or ""
+        try:
+            self.kiosk.station.check_can_capture(operator)
+        except KioskError as refused:
+            self.blocked = refused.message(self.kiosk.lang)
+            return
+        self.session = CaptureSession(operator)
+
+    # --- composition ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        step = self.session.step if self.session else None
+        title = self.t("self_title" if self.guided else "cap_title")
+        if step in ORDER:
+            title += f" — {self.t('step_of', n=ORDER.index(step) + 1, total=len(ORDER))}: {self.t('step_' + step.value)}"
+        elif step is not None:
+            title += f" — {self.t('step_' + step.value)}"
+        yield Static(title, classes="title", id="step-title")
+        if self.blocked:
+            yield Static(self.t("step_blocked"), classes="subtitle")
+            yield Static(self.blocked, classes="error", id="blocked")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("home"), id="home", variant="primary")
+            return
+        assert step is not None
+        yield from getattr(self, f"_compose_{step.value}")()
+        yield Static(self.error, classes="error" if self.error else "", id="error")
+
+    def _instruction(self, code: str) -> Static:
+        step = self.session.step.value if self.session else ""
+        return Static(self.t(f"guide_{step}" if self.guided else code), classes="instruction", id="instruction")
+
+    def _compose_credential_type(self) -> ComposeResult:
+        config = self.kiosk.station.config()
+        with Horizontal(id="manifest-row"):
+            if config and config.process.emblem_png:
+                yield ImageView(config.process.emblem_png, id="emblem")
+            if config:
+                yield Static(f"{config.process.denomination}\n{config.process.manifest_text}", id="manifest")
+        yield self._instruction("choose_model")
+        with Grid(id="models"):
+            for i, model in enumerate(CREDENTIAL_MODELS):
+                yield Button(f"{i + 1}  {model}\n{MODEL_DRAWINGS[model]}", id=f"model-{model}", classes="model",
+                             tooltip=self.t(f"model_{model}"))
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("btn_cancel"), id="cancel", variant="error")
+
+    def _compose_side(self, instruction: str, extra: list[Button]) -> ComposeResult:
+        yield self._instruction(instruction)
+        with Horizontal(id="work"):
+            yield shot_image(self.shot)
+            with Vertical(id="result"):
+                yield verdict(self.shot, self.t)
+                fields = dict(self.session.fields) if self.session else {}
+                if self.shot and "side" in self.shot:
+                    fields.update({k: v for k, v in self.shot["side"].fields.items() if v})
+                yield fields_view(fields, self.t)
+        yield from self._shot_buttons("btn_take", extra)
+
+    def _shot_buttons(self, take_label: str, extra: list[Button], take_id: str = "take") -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            if self.busy:
+                yield Static(self.t("busy"), classes="warning", id="busy")
+            elif self.shot is None:
+                yield Button(self.t(take_label), id=take_id, variant="primary")
+            else:
+                yield Button(self.t("btn_accept"), id="accept", variant="success", disabled=not self.shot["ok"])
+                yield Button(self.t("btn_retake"), id="retake", variant="warning")
+            yield from extra
+            yield Button(self.t("btn_cancel"), id="cancel", variant="error")
+
+    def _compose_front(self) -> ComposeResult:
+        yield from self._compose_side("show_front", [])
+
+    def _compose_back(self) -> ComposeResult:
+        yield from self._compose_side("show_back", [Button(self.t("btn_retake_front"), id="retake_front")])
+
+    def _compose_original(self) -> ComposeResult:
+        yield self._instruction("original_help")
+        yield Checkbox(self.t("original_q"), self.original_ticked, id="original")
+        yield fields_view(self.session.fields if self.session else {}, self.t)
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("btn_continue"), id="accept", variant="success", disabled=not self.original_ticked)
+            yield Button(self.t("btn_retake_back"), id="retake_back")
+            yield Button(self.t("btn_cancel"), id="cancel", variant="error")
+
+    def _compose_photo(self) -> ComposeResult:
+        yield self._instruction("show_face")
+        with Horizontal(id="work"):
+            yield shot_image(self.shot)
+            with Vertical(id="result"):
+                yield verdict(self.shot, self.t)
+        yield from self._shot_buttons("btn_take", [Button(self.t("btn_refuse"), id="refuse", variant="warning")])
+
+    def _compose_signature(self) -> ComposeResult:
+        yield self._instruction("sign_now")
+        with Horizontal(id="work"):
+            yield shot_image(self.shot)
+            with Vertical(id="result"):
+                yield verdict(self.shot, self.t)
+        yield from self._shot_buttons("btn_sign", [], take_id="sign")
+
+    def _compose_review(self) -> ComposeResult:
+        assert self.session is not None
+        yield self._instruction("review_help")
+        with Horizontal(id="thumbs"):
+            for name, data in (("front", self.session.front), ("back", self.session.back),
+                               ("photo", self.session.photo), ("signature", self.session.signature_png)):
+                yield ImageView(data, id=f"thumb-{name}", classes="thumb")
+        yield Static(self.t("review_model", model=self.session.model), id="review-model")
+        yield fields_view(self.session.fields, self.t)
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("btn_save"), id="save", variant="success")
+            yield Button(self.t("btn_retake_photo"), id="retake_photo")
+            yield Button(self.t("btn_retake_signature"), id="retake_signature")
+            yield Button(self.t("btn_cancel"), id="cancel", variant="error")
+
+    def _compose_saved(self) -> ComposeResult:
+        assert self.saved is not None
+        yield Static(self.t("saved_folio"), classes="subtitle", id="folio-label")
+        yield Static(self.saved.folio, id="folio")
+        yield Static(self.t("saved_integrity", integrity=self.saved.integrity), id="integrity")
+        yield Static(self.t("saved_note"), classes="hint")
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("btn_new"), id="new", variant="primary")
+            yield Button(self.t("home"), id="home")
+
+    def _compose_refused(self) -> ComposeResult:
+        yield Static(self.t("refused_text"), classes="warning", id="outcome")
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("home"), id="home", variant="primary")
+
+    def _compose_cancelled(self) -> ComposeResult:
+        yield Static(self.t("cancelled_text"), classes="warning", id="outcome")
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("home"), id="home", variant="primary")
+
+    # --- behaviour --------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        await self.recompose()
+        if self.query("#original"):
+            self.query_one("#original", Checkbox).focus()
+            return
+        for button in self.query(Button):
+            if not button.disabled:
+                button.focus()
+                break
+
+    def on_mount(self) -> None:
+        self.rebuild()
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+        """(O) ticks the original-credential box; other letters go to KioskScreen.on_key."""
+        if event.key == "o" and self.query("#original"):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#original", Checkbox).toggle()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.original_ticked = event.value
+        self.query_one("#accept", Button).disabled = not event.value
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = event.button.id or ""
+        session = self.session
+        self.error = ""
+        if action == "home":
+            self.app.pop_screen()
+            return
+        if action == "new":
+            self.start()
+        elif session is None:
+            return
+        elif action.startswith("model-"):
+            session.choose_model(action.removeprefix("model-"))
+        elif action in ("take", "retake") and session.step in PURPOSE:
+            self.shoot(PURPOSE[session.step])
+            return
+        elif action in ("sign", "retake") and session.step is Step.SIGNATURE:
+            self.sign()
+            return
+        elif action == "accept":
+            self._accept(session)
+        elif action == "refuse":
+            session.refuse_photo()
+            self.shot = None
+        elif action == "save":
+            self._save(session)
+        elif action in ("retake_front", "retake_back", "retake_photo", "retake_signature"):
+            session.go(action)
+            self.shot = None
+        elif action == "cancel":
+            if "cancel" in session.allowed():
+                session.go("cancel")
+            self.shot = None
+            self.app.pop_screen()
+            return
+        self.rebuild()
+
+    def _accept(self, session: CaptureSession) -> None:
+        shot, step = self.shot, session.step
+        if step is Step.ORIGINAL:
+            if self.original_ticked:
+                session.confirm_original()
+            return
+        if shot is None or not shot["ok"]:
+            return
+        if step is Step.FRONT:
+            side = shot["side"]
+            session.accept_front(side.stored, side.fields, side.warnings)
+        elif step is Step.BACK:
+            side = shot["side"]
+            session.accept_back(side.stored, side.fields, side.warnings)
+        elif step is Step.PHOTO:
+            session.accept_photo(shot["gate"].stored)
+        elif step is Step.SIGNATURE:
+            session.accept_signature(shot["trajectory"], shot["png"])
+        self.shot = None
+
+    def _save(self, session: CaptureSession) -> None:
+        try:
+            self.saved = session.save(self.kiosk.station)
+        except KioskError as refused:
+            self.error = refused.message(self.kiosk.lang)

@@ -1,0 +1,122 @@
+"""Pieces shared by the capture and registration screens: taking a picture or a signature in a
+worker thread through kiosk.checks, and the widgets that show a shot, its verdict and the fields.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rich.table import Table
+from textual.widgets import Static
+
+from drivers.errors import DeviceError
+from kiosk import checks
+from kiosk.devices import device_message
+from tui.images import ImageView, decode
+
+log = logging.getLogger(__name__)
+
+MODEL_DRAWINGS = {
+    "C": "╭────────╮\n│▣ ══════│\n│ ║│║│║│ │\n╰────────╯",
+    "D": "╭────────╮\n│▣ ══ ▪▪ │\n│ ║│║│║│ │\n╰────────╯",
+    "E": "╭────────╮\n│▣ ══════│\n│<<<<<<<<│\n╰────────╯",
+    "F": "╭────────╮\n│▣ ══ ▪▪ │\n│<<<<<<<<│\n╰────────╯",
+    "G": "╭────────╮\n│▣ ══ ▦  │\n│<<<<<<<<│\n╰────────╯",
+    "H": "╭────────╮\n│▣ ══ ▦▦ │\n│<<<<<<<<│\n╰────────╯",
+}
+
+
+class ShotMixin:
+    """Takes shots for a screen that has `shot`, `busy`, `error` and an async `rebuild()`."""
+
+    shot: dict | None
+    busy: bool
+    error: str
+
+    def shoot(self, purpose: str) -> None:
+        """Capture a frame for `purpose` (front, back, photo) and run its check."""
+        hardware = self.app.hardware  # type: ignore[attr-defined]
+
+        def work() -> dict:
+            frame = hardware.capture(purpose)
+            if purpose in ("front", "back"):
+                side = checks.read_side(frame)
+                return {"image": frame, "side": side, "ok": not side.errors}
+            gate = checks.check_photo(frame)
+            return {"image": frame, "gate": gate, "ok": gate.accepted}
+
+        self._start(work)
+
+    def sign(self) -> None:
+        """Read a signature from the pad and run its check."""
+        hardware = self.app.hardware  # type: ignore[attr-defined]
+
+        def work() -> dict:
+            trajectory = hardware.read_signature(timeout=60)
+            gate = checks.check_signature(trajectory)
+            png = checks.render_signature(trajectory) if trajectory.get("points") else b""
+            return {"image": decode(png), "trajectory": trajectory, "png": png, "gate": gate, "ok": gate.accepted}
+
+        self._start(work)
+
+    def _start(self, work) -> None:  # noqa: ANN001 - a zero-argument callable returning a shot
+        self.busy, self.error, self.shot = True, "", None
+        self.rebuild()  # type: ignore[attr-defined]
+
+        def run() -> None:
+            try:
+                shot = work()
+            except DeviceError as error:
+                log.error("device error during capture: %s", error)
+                self.app.call_from_thread(self._failed, device_message(error, self.app.lang))  # type: ignore[attr-defined]
+                return
+            self.app.call_from_thread(self._done, shot)  # type: ignore[attr-defined]
+
+        self.run_worker(run, thread=True, exclusive=True, group="device")  # type: ignore[attr-defined]
+
+    def _done(self, shot: dict) -> None:
+        self.busy, self.shot = False, shot
+        self.rebuild()  # type: ignore[attr-defined]
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.error = self.app.t("device_error", msg=message)  # type: ignore[attr-defined]
+        self.rebuild()  # type: ignore[attr-defined]
+
+
+def verdict(shot: dict | None, t) -> Static:  # noqa: ANN001 - t is the screen's catalog function
+    """The verdict line for a shot: accepted, or the reasons/errors."""
+    if shot is None:
+        return Static("", id="verdict")
+    if "side" in shot:
+        side = shot["side"]
+        lines = [t("side_errors", errors="; ".join(side.errors))] if side.errors else [t("verdict_ok")]
+        if side.warnings:
+            lines.append(t("side_warnings", warnings="; ".join(side.warnings)))
+        return Static("\n".join(lines), id="verdict", classes="error" if side.errors else "ok")
+    gate = shot["gate"]
+    if gate.accepted:
+        return Static(t("verdict_ok"), id="verdict", classes="ok")
+    return Static(t("verdict_bad", reasons="; ".join(gate.reasons) or "—"), id="verdict", classes="error")
+
+
+def shot_image(shot: dict | None, fallback: bytes = b"") -> ImageView:
+    image = shot.get("image") if shot else None
+    return ImageView(image if image is not None else (fallback or None), id="shot")
+
+
+def fields_view(fields: dict, t) -> Static:  # noqa: ANN001
+    """The fields read from the credential with their source and whether they are verified."""
+    if not fields:
+        return Static(t("no_fields"), id="fields", classes="hint")
+    table = Table(title=t("fields_title"), show_header=False, expand=True, box=None, title_style="bold yellow")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_column(style="dim")
+    for name, value in sorted(fields.items()):
+        shown = value.get("value") if isinstance(value, dict) else value
+        source = value.get("source", "") if isinstance(value, dict) else ""
+        verified = isinstance(value, dict) and value.get("verified")
+        table.add_row(name, str(shown) if shown not in (None, "") else "—",
+                      f"{source} · {t('field_verified') if verified else t('field_unverified')}")
+    return Static(table, id="fields")

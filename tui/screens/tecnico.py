@@ -1,0 +1,159 @@
+"""Técnico, behind its own password: doctor results, device tests with a live camera preview in
+the terminal, and the tail of the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Static
+
+from drivers.errors import DeviceError
+from kiosk import operators
+from kiosk.devices import device_message
+from kiosk.doctor import check_disk, run_checks
+from tui.images import ImageView
+from tui.screens.base import KioskScreen
+
+
+class TecnicoScreen(KioskScreen):
+    CSS_PATH = "tecnico.tcss"
+    KEYS = {"d": "doctor-run", "v": "preview-toggle", "f": "pad", "e": "scan", "escape": "back"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unlocked = False
+        self.previewing = False
+        self.report = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.t("tech_title"), classes="title")
+        if not self.unlocked:
+            first = not operators.tech_password_set(self.kiosk.station.vault)
+            with Vertical(id="form"):
+                yield Static(self.t("tech_set_password" if first else "tech_password"))
+                yield Input(password=True, id="pw1")
+                if first:
+                    yield Input(password=True, id="pw2")
+                yield Static(id="message")
+            with Horizontal(classes="buttons"):
+                yield Button(self.t("btn_enter"), id="enter", variant="primary")
+                yield Button(self.t("back"), id="back")
+            return
+        with Horizontal(id="panes"):
+            with VerticalScroll(id="left"):
+                yield Static(self.t("doctor_title"), classes="subtitle")
+                yield Static(self.report, id="doctor")
+                yield Static(self.t("audit_title"), classes="subtitle")
+                yield Static(self._audit(), id="audit")
+            yield ImageView(id="preview")
+        with Horizontal(classes="buttons"):
+            yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
+            yield Button(self.t("btn_preview"), id="preview-toggle")
+            yield Button(self.t("btn_pad_test"), id="pad")
+            yield Button(self.t("btn_scan_test"), id="scan")
+            yield Button(self.t("back"), id="back")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus() if self.query(Input) else None
+        self.set_interval(0.5, self._preview_tick)
+
+    def _audit(self) -> Table:
+        table = Table(show_header=False, box=None, expand=True)
+        table.add_column(no_wrap=True, style="dim")
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        for entry in self.kiosk.station.vault.audit_tail(12):
+            detail = ", ".join(f"{k}={v}" for k, v in entry["detail"].items())
+            table.add_row(datetime.fromtimestamp(entry["at"]).strftime("%H:%M:%S"), entry["event"], detail)
+        return table
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is not inputs[-1]:
+            inputs[inputs.index(event.input) + 1].focus()
+        else:
+            self.query_one("#enter", Button).press()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = event.button.id
+        if action == "back":
+            self.previewing = False
+            self.app.pop_screen()
+        elif action == "enter":
+            self._unlock()
+        elif action == "doctor-run":
+            self._doctor()
+        elif action == "preview-toggle":
+            self.previewing = not self.previewing
+        elif action == "pad":
+            self._device_test("pad")
+        elif action == "scan":
+            self._device_test("scan")
+
+    def _unlock(self) -> None:
+        vault = self.kiosk.station.vault
+        pw1 = self.query_one("#pw1", Input)
+        try:
+            if self.query("#pw2"):
+                operators.validate_new_password(pw1.value, self.query_one("#pw2", Input).value)
+                operators.set_tech_password(vault, pw1.value)
+            else:
+                operators.tech_login(vault, pw1.value)
+        except operators.AccessDenied as denied:
+            pw1.value = ""
+            message = self.query_one("#message", Static)
+            message.update(denied.message(self.kiosk.lang))
+            message.set_classes("error")
+            return
+        self.unlocked = True
+        self.refresh(recompose=True)
+
+    def _doctor(self) -> None:
+        self.query_one("#doctor", Static).update(self.t("busy"))
+        hardware = self.kiosk.hardware
+        data_root = self.kiosk.station.data.root
+
+        def work() -> None:
+            checks = run_checks(hardware.cfg, [lambda: check_disk(data_root)])
+            lines = [f"{self.t('check_ok' if c.ok else 'check_bad')} {c.name}: {c.detail}" for c in checks]
+            self.app.call_from_thread(self._show_report, "\n".join(lines))
+
+        self.run_worker(work, thread=True, exclusive=True, group="tech")
+
+    def _show_report(self, report: str) -> None:
+        self.report = report
+        self.query_one("#doctor", Static).update(report)
+        self.query_one("#audit", Static).update(self._audit())
+
+    def _device_test(self, which: str) -> None:
+        hardware = self.kiosk.hardware
+
+        def work() -> None:
+            try:
+                if which == "pad":
+                    trajectory = hardware.read_signature(timeout=20)
+                    line = self.t("pad_ok", n=len(trajectory.get("points", [])))
+                else:
+                    pages = hardware.scan()
+                    h, w = pages[0].shape[:2]
+                    line = self.t("scan_ok", n=len(pages), w=w, h=h)
+                    self.app.call_from_thread(self.query_one("#preview", ImageView).show, pages[0])
+            except DeviceError as error:
+                line = self.t("check_bad") + " " + device_message(error, self.kiosk.lang)
+            self.app.call_from_thread(self._show_report, (self.report + "\n" + line).strip())
+
+        self.run_worker(work, thread=True, group="tech")
+
+    def _preview_tick(self) -> None:
+        if not (self.unlocked and self.previewing):
+            return
+        try:
+            frame = self.kiosk.hardware.capture("preview")
+        except DeviceError as error:
+            self.previewing = False
+            self._show_report((self.report + "\n" + device_message(error, self.kiosk.lang)).strip())
+            return
+        self.query_one("#preview", ImageView).show(frame)
