@@ -41,16 +41,47 @@ def encode_jpeg(image: np.ndarray, max_bytes: int, max_side: int = 1000) -> byte
         scale *= 0.8
 
 
-def read_side(image: np.ndarray) -> SideResult:
-    return SideResult(stored=encode_jpeg(image, 40 * 1024))
+def read_side(image: np.ndarray, front: np.ndarray | None = None) -> SideResult:
+    """Read one side of the credential and keep it compressed (≤ 40 KB, MRZ re-read from the
+    stored bytes). Reading the back with the `front` frame at hand also verifies the names."""
+    from kiosk import credential
+
+    reading = credential.read_credential(front, image) if front is not None else credential.read_image(image)
+    errors = [n.message for n in reading.errors]
+    try:
+        stored = credential.compress_side(image)
+    except credential.CompressionError as exc:
+        errors.append(str(exc))
+        stored = encode_jpeg(image, 40 * 1024)
+    fields = {name: f.as_dict() for name, f in reading.fields.items() if f.value is not None}
+    return SideResult(stored, fields, [n.message for n in reading.warnings], errors, reading.model or "")
 
 
 def check_photo(image: np.ndarray) -> GateResult:
-    return GateResult(True, [], {}, encode_jpeg(image, 20 * 1024, 480))
+    """The live-photo gate; an accepted photo is cropped to head and shoulders and stored
+    (≤ 20 KB) only if the face still detects in the stored bytes."""
+    from kiosk import quality
+
+    verdict = quality.check_photo(image)
+    if not verdict.accepted:
+        return GateResult(False, verdict.reasons, verdict.scores)
+    try:
+        stored = quality.crop_and_compress(image)
+    except quality.PhotoStoreError as exc:
+        return GateResult(False, [str(exc)], verdict.scores)
+    return GateResult(True, [], verdict.scores, stored)
 
 
 def check_signature(trajectory: dict) -> GateResult:
-    return GateResult(bool(trajectory.get("points")), [], {})
+    """The signature gate: a dot, a line, a cross, an X, a check mark, a circle, a scribble or
+    initials are refused with the reason; a bad trajectory is refused as unreadable."""
+    from kiosk import quality
+
+    try:
+        verdict = quality.check_signature(trajectory)
+    except quality.TrajectoryError as exc:
+        return GateResult(False, [str(exc)], {})
+    return GateResult(verdict.accepted, verdict.reasons, verdict.scores)
 
 
 def render_signature(trajectory: dict) -> bytes:

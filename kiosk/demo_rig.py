@@ -6,6 +6,7 @@ the same checks and state machine as the UI.
 from __future__ import annotations
 
 import itertools
+import random
 from collections import deque
 from importlib.resources import files
 
@@ -17,7 +18,15 @@ from drivers.pad.simulator import SimulatedPad
 from kiosk import checks
 from kiosk.capture import CaptureSession
 from kiosk.specimens.cards import make_card
+from kiosk.specimens.scenes import photo_of_card
 from kiosk.station import Saved, Station
+
+
+class CaptureError(RuntimeError):
+    """A simulated input that a quality gate refused (the demo never retakes silently)."""
+
+    def __init__(self, step: str, reasons: list[str]) -> None:
+        super().__init__(f"{step}: {'; '.join(reasons)}")
 
 
 def demo_face() -> np.ndarray:
@@ -39,7 +48,9 @@ class DemoRig:
     def card(self) -> tuple[np.ndarray, np.ndarray, dict]:
         seed = next(self._seeds)
         if seed not in self._cards:
-            self._cards[seed] = make_card(seed)
+            front, back, truth = make_card(seed)
+            rng = random.Random(seed)  # the card held up to the camera on a cluttered table
+            self._cards[seed] = (photo_of_card(front, "easy", rng)[0], photo_of_card(back, "easy", rng)[0], truth)
         return self._cards[seed]
 
     def show(self, frame: np.ndarray) -> np.ndarray:
@@ -51,14 +62,20 @@ class DemoRig:
         front, back, truth = self.card()
         session = CaptureSession(auxiliar_id)
         session.choose_model(truth["model"])
-        side = checks.read_side(self.show(front))
+        front_frame = self.show(front)
+        side = checks.read_side(front_frame)
         session.accept_front(side.stored, side.fields, side.warnings)
-        side = checks.read_side(self.show(back))
+        side = checks.read_side(self.show(back), front=front_frame)
         session.accept_back(side.stored, side.fields, side.warnings)
         session.confirm_original()
         photo = checks.check_photo(self.show(self._face))
+        if not photo.accepted:
+            raise CaptureError("photo", photo.reasons)
         session.accept_photo(photo.stored)
         trajectory = self.pad.read_signature(timeout=30)
+        signature = checks.check_signature(trajectory)
+        if not signature.accepted:
+            raise CaptureError("signature", signature.reasons)
         session.accept_signature(trajectory, checks.render_signature(trajectory))
         return session.save(station)
 

@@ -40,7 +40,10 @@ class ShotMixin:
         def work() -> dict:
             frame = hardware.capture(purpose)
             if purpose in ("front", "back"):
-                side = checks.read_side(frame)
+                front = getattr(self, "front_frame", None) if purpose == "back" else None
+                side = checks.read_side(frame, front=front)
+                if purpose == "front":
+                    self.front_frame = frame  # kept in memory so the back's reading can verify names
                 return {"image": frame, "side": side, "ok": not side.errors}
             gate = checks.check_photo(frame)
             return {"image": frame, "gate": gate, "ok": gate.accepted}

@@ -1,0 +1,68 @@
+"""`kiosk decode IMAGE... [--json]`: read credential photos and print each field with its source
+and whether it is verified; exits non-zero, with a one-line Spanish reason, if a file is unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kiosk.credential import ImageRejected, load_image, read_image
+from kiosk.credential.reader import FIELD_NAMES, FieldValue
+
+MESSAGES = {
+    "help": {"es": "lee fotos de la Credencial para Votar (campos con fuente y verificación)",
+             "en": "read Credencial para Votar photos (fields with source and verification)"},
+    "images": {"es": "fotos del anverso o reverso", "en": "photos of the front or back"},
+    "json": {"es": "salida en JSON", "en": "JSON output"},
+    "data_dir": {"es": "carpeta de datos del kiosco", "en": "kiosk data folder"},
+    "verified": {"es": "verificado", "en": "verified"},
+    "unverified": {"es": "sin verificar", "en": "unverified"},
+}
+
+
+def _both(key: str) -> str:
+    return f"{MESSAGES[key]['es']} / {MESSAGES[key]['en']}"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `decode` subcommand."""
+    parser = subparsers.add_parser("decode", help=_both("help"), description=_both("help"))
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help=_both("images"))
+    parser.add_argument("--json", action="store_true", help=_both("json"))
+    parser.add_argument("--data-dir", default=argparse.SUPPRESS, help=_both("data_dir"))
+    parser.set_defaults(func=run)
+
+
+def decode_one(path: str) -> tuple[dict[str, object], str | None]:
+    """The JSON object for one image, and the one-line reason if the file could not be used."""
+    try:
+        reading = read_image(load_image(path))
+    except ImageRejected as exc:
+        empty = {name: FieldValue().as_dict() for name in FIELD_NAMES}
+        error = {"code": exc.code, "message": str(exc)}
+        return {"image": path, "fields": empty, "model": None, "warnings": [], "errors": [error]}, str(exc)
+    return {"image": path, **reading.as_dict()}, None
+
+
+def run(args: argparse.Namespace) -> int:
+    results, first_error = [], None
+    for path in args.images:
+        result, error = decode_one(path)
+        results.append(result)
+        first_error = first_error or error
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            print(f"{result['image']}: modelo {result['model'] or '-'}")
+            for name, f in result["fields"].items():
+                state = MESSAGES["verified" if f["verified"] else "unverified"]["es"]
+                print(f"  {name}: {f['value'] if f['value'] is not None else '-'} ({f['source'] or '-'}, {state})")
+            for notice in result["warnings"] + result["errors"]:
+                print(f"  ! {notice['message']}")
+    if first_error:
+        print(first_error, file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,98 @@
+"""Spanish-first sentences of credential reading: warnings and errors shown at the kiosk.
+
+`message(code, lang, **params)` formats one; the codes are what `CredentialReading` carries.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "no_card": {
+        "es": "No se encontró una credencial en la foto. Coloque la credencial completa frente a la cámara.",
+        "en": "No credential was found in the photo. Place the whole credential in front of the camera.",
+    },
+    "one_side_only": {
+        "es": "Falta el {missing} de la credencial: se necesitan ambos lados.",
+        "en": "The {missing_en} side of the credential is missing: both sides are needed.",
+    },
+    "two_backs": {
+        "es": "Las dos fotos muestran el reverso de la credencial; falta el anverso.",
+        "en": "Both photos show the back of the credential; the front is missing.",
+    },
+    "two_fronts": {
+        "es": "Las dos fotos muestran el anverso de la credencial; falta el reverso.",
+        "en": "Both photos show the front of the credential; the back is missing.",
+    },
+    "sides_differ": {
+        "es": "El anverso y el reverso no parecen ser de la misma credencial ({detail}).",
+        "en": "Front and back do not seem to be from the same credential ({detail}).",
+    },
+    "photocopy": {
+        "es": "La imagen parece una fotocopia ({kind}); se necesita la credencial original.",
+        "en": "The image looks like a photocopy ({kind}); the original credential is needed.",
+    },
+    "screen": {
+        "es": "La imagen parece tomada de una pantalla o monitor; se necesita la credencial original.",
+        "en": "The image seems to be taken from a screen or monitor; the original credential is needed.",
+    },
+    "illegible": {
+        "es": "Credencial ilegible: no se pudo verificar {what}. Tome la foto de nuevo, más cerca y sin reflejos.",
+        "en": "Illegible credential: {what_en} could not be verified. Take the photo again, closer and without glare.",
+    },
+    "name_unverified": {
+        "es": "El nombre de la zona de lectura no se pudo confirmar con el anverso; no se captura.",
+        "en": "The name in the machine-readable zone could not be confirmed on the front; it is not captured.",
+    },
+    "name_truncated": {
+        "es": "El nombre está recortado en la zona de lectura mecánica; se completó con el anverso solo si coincide.",
+        "en": "The name is truncated in the machine-readable zone; it was completed from the front only if it matches.",
+    },
+    "sex_unverified": {
+        "es": "El sexo no se pudo leer con certeza; no se captura.",
+        "en": "The sex could not be read with certainty; it is not captured.",
+    },
+    "conflict": {
+        "es": "Las fuentes no coinciden en {field}: {a} ({source_a}) y {b} ({source_b}); el dato no se captura.",
+        "en": "Sources disagree on {field}: {a} ({source_a}) and {b} ({source_b}); the field is not captured.",
+    },
+    "check_digit": {
+        "es": "El dígito verificador de {what} no coincide; el dato no se captura.",
+        "en": "The check digit of {what_en} does not match; the field is not captured.",
+    },
+    "compressed_unreadable": {
+        "es": "La imagen comprimida ya no se puede leer; se conserva con mayor calidad.",
+        "en": "The compressed image no longer reads; it is kept at higher quality.",
+    },
+    "file_unreadable": {
+        "es": "No se pudo leer la imagen {path}: {reason}.",
+        "en": "Could not read the image {path}: {reason}.",
+    },
+    "image_black": {
+        "es": "La imagen {path} está completamente oscura; revise la cámara o la iluminación.",
+        "en": "The image {path} is completely dark; check the camera or the lighting.",
+    },
+    "image_too_large": {
+        "es": "La imagen {path} es demasiado grande ({megapixels} megapíxeles, máximo {limit}).",
+        "en": "The image {path} is too large ({megapixels} megapixels, at most {limit}).",
+    },
+}
+
+WHAT = {
+    "cic": ("el CIC", "the CIC"),
+    "birth": ("la fecha de nacimiento", "the birth date"),
+    "expiry": ("la vigencia", "the expiry"),
+    "composite": ("la zona de lectura mecánica (dígito compuesto)", "the machine-readable zone (composite digit)"),
+    "ocr": ("el OCR", "the OCR"),
+    "mrz": ("la zona de lectura mecánica", "the machine-readable zone"),
+}
+
+
+def message(code: str, lang: str = "es", **params: object) -> str:
+    """The sentence for `code` in `lang` (Spanish by default), with its parameters filled in."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code
+    template = entry.get(lang) or entry["es"]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,367 @@
+"""Read one side or both sides of a Credencial para Votar photo into verified fields.
+
+Sources: the TD1 MRZ (check digits), the small QR and 1D barcodes (their own error detection),
+the printed OCR line and the front text. A field no source verifies stays empty and flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from kiosk.credential import tess
+from kiosk.credential.codes import Code, parse_ine_qr, read_codes
+from kiosk.credential.imageio import check_not_black
+from kiosk.credential.locate import find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.messages import WHAT, message
+from kiosk.credential.mrz import MrzReading, birth_date
+from kiosk.credential.screening import looks_like_screen, photocopy_kind
+from kiosk.credential.zone import Zone, read_zone
+from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
+
+log = logging.getLogger(__name__)
+
+FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
+ATTEMPT_BUDGET_S = 0.6  # stop trying further card positions after this
+NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
+
+
+@dataclass
+class FieldValue:
+    """One field: its value (None when not verified), where it came from, and whether it is verified."""
+
+    value: str | int | None = None
+    source: str | None = None  # mrz | qr | barcode | ocr
+    verified: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {"value": self.value, "source": self.source, "verified": self.verified}
+
+
+@dataclass
+class Notice:
+    """A warning or error: a catalog code and its Spanish sentence."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def _notice(code: str, **params: object) -> Notice:
+    return Notice(code, message(code, **params))
+
+
+@dataclass
+class SideReading:
+    """What one photo showed: which side, the card image, each source's findings."""
+
+    side: str | None = None  # 'front' | 'back' | None (no card)
+    card: np.ndarray | None = None
+    quad: np.ndarray | None = None
+    zone: Zone = field(default_factory=Zone)
+    codes: list[Code] = field(default_factory=list)
+    front_text: str = ""
+    photocopy: str | None = None
+    screen: bool = False
+
+
+@dataclass
+class CredentialReading:
+    """The credential as read: fields (all of FIELD_NAMES), model, warnings, errors."""
+
+    fields: dict[str, FieldValue] = field(default_factory=lambda: {n: FieldValue() for n in FIELD_NAMES})
+    model: str | None = None
+    warnings: list[Notice] = field(default_factory=list)
+    errors: list[Notice] = field(default_factory=list)
+    name_truncated: bool = False
+    sides: list[SideReading] = field(default_factory=list)
+    conflicts: set[str] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "fields": {n: f.as_dict() for n, f in self.fields.items()},
+            "model": self.model,
+            "warnings": [w.as_dict() for w in self.warnings],
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+    def warn(self, code: str, **params: object) -> None:
+        if all(w.code != code for w in self.warnings):
+            self.warnings.append(_notice(code, **params))
+
+
+def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool = False) -> SideReading:
+    """Find the card in a photo, read its machine-readable parts, and tell which side it is.
+
+    `tesseract_hints` adds tesseract's reading of the MRZ lines as extra candidates when glyph
+    matching alone does not verify (off by default: on the benchmark it rescued no photo).
+    """
+    check_not_black(bgr)
+    side = SideReading()
+    best_zone, best_quad, best_gray = None, None, None
+    deadline = time.monotonic() + ATTEMPT_BUDGET_S
+    for quad in _attempts(bgr):
+        card = rectify(bgr, quad)
+        gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+        zone = read_zone(gray)
+        if best_zone is None or _zone_rank(zone) > _zone_rank(best_zone):
+            best_zone, best_quad, best_gray, side.card = zone, quad, gray, card
+        if _zone_rank(zone) == 3 or time.monotonic() > deadline:
+            break
+    if tesseract_hints and best_zone is not None and _zone_rank(best_zone) == 2:
+        best_zone = read_zone(best_gray, use_tesseract=True)  # second opinion on the best view only
+    if best_zone is not None:
+        side.zone, side.quad = best_zone, best_quad
+    sources = [side.card] if side.card is not None else []
+    side.codes = read_codes(*sources, bgr)
+    has_codes = any(parse_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
+    if side.zone.mrz_lines_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
+        side.side = "back"
+    elif side.card is not None:
+        side.side = "front"
+    if side.card is not None:
+        side.photocopy = photocopy_kind(side.card)
+        side.screen = looks_like_screen(bgr, side.quad)
+    if side.side == "front" and want_text:
+        gray = cv2.cvtColor(side.card, cv2.COLOR_BGR2GRAY)
+        side.front_text = tess.read_text(gray)
+        if not _front_like(side.front_text):
+            side.side = None  # a quadrilateral, but not a credential
+    return side
+
+
+def _attempts(bgr: np.ndarray):
+    """Card positions to try: from MRZ-like blocks first (cheap), then from the card's edges."""
+    yield from find_mrz_blocks(bgr)
+    yield from find_card_quads(bgr)
+
+
+def _zone_rank(zone: Zone) -> int:
+    if zone.mrz is not None and zone.mrz.verified:
+        return 3
+    if zone.mrz_lines_seen:
+        return 2
+    return 1 if zone.ocr_line else 0
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.upper())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _front_like(text: str) -> bool:
+    plain = _plain(text)
+    return any(word in plain for word in ("ELECTORAL", "CREDENCIAL", "VOTAR", "ELECTOR", "CURP"))
+
+
+def _front_tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Z]+", _plain(text))
+
+
+def _set(reading: CredentialReading, name: str, value: object, source: str) -> None:
+    """Record a verified value; a different verified value from another source is a conflict."""
+    current = reading.fields[name]
+    if name in reading.conflicts:
+        return
+    if current.verified and current.value != value:
+        _conflict(reading, name, current, value, source)
+        return
+    if not current.verified:
+        reading.fields[name] = FieldValue(value, source, True)
+
+
+def _conflict(reading: CredentialReading, name: str, current: FieldValue, value: object, source: str) -> None:
+    """Two sources disagree: report both, keep neither."""
+    reading.errors.append(_notice("conflict", field=name, a=current.value, source_a=current.source, b=value, source_b=source))
+    reading.fields[name] = FieldValue(None, None, False)
+    reading.conflicts.add(name)
+
+
+def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | None:
+    mrz = side.zone.mrz
+    if mrz is not None and mrz.verified:
+        for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
+            if mrz.values.get(name) is not None:
+                _set(reading, name, mrz.values[name], "mrz")
+        if mrz.values.get("sex"):
+            _set(reading, "sex", mrz.values["sex"], "mrz")
+        reading.name_truncated = mrz.name_truncated
+    elif mrz is not None:
+        for problem in mrz.problems:
+            key = problem.removeprefix("mrz_check_").removeprefix("mrz_")
+            es, en = WHAT.get(key, WHAT["mrz"])
+            reading.errors.append(_notice("check_digit", what=es, what_en=en))
+    for code in side.codes:
+        qr = parse_ine_qr(code.text) if code.kind == "qr" else None
+        if qr:
+            for name in ("cic", "ocr", "emision"):
+                _set(reading, name, qr[name], "qr")
+        elif code.kind != "qr" and re.fullmatch(r"\d{9}", code.text):
+            _set(reading, "cic", code.text, "barcode")
+        elif code.kind != "qr" and re.fullmatch(r"\d{13}", code.text):
+            _set(reading, "ocr", code.text, "barcode")
+    printed = side.zone.ocr_line
+    ocr_field = reading.fields["ocr"]
+    if printed and side.zone.ocr_confident and ocr_field.verified and ocr_field.value != printed:
+        _conflict(reading, "ocr", ocr_field, printed, "ocr")
+    return mrz if mrz is not None and mrz.verified else None
+
+
+def _model(sides: list[SideReading], mrz: MrzReading | None) -> str | None:
+    codes = [c for s in sides for c in s.codes]
+    if any(parse_ine_qr(c.text) for c in codes if c.kind == "qr"):
+        return "G/H"
+    has_mrz = mrz is not None or any(s.zone.mrz_lines_seen for s in sides)
+    if has_mrz and any(re.fullmatch(r"\d{9}", c.text) for c in codes if c.kind != "qr"):
+        return "E/F"
+    if has_mrz:
+        return "E/F/G/H"
+    if any(s.zone.ocr_line for s in sides) or any(re.fullmatch(r"\d{13}", c.text) for c in codes if c.kind != "qr"):
+        return "C/D"
+    return None
+
+
+def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading | None) -> None:
+    """Front text: CURP (check digit) and clave de elector confirm birth date and sex; names cross-check the MRZ."""
+    text = _plain(side.front_text)
+    compact = re.sub(r"[^A-Z0-9]", " ", text)
+    curp = clave = None  # as read by tesseract: used to cross-check, never reported as fields
+    for token in compact.split():
+        if len(token) == 18 and curp is None:
+            try:
+                curp = validate_curp(token)
+            except InvalidIdentifier:
+                pass
+        if len(token) == 18 and clave is None:
+            try:
+                clave = validate_clave_elector(token)
+            except InvalidIdentifier:
+                pass
+    if curp:
+        # the CURP's own check digit verifies the birth date and sex it carries
+        for name, value in (("birth_date", _curp_birth(curp)), ("sex", curp[10])):
+            if value is not None:
+                _set(reading, name, value, "ocr")
+    if clave:
+        parts = clave_elector_parts(clave)
+        birth = reading.fields["birth_date"]
+        if birth.verified and parts["fecha_nacimiento"].isoformat() != birth.value:
+            reading.warn("sides_differ", detail="la clave de elector no coincide con la fecha de nacimiento")
+    if mrz is None:
+        return
+    tokens = _front_tokens(side.front_text)
+    names = {n: mrz.values.get(n) or "" for n in NAME_FIELDS}
+    confirmed = {}
+    for name, value in names.items():
+        words = [w for w in value.split() if w]
+        if not words:
+            continue
+        full = []
+        ok = True
+        for i, word in enumerate(words):
+            last = mrz.name_truncated and name == _last_name_field(names) and i == len(words) - 1
+            if word in tokens:
+                full.append(word)
+            elif last and sum(t.startswith(word) for t in set(tokens)) == 1:
+                full.append(next(t for t in set(tokens) if t.startswith(word)))
+            else:
+                ok = False
+                break
+        if ok:
+            confirmed[name] = " ".join(full)
+    if mrz.name_truncated and names["nombres"] == "" and names["apellido_materno"]:
+        confirmed.pop("apellido_materno", None)
+    for name, value in confirmed.items():
+        reading.fields[name] = FieldValue(value, "mrz", True)
+    if len(tokens) >= 6 and not confirmed and any(names.values()):
+        reading.warn("sides_differ", detail="el nombre del anverso no coincide con el del reverso")
+
+
+def _last_name_field(names: dict[str, str]) -> str:
+    for name in reversed(NAME_FIELDS):
+        if names[name]:
+            return name
+    return "apellido_paterno"
+
+
+def _curp_birth(curp: str) -> str | None:
+    """Birth date of a CURP, in the past (its century marker may be misread: O and 0 weigh alike)."""
+    try:
+        return birth_date(curp[4:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -> CredentialReading:
+    """Read the front and back photos of one credential (either may be None) into verified fields.
+
+    Warnings (Spanish, seed 001 §10.3 a-f): no card, one side only, two of the same side, sides
+    of different credentials, photocopy, screen, illegible. Errors: check digits and conflicts.
+    """
+    reading = CredentialReading()
+    sides = [(label, read_side(img)) for label, img in (("front", front_bgr), ("back", back_bgr)) if img is not None]
+    reading.sides = [s for _, s in sides]
+    found = [s for s in reading.sides if s.side is not None]
+    if not found:
+        reading.warn("no_card")
+    backs = [s for s in found if s.side == "back"]
+    fronts = [s for s in found if s.side == "front"]
+    if len(backs) == 2:
+        reading.warn("two_backs")
+    elif len(fronts) == 2:
+        reading.warn("two_fronts")
+    elif found and (not backs or not fronts):
+        missing, missing_en = ("reverso", "back") if not backs else ("anverso", "front")
+        reading.warn("one_side_only", missing=missing, missing_en=missing_en)
+    mrz = None
+    for side in backs:
+        mrz = _apply_back(reading, side) or mrz
+    for side in fronts:
+        _apply_front(reading, side, mrz)
+    reading.model = _model(reading.sides, mrz)
+    for side in found:
+        if side.photocopy:
+            reading.warn("photocopy", kind=side.photocopy)
+        if side.screen:
+            reading.warn("screen")
+    _flag_unverified(reading, backs, mrz)
+    return reading
+
+
+def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialReading:
+    """Read a single photo, whichever side it shows (what `kiosk decode` does per image)."""
+    reading = CredentialReading()
+    side = read_side(bgr, tesseract_hints=tesseract_hints)
+    reading.sides = [side]
+    if side.side is None:
+        reading.warn("no_card")
+        return reading
+    mrz = _apply_back(reading, side) if side.side == "back" else None
+    if side.side == "front":
+        _apply_front(reading, side, None)
+    reading.model = _model([side], mrz)
+    if side.photocopy:
+        reading.warn("photocopy", kind=side.photocopy)
+    if side.screen:
+        reading.warn("screen")
+    _flag_unverified(reading, [side] if side.side == "back" else [], mrz)
+    return reading
+
+
+def _flag_unverified(reading: CredentialReading, backs: list[SideReading], mrz: MrzReading | None) -> None:
+    if backs and not any(reading.fields[n].verified for n in ("cic", "ocr")):
+        reading.warn("illegible", what="el CIC ni el OCR", what_en="neither the CIC nor the OCR")
+    if mrz is not None and not mrz.values.get("sex") and not reading.fields["sex"].verified:
+        reading.warn("sex_unverified")
+    if mrz is not None and not all(reading.fields[n].verified for n in NAME_FIELDS if mrz.values.get(n)):
+        reading.warn("name_unverified")
+    if reading.name_truncated:
+        reading.warn("name_truncated")

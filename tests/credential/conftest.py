@@ -1,0 +1,31 @@
+"""Shared specimen sets for the credential tests (generated once per session, fixed seeds)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "credential"))
+
+import specimens  # noqa: E402
+
+COUNTS = {"easy": 10, "medium": 10, "hard": 6}
+
+
+@pytest.fixture(scope="session")
+def photo_sets():
+    return {d: specimens.backs(d, n) for d, n in COUNTS.items()}
+
+
+@pytest.fixture(scope="session")
+def negative_set():
+    return specimens.negatives(2)
+
+
+@pytest.fixture(scope="session")
+def readings(photo_sets):
+    from kiosk.credential import read_image
+
+    return {d: [(s, read_image(s.image)) for s in specs] for d, specs in photo_sets.items()}

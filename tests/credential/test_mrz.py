@@ -1,0 +1,88 @@
+"""MRZ layout and check-digit resolution: the reader's composite agrees with the generator's, and
+confusables are resolved only where the field type and the check digits allow it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.credential.mrz import composite_data, decode_td1, split_name
+from kiosk.credential.ocrb import ALPHABET, LineRead
+from kiosk.identifiers import icao_check_digit
+from kiosk.specimens import make_card
+
+
+def scored(line: str, doubts: dict[int, dict[str, float]] | None = None) -> LineRead:
+    """A line whose cells score 0.95 for the given character (and `doubts` for rivals)."""
+    scores = np.full((len(line), len(ALPHABET)), 0.2, np.float32)
+    for i, ch in enumerate(line):
+        scores[i, ALPHABET.index(ch)] = 0.95
+        for rival, value in (doubts or {}).get(i, {}).items():
+            scores[i, ALPHABET.index(rival)] = value
+    return LineRead(scores=scores, left=0, center_y=0, blur=0)
+
+
+def test_composite_matches_generator():
+    for seed in range(20):
+        _, _, truth = make_card(seed, model="G")
+        l1, l2, _ = truth["mrz"]
+        assert icao_check_digit(composite_data(l1, l2)) == l2[29]
+
+
+def test_clean_lines_verify_and_parse():
+    _, _, truth = make_card(3, model="H", long_name=False)
+    result = decode_td1([scored(line) for line in truth["mrz"]])
+    assert result.verified
+    assert result.values["cic"] == truth["fields"]["cic"]
+    assert result.values["ocr"] == truth["fields"]["ocr"]
+    assert result.values["birth_date"] == truth["fields"]["birth_date"]
+    assert result.values["expiry_year"] == truth["fields"]["expiry_year"]
+
+
+def test_letter_read_in_digit_field_is_resolved_by_type():
+    _, _, truth = make_card(4, model="G")
+    l1, l2, l3 = truth["mrz"]
+    # The engine prefers O over the true digit at CIC position 3: a digit field cannot hold O.
+    line1 = scored(l1, {8: {"O": 0.99}})
+    result = decode_td1([line1, scored(l2), scored(l3)])
+    assert result.verified and result.values["cic"] == truth["fields"]["cic"]
+
+
+def test_close_digit_resolved_by_check_digit_only_when_unique():
+    _, _, truth = make_card(5, model="G")
+    l1, l2, l3 = truth["mrz"]
+    true_digit = l1[9]
+    wrong = str((int(true_digit) + 1) % 10)
+    line1 = scored(l1, {9: {wrong: 0.97}})  # the wrong digit wins narrowly
+    result = decode_td1([line1, scored(l2), scored(l3)])
+    assert result.verified and result.values["cic"] == truth["fields"]["cic"]
+    assert "cic" in result.corrected
+
+
+def test_two_doubtful_cells_resolved_when_one_combination_holds():
+    _, _, truth = make_card(6, model="G")
+    l1, l2, l3 = truth["mrz"]
+    doubts = {20: {str((int(l1[20]) + 1) % 10): 0.97}, 22: {str((int(l1[22]) + 2) % 10): 0.96}}
+    result = decode_td1([scored(l1, doubts), scored(l2), scored(l3)])
+    assert result.verified and result.values["ocr"] == truth["fields"]["ocr"]
+
+
+def test_two_valid_combinations_refuse_instead_of_guessing():
+    _, _, truth = make_card(6, model="G")
+    l1, l2, l3 = truth["mrz"]
+    # Composite weights: line1[20] -> 7, line1[22] -> 1; +1 and +3 cancel (7 + 3 = 10).
+    doubts = {20: {str((int(l1[20]) + 1) % 10): 0.94}, 22: {str((int(l1[22]) + 3) % 10): 0.94}}
+    result = decode_td1([scored(l1, doubts), scored(l2), scored(l3)])
+    assert not result.verified
+    assert "mrz_check_composite" in result.problems
+
+
+def test_broken_check_digit_refused():
+    _, _, truth = make_card(7, model="G", break_check="birth")
+    result = decode_td1([scored(line) for line in truth["mrz"]])
+    assert not result.verified and "mrz_check_birth" in result.problems
+
+
+def test_split_name_and_truncation():
+    assert split_name("PEREZ<LOPEZ<<MARIA<JOSE<<<<<<<") == ("PEREZ", "LOPEZ", "MARIA JOSE", False)
+    assert split_name("VILLANUEVA<CERVANTES<<ALEJANDR")[3] is True

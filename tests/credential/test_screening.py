@@ -1,0 +1,64 @@
+"""Negatives produce the right Spanish warnings (seed 001 §10.3 a-f) and never verified fields."""
+
+from __future__ import annotations
+
+import random
+
+from kiosk.credential import read_credential, read_image
+from kiosk.specimens import make_card, photo_of_card
+
+
+def codes(reading) -> set[str]:
+    return {w.code for w in reading.warnings}
+
+
+def test_broken_check_digit_is_refused(negative_set):
+    for spec in (s for s in negative_set if s.kind == "broken"):
+        reading = read_image(spec.image)
+        assert not reading.fields["ocr"].verified or reading.fields["ocr"].source == "qr"
+        assert reading.fields["birth_date"].verified is False
+        assert reading.errors, spec.name
+        assert all(e.message.startswith(("El dígito", "Las fuentes")) for e in reading.errors)
+
+
+def test_no_card(negative_set):
+    for spec in (s for s in negative_set if s.kind == "no_card"):
+        reading = read_image(spec.image)
+        assert "no_card" in codes(reading)
+        assert not any(f.verified for f in reading.fields.values())
+
+
+def test_photocopy_grey_and_washed(negative_set):
+    for spec in (s for s in negative_set if s.kind == "photocopy"):
+        reading = read_image(spec.image)
+        assert "photocopy" in codes(reading), spec.name
+        assert "fotocopia" in next(w.message for w in reading.warnings if w.code == "photocopy")
+
+
+def test_screen_photo(negative_set):
+    for spec in (s for s in negative_set if s.kind == "screen"):
+        assert "screen" in codes(read_image(spec.image)), spec.name
+
+
+def test_originals_raise_no_copy_or_screen_warning(readings):
+    for items in readings.values():
+        for spec, reading in items:
+            assert not codes(reading) & {"photocopy", "screen", "no_card"}, spec.name
+
+
+def test_one_side_and_two_backs():
+    _, back, _ = make_card(41, model="G")
+    photo, _ = photo_of_card(back, "easy", random.Random(5))
+    assert "one_side_only" in codes(read_credential(None, photo))
+    other, _ = photo_of_card(back, "easy", random.Random(6))
+    assert "two_backs" in codes(read_credential(photo, other))
+
+
+def test_front_of_another_card_is_flagged():
+    front, _, _ = make_card(42, model="G")
+    _, back, _ = make_card(43, model="G")
+    pf, _ = photo_of_card(front, "easy", random.Random(7))
+    pb, _ = photo_of_card(back, "easy", random.Random(8))
+    reading = read_credential(pf, pb)
+    assert "sides_differ" in codes(reading) or "name_unverified" in codes(reading)
+    assert not reading.fields["apellido_paterno"].verified

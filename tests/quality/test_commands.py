@@ -1,0 +1,90 @@
+"""`kiosk check-photo` and `kiosk check-signature`: JSON verdicts, and one Spanish line for bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+from make_signatures import invalid_inputs, shape, signature
+
+from kiosk.commands import check_photo as photo_cmd
+from kiosk.commands import check_signature as signature_cmd
+
+
+def _run(module, argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk")
+    module.add_parser(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_check_photo_json_accept(tmp_path: Path, photo_fixtures: dict, capsys) -> None:
+    path = tmp_path / "foto.png"
+    cv2.imwrite(str(path), photo_fixtures["good_original"].image)
+    assert _run(photo_cmd, ["check-photo", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "accept" and out["reasons"] == [] and out["scores"]["faces"] == 1.0
+
+
+def test_check_photo_json_reject_is_exit_zero(tmp_path: Path, photo_fixtures: dict, capsys) -> None:
+    path = tmp_path / "lentes.jpg"
+    cv2.imwrite(str(path), photo_fixtures["sunglasses"].image)
+    assert _run(photo_cmd, ["check-photo", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "reject" and "eyes_covered" in out["codes"]
+    assert any("ojos" in r for r in out["reasons"])
+
+
+def test_check_photo_text_output(tmp_path: Path, photo_fixtures: dict, capsys) -> None:
+    path = tmp_path / "gato.png"
+    cv2.imwrite(str(path), photo_fixtures["cat"].image)
+    assert _run(photo_cmd, ["check-photo", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "RECHAZADA" in out and "rostro" in out
+
+
+@pytest.mark.parametrize("content", [b"", b"esto no es una imagen", b"\x89PNG\r\n\x1a\n\x00\x00garbage"])
+def test_check_photo_unreadable(tmp_path: Path, content: bytes, capsys) -> None:
+    path = tmp_path / "x.png"
+    path.write_bytes(content)
+    assert _run(photo_cmd, ["check-photo", str(path), "--json"]) != 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "No se pudo leer la imagen" in captured.err
+
+
+def test_check_photo_missing_file(tmp_path: Path, capsys) -> None:
+    assert _run(photo_cmd, ["check-photo", str(tmp_path / "no-existe.jpg")]) != 0
+    assert "No se pudo leer la imagen" in capsys.readouterr().err
+
+
+def test_check_signature_json(tmp_path: Path, capsys) -> None:
+    good, cross = tmp_path / "firma.json", tmp_path / "cruz.json"
+    good.write_text(json.dumps(signature(1, "Marta Ejemplo Ruiz", "underlined")))
+    cross.write_text(json.dumps(shape(2, "x")))
+    assert _run(signature_cmd, ["check-signature", str(good), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "accept"
+    assert _run(signature_cmd, ["check-signature", str(cross), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "reject" and out["codes"] == ["signature_cross"] and "cruz" in out["reasons"][0]
+
+
+def test_empty_trajectory_is_a_verdict_not_an_error(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "vacia.json"
+    path.write_text(json.dumps(shape(0, "empty")))
+    assert _run(signature_cmd, ["check-signature", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["codes"] == ["signature_empty"]
+
+
+@pytest.mark.parametrize("content", ["", "   \n", "{no es json", '{"width": 800, "height": 300, "points": [[0, NaN, 1, 0.5, 1]]}',
+                                     json.dumps(invalid_inputs()["out_of_range"]), json.dumps(invalid_inputs()["short_point"])])
+def test_check_signature_unreadable(tmp_path: Path, content: str, capsys) -> None:
+    path = tmp_path / "mala.json"
+    path.write_text(content)
+    assert _run(signature_cmd, ["check-signature", str(path), "--json"]) != 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert "no es válida" in captured.err
