@@ -37,7 +37,7 @@ def demo_face() -> np.ndarray:
 class DemoRig:
     """Camera + pad twins. `pad_speed` plays signatures faster than real time."""
 
-    def __init__(self, seed: int = 1000, pad_speed: float = 500.0, card_pool: int = 16) -> None:
+    def __init__(self, seed: int = 1000, pad_speed: float = 50.0, card_pool: int = 16) -> None:
         self._frames: deque[np.ndarray] = deque()
         self.camera = SimulatedCamera(self._frames.popleft)
         self.pad = SimulatedPad(speed=pad_speed)
