@@ -6,6 +6,9 @@ the printed OCR line and the front text. A field no source verifies stays empty 
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import logging
 import re
 import time
@@ -300,6 +303,23 @@ def _curp_birth(curp: str) -> str | None:
         return None
 
 
+_RECENT: "OrderedDict[bytes, SideReading]" = OrderedDict()
+
+
+def _read_side_once(bgr: np.ndarray) -> SideReading:
+    """read_side, remembering the last two frames (in memory only): the capture flow reads the
+    front alone and then again beside the back, and tesseract on a front costs about a second."""
+    key = hashlib.blake2b(bgr.tobytes(), digest_size=16, key=str(bgr.shape).encode()).digest()
+    if key in _RECENT:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    side = read_side(bgr)
+    _RECENT[key] = side
+    while len(_RECENT) > 2:
+        _RECENT.popitem(last=False)
+    return side
+
+
 def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -> CredentialReading:
     """Read the front and back photos of one credential (either may be None) into verified fields.
 
@@ -307,7 +327,7 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
     of different credentials, photocopy, screen, illegible. Errors: check digits and conflicts.
     """
     reading = CredentialReading()
-    sides = [(label, read_side(img)) for label, img in (("front", front_bgr), ("back", back_bgr)) if img is not None]
+    sides = [(label, _read_side_once(img)) for label, img in (("front", front_bgr), ("back", back_bgr)) if img is not None]
     reading.sides = [s for _, s in sides]
     found = [s for s in reading.sides if s.side is not None]
     if not found:
@@ -339,7 +359,7 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
 def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialReading:
     """Read a single photo, whichever side it shows (what `kiosk decode` does per image)."""
     reading = CredentialReading()
-    side = read_side(bgr, tesseract_hints=tesseract_hints)
+    side = read_side(bgr, tesseract_hints=True) if tesseract_hints else _read_side_once(bgr)
     reading.sides = [side]
     if side.side is None:
         reading.warn("no_card")
