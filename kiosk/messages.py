@@ -92,8 +92,10 @@ def default_lang() -> str:
     return "en" if lang.startswith("en") else "es"
 
 
-def text(code: str, lang: str | None = None, **params: object) -> str:
-    entry = CATALOG.get(code)
+def lookup(catalog: dict[str, dict[str, str]], code: str, lang: str | None = None, **params: object) -> str:
+    """Format `code` from any catalog of {"es": ..., "en": ...} entries: Spanish when the language
+    is missing, the code itself when the entry is, and the raw template when a parameter is."""
+    entry = catalog.get(code)
     if entry is None:
         return code
     template = entry.get(lang or default_lang()) or entry["es"]
@@ -101,3 +103,7 @@ def text(code: str, lang: str | None = None, **params: object) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def text(code: str, lang: str | None = None, **params: object) -> str:
+    return lookup(CATALOG, code, lang, **params)

@@ -5,6 +5,8 @@ Spanish first, English second; `text(code, lang, **params)` falls back to the co
 
 from __future__ import annotations
 
+from kiosk.messages import lookup
+
 MESSAGES: dict[str, dict[str, str]] = {
     # --- row flags (page reading and confirmation) -----------------------------------------
     "sin_firma": {"es": "La fila no tiene firma.", "en": "The row has no signature."},
@@ -164,11 +166,4 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def text(code: str, lang: str = "es", **params: object) -> str:
     """The sentence for `code` in `lang` (Spanish by default) with its parameters filled in."""
-    entry = MESSAGES.get(code)
-    if entry is None:
-        return code
-    template = entry.get(lang) or entry["es"]
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template
+    return lookup(MESSAGES, code, lang, **params)

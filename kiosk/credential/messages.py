@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from kiosk.messages import lookup
+
 MESSAGES: dict[str, dict[str, str]] = {
     "no_card": {
         "es": "No se encontró una credencial en la foto. Coloque la credencial completa frente a la cámara.",
@@ -87,12 +89,5 @@ WHAT = {
 
 
 def message(code: str, lang: str = "es", **params: object) -> str:
-    """The sentence for `code` in `lang` (Spanish by default), with its parameters filled in."""
-    entry = MESSAGES.get(code)
-    if entry is None:
-        return code
-    template = entry.get(lang) or entry["es"]
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template
+    """The sentence for `code` in `lang` (Spanish by default) with its parameters filled in."""
+    return lookup(MESSAGES, code, lang, **params)

@@ -5,6 +5,8 @@ Codes are stable (tests and the capture flow match on them); the sentence tells 
 
 from __future__ import annotations
 
+from kiosk.messages import lookup
+
 MESSAGES: dict[str, dict[str, str]] = {
     # Live photo.
     "no_face": {
@@ -112,12 +114,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def text(code: str, lang: str = "es", **params: object) -> str:
-    """The sentence for `code` in `lang` (Spanish if that language is missing)."""
-    entry = MESSAGES.get(code)
-    if entry is None:
-        return code
-    template = entry.get(lang) or entry["es"]
-    return template.format(**params) if params else template
+    """The sentence for `code` in `lang` (Spanish by default) with its parameters filled in."""
+    return lookup(MESSAGES, code, lang, **params)
 
 CLI_HELP: dict[str, dict[str, str]] = {
     "check_photo": {"es": "revisa una foto viva (un rostro descubierto, de frente, nítido) y dice por qué se rechaza",
