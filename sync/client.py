@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urljoin
@@ -15,12 +16,15 @@ import requests
 from nacl.signing import SigningKey, VerifyKey
 
 from kiosk import sealing
+from sync import lote
 from sync.receiver.service import upload_claim
 
 log = logging.getLogger(__name__)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 UPLOADS = "/v1/uploads"
+HEAD_REFUSALS = {404: "envio_desconocido", 410: "envio_expirado", 403: "prohibido"}
+CLOCK_SKEW = 60.0  # a signed request refused while our clock is this far off is re-signed once
 
 
 class LinkError(Exception):
@@ -44,6 +48,15 @@ class UploadResult:
     upload_url: str
 
 
+@dataclass
+class LoteResult:
+    """One item per envelope, in order: {"integrity", "acuse"} or {"integrity", "code", "message"}."""
+
+    items: list[dict]
+    bytes_sent: int
+    upload_url: str
+
+
 class ReceiverClient:
     def __init__(
         self,
@@ -55,6 +68,7 @@ class ReceiverClient:
         timeout: float = 30.0,
         chunk_size: int = 256 * 1024,
         on_time: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
@@ -63,6 +77,9 @@ class ReceiverClient:
         self.timeout = timeout
         self.chunk_size = chunk_size
         self.on_time = on_time
+        self.clock = clock or (lambda: time.time() + self._skew)
+        self._skew = 0.0
+        self.last_server_time: float | None = None
         self.session = requests.Session()
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -70,14 +87,28 @@ class ReceiverClient:
         return path if path.startswith("http") else urljoin(self.base_url + "/", path.lstrip("/"))
 
     def _request(self, method: str, path: str, *, signed: bool = False, body: bytes = b"", headers: dict | None = None, json_body: dict | None = None) -> requests.Response:
-        hdrs = dict(headers or {})
         if json_body is not None:
             body = json.dumps(json_body).encode()
-            hdrs["Content-Type"] = "application/json"
+            headers = dict(headers or {}, **{"Content-Type": "application/json"})
+        if not signed:
+            return self._send(method, path, body, dict(headers or {}))
+        signed_at = self.clock()
+        try:
+            return self._send(method, path, body, dict(headers or {}), signed_at)
+        except Refused as exc:
+            # A wrong system clock makes our signature look stale; the refusal carried the
+            # receiver's signed time, so sign once more with it.
+            server = self.last_server_time
+            if exc.code != "firma_invalida" or server is None or abs(server - signed_at) < CLOCK_SKEW:
+                raise
+            log.warning("clock was %.0f s off the receiver; request signed again", signed_at - server)
+            return self._send(method, path, body, dict(headers or {}), self.clock())
+
+    def _send(self, method: str, path: str, body: bytes, hdrs: dict, signed_at: float | None = None) -> requests.Response:
         url = self._url(path)
-        if signed:
+        if signed_at is not None:
             assert self.device_key is not None
-            hdrs.update(sealing.sign_request(method, requests.utils.urlparse(url).path, body, self.device_id, self.device_key))
+            hdrs.update(sealing.sign_request(method, requests.utils.urlparse(url).path, body, self.device_id, self.device_key, now=signed_at))
         try:
             resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -87,28 +118,33 @@ class ReceiverClient:
             raise LinkError(f"HTTP {resp.status_code}")
         if resp.status_code >= 400:
             try:
-                detail = resp.json()
+                detail = dict(resp.json())
                 code, message = str(detail.get("code", resp.status_code)), str(detail.get("message", ""))
-            except ValueError:
+            except (ValueError, TypeError):
+                if method == "HEAD" and resp.status_code in HEAD_REFUSALS:  # HEAD answers carry no body
+                    raise Refused(resp.status_code, HEAD_REFUSALS[resp.status_code], "") from None
                 raise LinkError(f"HTTP {resp.status_code} sin detalle") from None
             raise Refused(resp.status_code, code, message)
         return resp
 
     def _note_time(self, resp: requests.Response) -> None:
         raw = resp.headers.get("Apoyo-Time")
-        if not raw or self.authority_key is None or self.on_time is None:
+        if not raw or self.authority_key is None:
             return
         try:
             doc = json.loads(base64.b64decode(raw))
             body = sealing.verify_document(doc, self.authority_key, "time")
-            self.on_time(float(body["time"]))
+            self.last_server_time = float(body["time"])
+            self._skew = self.last_server_time - time.time()
+            if self.on_time is not None:
+                self.on_time(self.last_server_time)
         except (ValueError, sealing.InvalidSignature):
             log.warning("ignoring an Apoyo-Time header that does not verify")
 
     # --- enrollment and configuration ---------------------------------------------------------
     def enroll(self, token: str, public_key: bytes, municipio: str = "") -> dict:
         resp = self._request("POST", "/v1/enroll", json_body={"token": token, "public_key": public_key.hex(), "municipio": municipio})
-        return resp.json()
+        return _json(resp)
 
     def config(self, etag: str = "") -> tuple[dict | None, str]:
         """(signed config document, etag), or (None, etag) when unchanged (304)."""
@@ -117,52 +153,74 @@ class ReceiverClient:
         new_etag = resp.headers.get("ETag", "")
         if resp.status_code == 304:
             return None, etag
-        return resp.json()["doc"], new_etag
+        return _json(resp, "doc"), new_etag
 
     def acuse(self, folio: str) -> dict | None:
         try:
-            return self._request("GET", f"/v1/acuses/{folio}", signed=True).json()["acuse"]
+            return _json(self._request("GET", f"/v1/acuses/{folio}", signed=True), "acuse")
         except Refused as exc:
             if exc.status == 404:
                 return None
             raise
 
     # --- tus --------------------------------------------------------------------------------
-    def create_upload(self, folio: str, integrity: str, length: int) -> tuple[str, dict | None]:
+    def create_upload(self, folio: str, integrity: str, length: int, extra: dict[str, str] | None = None) -> tuple[str, bool, dict | None]:
+        """POST a new upload; returns (url, already complete?, acuse when the receiver has it)."""
         assert self.device_key is not None
         claim = self.device_key.sign(upload_claim(folio, integrity, length)).signature
         meta = {"folio": folio, "device": self.device_id, "integrity": integrity, "signature": base64.b64encode(claim).decode()}
+        meta.update(extra or {})
         header = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
         resp = self._request("POST", UPLOADS, headers=dict(TUS, **{"Upload-Length": str(length), "Upload-Metadata": header}))
         location = resp.headers.get("Location", "")
         if not location:
             raise LinkError("respuesta sin Location")
-        return self._url(location), _acuse_header(resp)
+        done = resp.headers.get("Upload-Offset") == str(length)
+        return self._url(location), done, _acuse_header(resp)
 
     def offset(self, upload_url: str) -> int:
         resp = self._request("HEAD", upload_url, headers=TUS)
-        return int(resp.headers["Upload-Offset"])
+        return _offset_header(resp)
 
     def upload(self, envelope: bytes, folio: str, integrity: str, upload_url: str | None = None,
                on_progress: Callable[[int, int], None] | None = None,
                on_created: Callable[[str], None] | None = None) -> UploadResult:
         """Send `envelope`, resuming `upload_url` at the server's offset when given."""
+        result, sent, url = self._transfer(envelope, folio, integrity, upload_url, {}, on_progress, on_created)
+        return UploadResult(result["acuse"], sent, url)
+
+    def upload_lote(self, envelopes: list[bytes], upload_url: str | None = None,
+                    on_created: Callable[[str], None] | None = None) -> LoteResult:
+        """Send several envelopes as one upload; one result per envelope, in order."""
+        data = lote.pack(envelopes)
+        integrity = sealing.integrity_code(data)
+        result, sent, url = self._transfer(data, lote.folio_for(integrity), integrity, upload_url,
+                                           {"lote": str(len(envelopes))}, None, on_created)
+        items = result.get("lote")
+        if not isinstance(items, list) or len(items) != len(envelopes):
+            raise LinkError("respuesta de lote incompleta")
+        return LoteResult(items, sent, url)
+
+    def _transfer(self, data: bytes, folio: str, integrity: str, upload_url: str | None, extra: dict[str, str],
+                  on_progress: Callable[[int, int], None] | None, on_created: Callable[[str], None] | None) -> tuple[dict, int, str]:
+        """The tus loop: create (or HEAD a known upload), PATCH from the server's offset until
+        complete, then the result ({"acuse": ...} or {"lote": [...]}), from a header or a GET."""
         sent = 0
         acuse_doc = None
         if upload_url:
             try:
                 offset = self.offset(upload_url)
             except Refused as exc:
-                if exc.status not in (404, 410):
+                if exc.status not in (404, 410):  # unknown or expired (Upload-Expires passed): start over
                     raise
                 upload_url = None
         if not upload_url:
-            upload_url, acuse_doc = self.create_upload(folio, integrity, len(envelope))
+            upload_url, done, acuse_doc = self.create_upload(folio, integrity, len(data), extra)
             if on_created:
                 on_created(upload_url)
-            offset = len(envelope) if acuse_doc else 0
-        while offset < len(envelope) and acuse_doc is None:
-            piece = envelope[offset : offset + self.chunk_size]
+            offset = len(data) if done else 0
+        while offset < len(data) and acuse_doc is None:
+            piece = data[offset : offset + self.chunk_size]
             try:
                 resp = self._request(
                     "PATCH", upload_url, body=piece,
@@ -174,16 +232,34 @@ class ReceiverClient:
                     continue
                 raise
             sent += len(piece)
-            offset = int(resp.headers["Upload-Offset"])
+            offset = _offset_header(resp)
             acuse_doc = _acuse_header(resp)
             if on_progress:
-                on_progress(offset, len(envelope))
-        if acuse_doc is None:
-            resp = self._request("GET", upload_url)
-            acuse_doc = resp.json()["acuse"]
-        return UploadResult(acuse_doc, sent, upload_url)
+                on_progress(offset, len(data))
+        if acuse_doc is not None:
+            return {"acuse": acuse_doc}, sent, upload_url
+        return _json(self._request("GET", upload_url)), sent, upload_url
+
+
+def _json(resp: requests.Response, key: str | None = None):
+    """The JSON body (or one key of it); a cut or garbled answer is a link problem."""
+    try:
+        doc = resp.json()
+        return doc if key is None else doc[key]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LinkError("respuesta incompleta del receptor") from exc
 
 
 def _acuse_header(resp: requests.Response) -> dict | None:
     raw = resp.headers.get("Apoyo-Acuse")
-    return json.loads(base64.b64decode(raw)) if raw else None
+    try:
+        return json.loads(base64.b64decode(raw)) if raw else None
+    except ValueError as exc:  # a response cut inside its headers
+        raise LinkError("encabezado Apoyo-Acuse incompleto") from exc
+
+
+def _offset_header(resp: requests.Response) -> int:
+    try:
+        return int(resp.headers["Upload-Offset"])
+    except (KeyError, ValueError) as exc:
+        raise LinkError("respuesta sin Upload-Offset válido") from exc

@@ -19,6 +19,7 @@ from pathlib import Path
 from kiosk.demo_rig import DemoRig
 from kiosk.domain import HORA_CENTRO
 from kiosk.station import Station
+from sync.client import LinkError
 from sync.daemon import SyncDaemon
 from sync.provision import provision
 from sync.receiver import admin
@@ -57,6 +58,18 @@ def capture_records(station: Station, rig: DemoRig, n: int, auxiliar_id: str = "
     return folios
 
 
+def wait_for_config(station: Station, attempts: int = 50) -> None:
+    """On a bad link the configuration may not have come down at enrollment: keep asking."""
+    daemon = SyncDaemon(station)
+    for _ in range(attempts):
+        if station.config() is not None:
+            return
+        try:
+            daemon.refresh_config()
+        except LinkError:
+            time.sleep(0.2)
+
+
 def sync_until_done(station: Station, rounds: int = 50) -> None:
     daemon = SyncDaemon(station)
     for _ in range(rounds):
@@ -74,6 +87,7 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
     device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
     try:
         station = provision(device_dir, receiver_url or server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
+        wait_for_config(station)
         with DemoRig() as rig:
             folios = capture_records(station, rig, records)
         sizes = [station.vault.get(f).size for f in folios]

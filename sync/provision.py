@@ -6,14 +6,17 @@ forced, and never while records without acuse remain.
 from __future__ import annotations
 
 import shutil
+import time
 
 from nacl.signing import SigningKey
 
 from kiosk.errors import KioskError
 from kiosk.paths import DataDir, resolve_data_dir
 from kiosk.station import DeviceIdentity, Station, create_station, open_station
-from sync.client import ReceiverClient, Refused
+from sync.client import LinkError, ReceiverClient, Refused
 from sync.daemon import SyncDaemon
+
+ATTEMPTS = 5
 
 
 def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", lat: float | None = None,
@@ -35,10 +38,7 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
             (data.root / ("vault.db" + suffix)).unlink(missing_ok=True)
     device_key = SigningKey.generate()
     client = ReceiverClient(receiver_url)
-    try:
-        reply = client.enroll(token, bytes(device_key.verify_key), municipio)
-    except Refused as exc:
-        raise KioskError("enroll_refused", reason=exc.message) from exc
+    reply = _enroll(client, token, bytes(device_key.verify_key), municipio)
     identity = DeviceIdentity(
         device_id=reply["device_id"],
         receiver_url=receiver_url,
@@ -53,5 +53,24 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
     except Exception:
         shutil.rmtree(data.keys, ignore_errors=True)
         raise
-    SyncDaemon(station).refresh_config()
+    for attempt in range(ATTEMPTS):
+        try:
+            SyncDaemon(station).refresh_config()
+            break
+        except LinkError:  # the daemon fetches it later; the device is enrolled either way
+            time.sleep(0.2 * (attempt + 1))
     return station
+
+
+def _enroll(client: ReceiverClient, token: str, public_key: bytes, municipio: str) -> dict:
+    """Enroll, retrying a lost answer: the receiver gives the same key the same device again."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return client.enroll(token, public_key, municipio)
+        except Refused as exc:
+            raise KioskError("enroll_refused", reason=exc.message) from exc
+        except LinkError as exc:
+            if attempt == ATTEMPTS - 1:
+                raise KioskError("enroll_refused", reason=f"sin enlace con el receptor ({exc})") from exc
+            time.sleep(0.2 * (attempt + 1))
+    return {}

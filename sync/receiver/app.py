@@ -58,12 +58,7 @@ def create_app(receiver: Receiver) -> FastAPI:
     async def _refusal(_request: Request, exc: ReceiverError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
 
-    @app.middleware("http")
-    async def _signed_time(request: Request, call_next):
-        response = await call_next(request)
-        response.headers["Apoyo-Time"] = receiver.signed_time()
-        response.headers["Tus-Resumable"] = TUS_VERSION
-        return response
+    app.add_middleware(SignedTimeMiddleware, receiver=receiver)
 
     def _tus_check(request: Request) -> None:
         if request.headers.get("Tus-Resumable") != TUS_VERSION:
@@ -122,10 +117,12 @@ def create_app(receiver: Receiver) -> FastAPI:
             raise ReceiverError(400, "upload_length", "Falta Upload-Length") from exc
         meta = parse_metadata(request.headers.get("Upload-Metadata", ""))
         upload_id, acuse_doc = await run_in_threadpool(receiver.create_upload, length, meta)
-        headers = {"Location": f"{UPLOADS}/{upload_id}", "Upload-Expires": _http_date(receiver.upload(upload_id).expires_at)}
+        row = await run_in_threadpool(receiver.upload, upload_id)
+        headers = {"Location": f"{UPLOADS}/{upload_id}", "Upload-Expires": _http_date(row.expires_at)}
         if acuse_doc is not None:
             headers["Upload-Offset"] = str(length)
-            headers["Apoyo-Acuse"] = _b64json(acuse_doc)
+            if "lote" not in acuse_doc:
+                headers["Apoyo-Acuse"] = _b64json(acuse_doc)
         return Response(status_code=201, headers=headers)
 
     @app.head(UPLOADS + "/{upload_id}", summary="Offset de un envío (tus core)")
@@ -140,12 +137,10 @@ def create_app(receiver: Receiver) -> FastAPI:
         }
         return Response(status_code=200, headers=headers)
 
-    @app.get(UPLOADS + "/{upload_id}", summary="Acuse de un envío completo")
-    def upload_acuse(upload_id: str) -> JSONResponse:
-        row = receiver.upload(upload_id)
-        if not row.acuse:
-            raise ReceiverError(404, "incompleto", "El envío aún no está completo")
-        return JSONResponse({"acuse": json.loads(row.acuse)})
+    @app.get(UPLOADS + "/{upload_id}", summary="Acuse de un envío completo (o los de un lote)")
+    async def upload_acuse(upload_id: str) -> JSONResponse:
+        result = await run_in_threadpool(receiver.result, upload_id)
+        return JSONResponse(result if "lote" in result else {"acuse": result})
 
     @app.patch(
         UPLOADS + "/{upload_id}",
@@ -175,9 +170,9 @@ def create_app(receiver: Receiver) -> FastAPI:
             if disconnected or hashlib.new(algo, bytes(received)).digest() != digest:
                 raise ReceiverError(460, "checksum", "Checksum del bloque no coincide")
         new_offset, acuse_doc = await run_in_threadpool(receiver.append, upload_id, offset, bytes(received))
-        row = receiver.upload(upload_id)
+        row = await run_in_threadpool(receiver.upload, upload_id)
         headers = {"Upload-Offset": str(new_offset), "Upload-Expires": _http_date(row.expires_at)}
-        if acuse_doc is not None:
+        if acuse_doc is not None and "lote" not in acuse_doc:
             headers["Apoyo-Acuse"] = _b64json(acuse_doc)
         return Response(status_code=204, headers=headers)
 
@@ -188,6 +183,30 @@ def create_app(receiver: Receiver) -> FastAPI:
         return Response(status_code=204)
 
     return app
+
+
+class SignedTimeMiddleware:
+    """Pure ASGI: stamps every response with the receiver's signed time (and Tus-Resumable)
+    without touching the request stream, so a cut PATCH still reaches the handler."""
+
+    def __init__(self, app, receiver: Receiver) -> None:
+        self.app = app
+        self.receiver = receiver
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in (b"apoyo-time", b"tus-resumable")]
+                headers.append((b"apoyo-time", self.receiver.signed_time().encode()))
+                headers.append((b"tus-resumable", TUS_VERSION.encode()))
+                message = dict(message, headers=headers)
+            await send(message)
+
+        await self.app(scope, receive, stamped)
 
 
 def _parse_checksum(value: str) -> tuple[str, bytes]:

@@ -96,6 +96,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if not result["refused"] else 1
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    gone = _receiver(args).purge_expired(every=0)
+    print(f"{gone} envíos vencidos eliminados")
+    return 0
+
+
 def cmd_rotate(args: argparse.Namespace) -> int:
     kid = rotate_sealing_key(_data_dir(args))
     print(f"Nueva llave de sellado: {kid} (las anteriores se conservan para abrir sobres en cola)")
@@ -163,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("dir")
     i.add_argument("--acuses", help="dónde escribir los acuses (omisión: DIR/acuses)")
     i.set_defaults(func=cmd_import)
+
+    pu = sub.add_parser("purge-uploads", help="eliminar envíos tus vencidos / drop expired tus uploads")
+    pu.set_defaults(func=cmd_purge)
 
     k = sub.add_parser("rotate-sealing-key", help="rotar la llave de sellado / rotate the sealing key")
     k.set_defaults(func=cmd_rotate)

@@ -10,7 +10,7 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -20,12 +20,14 @@ from kiosk import sealing
 from kiosk.domain import HORA_CENTRO, SEND_GRACE
 from kiosk.procconfig import auxiliar_from_dict, process_from_dict
 from sync.receiver import store as st
+from sync.receiver.errors import ReceiverError
 from sync.receiver.keys import ReceiverKeys
+from sync.receiver.uploads import MAX_UPLOAD, UPLOAD_TTL, TusUploads, upload_claim
+
+__all__ = ["MAX_UPLOAD", "UPLOAD_TTL", "REASONS", "Receiver", "ReceiverError", "acuse_body", "upload_claim"]
 
 log = logging.getLogger(__name__)
 
-MAX_UPLOAD = 20 * 1024 * 1024
-UPLOAD_TTL = 7 * 24 * 3600
 MAX_ACTIVE_DEVICES = 2
 
 # Refusal reasons: the code travels in the acuse; the kiosk shows the Spanish text.
@@ -41,25 +43,16 @@ REASONS = {
 }
 
 
-class ReceiverError(Exception):
-    """A refusal that is not an acuse: HTTP status + reason code + Spanish message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 def hora_centro(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=HORA_CENTRO).isoformat(timespec="seconds")
 
 
 @dataclass
-class Receiver:
+class Receiver(TusUploads):
     engine: sa.Engine
     keys: ReceiverKeys
     clock: object = time.time  # injectable for tests of late uploads
+    _last_purge: float = field(default=0.0, repr=False)
 
     def now(self) -> float:
         return float(self.clock())
@@ -125,19 +118,28 @@ class Receiver:
             raise ReceiverError(400, "llave_invalida", "La llave pública del dispositivo no es válida") from exc
         with self.engine.begin() as c:
             row = c.execute(sa.select(st.tokens).where(st.tokens.c.token_hash == _hash(token)).with_for_update()).first()
-            if row is None or row.used_at is not None:
+            if row is not None and row.used_at is not None:
+                # The answer to the enrollment that used this token may have been lost on the
+                # link: the same key asking again gets the same device, anyone else is refused.
+                same = c.execute(sa.select(st.devices.c.device_id).where(
+                    (st.devices.c.device_id == row.device_id) & (st.devices.c.public_key == public_key_hex))).first()
+                if same is None:
+                    raise ReceiverError(403, "token_invalido", "El token de alta no existe o ya se usó")
+                device_id = same.device_id
+            elif row is None:
                 raise ReceiverError(403, "token_invalido", "El token de alta no existe o ya se usó")
-            if c.execute(sa.select(st.devices.c.device_id).where(st.devices.c.public_key == public_key_hex)).first():
-                raise ReceiverError(409, "llave_repetida", "Esta llave ya está dada de alta")
-            number = st.next_counter(c, "device")
-            device_id = f"D{number:04d}"
-            c.execute(
-                st.devices.insert().values(
-                    device_id=device_id, public_key=public_key_hex, process_id=row.process_id,
-                    status="activo", municipio=municipio[:120], enrolled_at=self.now(),
+            else:
+                if c.execute(sa.select(st.devices.c.device_id).where(st.devices.c.public_key == public_key_hex)).first():
+                    raise ReceiverError(409, "llave_repetida", "Esta llave ya está dada de alta")
+                number = st.next_counter(c, "device")
+                device_id = f"D{number:04d}"
+                c.execute(
+                    st.devices.insert().values(
+                        device_id=device_id, public_key=public_key_hex, process_id=row.process_id,
+                        status="activo", municipio=municipio[:120], enrolled_at=self.now(),
+                    )
                 )
-            )
-            c.execute(st.tokens.update().where(st.tokens.c.token_hash == row.token_hash).values(used_at=self.now(), device_id=device_id))
+                c.execute(st.tokens.update().where(st.tokens.c.token_hash == row.token_hash).values(used_at=self.now(), device_id=device_id))
         cert = sealing.sign_document(
             {"device_id": device_id, "public_key": public_key_hex, "process_id": row.process_id}, "device_cert", self.keys.authority
         )
@@ -198,112 +200,15 @@ class Receiver:
         etag = hashlib.sha256(sealing.canonical_json(body)).hexdigest()[:32]
         return sealing.sign_document(body, "config", self.keys.authority), etag
 
-    # --- tus uploads --------------------------------------------------------------------------
-    def create_upload(self, length: int, metadata: dict[str, str]) -> tuple[str, dict | None]:
-        """Start an upload authorized by a device signature in its metadata.
-
-        Returns (upload id, acuse or None): an envelope already received comes back as a
-        completed upload with its acuse, so nothing is sent twice."""
-        if length <= 0 or length > MAX_UPLOAD:
-            raise ReceiverError(413, "tamano", "Tamaño de envío no permitido")
-        folio, device_id, integrity = metadata.get("folio", ""), metadata.get("device", ""), metadata.get("integrity", "")
-        dev = self.device(device_id)
-        if dev is None:
-            raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
-        try:
-            VerifyKey(bytes.fromhex(dev.public_key)).verify(
-                upload_claim(folio, integrity, length), base64.b64decode(metadata.get("signature", ""), validate=True)
-            )
-        except Exception as exc:
-            raise ReceiverError(401, "firma_invalida", "La firma del envío no es válida") from exc
-        upload_id = secrets.token_hex(16)
-        with self.engine.begin() as c:
-            existing = c.execute(sa.select(st.envelopes.c.integrity, st.envelopes.c.acuse).where(st.envelopes.c.folio == folio)).first()
-            done = existing is not None and existing.integrity == integrity
-            c.execute(
-                st.uploads.insert().values(
-                    upload_id=upload_id, length=length, offset=length if done else 0,
-                    meta=json.dumps(metadata), device_id=device_id, folio=folio, integrity=integrity,
-                    created_at=self.now(), expires_at=self.now() + UPLOAD_TTL,
-                    acuse=existing.acuse if done else None,
-                )
-            )
-        return upload_id, (json.loads(existing.acuse) if done else None)
-
-    def upload(self, upload_id: str):
-        with self.engine.connect() as c:
-            row = c.execute(sa.select(st.uploads).where(st.uploads.c.upload_id == upload_id)).first()
-        if row is None:
-            raise ReceiverError(404, "envio_desconocido", "Envío desconocido")
-        if row.expires_at < self.now() and row.acuse is None:
-            raise ReceiverError(410, "envio_expirado", "El envío expiró; empiece de nuevo")
-        return row
-
-    def append(self, upload_id: str, offset: int, data: bytes) -> tuple[int, dict | None]:
-        """Append at `offset` (compare-and-set); finalize when complete. Returns (new offset, acuse)."""
-        row = self.upload(upload_id)
-        if offset != row.offset:
-            raise ReceiverError(409, "offset", f"Upload-Offset {offset} no coincide con {row.offset}")
-        if row.offset + len(data) > row.length:
-            raise ReceiverError(400, "excede", "Los datos exceden Upload-Length")
-        if data:
-            new_offset = offset + len(data)
-            with self.engine.begin() as c:
-                moved = c.execute(
-                    st.uploads.update()
-                    .where((st.uploads.c.upload_id == upload_id) & (st.uploads.c.offset == offset))
-                    .values(offset=new_offset)
-                ).rowcount
-                if moved != 1:
-                    raise ReceiverError(409, "offset", "Otro envío simultáneo movió el offset")
-                c.execute(st.chunks.insert().values(upload_id=upload_id, offset=offset, data=data))
-        else:
-            new_offset = offset
-        acuse = None
-        if new_offset == row.length:
-            acuse = self.finalize(upload_id)
-        return new_offset, acuse
-
-    def terminate(self, upload_id: str) -> None:
-        self.upload(upload_id)
-        with self.engine.begin() as c:
-            c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id == upload_id))
-            c.execute(sa.delete(st.uploads).where(st.uploads.c.upload_id == upload_id))
-
-    def _assemble(self, upload_id: str) -> bytes:
-        with self.engine.connect() as c:
-            parts = c.execute(
-                sa.select(st.chunks.c.offset, st.chunks.c.data).where(st.chunks.c.upload_id == upload_id).order_by(st.chunks.c.offset)
-            ).all()
-        out, pos = [], 0
-        for off, data in parts:
-            if off != pos:
-                raise ReceiverError(500, "hueco", "Datos del envío incompletos")
-            out.append(bytes(data))
-            pos += len(data)
-        return b"".join(out)
-
-    def finalize(self, upload_id: str) -> dict:
-        row = self.upload(upload_id)
-        if row.acuse:
-            return json.loads(row.acuse)
-        envelope = self._assemble(upload_id)
-        if sealing.integrity_code(envelope) != row.integrity:
-            self.terminate(upload_id)
-            with self.engine.begin() as c:
-                st.incident(c, "integridad", row.device_id, row.folio, "sha256 no coincide")
-            raise ReceiverError(460, "integridad", "El código de integridad no coincide; envíe de nuevo")
-        acuse = self.receive_envelope(envelope, expected_device=row.device_id)
-        with self.engine.begin() as c:
-            c.execute(st.uploads.update().where(st.uploads.c.upload_id == upload_id).values(acuse=json.dumps(acuse)))
-            c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id == upload_id))
-        return acuse
-
     # --- the rules --------------------------------------------------------------------------
-    def receive_envelope(self, envelope: bytes, expected_device: str | None = None) -> dict:
+    def receive_envelope(self, envelope: bytes, expected_device: str | None = None, expected_folio: str | None = None) -> dict:
         """Verify a whole envelope, apply the rules, store it once and return the signed acuse.
         Used by uploads and by the USB import alike."""
-        integrity = sealing.integrity_code(envelope)
+        header, dev = self._verified(envelope, expected_device, expected_folio)
+        return self._store([(envelope, sealing.integrity_code(envelope), header)], dev)[0]
+
+    def _verified(self, envelope: bytes, expected_device: str | None = None, expected_folio: str | None = None) -> tuple[dict, object]:
+        """Structure and device signature; returns (trusted header, device row) or refuses."""
         try:
             claimed = sealing.read_header(envelope)
         except sealing.InvalidEnvelope as exc:
@@ -311,6 +216,8 @@ class Receiver:
         device_id = str(claimed.get("device_id", ""))
         if expected_device is not None and device_id != expected_device:
             raise ReceiverError(403, "firma_invalida", "El sobre no es del dispositivo que lo envía")
+        if expected_folio is not None and str(claimed.get("folio", "")) != expected_folio:
+            raise ReceiverError(422, "sobre_invalido", "El folio del sobre no es el del envío")
         dev = self.device(device_id)
         if dev is None:
             raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
@@ -320,54 +227,90 @@ class Receiver:
             with self.engine.begin() as c:
                 st.incident(c, "firma_invalida", device_id, str(claimed.get("folio", "")), "sobre con firma no válida")
             raise ReceiverError(403, "firma_invalida", "La firma del sobre no es válida") from exc
-        folio = str(header["folio"])
+        if not str(header.get("folio", "")):
+            raise ReceiverError(422, "sobre_invalido", "El sobre no lleva folio")
+        return header, dev
+
+    def _store(self, items: list[tuple[bytes, str, dict]], dev) -> list[dict]:
+        return self._retrying(lambda c: self._store_all(c, items, dev))
+
+    def _store_all(self, c: sa.Connection, items: list[tuple[bytes, str, dict]], dev) -> list[dict]:
+        memo: dict = {}
+        return [self._store_one(c, envelope, integrity, header, dev, memo) for envelope, integrity, header in items]
+
+    def _retrying(self, work):
+        """Run `work(conn)` in a transaction; a concurrent insert of the same folio by another
+        instance is retried once, and then finds the stored envelope (same acuse)."""
+        for attempt in range(2):
+            try:
+                with self.engine.begin() as c:
+                    return work(c)
+            except sa.exc.IntegrityError:
+                if attempt:
+                    raise
+        return None
+
+    def _store_one(self, c: sa.Connection, envelope: bytes, integrity: str, header: dict, dev, memo: dict) -> dict:
+        folio, device_id = str(header["folio"]), dev.device_id
         now = self.now()
-        with self.engine.begin() as c:
-            existing = c.execute(sa.select(st.envelopes).where(st.envelopes.c.folio == folio)).first()
-            if existing is not None:
-                if existing.integrity == integrity:
-                    return json.loads(existing.acuse)
-                st.incident(c, "folio_duplicado", device_id, folio, f"integridad nueva {integrity}")
-                return self._acuse(folio, integrity, device_id, now, "rechazado", "folio_duplicado")
-            reason = self._rule_violation(c, header, dev, now)
-            verdict = "rechazado" if reason else "aceptado"
-            acuse = self._acuse(folio, integrity, device_id, now, verdict, reason)
-            c.execute(
-                st.envelopes.insert().values(
-                    folio=folio, integrity=integrity, device_id=device_id,
-                    process_id=str(header.get("process_id", "")), auxiliar_id=str(header.get("auxiliar_id", "")),
-                    kind=str(header.get("kind", "")), received_at=acuse_body(acuse)["received_at"], envelope=envelope,
-                    verdict=verdict, reason=reason, acuse=json.dumps(acuse),
-                    status="en_procesamiento" if verdict == "aceptado" else "rechazado",
-                )
+        existing = c.execute(sa.select(st.envelopes.c.integrity, st.envelopes.c.acuse).where(st.envelopes.c.folio == folio)).first()
+        if existing is not None:
+            if existing.integrity == integrity:
+                return json.loads(existing.acuse)
+            st.incident(c, "folio_duplicado", device_id, folio, f"integridad nueva {integrity}")
+            return self._acuse(folio, integrity, device_id, now, "rechazado", "folio_duplicado")
+        reason = self._rule_violation(c, header, dev, now, memo)
+        verdict = "rechazado" if reason else "aceptado"
+        acuse = self._acuse(folio, integrity, device_id, now, verdict, reason)
+        c.execute(
+            st.envelopes.insert().values(
+                folio=folio, integrity=integrity, device_id=device_id,
+                process_id=str(header.get("process_id", "")), auxiliar_id=str(header.get("auxiliar_id", "")),
+                kind=str(header.get("kind", "")), received_at=acuse_body(acuse)["received_at"], envelope=envelope,
+                verdict=verdict, reason=reason, acuse=json.dumps(acuse),
+                status="en_procesamiento" if verdict == "aceptado" else "rechazado",
             )
+        )
         log.info("envelope received folio=%s verdict=%s reason=%s", folio, verdict, reason)
         return acuse
 
-    def _rule_violation(self, c: sa.Connection, header: dict, dev, now: float) -> str:
+    def _rule_violation(self, c: sa.Connection, header: dict, dev, now: float, memo: dict) -> str:
         if dev.status != "activo":
             return "dispositivo_baja"
         process_id = str(header.get("process_id", ""))
         if process_id != dev.process_id:
             return "proceso_distinto"
-        proc = c.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).first()
-        process = process_from_dict(json.loads(proc[0]))
+        if ("process", process_id) not in memo:
+            proc = c.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).first()
+            memo[("process", process_id)] = process_from_dict(json.loads(proc[0]))
+        process = memo[("process", process_id)]
         now_dt = datetime.fromtimestamp(now, tz=timezone.utc)
         if now_dt > process.period_end + SEND_GRACE:
             return "fuera_de_plazo"
-        captured = datetime.fromisoformat(str(header.get("captured_at")))
-        if not (process.period_start <= captured <= process.period_end):
+        try:
+            captured = datetime.fromisoformat(str(header.get("captured_at")))
+            in_period = process.period_start <= captured <= process.period_end
+        except (ValueError, TypeError):
+            return "fuera_de_periodo"
+        if not in_period:
             return "fuera_de_periodo"
         aux_id = str(header.get("auxiliar_id", ""))
-        row = c.execute(
-            sa.select(st.auxiliares.c.body).where((st.auxiliares.c.process_id == process_id) & (st.auxiliares.c.auxiliar_id == aux_id))
-        ).first()
-        if row is None:
+        if ("aux", process_id, aux_id) not in memo:
+            row = c.execute(
+                sa.select(st.auxiliares.c.body).where((st.auxiliares.c.process_id == process_id) & (st.auxiliares.c.auxiliar_id == aux_id))
+            ).first()
+            memo[("aux", process_id, aux_id)] = auxiliar_from_dict(json.loads(row[0])) if row else None
+        aux = memo[("aux", process_id, aux_id)]
+        if aux is None:
             return "auxiliar_desconocido"
-        aux = auxiliar_from_dict(json.loads(row[0]))
         if aux.baja_at is not None and captured >= aux.baja_at:
             return "auxiliar_baja"
-        return self._bind(c, process_id, aux_id, dev.device_id, now)
+        if memo.get(("bound", process_id, aux_id)) == dev.device_id:
+            return ""
+        reason = self._bind(c, process_id, aux_id, dev.device_id, now)
+        if not reason:
+            memo[("bound", process_id, aux_id)] = dev.device_id
+        return reason
 
     def _bind(self, c: sa.Connection, process_id: str, aux_id: str, device_id: str, now: float) -> str:
         """At most two active devices per auxiliar: a third is refused until one is dado de baja."""
@@ -425,11 +368,6 @@ class Receiver:
             rows = c.execute(sa.select(st.envelopes.c.status, sa.func.count()).group_by(st.envelopes.c.status)).all()
             total = c.execute(sa.select(sa.func.count()).select_from(st.envelopes)).scalar()
         return {"received": int(total or 0), "by_status": {s: int(n) for s, n in rows}}
-
-
-def upload_claim(folio: str, integrity: str, length: int) -> bytes:
-    """What a device signs to create an upload (carried in Upload-Metadata as `signature`)."""
-    return f"apoyo-upload-v1\n{folio}\n{integrity}\n{length}".encode()
 
 
 def acuse_body(doc: dict) -> dict:
