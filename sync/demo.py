@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kiosk import operators
 from kiosk.demo_rig import DemoRig
 from kiosk.domain import HORA_CENTRO
 from kiosk.station import Station
@@ -30,6 +31,8 @@ DEMO_AUXILIARES = (
     ("A0001", "MARÍA MUESTRA", "EJEMPLO", "PRUEBA"),
     ("A0002", "JUAN FICTICIO", "DEMOSTRACIÓN", "SIMULADO"),
 )
+DEMO_PASSWORD = "muestra1"
+DEMO_TECH_PASSWORD = "tecnico1"
 ROSTER_HEADER = "id_auxiliar,nombres,apellido_paterno,apellido_materno,email\n"
 
 
@@ -125,6 +128,9 @@ def run_interactive(data_dir: str | None = None, receiver_port: int = 0) -> int:
     stop = threading.Event()
     try:
         station = provision(device_dir, server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
+        # a newcomer can log in straight away; the Inicio screen shows these demo passwords
+        operators.set_password(station.vault, DEMO_AUXILIARES[0][0], DEMO_PASSWORD)
+        operators.set_tech_password(station.vault, DEMO_TECH_PASSWORD)
         daemon = SyncDaemon(station)
 
         def loop() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,7 @@ from kiosk import devices
 from kiosk.cedula.specimen import make_cedula
 from kiosk.demo_rig import demo_face
 from kiosk.specimens.cards import make_card
+from kiosk.specimens.scenes import photo_of_card
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,9 @@ class SimulatedScenes:
 
     def frame(self, purpose: str) -> np.ndarray:
         if purpose == "front" or self._card is None:
-            self._card = make_card(self.seed)
+            front, back, truth = make_card(self.seed)
+            rng = random.Random(self.seed)  # the card is held up on a table, as in the demo
+            self._card = (photo_of_card(front, "easy", rng)[0], photo_of_card(back, "easy", rng)[0], truth)
             self.seed += 1
         if purpose == "front":
             return self._card[0]

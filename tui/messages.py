@@ -29,6 +29,10 @@ M: dict[str, tuple[str, str]] = {
     "time_conf": ("Confianza de la hora: {conf}", "Time confidence: {conf}"),
     "operator_in": ("Auxiliar: {name} ({id})", "Auxiliar: {name} ({id})"),
     "operator_out": ("Nadie ha iniciado sesión", "Nobody is logged in"),
+    "demo_hint": (
+        "Demostración: entre como auxiliar A0001 con la contraseña «muestra1»; técnico: «tecnico1».",
+        "Demo: log in as auxiliar A0001 with password «muestra1»; technician: «tecnico1».",
+    ),
     "warn_period_closed": ("⚠ El periodo de captación está cerrado.", "⚠ The capture period is closed."),
     "warn_no_process": ("⚠ No hay proceso configurado: sincronice con el receptor.", "⚠ No process configured: sync with the receiver."),
     "warn_disk": ("⚠ Poco espacio libre: {free} MB.", "⚠ Low free space: {free} MB."),

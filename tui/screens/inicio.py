@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import shutil
 
 from textual.app import ComposeResult
@@ -50,6 +52,8 @@ class InicioScreen(KioskScreen):
             else:
                 yield Button(self.t("btn_login"), id="login", variant="primary")
             yield Button(self.t("btn_tecnico"), id="tecnico")
+        if os.environ.get("APOYO_KIOSK_DEMO") and not self.kiosk.operator:
+            yield Static(self.t("demo_hint"), classes="hint", id="demo-hint")
         yield Static(self.t("lang_hint"), classes="hint", id="lang")
 
     def on_mount(self) -> None:
