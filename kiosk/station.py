@@ -14,8 +14,6 @@ import os
 import shutil
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
 from nacl.public import PublicKey
 from nacl.signing import SigningKey, VerifyKey

@@ -237,12 +237,27 @@ class Vault:
         return [self._row(r) for r in rows]
 
     def mark_uploading(self, folio: str, upload_url: str | None) -> None:
+        self.mark_uploading_many([folio], upload_url)
+
+    def mark_uploading_many(self, folios: list[str], upload_url: str | None) -> None:
+        """Mark envelopes uploading with their (persisted) upload URL, in one transaction, so a
+        lote costs one fsync and a reboot resumes where it was."""
+        now = time.time()
         with self.transaction() as c:
-            c.execute(
+            c.executemany(
                 "UPDATE envelopes SET state = 'uploading', upload_url = ?, attempts = attempts + 1,"
                 " updated_at = ? WHERE folio = ? AND state IN ('sealed','uploading')",
-                (upload_url, time.time(), folio),
+                [(upload_url, now, folio) for folio in folios],
             )
+
+    def quarantine(self, folio: str, reason: str) -> None:
+        """Keep a refused envelope, out of the queue, with the reason the kiosk shows."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE envelopes SET state = 'quarantined', reason = ?, updated_at = ? WHERE folio = ?",
+                (reason[:500], time.time(), folio),
+            )
+            self._audit(c, "envelope_quarantined", {"folio": folio, "reason": reason[:200]})
 
     def note_failure(self, folio: str, reason: str) -> None:
         self._conn.execute(

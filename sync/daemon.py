@@ -212,9 +212,7 @@ class SyncDaemon:
         vault = self.station.vault
         reason = f"{code}: {message}"
         if code in ENVELOPE_REFUSALS:
-            vault.audit("upload_refused", {"folio": folio, "code": code})
-            with vault.transaction() as c:
-                c.execute("UPDATE envelopes SET state = 'quarantined', reason = ? WHERE folio = ?", (reason[:500], folio))
+            vault.quarantine(folio, reason)
             summary.quarantined += 1
             return
         if code in RESTART_REFUSALS:
@@ -255,12 +253,5 @@ class SyncDaemon:
 
 
 def _set_upload_url(station: Station, folios: list[str], url: str | None) -> None:
-    """Mark a whole lote uploading (with its URL, persisted for a resume after reboot) in one
-    vault transaction instead of one fsync per member."""
-    now = time.time()
-    with station.vault.transaction() as c:
-        c.executemany(
-            "UPDATE envelopes SET state = 'uploading', upload_url = ?, attempts = attempts + 1, updated_at = ?"
-            " WHERE folio = ? AND state IN ('sealed','uploading')",
-            [(url, now, f) for f in folios],
-        )
+    """Mark a whole lote uploading with its URL (persisted for a resume after reboot)."""
+    station.vault.mark_uploading_many(folios, url)
