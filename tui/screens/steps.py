@@ -120,6 +120,7 @@ def fields_view(fields: dict, t) -> Static:  # noqa: ANN001
         shown = value.get("value") if isinstance(value, dict) else value
         source = value.get("source", "") if isinstance(value, dict) else ""
         verified = isinstance(value, dict) and value.get("verified")
-        table.add_row(name, str(shown) if shown not in (None, "") else "—",
+        label = t(f"field_{name}")
+        table.add_row(name if label == f"field_{name}" else label, str(shown) if shown not in (None, "") else "—",
                       f"{source} · {t('field_verified') if verified else t('field_unverified')}")
     return Static(table, id="fields")
