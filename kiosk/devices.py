@@ -20,6 +20,7 @@ from drivers.errors import DeviceError
 from drivers.gps import GpsReceiver
 from drivers.pad import SerialPad, SignaturePad, SimulatedPad
 from drivers.pad.simulator import SignatureSource
+from drivers.printer import EscPosPrinter, ReceiptPrinter, SimulatedPrinter
 from drivers.scanner import CameraDocumentScanner, SaneScanner, Scanner, SimulatedScanner
 from drivers.scanner.simulated import PageSource
 
@@ -49,6 +50,10 @@ source = ""                # "ADF" (or the backend's feeder name) scans the whol
 enabled = false
 port = "/dev/ttyACM0"
 baudrate = 9600
+
+[printer]
+backend = "none"           # none | escpos | simulated
+device = "/dev/usb/lp0"    # escpos: character device (or file); simulated: file to append to ("" = memory)
 """
 CONFIG_NAME = "kiosk.toml"
 
@@ -57,6 +62,7 @@ DEVICE_NAMES = {
     "signature_pad": {"es": "el pad de firma", "en": "the signature pad"},
     "scanner": {"es": "el escáner", "en": "the scanner"},
     "gps": {"es": "el GPS", "en": "the GPS"},
+    "printer": {"es": "la impresora de comprobantes", "en": "the receipt printer"},
     "": {"es": "el dispositivo", "en": "the device"},
 }
 
@@ -131,6 +137,12 @@ class GpsConfig:
 
 
 @dataclass(frozen=True)
+class PrinterConfig:
+    backend: str = "none"  # none | escpos | simulated
+    device: str = ""  # escpos: /dev/usb/lp0 (or a file); simulated: file to append to, "" = memory
+
+
+@dataclass(frozen=True)
 class DeviceConfig:
     """Which backend each device uses; `source` says which file it came from (or "defaults")."""
 
@@ -140,13 +152,16 @@ class DeviceConfig:
     pad: PadConfig = field(default_factory=PadConfig)
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     gps: GpsConfig = field(default_factory=GpsConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
     source: str = "defaults"
 
 
 BACKENDS = {"camera": ("picamera2", "opencv", "simulated"),
             "pad": ("topaz", "line", "simulated"),
-            "scanner": ("sane", "camera", "simulated")}
-SECTIONS = {"camera": CameraConfig, "pad": PadConfig, "scanner": ScannerConfig, "gps": GpsConfig}
+            "scanner": ("sane", "camera", "simulated"),
+            "printer": ("none", "escpos", "simulated")}
+SECTIONS = {"camera": CameraConfig, "pad": PadConfig, "scanner": ScannerConfig, "gps": GpsConfig,
+            "printer": PrinterConfig}
 
 
 def _section(name: str, values: object, path: Path) -> object:
@@ -253,5 +268,21 @@ def open_gps(cfg: DeviceConfig) -> GpsReceiver | None:
         return None
     try:
         return GpsReceiver(cfg.gps.port, baudrate=cfg.gps.baudrate)
+    except DeviceError as error:
+        raise _logged(error) from None
+
+
+def open_printer(cfg: DeviceConfig) -> ReceiptPrinter | None:
+    """The receipt printer, or None when [printer] backend = "none" (the default). In simulated
+    mode a configured printer is replaced by a SimulatedPrinter."""
+    printer = cfg.printer
+    if printer.backend == "none":
+        return None
+    if cfg.simulated or printer.backend == "simulated":
+        return SimulatedPrinter(printer.device or None)
+    if not printer.device:
+        raise _logged(DeviceError("missing", "[printer] device is empty", device="printer"))
+    try:
+        return EscPosPrinter(printer.device)
     except DeviceError as error:
         raise _logged(error) from None

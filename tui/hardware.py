@@ -64,6 +64,7 @@ class Hardware:
         if page_source is None and cfg.simulated:
             page_source = cedula_pages()
         self.scanner = self._open("scanner", lambda: devices.open_scanner(cfg, page_source))  # type: ignore[arg-type]
+        self.printer = self._open("printer", lambda: devices.open_printer(cfg))
 
     def _open(self, name: str, opener: Callable[[], object]) -> object | None:
         try:
@@ -93,8 +94,14 @@ class Hardware:
             raise DeviceError("missing", "scanner not available", device="scanner")
         return self.scanner.scan()  # type: ignore[attr-defined]
 
+    def print_receipt(self, lines: list[str]) -> None:
+        """Print a comprobante on the receipt printer. Raises DeviceError."""
+        if self.printer is None:
+            raise DeviceError("missing", "printer not available", device="printer")
+        self.printer.print_receipt(lines)  # type: ignore[attr-defined]
+
     def close(self) -> None:
-        for device in (self.camera, self.pad, self.scanner):
+        for device in (self.camera, self.pad, self.scanner, self.printer):
             if device is not None:
                 try:
                     device.close()  # type: ignore[attr-defined]

@@ -131,6 +131,8 @@ M: dict[str, tuple[str, str]] = {
     "cancelled_text": ("La captura se canceló; no se guardó nada.", "The capture was cancelled; nothing was kept."),
     "review_help": ("Revise con la persona que todo esté bien y guarde el apoyo.", "Check everything with the person, then save."),
     "saved_folio": ("FOLIO", "FOLIO"),
+    "btn_print": ("(I) Imprimir comprobante", "(I) Print receipt"),
+    "printed": ("Comprobante impreso. Entréguelo a la persona.", "Receipt printed. Hand it to the person."),
     "saved_integrity": ("Código de integridad: {integrity}", "Integrity code: {code}"),
     "saved_note": ("Entregue este folio a la persona. El registro quedó sellado en el kiosko.",
                    "Give this folio to the person. The record is sealed on the kiosk."),

@@ -52,7 +52,8 @@ def test_data_dir_file_and_system_file_precedence(tmp_path: Path) -> None:
     ('[camera]\nbackend = "webcam"\n', "camera.backend"),
     ('[pad]\nspeed = "fast"\n', "pad.speed"),
     ('[pad]\ncolour = 1\n', "pad.colour"),
-    ('[printer]\nx = 1\n', "[printer]"),
+    ('[impresora]\nx = 1\n', "[impresora]"),
+    ('[printer]\nx = 1\n', "printer.x"),
     ('[camera\n', "no es válida"),
 ])
 def test_bad_configuration_is_a_spanish_error(tmp_path: Path, text: str, reason: str) -> None:

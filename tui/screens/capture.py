@@ -8,7 +8,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
 from kiosk.capture import CREDENTIAL_MODELS, CaptureSession, Step
+from drivers.errors import DeviceError
+from kiosk.devices import device_message
 from kiosk.errors import KioskError
+from kiosk.receipt import receipt_lines
 from kiosk.station import Saved
 from tui.images import ImageView
 from tui.screens.base import KioskScreen
@@ -20,7 +23,7 @@ PURPOSE = {Step.FRONT: "front", Step.BACK: "back", Step.PHOTO: "photo"}
 
 class CaptureScreen(ShotMixin, KioskScreen):
     CSS_PATH = "capture.tcss"
-    KEYS = {"t": "take", "a": "accept", "r": "retake", "f": "sign", "n": "refuse", "g": "save",
+    KEYS = {"t": "take", "a": "accept", "r": "retake", "f": "sign", "n": "refuse", "g": "save", "i": "print",
             "escape": "cancel home", **{str(i + 1): f"model-{m}" for i, m in enumerate(CREDENTIAL_MODELS)}}
 
     def __init__(self, guided: bool = False) -> None:
@@ -33,11 +36,14 @@ class CaptureScreen(ShotMixin, KioskScreen):
         self.error = ""
         self.original_ticked = False
         self.saved: Saved | None = None
+        self.saved_at = ""
+        self.notice = ""
         self.start()
 
     def start(self) -> None:
         """A new session if the rules allow capture now; otherwise the refusal to show."""
         self.session, self.shot, self.saved, self.error, self.blocked = None, None, None, "", ""
+        self.notice = ""
         self.original_ticked = False
         operator = self.kiosk.operator or ""
         try:
@@ -161,8 +167,12 @@ class CaptureScreen(ShotMixin, KioskScreen):
         yield Static(self.saved.folio, id="folio")
         yield Static(self.t("saved_integrity", integrity=self.saved.integrity), id="integrity")
         yield Static(self.t("saved_note"), classes="hint")
+        if self.notice:
+            yield Static(self.notice, classes="hint", id="notice")
         with Horizontal(classes="buttons"):
             yield Button(self.t("btn_new"), id="new", variant="primary")
+            if self.kiosk.hardware.printer is not None:
+                yield Button(self.t("btn_print"), id="print")
             yield Button(self.t("home"), id="home")
 
     def _compose_refused(self) -> ComposeResult:
@@ -212,6 +222,8 @@ class CaptureScreen(ShotMixin, KioskScreen):
             return
         if action == "new":
             self.start()
+        elif action == "print":
+            self._print_receipt()
         elif session is None:
             return
         elif action.startswith("model-"):
@@ -263,5 +275,20 @@ class CaptureScreen(ShotMixin, KioskScreen):
     def _save(self, session: CaptureSession) -> None:
         try:
             self.saved = session.save(self.kiosk.station)
+            self.saved_at = self.kiosk.station.now().at.strftime("%d/%m/%Y %H:%M")
         except KioskError as refused:
             self.error = refused.message(self.kiosk.lang)
+
+    def _print_receipt(self) -> None:
+        """The comprobante for the person (no personal data); a printer problem becomes the
+        Spanish device message on screen."""
+        if self.saved is None:
+            return
+        config = self.kiosk.station.config()
+        process = config.process.name if config else ""
+        lines = receipt_lines(self.saved.folio, self.saved.integrity, process, self.saved_at, self.kiosk.lang)
+        try:
+            self.kiosk.hardware.print_receipt(lines)
+            self.error, self.notice = "", self.t("printed")
+        except DeviceError as error:
+            self.error, self.notice = device_message(error, self.kiosk.lang), ""
