@@ -364,6 +364,7 @@ class Vault:
         """Checkpoint the WAL and vacuum (after deletes), then check the audit chain."""
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # VACUUM went through the WAL
         intact, n = self.verify_audit()
         return {"audit_intact": intact, "audit_entries": n, "bytes": self.size_bytes()}
 
