@@ -146,6 +146,15 @@ class ReceiverClient:
         resp = self._request("POST", "/v1/enroll", json_body={"token": token, "public_key": public_key.hex(), "municipio": municipio})
         return _json(resp)
 
+    def rotate_key(self, new_key: SigningKey) -> dict:
+        """Ask the receiver to replace this device's key; signed with the current key, with a
+        proof that we hold the new one. Raises on refusal or link error; changes nothing here."""
+        new_hex = bytes(new_key.verify_key).hex()
+        claim = f"apoyo-rotate-v1\n{self.device_id}\n{new_hex}".encode()
+        body = json.dumps({"new_public_key": new_hex, "proof": new_key.sign(claim).signature.hex()}).encode()
+        resp = self._request("POST", "/v1/device/rotate", signed=True, body=body, headers={"Content-Type": "application/json"})
+        return _json(resp)
+
     def config(self, etag: str = "") -> tuple[dict | None, str]:
         """(signed config document, etag), or (None, etag) when unchanged (304)."""
         headers = {"If-None-Match": etag} if etag else {}

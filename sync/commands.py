@@ -1,4 +1,5 @@
-"""`kiosk` subcommands that cross the wire: provision, sync, demo, export and import-acuses."""
+"""`kiosk` subcommands that cross the wire: provision, sync, demo, export, import-acuses
+and rotate-device-key (keys/device.key.old is kept until the queue is empty, then dropped on the next rotation)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,24 @@ def cmd_import_acuses(args: argparse.Namespace) -> int:
     return 0 if not result["invalid"] else 1
 
 
+def cmd_rotate_device_key(args: argparse.Namespace) -> int:
+    from sync.client import LinkError, Refused
+    from sync.rotation import MESSAGES, drop_old_key_if_idle, rotate_device_key
+
+    station = open_station(args.data_dir)
+    try:
+        drop_old_key_if_idle(station)
+        rotate_device_key(station)
+    except LinkError:
+        return fail(MESSAGES["sin_enlace"]["es"], 1)
+    except Refused as exc:
+        return fail(MESSAGES["rechazada"]["es"].format(reason=exc.code), 1)
+    finally:
+        station.close()
+    print(MESSAGES["rotada"]["es"])
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     f = SpanishHelpFormatter
     p = sub.add_parser("provision", help="dar de alta este kiosko / enroll this device", formatter_class=f)
@@ -108,6 +127,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     i = sub.add_parser("import-acuses", help="aplicar acuses traídos en USB / apply acuses from USB", formatter_class=f)
     i.add_argument("dir")
     i.set_defaults(func=cmd_import_acuses)
+
+    r = sub.add_parser("rotate-device-key", help="cambiar la llave del dispositivo / rotate the device key", formatter_class=f)
+    r.set_defaults(func=cmd_rotate_device_key)
 
 
 if __name__ == "__main__":

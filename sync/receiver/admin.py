@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from nacl.signing import VerifyKey
 
 from kiosk import payload, sealing
 from kiosk.domain import HORA_CENTRO, Auxiliar, Process, ProcessKind
@@ -90,12 +89,13 @@ def process_envelopes(receiver: Receiver, limit: int = 1000) -> dict:
             sa.select(st.envelopes.c.folio, st.envelopes.c.envelope, st.envelopes.c.device_id, st.envelopes.c.process_id)
             .where(st.envelopes.c.status == "en_procesamiento").limit(limit)
         ).all()
-        pubkeys = {r.device_id: r.public_key for r in c.execute(sa.select(st.devices.c.device_id, st.devices.c.public_key))}
+        device_ids = {r.device_id for r in c.execute(sa.select(st.devices.c.device_id))}
+    pubkeys = {d: receiver.envelope_keys(d) for d in device_ids}  # current key first, then retired ones
     seen: dict[tuple[str, str], str] = {}
     for folio, envelope, device_id, process_id in todo:
         detail = ""
         try:
-            _header, plain = sealing.open_envelope(bytes(envelope), VerifyKey(bytes.fromhex(pubkeys[device_id])), keys)
+            _header, plain = _open_any(bytes(envelope), pubkeys[device_id], keys)
             meta, _blobs = payload.unpack(plain)
             person = _person_key(meta)
             status = "en_mesa_de_control"
@@ -122,3 +122,14 @@ def _person_key(meta: dict) -> str:
         if value:
             return f"{name}:{value}"
     return ""
+
+
+def _open_any(envelope: bytes, device_keys: list, keys):
+    """Open with the first device key (current or retired) whose signature verifies."""
+    error: Exception = sealing.InvalidEnvelope("sin llave del dispositivo")
+    for key in device_keys:
+        try:
+            return sealing.open_envelope(envelope, key, keys)
+        except sealing.InvalidEnvelope as exc:
+            error = exc
+    raise error

@@ -33,6 +33,11 @@ class EnrollRequest(BaseModel):
     municipio: str = Field(default="", max_length=120)
 
 
+class RotateRequest(BaseModel):
+    new_public_key: str = Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
+    proof: str = Field(min_length=128, max_length=128, pattern="^[0-9a-f]{128}$")
+
+
 def parse_metadata(header: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in header.split(","):
@@ -87,6 +92,16 @@ def create_app(receiver: Receiver) -> FastAPI:
         if request.headers.get("If-None-Match") == f'"{etag}"':
             return Response(status_code=304, headers={"ETag": f'"{etag}"'})
         return JSONResponse({"doc": doc}, headers={"ETag": f'"{etag}"'})
+
+    @app.post("/v1/device/rotate", summary="Cambio de la llave del dispositivo (firmado con la llave vigente)")
+    async def rotate(request: Request) -> JSONResponse:
+        body = await request.body()
+        device_id = await _device(request, body)
+        try:
+            req = RotateRequest.model_validate_json(body)
+        except ValueError as exc:
+            raise ReceiverError(422, "peticion_invalida", "Petición de cambio de llave mal formada") from exc
+        return JSONResponse(await run_in_threadpool(receiver.rotate_device_key, device_id, req.new_public_key, req.proof))
 
     @app.get("/v1/acuses/{folio}", summary="Acuse firmado de un folio")
     async def acuse(folio: str, request: Request) -> JSONResponse:

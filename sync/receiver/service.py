@@ -24,7 +24,7 @@ from sync.receiver.errors import ReceiverError
 from sync.receiver.keys import ReceiverKeys
 from sync.receiver.uploads import MAX_UPLOAD, UPLOAD_TTL, TusUploads, upload_claim
 
-__all__ = ["MAX_UPLOAD", "UPLOAD_TTL", "REASONS", "Receiver", "ReceiverError", "acuse_body", "upload_claim"]
+__all__ = ["MAX_UPLOAD", "UPLOAD_TTL", "REASONS", "Receiver", "ReceiverError", "acuse_body", "rotation_claim", "upload_claim"]
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class Receiver(TusUploads):
                     )
                 )
                 c.execute(st.tokens.update().where(st.tokens.c.token_hash == row.token_hash).values(used_at=self.now(), device_id=device_id))
+                c.execute(st.device_keys.insert().values(device_id=device_id, public_key=public_key_hex, valid_from=self.now()))
         cert = sealing.sign_document(
             {"device_id": device_id, "public_key": public_key_hex, "process_id": row.process_id}, "device_cert", self.keys.authority
         )
@@ -155,6 +156,39 @@ class Receiver(TusUploads):
     def device(self, device_id: str):
         with self.engine.connect() as c:
             return c.execute(sa.select(st.devices).where(st.devices.c.device_id == device_id)).first()
+
+    def envelope_keys(self, device_id: str) -> list[VerifyKey]:
+        """Keys that may have signed this device's envelopes: the current one first, then retired ones."""
+        with self.engine.connect() as c:
+            current = c.execute(sa.select(st.devices.c.public_key).where(st.devices.c.device_id == device_id)).scalar()
+            retired = c.execute(
+                sa.select(st.device_keys.c.public_key).where(
+                    (st.device_keys.c.device_id == device_id) & st.device_keys.c.retired_at.is_not(None)
+                ).order_by(st.device_keys.c.retired_at.desc())
+            ).scalars().all()
+        return [VerifyKey(bytes.fromhex(k)) for k in ([current] if current else []) + [k for k in retired if k != current]]
+
+    def rotate_device_key(self, device_id: str, new_public_key_hex: str, proof_hex: str) -> dict:
+        """Replace an authenticated device's key; the old one is kept as retired for envelope checks."""
+        try:
+            VerifyKey(bytes.fromhex(new_public_key_hex)).verify(rotation_claim(device_id, new_public_key_hex), bytes.fromhex(proof_hex))
+        except Exception as exc:
+            raise ReceiverError(401, "prueba_invalida", "La prueba de posesión de la llave nueva no es válida") from exc
+        now = self.now()
+        with self.engine.begin() as c:
+            used = c.execute(sa.select(st.devices.c.device_id).where(st.devices.c.public_key == new_public_key_hex)).first() or c.execute(
+                sa.select(st.device_keys.c.device_id).where(st.device_keys.c.public_key == new_public_key_hex)).first()
+            if used:
+                raise ReceiverError(409, "llave_usada", "Esa llave ya fue usada por un dispositivo")
+            old = c.execute(sa.select(st.devices.c.public_key).where(st.devices.c.device_id == device_id)).scalar_one()
+            retired = c.execute(st.device_keys.update().where(
+                (st.device_keys.c.device_id == device_id) & (st.device_keys.c.public_key == old)).values(retired_at=now))
+            if retired.rowcount == 0:  # enrolled before the device_keys table existed
+                c.execute(st.device_keys.insert().values(device_id=device_id, public_key=old, valid_from=0.0, retired_at=now))
+            c.execute(st.device_keys.insert().values(device_id=device_id, public_key=new_public_key_hex, valid_from=now))
+            c.execute(st.devices.update().where(st.devices.c.device_id == device_id).values(public_key=new_public_key_hex))
+        log.info("device %s rotated its key", device_id)
+        return {"device_id": device_id, "public_key": new_public_key_hex, "rotated_at": now}
 
     def authenticate(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> str:
         """Verify a device-signed request and refuse replays; returns the device id."""
@@ -221,12 +255,17 @@ class Receiver(TusUploads):
         dev = self.device(device_id)
         if dev is None:
             raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
-        try:
-            header = sealing.verify_envelope(envelope, VerifyKey(bytes.fromhex(dev.public_key)))
-        except sealing.InvalidEnvelope as exc:
+        header = None
+        for key in self.envelope_keys(device_id):
+            try:
+                header = sealing.verify_envelope(envelope, key)
+                break
+            except sealing.InvalidEnvelope:
+                continue
+        if header is None:
             with self.engine.begin() as c:
                 st.incident(c, "firma_invalida", device_id, str(claimed.get("folio", "")), "sobre con firma no válida")
-            raise ReceiverError(403, "firma_invalida", "La firma del sobre no es válida") from exc
+            raise ReceiverError(403, "firma_invalida", "La firma del sobre no es válida")
         if not str(header.get("folio", "")):
             raise ReceiverError(422, "sobre_invalido", "El sobre no lleva folio")
         return header, dev
@@ -372,6 +411,11 @@ class Receiver(TusUploads):
 
 def acuse_body(doc: dict) -> dict:
     return json.loads(doc["body"])
+
+
+def rotation_claim(device_id: str, new_public_key_hex: str) -> bytes:
+    """What the new device key signs to prove it is held by the device asking for the rotation."""
+    return f"apoyo-rotate-v1\n{device_id}\n{new_public_key_hex}".encode()
 
 
 def _hash(token: str) -> str:

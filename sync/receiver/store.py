@@ -36,6 +36,15 @@ devices = sa.Table(
     sa.Column("enrolled_at", sa.Float, nullable=False),
     sa.Column("baja_at", sa.Float),
 )
+# Every key a device has had: the current one (retired_at NULL) and the retired ones, kept so
+# that envelopes sealed before a rotation still verify.
+device_keys = sa.Table(
+    "device_keys", metadata,
+    sa.Column("device_id", sa.String(40), primary_key=True),
+    sa.Column("public_key", sa.String(64), primary_key=True),
+    sa.Column("valid_from", sa.Float, nullable=False),
+    sa.Column("retired_at", sa.Float),
+)
 bindings = sa.Table(
     "bindings", metadata,
     sa.Column("process_id", sa.String(40), primary_key=True),

@@ -37,12 +37,8 @@ class TusUploads:
         dev = self.device(device_id)
         if dev is None:
             raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
-        try:
-            VerifyKey(bytes.fromhex(dev.public_key)).verify(
-                upload_claim(folio, integrity, length), base64.b64decode(metadata.get("signature", ""), validate=True)
-            )
-        except Exception as exc:
-            raise ReceiverError(401, "firma_invalida", "La firma del envío no es válida") from exc
+        if not any(_claim_ok(key, folio, integrity, length, metadata.get("signature", "")) for key in self.envelope_keys(device_id)):
+            raise ReceiverError(401, "firma_invalida", "La firma del envío no es válida")
         self.purge_expired()
         upload_id = secrets.token_hex(16)
         with self.engine.begin() as c:
@@ -203,6 +199,14 @@ def _move_offset(c: sa.Connection, upload_id: str, old: int, new: int) -> None:
     ).rowcount
     if moved != 1:
         raise ReceiverError(409, "offset", "Otro envío simultáneo movió el offset")
+
+
+def _claim_ok(key: VerifyKey, folio: str, integrity: str, length: int, signature: str) -> bool:
+    try:
+        key.verify(upload_claim(folio, integrity, length), base64.b64decode(signature, validate=True))
+        return True
+    except Exception:
+        return False
 
 
 def upload_claim(folio: str, integrity: str, length: int) -> bytes:
