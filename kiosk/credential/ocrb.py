@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
+
 from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.fonts import ocrb_font_path
 
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
@@ -24,20 +26,6 @@ CELL_H = 40
 FONT_SIZE = 34
 BLURS = (0.0, 1.4, 2.6, 3.8, 5.0)
 HIGHPASS_SIGMA = 6.0
-
-
-OCRB_PATHS = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "/usr/share/fonts/truetype/ocr-b/OCRB.ttf")
-
-
-def ocrb_font_path() -> str:
-    """The OCR-B font from Debian's fonts-ocr-b."""
-    for path in OCRB_PATHS:
-        if Path(path).exists():
-            return path
-    found = sorted(Path("/usr/share/fonts").rglob("OCRB.*"))
-    if not found:
-        raise FileNotFoundError("Falta la fuente OCR-B (paquete Debian fonts-ocr-b)")
-    return str(found[0])
 
 
 @lru_cache(maxsize=1)

@@ -9,14 +9,15 @@ from __future__ import annotations
 import random
 from dataclasses import asdict
 from functools import lru_cache
-from pathlib import Path
 
 import barcode
 import cv2
 import numpy as np
+
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.fonts import ocrb_font_path
 from kiosk.specimens.mrz import name_truncated, td1_lines
 from kiosk.specimens.people import Identity, make_identity
 
@@ -29,26 +30,14 @@ SANS_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 )
-OCRB_FONTS = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "/usr/share/fonts/truetype/ocr-b/OCRB.ttf")
 QR_URL_PREFIX = "http://qr.ine.mx/"
 MODELS = ("C", "D", "E", "F", "G", "H")
-
-
-def _ocrb_path() -> str:
-    """Debian's fonts-ocr-b (looked up here too, so the generator does not depend on the reader)."""
-    for path in OCRB_FONTS:
-        if Path(path).exists():
-            return path
-    found = sorted(Path("/usr/share/fonts").rglob("OCRB.*"))
-    if not found:
-        raise FileNotFoundError("Falta la fuente OCR-B (paquete Debian fonts-ocr-b)")
-    return str(found[0])
 
 
 @lru_cache(maxsize=16)
 def _font(kind: str, size: int) -> ImageFont.FreeTypeFont:
     if kind == "ocrb":
-        return ImageFont.truetype(_ocrb_path(), size)
+        return ImageFont.truetype(ocrb_font_path(), size)
     return ImageFont.truetype(SANS_PATHS[1 if kind == "bold" else 0], size)
 
 
