@@ -38,6 +38,16 @@ def kiosk_station(tmp_path: Path):
     station.close()
 
 
+async def start_capture(pilot, app, model_key: str) -> None:  # noqa: ANN001 - Textual pilot and app
+    """Log in, open Captura de apoyo and choose the credential model by its key."""
+    await login(pilot)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: screen_name(app) == "CaptureScreen")
+    await pilot.pause(0.1)
+    await pilot.press(model_key)
+    await pilot.pause(0.1)
+
+
 async def test_wrong_password_then_lockout(kiosk_station) -> None:
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -87,12 +97,7 @@ async def test_full_capture_to_folio(kiosk_station) -> None:
 async def test_original_checkbox_is_mandatory(kiosk_station) -> None:
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await login(pilot)
-        await pilot.press("c")
-        await wait_for(pilot, lambda: screen_name(app) == "CaptureScreen")
-        await pilot.pause(0.1)
-        await pilot.press("1")
-        await pilot.pause(0.1)
+        await start_capture(pilot, app, "1")
         await shoot_and_accept(pilot)
         await shoot_and_accept(pilot)
         screen = app.screen
@@ -109,12 +114,7 @@ async def test_photo_refusal_keeps_nothing(kiosk_station) -> None:
     before = kiosk_station.vault.counts()
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await login(pilot)
-        await pilot.press("c")
-        await wait_for(pilot, lambda: screen_name(app) == "CaptureScreen")
-        await pilot.pause(0.1)
-        await pilot.press("6")
-        await pilot.pause(0.1)
+        await start_capture(pilot, app, "6")
         await shoot_and_accept(pilot)
         await shoot_and_accept(pilot)
         await pilot.click("#original")
@@ -133,12 +133,7 @@ async def test_photo_refusal_keeps_nothing(kiosk_station) -> None:
 async def test_retakes(kiosk_station) -> None:
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await login(pilot)
-        await pilot.press("c")
-        await wait_for(pilot, lambda: screen_name(app) == "CaptureScreen")
-        await pilot.pause(0.1)
-        await pilot.press("5")
-        await pilot.pause(0.1)
+        await start_capture(pilot, app, "5")
         screen = app.screen
         await pilot.press("t")
         await wait_for(pilot, lambda: screen.shot is not None)
@@ -205,8 +200,7 @@ async def test_first_use_registration(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: screen_name(app) == "RegistrationScreen")
             await pilot.pause(0.1)
             await pilot.press(*"P100", "enter", *"A2", "enter", *"a2@muestra.invalid", "enter")
-            await pilot.pause(0.1)
-            assert "dada de baja" in screen_text(app)  # A2 is a baja
+            await wait_for(pilot, lambda: "dada de baja" in screen_text(app))  # A2 is a baja
             for box in app.screen.query("Input"):
                 box.value = ""
             app.screen.query_one("#id_auxiliar").focus()
@@ -218,7 +212,7 @@ async def test_first_use_registration(tmp_path: Path) -> None:
             await pilot.pause(0.1)
             for key in ("t", "t", "t", "f"):
                 await shoot_and_accept(pilot, key)
-            assert app.screen.step == "password"
+            await wait_for(pilot, lambda: app.screen.step == "password")
             await pilot.press(*"nueva-clave", "enter", *"nueva-clave", "enter")
             await wait_for(pilot, lambda: app.screen.step == "done")
             assert "P100-A1-D0001-000001" in screen_text(app)
