@@ -175,10 +175,13 @@ def tech_password_set(vault: Vault) -> bool:
     return bool(vault.get_meta(TECH_META))
 
 
-def set_tech_password(vault: Vault, password: str) -> None:
+def set_tech_password(vault: Vault, password: str, via: str = "ui") -> None:
+    """Set (or replace) the technician's password; a new password also lifts a lockout."""
     validate_new_password(password)
-    vault.set_meta(TECH_META, hash_password(password))
-    vault.audit("tech_password_set", {})
+    with vault.transaction():
+        vault.set_meta(TECH_META, hash_password(password))
+        vault.set_meta(TECH_LOCK_META, json.dumps({"failures": 0, "until": 0}))
+    vault.audit("tech_password_set", {"via": via})
 
 
 def tech_login(vault: Vault, password: str, now: float | None = None) -> None:

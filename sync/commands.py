@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,10 @@ log = logging.getLogger(__name__)
 def cmd_provision(args: argparse.Namespace) -> int:
     from sync.provision import provision
 
-    station = provision(args.data_dir, args.receiver, args.token, municipio=args.municipio or "",
+    token = args.token or os.environ.get("APOYO_KIOSK_TOKEN", "")
+    if not token:
+        return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token")
+    station = provision(args.data_dir, args.receiver, token, municipio=args.municipio or "",
                         lat=args.lat, lon=args.lon, force=args.force)
     print(station.device_id)
     station.close()
@@ -100,7 +104,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     f = SpanishHelpFormatter
     p = sub.add_parser("provision", help="dar de alta este kiosko / enroll this device", formatter_class=f)
     p.add_argument("--receiver", required=True, help="URL del receptor / receiver URL")
-    p.add_argument("--token", required=True, help="token de alta de un solo uso / one-time token")
+    p.add_argument("--token", help="token de alta de un solo uso (o $APOYO_KIOSK_TOKEN) / one-time token")
     p.add_argument("--municipio", help="municipio donde opera / municipality")
     p.add_argument("--lat", type=float)
     p.add_argument("--lon", type=float)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import signal
@@ -115,6 +116,10 @@ class SyncDaemon:
         if summary.link_ok and not summary.errors:
             vault.set_meta("last_sync", stamp)
             vault.set_meta("last_sync_error", "")
+            from sync.rotation import drop_old_key_if_idle  # rotation builds on this module's client
+
+            if drop_old_key_if_idle(self.station):
+                log.info("queue empty: the device key before the last rotation was removed")
         else:
             vault.set_meta("last_sync_error", f"{stamp} {summary.errors[-1] if summary.errors else ''}")
         return summary
@@ -232,6 +237,14 @@ class SyncDaemon:
         elif state == "quarantined":
             summary.quarantined += 1
 
+    def identity_replaced(self) -> bool:
+        """True when device.json no longer names the device this daemon opened (re-provisioned
+        from the Técnico screen or `kiosk provision --force` while the daemon ran)."""
+        try:
+            return json.loads(self.station.data.device_json.read_text())["device_id"] != self.station.device_id
+        except (OSError, ValueError, KeyError):
+            return True
+
     def run_forever(self, *, min_delay: float = 5.0, max_delay: float = 900.0, notify=None) -> None:
         """Loop until SIGTERM: sync, then sleep (longer after failures, with jitter)."""
         stop = {"flag": False}
@@ -240,6 +253,9 @@ class SyncDaemon:
         if notify:
             notify("READY=1")
         while not stop["flag"]:
+            if self.identity_replaced():
+                log.warning("this device was provisioned again: the sync daemon stops so it restarts with the new identity")
+                return
             summary = self.run_once()
             if notify:
                 notify("WATCHDOG=1")

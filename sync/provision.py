@@ -27,15 +27,7 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
             import json
 
             raise KioskError("already_provisioned", device_id=json.loads(data.device_json.read_text())["device_id"])
-        old = open_station(data.root)
-        pending = len(old.vault.pending()) + len(old.vault.by_state("quarantined"))
-        old.close()
-        if pending:
-            raise KioskError("pending_records", count=pending)
-        for path in (data.device_json, data.vault, data.vault_key, data.device_key):
-            path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            (data.root / ("vault.db" + suffix)).unlink(missing_ok=True)
+        _refuse_if_pending(data)
     device_key = SigningKey.generate()
     client = ReceiverClient(receiver_url)
     reply = _enroll(client, token, bytes(device_key.verify_key), municipio)
@@ -48,6 +40,12 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
         lat=lat,
         lon=lon,
     )
+    if data.device_json.exists():  # forced: the old identity goes only once the new one is granted
+        _refuse_if_pending(data)
+        for path in (data.device_json, data.vault, data.vault_key, data.device_key, data.device_key.with_name("device.key.old")):
+            path.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            (data.root / ("vault.db" + suffix)).unlink(missing_ok=True)
     try:
         station = create_station(data.root, identity, device_key)
     except Exception:
@@ -60,6 +58,17 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
         except LinkError:  # the daemon fetches it later; the device is enrolled either way
             time.sleep(0.2 * (attempt + 1))
     return station
+
+
+def _refuse_if_pending(data: DataDir) -> None:
+    """Re-provisioning replaces the vault: only when every record has its acuse."""
+    old = open_station(data.root)
+    try:
+        pending = len(old.vault.pending()) + len(old.vault.by_state("quarantined"))
+    finally:
+        old.close()
+    if pending:
+        raise KioskError("pending_records", count=pending)
 
 
 def _enroll(client: ReceiverClient, token: str, public_key: bytes, municipio: str) -> dict:

@@ -1,11 +1,13 @@
 """The kiosk application: holds the station, the devices, the language and who is logged in,
-and logs the operator out after IDLE_LOGOUT_SECONDS without a key or a touch.
+and logs the operator out after IDLE_LOGOUT_SECONDS without a key or a touch. A device not yet
+provisioned starts on the Alta screen instead of Inicio.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 from textual import events
 from textual.app import App
@@ -26,10 +28,13 @@ class KioskApp(App):
     CSS_PATH = "screens/common.tcss"
     BINDINGS = [Binding("f2", "toggle_lang", "Idioma / Language", priority=True)]
 
-    def __init__(self, station: Station, hardware: Hardware, *, lang: str = "es",
-                 idle_seconds: float = operators.IDLE_LOGOUT_SECONDS) -> None:
+    def __init__(self, station: Station | None, hardware: Hardware, *, lang: str = "es",
+                 idle_seconds: float = operators.IDLE_LOGOUT_SECONDS, data_root: Path | None = None) -> None:
         super().__init__()
-        self.station = station
+        if station is None and data_root is None:
+            raise ValueError("a device not provisioned yet needs its data_root")
+        self.station: Station | None = station
+        self.data_root = Path(data_root) if data_root is not None else station.data.root  # type: ignore[union-attr]
         self.hardware = hardware
         self.lang = lang
         self.idle_seconds = idle_seconds
@@ -40,9 +45,10 @@ class KioskApp(App):
         return t(code, self.lang, **params)
 
     def on_mount(self) -> None:
+        from tui.screens.alta import AltaScreen
         from tui.screens.inicio import InicioScreen
 
-        self.push_screen(InicioScreen())
+        self.push_screen(InicioScreen() if self.station is not None else AltaScreen())
         self.set_interval(min(5.0, self.idle_seconds / 2), self.logout_if_idle)
 
     async def on_event(self, event: events.Event) -> None:
@@ -62,14 +68,27 @@ class KioskApp(App):
 
     def logout(self) -> None:
         """Forget the operator and any capture in progress; back to Inicio."""
-        from tui.screens.inicio import InicioScreen
-
-        if self.operator:
+        if self.operator and self.station is not None:
             self.station.vault.audit("operator_logout", {"auxiliar_id": self.operator})
         self.operator = None
+        self.show_home()
+
+    def show_home(self) -> None:
+        """Inicio with nothing above it, drawn again (after a logout or an enrollment)."""
+        from tui.screens.inicio import InicioScreen
+
         while len(self.screen_stack) > 2 and not isinstance(self.screen, InicioScreen):
             self.pop_screen()
-        self.screen.refresh(recompose=True)
+        if isinstance(self.screen, InicioScreen):
+            self.screen.refresh(recompose=True)
+        else:
+            self.switch_screen(InicioScreen())
+
+    def replace_station(self, station: Station | None) -> None:
+        """Swap the open station (re-provisioning closes the old vault before its files go)."""
+        old, self.station = self.station, station
+        if old is not None and old is not station:
+            old.close()
 
     def operator_name(self) -> str:
         config = self.station.config()

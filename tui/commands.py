@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
 
 from kiosk.cliutil import SpanishHelpFormatter
 from kiosk.devices import load_config
+from kiosk.errors import NotProvisioned
+from kiosk.paths import resolve_data_dir
 from kiosk.station import Station, open_station
 from tui.app import KioskApp
 from tui.hardware import Hardware
@@ -16,19 +19,27 @@ from tui.hardware import Hardware
 log = logging.getLogger(__name__)
 
 
-def build_app(station: Station, simulated: bool = False, lang: str | None = None) -> KioskApp:
-    cfg = load_config(station.data.root, simulated=simulated)
+def build_app(station: Station | None, simulated: bool = False, lang: str | None = None,
+              data_root: Path | None = None) -> KioskApp:
+    root = station.data.root if station is not None else data_root
+    cfg = load_config(root, simulated=simulated)
     lang = lang or ("en" if os.environ.get("APOYO_KIOSK_LANG", "es").startswith("en") else "es")
-    return KioskApp(station, Hardware(cfg), lang=lang)
+    return KioskApp(station, Hardware(cfg), lang=lang, data_root=root)
 
 
 def run(args: argparse.Namespace) -> int:
-    station = open_station(getattr(args, "data_dir", None))
+    root = resolve_data_dir(getattr(args, "data_dir", None))
     try:
-        app = build_app(station, simulated=args.simulated)
+        station: Station | None = open_station(root)
+    except NotProvisioned:
+        log.info("device not provisioned: the UI opens on the Alta screen")
+        station = None
+    app = build_app(station, simulated=args.simulated, data_root=root)
+    try:
         app.run()
     finally:
-        station.close()
+        if app.station is not None:
+            app.station.close()
     return 0
 
 

@@ -46,6 +46,7 @@ def test_queued_envelopes_survive_device_key_rotation(provisioned) -> None:
         assert receiver.acuse_for(folio, station.device_id) is not None
     counts = station.vault.counts()
     assert counts["deleted"] == 5 and counts["rejected"] == counts["quarantined"] == 0
+    assert not old_key_path(station).exists(), "the daemon drops the old key once the queue is empty"
 
 
 def test_old_key_no_longer_signs_requests(provisioned) -> None:
@@ -111,3 +112,27 @@ def test_queued_envelopes_open_after_sealing_key_rotation(provisioned, tmp_path)
     with receiver.engine.connect() as c:
         statuses = {r.folio: r.status for r in c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.status))}
     assert {statuses[f] for f in folios} == {"en_mesa_de_control"}
+
+
+@pytest.mark.timeout(60)
+def test_daemon_stops_when_the_device_is_provisioned_again(provisioned) -> None:
+    """Re-provisioning (Técnico or `kiosk provision --force`) replaces device.json under a
+    running daemon: it must stop (systemd restarts it with the new identity), not go on with the
+    old one (if it did, run_forever would never return and the timeout would fail this test)."""
+    import signal
+
+    from sync.demo import DEMO_PROCESS
+    from sync.provision import provision
+
+    station, server, receiver = provisioned
+    daemon = SyncDaemon(station)
+    assert not daemon.identity_replaced()
+    new = provision(station.data.root, server.url, receiver.issue_token(DEMO_PROCESS), force=True)
+    assert new.device_id != station.device_id
+    assert daemon.identity_replaced()
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        daemon.run_forever(min_delay=0.1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    new.close()

@@ -78,3 +78,32 @@ def test_technician_password_is_separate(station) -> None:
     with pytest.raises(AccessDenied) as locked:
         operators.tech_login(station.vault, "mal", now=5.0)
     assert locked.value.code == "locked"
+
+
+def test_tech_password_command_presets_it_and_lifts_a_lockout(station) -> None:
+    import subprocess
+    import sys
+    import time
+
+    kiosk = [sys.executable, "-m", "kiosk.cli", "tech-password", "--data-dir", str(station.data.root)]
+    operators.set_tech_password(station.vault, "olvidada-1")
+    for _ in range(operators.MAX_FAILURES):
+        with pytest.raises(AccessDenied):
+            operators.tech_login(station.vault, "mal", now=time.time())
+
+    no_terminal = subprocess.run(kiosk, input="tecnico-nuevo\n", capture_output=True, text=True)
+    assert no_terminal.returncode == 2 and "--stdin" in no_terminal.stderr
+    short = subprocess.run(kiosk + ["--stdin"], input="corta\n", capture_output=True, text=True)
+    assert short.returncode == 2 and short.stderr.startswith("error: ") and "caracteres" in short.stderr
+    with pytest.raises(AccessDenied) as still:
+        operators.tech_login(station.vault, "olvidada-1")
+    assert still.value.code == "locked", "a refused new password changes nothing"
+
+    done = subprocess.run(kiosk + ["--stdin"], input="tecnico-nuevo\n", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "reemplazada" in done.stdout
+    operators.tech_login(station.vault, "tecnico-nuevo")  # no longer locked, new password
+    stored = station.vault.get_meta(operators.TECH_META)
+    assert stored.startswith("$argon2id$") and "tecnico-nuevo" not in stored
+    with pytest.raises(AccessDenied):
+        operators.tech_login(station.vault, "olvidada-1")

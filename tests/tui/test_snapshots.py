@@ -53,6 +53,7 @@ SCREENS = {
     "envio": lambda p: _chain(p, _logged_in, lambda q: _press(q, "e")),
     "tecnico": lambda p: _press(p, "t"),
     "cedulas": lambda p: _chain(p, _logged_in, lambda q: _press(q, "p")),
+    "alta_again": lambda p: _push(p, "Alta", again=True),
 }
 
 
@@ -75,6 +76,15 @@ async def _chain(pilot, *steps) -> None:  # noqa: ANN001
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen_snapshot(snap_compare, snap_app: KioskApp, screen: str, size: tuple[int, int]) -> None:
     assert snap_compare(snap_app, terminal_size=size, run_before=SCREENS[screen])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_first_start_alta_snapshot(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    """A device not provisioned yet opens on the Alta form."""
+    from tests.tui.test_alta import unprovisioned_app
+
+    assert snap_compare(unprovisioned_app(tmp_path / "nuevo"), terminal_size=size,
+                        run_before=lambda p: p.pause(0.15))
 
 
 def test_snapshot_helpers_build_the_simulated_hardware(snap_app: KioskApp) -> None:

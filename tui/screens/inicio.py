@@ -25,6 +25,9 @@ class InicioScreen(KioskScreen):
             "t": "tecnico", "s": "logout"}
 
     def compose(self) -> ComposeResult:
+        if self.kiosk.station is None:  # the vault is closed while this kiosk is enrolled again
+            yield Static(self.t("busy"), id="status")
+            return
         config = self.kiosk.station.config()
         with Horizontal(id="banner"):
             if config and config.process.emblem_png:
@@ -63,7 +66,7 @@ class InicioScreen(KioskScreen):
         await self.recompose()
 
     def update_status(self) -> None:
-        if not self.query("#status"):
+        if not self.query("#status") or self.kiosk.station is None:
             return
         status = self.kiosk.station.status()
         self.query_one("#status", Static).update(self.status_text(status))

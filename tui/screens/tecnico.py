@@ -1,13 +1,15 @@
-"""Técnico, behind its own password: doctor results, device tests with a live camera preview in
-the terminal, and the tail of the audit log."""
+"""Técnico, behind its own password: the device's enrollment (and enrolling it again), a sync
+pass on demand, doctor results, device tests with a live camera preview in the terminal, and the
+tail of the audit log."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from drivers.errors import DeviceError
@@ -15,12 +17,14 @@ from kiosk import operators
 from kiosk.devices import device_message
 from kiosk.doctor import check_disk, run_checks
 from tui.images import ImageView
+from tui.kioskcli import run_kiosk
 from tui.screens.base import KioskScreen
 
 
 class TecnicoScreen(KioskScreen):
     CSS_PATH = "tecnico.tcss"
-    KEYS = {"d": "doctor-run", "v": "preview-toggle", "f": "pad", "e": "scan", "escape": "back"}
+    KEYS = {"d": "doctor-run", "v": "preview-toggle", "f": "pad", "e": "scan", "a": "alta-again",
+            "n": "sync-now", "escape": "back"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,6 +34,9 @@ class TecnicoScreen(KioskScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.t("tech_title"), classes="title")
+        if self.kiosk.station is None:  # the vault is closed while this kiosk is enrolled again
+            yield Static(self.t("busy"))
+            return
         if not self.unlocked:
             first = not operators.tech_password_set(self.kiosk.station.vault)
             with Vertical(id="form"):
@@ -44,21 +51,34 @@ class TecnicoScreen(KioskScreen):
             return
         with Horizontal(id="panes"):
             with VerticalScroll(id="left"):
+                yield Static(self.t("alta_block"), classes="subtitle")
+                yield Static(self._identity(), id="identity")
                 yield Static(self.t("doctor_title"), classes="subtitle")
                 yield Static(self.report, id="doctor")
                 yield Static(self.t("audit_title"), classes="subtitle")
                 yield Static(self._audit(), id="audit")
             yield ImageView(id="preview")
-        with Horizontal(classes="buttons"):
+        with Grid(classes="buttons", id="tools"):
             yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
             yield Button(self.t("btn_preview"), id="preview-toggle")
             yield Button(self.t("btn_pad_test"), id="pad")
             yield Button(self.t("btn_scan_test"), id="scan")
+            yield Button(self.t("btn_sync_now"), id="sync-now")
+            yield Button(self.t("btn_alta_again"), id="alta-again")
             yield Button(self.t("back"), id="back")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus() if self.query(Input) else None
         self.set_interval(0.5, self._preview_tick)
+
+    def _identity(self) -> str:
+        station = self.kiosk.station
+        identity = station.identity
+        config = station.config()
+        where = "—" if identity.lat is None or identity.lon is None else f"{identity.lat}, {identity.lon}"
+        process = f"{config.process.process_id} {config.process.name}" if config else "—"
+        return self.t("alta_identity", device=station.device_id, url=identity.receiver_url,
+                      municipio=identity.municipio or "—", where=where, process=process)
 
     def _audit(self) -> Table:
         table = Table(show_header=False, box=None, expand=True)
@@ -88,6 +108,13 @@ class TecnicoScreen(KioskScreen):
             self._doctor()
         elif action == "preview-toggle":
             self.previewing = not self.previewing
+        elif action == "alta-again":
+            from tui.screens.alta import AltaScreen
+
+            self.previewing = False
+            self.app.push_screen(AltaScreen(again=True))
+        elif action == "sync-now":
+            self._sync_now()
         elif action == "pad":
             self._device_test("pad")
         elif action == "scan":
@@ -123,9 +150,34 @@ class TecnicoScreen(KioskScreen):
 
         self.run_worker(work, thread=True, exclusive=True, group="tech")
 
+    def _sync_now(self) -> None:
+        """One pass of `kiosk sync --once` (configuration, then the queue), beside the daemon."""
+        self._show_report((self.report + "\n" + self.t("busy")).strip())
+        root = self.kiosk.data_root
+
+        def work() -> None:
+            result = run_kiosk(root, "sync", "--once")
+            try:
+                summary = json.loads(result.stdout.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                summary = None
+            if summary is None:
+                line = self.t("sync_failed", reason=result.error or "?")
+            else:
+                line = self.t("sync_result", **{k: summary.get(k, 0) for k in ("uploaded", "acknowledged", "quarantined")})
+                if summary.get("errors"):
+                    line += "\n" + self.t("sync_failed", reason=summary["errors"][-1])
+            report = self.report.removesuffix(self.t("busy")).strip()
+            self.app.call_from_thread(self._show_report, (report + "\n" + line).strip())
+
+        self.run_worker(work, thread=True, exclusive=True, group="sync")
+
     def _show_report(self, report: str) -> None:
         self.report = report
+        if self.kiosk.station is None or not self.query("#doctor"):
+            return
         self.query_one("#doctor", Static).update(report)
+        self.query_one("#identity", Static).update(self._identity())
         self.query_one("#audit", Static).update(self._audit())
 
     def _device_test(self, which: str) -> None:
