@@ -1,5 +1,5 @@
 """`kiosk` subcommands that cross the wire: provision, sync, demo, export, import-acuses
-and rotate-device-key (keys/device.key.old is kept until the queue is empty, then dropped on the next rotation)."""
+and rotate-device-key (keys/device.key.old is kept until the queue is empty; the daemon then drops it)."""
 
 from __future__ import annotations
 

@@ -313,8 +313,9 @@ main() {
             "step_$step"
         fi
     done
-    log "listo. Siga con: sudo -u $KIOSK_USER kiosk provision --receiver URL --token TOKEN"
-    log "y luego: sudo -u $KIOSK_USER kiosk doctor"
+    log "listo. Siga con: sudo -u $KIOSK_USER kiosk provision --receiver URL --token TOKEN (o desde la pantalla: Alta del kiosko)"
+    log "y fije la contraseña técnica: sudo -u $KIOSK_USER kiosk tech-password"
+    log "y compruebe el equipo: sudo -u $KIOSK_USER kiosk doctor"
 }
 
 main "$@"

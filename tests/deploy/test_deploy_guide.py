@@ -45,3 +45,15 @@ def test_paths_in_the_guide_are_the_installed_ones() -> None:
     for unit in re.findall(r"-u (apoyo-kiosk-[\w@-]+)", GUIDE):
         stem = unit.replace("@tty1", "@")
         assert (SYSTEMD_DIR / f"{stem}.service").exists(), unit
+
+
+def test_every_kiosk_command_in_the_guide_exists() -> None:
+    import argparse
+
+    from kiosk.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    named = set(re.findall(r"\bkiosk (?=([a-z][a-z-]+))", GUIDE)) - {"kiosk"}  # `sudo -u kiosk kiosk …`
+    assert {"provision", "doctor", "tech-password", "export"} <= named
+    for command in named:
+        assert command in sub.choices, command
