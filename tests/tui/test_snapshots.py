@@ -1,7 +1,8 @@
 """Snapshot tests of every screen at 80×24 and at the Pi 7" display's size (100×30 cells).
 
-Capture steps after a shot are left to the pilot tests: what they show depends on the credential
-reader behind kiosk.checks, which the lead swaps in."""
+The capture is snapshotted at the live photo and the signature, whose verdicts come from fixed
+images; the front, back and review steps show what tesseract reads and the folio shows a fresh
+integrity code, so those are asserted by the pilot tests instead."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Authority
-from tests.tui.helpers import PASSWORD, registered_station
+from tests.tui.helpers import PASSWORD, registered_station, shoot_and_accept, wait_for
 from tui.app import KioskApp
 from tui.hardware import Hardware
 
@@ -54,7 +55,28 @@ SCREENS = {
     "tecnico": lambda p: _press(p, "t"),
     "cedulas": lambda p: _chain(p, _logged_in, lambda q: _press(q, "p")),
     "alta_again": lambda p: _push(p, "Alta", again=True),
+    "capture_photo": lambda p: _capture_until(p, "photo"),
+    "capture_signature": lambda p: _capture_until(p, "signature"),
 }
+
+
+async def _capture_until(pilot, step: str) -> None:  # noqa: ANN001
+    """Front and back accepted, the original confirmed, then the photo (and the signature) shot."""
+    await _logged_in(pilot)
+    await _press(pilot, "c")
+    await _press(pilot, "5")
+    await shoot_and_accept(pilot)
+    await shoot_and_accept(pilot)
+    await pilot.press("o", "a")
+    await pilot.pause(0.1)
+    screen = pilot.app.screen
+    for key in ("t", "f")[: 1 if step == "photo" else 2]:
+        if key == "f":
+            await pilot.press("a")
+            await pilot.pause(0.1)
+        await pilot.press(key)
+        await wait_for(pilot, lambda: screen.shot is not None and not screen.busy)
+        await pilot.pause(0.2)
 
 
 async def _press(pilot, key: str) -> None:  # noqa: ANN001
@@ -85,6 +107,33 @@ def test_first_start_alta_snapshot(snap_compare, tmp_path: Path, size: tuple[int
 
     assert snap_compare(unprovisioned_app(tmp_path / "nuevo"), terminal_size=size,
                         run_before=lambda p: p.pause(0.15))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tecnico_unlocked_snapshot(snap_compare, snap_app: KioskApp, monkeypatch, size: tuple[int, int]) -> None:
+    """Técnico after its password: enrollment, diagnostics and the audit log. The log's clock
+    times are pinned (its events and details are the real ones)."""
+    import time
+
+    from kiosk.vault import Vault
+
+    real_tail = Vault.audit_tail
+    monkeypatch.setattr(Vault, "audit_tail",
+                        lambda self, limit=50: [dict(e, at=1_790_000_000 + 60 * e["seq"]) for e in real_tail(self, limit)])
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+    async def unlock(pilot) -> None:  # noqa: ANN001
+        await _press(pilot, "t")
+        await pilot.press(*"tecnico-1", "enter", *"tecnico-1", "enter")  # the first one sets it
+        await wait_for(pilot, lambda: pilot.app.screen.query("#identity"))
+        await pilot.pause(0.15)
+
+    try:
+        assert snap_compare(snap_app, terminal_size=size, run_before=unlock)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_snapshot_helpers_build_the_simulated_hardware(snap_app: KioskApp) -> None:
