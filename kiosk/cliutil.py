@@ -33,8 +33,9 @@ def localize_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def setup_logging(verbose: bool, name: str) -> None:
-    """Technician log lines go to the journal: stderr when systemd runs us (JOURNAL_STREAM),
-    else the local syslog socket. The person at the terminal sees only the one-line error;
+    """Technician log lines go to the journal: stderr when systemd connected it to the journal
+    (JOURNAL_STREAM names our stderr), else the local syslog socket — never a terminal the UI is
+    drawing on (under cage, foot inherits JOURNAL_STREAM but our stderr is its pty). The person at the terminal sees only the one-line error;
     `-v` also prints the log on stderr."""
     import logging.handlers
     import os
@@ -42,7 +43,7 @@ def setup_logging(verbose: bool, name: str) -> None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else getattr(logging, os.environ.get("APOYO_KIOSK_LOG", "INFO"), logging.INFO))
     fmt = logging.Formatter(f"{name}[%(process)d]: %(levelname)s %(name)s: %(message)s")
-    if verbose or os.environ.get("JOURNAL_STREAM"):
+    if verbose or _stderr_is_journal():
         handler: logging.Handler = logging.StreamHandler()
     elif os.path.exists("/dev/log"):
         handler = logging.handlers.SysLogHandler(address="/dev/log")
@@ -50,6 +51,19 @@ def setup_logging(verbose: bool, name: str) -> None:
         handler = logging.NullHandler()
     handler.setFormatter(fmt)
     root.handlers[:] = [handler]
+
+
+def _stderr_is_journal() -> bool:
+    """True when stderr is the very stream systemd handed over (sd_journal_stream_fd(3) rule:
+    compare JOURNAL_STREAM's device:inode with our stderr's)."""
+    import os
+
+    try:
+        device, inode = (int(part) for part in os.environ["JOURNAL_STREAM"].split(":"))
+        st = os.fstat(sys.stderr.fileno())
+    except (KeyError, ValueError, OSError, AttributeError):
+        return False
+    return (st.st_dev, st.st_ino) == (device, inode)
 
 
 def fail(message: str, code: int = 2) -> int:
