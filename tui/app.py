@@ -16,6 +16,7 @@ from textual.binding import Binding
 from kiosk import operators
 from kiosk.station import Station
 from tui.hardware import Hardware
+from tui.logbook import RecentLines
 from tui.messages import t
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class KioskApp(App):
         self.idle_seconds = idle_seconds
         self.operator: str | None = None
         self.last_activity = time.monotonic()
+        self.recent_log = RecentLines()
 
     def t(self, code: str, **params: object) -> str:
         return t(code, self.lang, **params)
@@ -48,6 +50,7 @@ class KioskApp(App):
         from tui.screens.alta import AltaScreen
         from tui.screens.inicio import InicioScreen
 
+        logging.getLogger().addHandler(self.recent_log)
         self.push_screen(InicioScreen() if self.station is not None else AltaScreen())
         self.set_interval(min(5.0, self.idle_seconds / 2), self.logout_if_idle)
 
@@ -101,4 +104,5 @@ class KioskApp(App):
             screen.refresh(recompose=True)
 
     def on_unmount(self) -> None:
+        logging.getLogger().removeHandler(self.recent_log)
         self.hardware.close()

@@ -1,6 +1,6 @@
 """Enrollment from the screen, against a real receiver on loopback: a device not provisioned yet
 starts on Alta; Técnico enrolls it again (refused while records lack their acuse, and a refused
-token leaves the old identity whole) and runs a sync pass on demand."""
+token leaves the old identity whole), runs a sync pass on demand and shows the logs."""
 
 from __future__ import annotations
 
@@ -149,4 +149,10 @@ async def test_sync_now_reports_a_link_that_is_down(provisioned) -> None:
         await pilot.press("n")
         await wait_for(pilot, lambda: "no terminó" in static_text(app, "#doctor"), timeout=90)
         assert "enlace" in static_text(app, "#doctor")
+        await pilot.press("l")  # the failure is in this session's log, beside the journal's tail
+        await wait_for(pilot, lambda: "Journal" in static_text(app, "#logs"), timeout=30)
+        logs = static_text(app, "#logs")
+        assert "WARNING tui.kioskcli: kiosk sync failed" in logs
+        journal = logs[logs.index("Journal"):].splitlines()[1:]
+        assert journal and all(line.strip() for line in journal), "journal lines or one sentence why there are none"
     assert station.vault.counts()["sealed"] == 1, "the record waits for the next link"

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
@@ -18,13 +19,14 @@ from kiosk.devices import device_message
 from kiosk.doctor import check_disk, run_checks
 from tui.images import ImageView
 from tui.kioskcli import run_kiosk
+from tui.logbook import journal_tail
 from tui.screens.base import KioskScreen
 
 
 class TecnicoScreen(KioskScreen):
     CSS_PATH = "tecnico.tcss"
     KEYS = {"d": "doctor-run", "v": "preview-toggle", "f": "pad", "e": "scan", "a": "alta-again",
-            "n": "sync-now", "escape": "back"}
+            "n": "sync-now", "l": "logs-show", "escape": "back"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,6 +59,7 @@ class TecnicoScreen(KioskScreen):
                 yield Static(self.report, id="doctor")
                 yield Static(self.t("audit_title"), classes="subtitle")
                 yield Static(self._audit(), id="audit")
+                yield Static(id="logs")
             yield ImageView(id="preview")
         with Grid(classes="buttons", id="tools"):
             yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
@@ -65,6 +68,7 @@ class TecnicoScreen(KioskScreen):
             yield Button(self.t("btn_scan_test"), id="scan")
             yield Button(self.t("btn_sync_now"), id="sync-now")
             yield Button(self.t("btn_alta_again"), id="alta-again")
+            yield Button(self.t("btn_logs"), id="logs-show")
             yield Button(self.t("back"), id="back")
 
     def on_mount(self) -> None:
@@ -115,6 +119,8 @@ class TecnicoScreen(KioskScreen):
             self.app.push_screen(AltaScreen(again=True))
         elif action == "sync-now":
             self._sync_now()
+        elif action == "logs-show":
+            self._show_logs()
         elif action == "pad":
             self._device_test("pad")
         elif action == "scan":
@@ -171,6 +177,27 @@ class TecnicoScreen(KioskScreen):
             self.app.call_from_thread(self._show_report, (report + "\n" + line).strip())
 
         self.run_worker(work, thread=True, exclusive=True, group="sync")
+
+    def _show_logs(self) -> None:
+        """This UI's recent log lines, then the journal of the kiosk's services (read in a
+        worker: journalctl can be slow on an SD card)."""
+        box = self.query_one("#logs", Static)
+        box.update(self.t("busy"))
+        session = self.kiosk.recent_log.tail(15)
+
+        def work() -> None:
+            journal, problem = journal_tail(20)
+            parts = [self.t("logs_session"), *(session or [self.t("nothing")]), "", self.t("logs_journal"),
+                     *(journal or [problem])]
+            self.app.call_from_thread(self._fill_logs, "\n".join(parts))
+
+        self.run_worker(work, thread=True, exclusive=True, group="logs")
+
+    def _fill_logs(self, text: str) -> None:
+        if self.query("#logs"):
+            box = self.query_one("#logs", Static)
+            box.update(Text(text, no_wrap=True, overflow="ellipsis"))
+            self.call_after_refresh(box.scroll_visible, top=True, animate=False)
 
     def _show_report(self, report: str) -> None:
         self.report = report
