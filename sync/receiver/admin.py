@@ -4,8 +4,11 @@ import sneakernet envelopes, and the processing step that opens envelopes (seed 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -91,26 +94,46 @@ def process_envelopes(receiver: Receiver, limit: int = 1000) -> dict:
         ).all()
         device_ids = {r.device_id for r in c.execute(sa.select(st.devices.c.device_id))}
     pubkeys = {d: receiver.envelope_keys(d) for d in device_ids}  # current key first, then retired ones
-    seen: dict[tuple[str, str], str] = {}
+    secret = receiver.keys.person_key()
     for folio, envelope, device_id, process_id in todo:
-        detail = ""
+        person = ""
+        notes: list[str] = []
         try:
             _header, plain = _open_any(bytes(envelope), pubkeys[device_id], keys)
             meta, _blobs = payload.unpack(plain)
             person = _person_key(meta)
             status = "en_mesa_de_control"
-            if person and (process_id, person) in seen:
-                status, detail = "duplicado", f"igual a {seen[(process_id, person)]}"
-            elif person:
-                seen[(process_id, person)] = folio
             if meta.get("warnings"):
-                detail = "; ".join(str(w) for w in meta["warnings"])[:500]
+                notes.append("; ".join(str(w) for w in meta["warnings"]))
         except (sealing.InvalidEnvelope, payload.InvalidPayload, KeyError) as exc:
-            status, detail = "con_inconsistencia", f"no se pudo abrir: {exc}"
-        with receiver.engine.begin() as c:
-            c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=status, detail=detail))
-        done[status] = done.get(status, 0) + 1
+            status, notes = "con_inconsistencia", [f"no se pudo abrir: {exc}"]
+        tag = hmac.new(secret, f"{process_id}|{person}".encode(), hashlib.sha256).hexdigest() if person else ""
+        for attempt in range(2):  # two instances may claim the same person at once: one wins
+            try:
+                final, _detail = _classify(receiver, folio, process_id, tag, status, notes)
+                break
+            except sa.exc.IntegrityError:
+                if attempt:
+                    raise
+        done[final] = done.get(final, 0) + 1
     return done
+
+
+def _classify(receiver: Receiver, folio: str, process_id: str, tag: str, status: str,
+              notes: list[str]) -> tuple[str, str]:
+    """Record the envelope's status in one transaction with its person tag: the first folio of a
+    person in a process stays, any later one (in this run or an earlier one) is a duplicado."""
+    with receiver.engine.begin() as c:
+        if tag and status == "en_mesa_de_control":
+            first = c.execute(sa.select(st.apoyo_persons.c.folio).where(
+                st.apoyo_persons.c.process_id == process_id, st.apoyo_persons.c.person == tag)).scalar()
+            if first is None:
+                c.execute(st.apoyo_persons.insert().values(process_id=process_id, person=tag, folio=folio, at=time.time()))
+            elif first != folio:
+                status, notes = "duplicado", [f"igual a {first}", *notes]
+        detail = "; ".join(notes)[:500]
+        c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=status, detail=detail))
+    return status, detail
 
 
 def _person_key(meta: dict) -> str:

@@ -7,6 +7,7 @@ the X25519 sealing keys (newest seals; all are kept so queued envelopes stay ope
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,27 @@ class ReceiverKeys:
             kid = path.stem.removeprefix("sealing-")
             out[kid] = PrivateKey(path.read_bytes())
         return out
+
+
+    def person_key(self) -> bytes:
+        """The secret that turns a clave de elector (or CIC, OCR) into the person tag used to find
+        duplicate apoyos; made once, with the sealing keys, by whichever processing run is first."""
+        path = self.root / "keys" / "person.key"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+                f.flush()
+                os.fsync(f.fileno())
+        for _ in range(50):  # another run may be writing it this very moment
+            secret = path.read_bytes()
+            if len(secret) == 32:
+                return secret
+            time.sleep(0.02)
+        raise ValueError(f"{path}: la llave de personas está dañada (se esperaban 32 bytes)")
 
 
 def rotate_sealing_key(root: Path) -> str:

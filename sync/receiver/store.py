@@ -96,6 +96,16 @@ envelopes = sa.Table(
     sa.Column("status", sa.String(40), nullable=False, default="enviado"),
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
+# One row per person who gave apoyo to a process, keyed by an HMAC (the receiver's person.key) of
+# the clave de elector, CIC or OCR: duplicates are found across processing runs and instances
+# without keeping the identifier itself in the clear.
+apoyo_persons = sa.Table(
+    "apoyo_persons", metadata,
+    sa.Column("process_id", sa.String(40), primary_key=True),
+    sa.Column("person", sa.String(64), primary_key=True),
+    sa.Column("folio", sa.String(120), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
 incidents = sa.Table(
     "incidents", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
