@@ -31,3 +31,13 @@ class NotProvisioned(KioskError):
 
 class CaptureRefused(KioskError):
     """A capture that the rules do not allow now (period closed, auxiliar de baja, ...)."""
+
+
+class BatchRefused(KioskError):
+    """A batch saved all-or-none stopped at item `index` (0-based) because of `cause`; nothing of
+    the batch was kept. Its message is the cause's."""
+
+    def __init__(self, index: int, cause: KioskError) -> None:
+        self.index = index
+        self.cause = cause
+        super().__init__(cause.code, **cause.params)

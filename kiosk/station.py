@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nacl.public import PublicKey
@@ -21,7 +22,7 @@ from nacl.signing import SigningKey, VerifyKey
 from kiosk import payload, sealing
 from kiosk.clock import TimeReading, TrustedClock
 from kiosk.domain import ApoyoRecord, AuxiliarRegistration, Folio, ManualRecord, RecordKind
-from kiosk.errors import CaptureRefused, DiskFullError, NotProvisioned, VaultKeyError
+from kiosk.errors import BatchRefused, CaptureRefused, DiskFullError, KioskError, NotProvisioned, VaultKeyError
 from kiosk.keystore import load_vault_key
 from kiosk.paths import DataDir, resolve_data_dir
 from kiosk.procconfig import ProcessConfig
@@ -171,9 +172,10 @@ class Station:
         try:
             folio, integrity = self.vault.save_record(kind.value, process_id, auxiliar_id, build, fingerprint)
         except Exception as exc:  # sqlcipher raises its own OperationalError for a full disk
-            if "full" in str(exc).lower():
-                raise DiskFullError("disk_full", free_mb=shutil.disk_usage(self.data.root).free // 2**20) from exc
-            raise
+            converted = self._disk_full(exc)
+            if converted is exc:
+                raise
+            raise converted from exc
         log.info("record sealed folio=%s kind=%s bytes=%d", folio, kind.value, len(plaintext))
         row = self.vault.get(folio)
         return Saved(folio, integrity, row.size if row else 0)
@@ -217,6 +219,31 @@ class Station:
             "location": self._location(),
         }
         return self._save(RecordKind.MANUAL, aux, meta, {"page": record.page_image}, fingerprint=fp).folio
+
+    def save_manual_all(self, records: Sequence[ManualRecord], auxiliar_id: str | None = None) -> list[str]:
+        """Save every record or none, in one vault transaction (a bulk import): a refusal at any
+        row — a clave already saved, the disk full, the period closing — leaves the vault as it
+        was and raises BatchRefused with that row's index."""
+        folios: list[str] = []
+        index = 0
+        try:
+            with self.vault.transaction():
+                for index, record in enumerate(records):
+                    folios.append(self.save_manual(record, auxiliar_id))
+        except Exception as exc:  # the commit itself may find the disk full
+            refused = exc if isinstance(exc, KioskError) else self._disk_full(exc)
+            if not isinstance(refused, KioskError):
+                raise
+            log.warning("batch of %d manual records rolled back at item %d: %s", len(records), index, refused.code)
+            raise BatchRefused(index, refused) from exc
+        return folios
+
+    def _disk_full(self, exc: Exception) -> Exception:
+        """SQLCipher's own 'database or disk is full' as the person's DiskFullError; any other
+        error as it is."""
+        if "full" in str(exc).lower() and not isinstance(exc, KioskError):
+            return DiskFullError("disk_full", free_mb=shutil.disk_usage(self.data.root).free // 2**20)
+        return exc
 
     def save_auxiliar_registration(self, reg: AuxiliarRegistration, auxiliar_id: str) -> Saved:
         meta = {"email": reg.email, "location": self._location()}

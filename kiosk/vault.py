@@ -98,6 +98,7 @@ class Vault:
     def __init__(self, path: Path, conn: sqlcipher3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self._depth = 0  # open transactions (the outer one and its savepoints)
 
     @classmethod
     def _connect(cls, path: Path, key: bytes) -> sqlcipher3.Connection:
@@ -162,13 +163,32 @@ class Vault:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlcipher3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One atomic unit. Nested inside another it is a savepoint: an inner failure undoes only
+        the inner work, and nothing is durable until the outermost one commits."""
+        depth = self._depth
+        self._depth += 1
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            if depth:
+                name = f"sp{depth}"
+                self._conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._conn.execute(f"RELEASE {name}")
+                    raise
+                self._conn.execute(f"RELEASE {name}")
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")  # a full disk often shows only here, writing the WAL
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        finally:
+            self._depth -= 1
 
     # --- meta -------------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:

@@ -234,6 +234,8 @@ M: dict[str, tuple[str, str]] = {
     "ced_csv": ("Ruta del archivo CSV", "CSV file path"),
     "btn_import": ("Importar CSV", "Import CSV"),
     "ced_import_refused": ("No se importó nada: el archivo tiene {count} problema(s).", "Nothing imported: the file has {count} problem(s)."),
+    "ced_import_rolled_back": ("No se guardó ningún renglón: el renglón {row} fue rechazado ({reason}).",
+                               "No row was saved: row {row} was refused ({reason})."),
     "ced_imported": ("Importación: {saved} de {total} renglones guardados.", "Import: {saved} of {total} rows saved."),
     "ced_nombres": ("Nombre(s)", "Given names"),
     "ced_paterno": ("Apellido paterno", "Paternal surname"),

@@ -156,8 +156,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Imported {saved} of {total} rows; {skipped} rows with problems were not imported.",
     },
     "import_stopped": {
-        "es": "La importación se detuvo en la fila {row} ({reason}); se guardaron {saved} filas antes (folios en el reporte).",
-        "en": "The import stopped at row {row} ({reason}); {saved} rows were saved before (folios in the report).",
+        "es": "La importación se detuvo en la fila {row} ({reason}); no se guardó ninguna fila: corrija y vuelva a importar el archivo completo.",
+        "en": "The import stopped at row {row} ({reason}); no row was saved: fix it and import the whole file again.",
     },
     "import_nothing": {"es": "El archivo no tiene filas de datos.", "en": "The file has no data rows."},
     "problem_line": {"es": "fila {row}, {field}: {reason}", "en": "row {row}, {field}: {reason}"},

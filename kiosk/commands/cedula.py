@@ -17,7 +17,7 @@ import cv2
 from kiosk.cedula.bulk import ImportPlan, plan_import
 from kiosk.cedula.geometry import TableNotFound
 from kiosk.cedula.messages import text
-from kiosk.errors import KioskError
+from kiosk.errors import BatchRefused, KioskError
 
 log = logging.getLogger(__name__)
 
@@ -124,14 +124,13 @@ def _decide(plan: ImportPlan, args: argparse.Namespace, station) -> int:
         _report(plan, args, [], note)
         return 1 if problems else 0
     station.check_can_capture(station.default_auxiliar())
-    saved: list[str] = []
-    for line, record in zip(plan.valid_lines, plan.valid_rows):
-        try:
-            saved.append(station.save_manual(record))
-        except KioskError as exc:
-            _report(plan, args, saved, "")
-            log.error("cedula import stopped at line %d after %d saved: %s", line, len(saved), exc.code)
-            return _fail("import_stopped", row=line, reason=str(exc), saved=len(saved))
+    try:
+        saved = station.save_manual_all(plan.valid_rows)
+    except BatchRefused as refused:
+        line = plan.valid_lines[refused.index]
+        _report(plan, args, [], "")
+        log.error("cedula import rolled back at line %d: %s", line, refused.code)
+        return _fail("import_stopped", row=line, reason=str(refused))
     _report(plan, args, saved, text("import_done", saved=len(saved), total=plan.total_rows,
                                     skipped=plan.total_rows - len(saved)))
     return 0

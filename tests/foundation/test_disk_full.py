@@ -76,3 +76,32 @@ def test_a_write_that_hits_a_full_disk_is_refused_cleanly(small_disk: Path, auth
     assert folios[: len(saved)] == saved
     assert again.vault.verify_audit()[0]
     again.close()
+
+
+def test_a_bulk_import_that_fills_the_disk_keeps_none_of_its_rows(small_disk: Path, authority, monkeypatch) -> None:
+    """`kiosk cedula import` saves its rows in one transaction: when the card fills up half-way
+    (the free-space check passed, another writer raced it), none of the file's rows stay and what
+    was saved before is intact."""
+    from dataclasses import replace
+
+    from kiosk.errors import BatchRefused
+    from tests.foundation.records import manual
+
+    st = build_station(small_disk / "kiosko", authority)
+    saved = [st.save_apoyo(apoyo(), "A1").folio]
+    monkeypatch.setattr(station_mod, "MIN_FREE_BYTES", 0)
+    monkeypatch.setattr(station_mod.Station, "check_disk", lambda self, needed=0: None)
+    _fill(small_disk, leave=3 * 1024 * 1024)
+    rows = [replace(manual(f"GOMZQX8501{d:02d}09H123", n=d), page_image=os.urandom(400_000)) for d in range(1, 21)]
+    with pytest.raises(BatchRefused) as refused:
+        st.save_manual_all(rows, "A1")
+    assert isinstance(refused.value.cause, DiskFullError) and refused.value.index > 0
+    assert [e.folio for e in st.vault.pending()] == saved
+    st.close()
+    for path in small_disk.glob("ballast"):
+        os.unlink(path)
+    again = open_station(small_disk / "kiosko")
+    assert [e.folio for e in again.vault.pending()] == saved
+    assert again.vault.verify_audit()[0]
+    assert again.save_manual_all(rows[:2], "A1")[0].endswith("-000002")
+    again.close()

@@ -13,7 +13,7 @@ from kiosk.cedula.confirm import ConfirmationError, PageConfirmation
 from kiosk.cedula.page import TEXT_COLUMNS, read_page
 from kiosk.devices import device_message
 from kiosk.domain import Inconsistencia
-from kiosk.errors import KioskError
+from kiosk.errors import BatchRefused, KioskError
 from tui.images import ImageView
 from tui.screens.base import KioskScreen
 
@@ -169,17 +169,13 @@ class CedulasScreen(KioskScreen):
             shown = [str(p) for p in plan.problems[:8]] or [self.t("ced_no_rows")]
             self.error = self.t("ced_import_refused", count=len(plan.problems)) + "\n" + "\n".join(shown)
             return
-        saved, problems = 0, []
-        for line, record in zip(plan.valid_lines, plan.valid_rows):
-            try:
-                station.save_manual(record, self.kiosk.operator)
-                saved += 1
-            except KioskError as refused:
-                problems.append(f"{line}: {refused.message(self.kiosk.lang)}")
-                break
+        try:
+            saved = len(station.save_manual_all(plan.valid_rows, self.kiosk.operator))
+        except BatchRefused as refused:  # all rows or none: the vault is as it was
+            line = plan.valid_lines[refused.index]
+            self.error = self.t("ced_import_rolled_back", row=line, reason=refused.message(self.kiosk.lang))
+            return
         self.result = self.t("ced_imported", saved=saved, total=plan.total_rows)
-        if problems:
-            self.result += "\n" + self.t("ced_problems", problems="; ".join(problems))
 
     def _save(self) -> None:
         assert self.page is not None
