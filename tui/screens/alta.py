@@ -54,11 +54,7 @@ class AltaScreen(KioskScreen):
         first_empty.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is not inputs[-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-        else:
-            self.query_one("#enroll", Button).press()
+        self.next_field_or_press(event, "#enroll")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back" and not self.working:

@@ -27,6 +27,15 @@ class KioskScreen(Screen):
     def t(self, code: str, **params: object) -> str:
         return self.kiosk.t(code, **params)
 
+    def next_field_or_press(self, event: Input.Submitted, button_selector: str) -> None:
+        """Enter in a form: move to the next field, or press the form's button from the last one."""
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self.query_one(button_selector, Button).press()
+
     def on_key(self, event: events.Key) -> None:
         if isinstance(self.focused, Input) and event.key != "escape":
             return

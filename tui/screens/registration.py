@@ -85,12 +85,7 @@ class RegistrationScreen(ShotMixin, KioskScreen):
         self.rebuild()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        index = inputs.index(event.input)
-        if index + 1 < len(inputs):
-            inputs[index + 1].focus()
-        else:
-            self.query_one("#verify, #finish", Button).press()
+        self.next_field_or_press(event, "#verify, #finish")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = event.button.id or ""

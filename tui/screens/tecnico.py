@@ -95,11 +95,7 @@ class TecnicoScreen(KioskScreen):
         return table
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is not inputs[-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-        else:
-            self.query_one("#enter", Button).press()
+        self.next_field_or_press(event, "#enter")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = event.button.id
