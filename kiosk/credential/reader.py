@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
 ATTEMPT_BUDGET_S = 0.6  # stop trying further card positions after this
+MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
 
 
@@ -110,9 +111,11 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     check_not_black(bgr)
     side = SideReading()
     best_zone, best_quad, best_gray = None, None, None
+    views: list[tuple[np.ndarray, np.ndarray]] = []  # (quad, card) of every position tried
     deadline = time.monotonic() + ATTEMPT_BUDGET_S
     for quad in _attempts(bgr):
         card = rectify(bgr, quad)
+        views.append((quad, card))
         gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
         zone = read_zone(gray)
         if best_zone is None or _zone_rank(zone) > _zone_rank(best_zone):
@@ -130,15 +133,24 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         side.side = "back"
     elif side.card is not None:
         side.side = "front"
+    if side.side == "front" and want_text:
+        _find_front_text(side, views)
     if side.card is not None:
         side.photocopy = photocopy_kind(side.card)
         side.screen = looks_like_screen(bgr, side.quad)
-    if side.side == "front" and want_text:
-        gray = cv2.cvtColor(side.card, cv2.COLOR_BGR2GRAY)
-        side.front_text = tess.read_text(gray)
-        if not _front_like(side.front_text):
-            side.side = None  # a quadrilateral, but not a credential
     return side
+
+
+def _find_front_text(side: SideReading, views: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Read the front's text from the first card position whose text looks like a credential
+    (on a busy table the first quadrilateral may be something else); none: not a credential."""
+    ordered = [(side.quad, side.card)] + [(q, c) for q, c in views if c is not side.card]
+    for quad, card in ordered[:MAX_FRONT_VIEWS]:
+        text = tess.read_text(cv2.cvtColor(card, cv2.COLOR_BGR2GRAY))
+        if _front_like(text):
+            side.quad, side.card, side.front_text = quad, card, text
+            return
+    side.side = None  # quadrilaterals, but not a credential
 
 
 def _attempts(bgr: np.ndarray):
