@@ -24,6 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Las dos fotos muestran el anverso de la credencial; falta el reverso.",
         "en": "Both photos show the front of the credential; the back is missing.",
     },
+    "name_cut": {
+        "es": "El nombre completo no cabe en el reverso: queda para revisión con la imagen del anverso.",
+        "en": "The full name does not fit on the back: it is left for review with the front image.",
+    },
     "sides_differ": {
         "es": "El anverso y el reverso no parecen ser de la misma credencial ({detail}).",
         "en": "Front and back do not seem to be from the same credential ({detail}).",

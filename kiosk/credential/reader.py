@@ -290,6 +290,9 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
             else:
                 ok = False
                 break
+        if ok and mrz.name_truncated and name == _last_name_field(names) and _continues_after(side.front_text, full):
+            reading.warn("name_cut")  # the front has more words than the MRZ kept: only tesseract read them
+            ok = False
         if ok:
             confirmed[name] = " ".join(full)
     if mrz.name_truncated and names["nombres"] == "" and names["apellido_materno"]:
@@ -298,6 +301,17 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
         reading.fields[name] = FieldValue(value, "mrz", True)
     if len(tokens) >= 6 and not confirmed and any(names.values()):
         reading.warn("sides_differ", detail="el nombre del anverso no coincide con el del reverso")
+
+
+def _continues_after(front_text: str, words: list[str]) -> bool:
+    """True unless a line of the front ends with `words` (a name the MRZ cut may go on there;
+    not finding the words on one line counts as going on)."""
+    for line in _plain(front_text).splitlines():
+        tokens = re.findall(r"[A-Z]+", line)
+        for i in range(len(tokens) - len(words) + 1):
+            if tokens[i:i + len(words)] == words:
+                return any(len(t) >= 2 for t in tokens[i + len(words):])
+    return True
 
 
 def _last_name_field(names: dict[str, str]) -> str:

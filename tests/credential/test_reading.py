@@ -87,3 +87,21 @@ def test_older_model_reads_ocr_from_barcode():
     assert reading.model == "C/D"
     assert reading.fields["ocr"].value == truth["fields"]["ocr"]
     assert reading.fields["ocr"].source == "barcode"
+
+
+def test_a_name_cut_short_in_the_mrz_is_not_verified_short():
+    """The MRZ keeps 30 characters of the name: "MARÍA ROBERTO IRMA" becomes MARIA<ROBER. The
+    front shows the rest, but only tesseract reads it: the given names must not come out
+    verified as "MARIA ROBERTO"; they stay empty, with a warning, for the operator."""
+    from kiosk.specimens.people import plain
+
+    front, back, truth = make_card(2000)
+    assert len(truth["fields"]["nombres"].split()) == 3, "precondition: a long name"
+    pf, _ = photo_of_card(front, "easy", random.Random(1))
+    pb, _ = photo_of_card(back, "easy", random.Random(2))
+    reading = read_credential(pf, pb)
+    assert reading.fields["cic"].verified, "precondition: the back was read"
+    assert wrong_fields(reading, truth) == []
+    nombres = reading.fields["nombres"]
+    assert not nombres.verified or nombres.value == plain(truth["fields"]["nombres"])
+    assert "name_cut" in [w.code for w in reading.warnings]
