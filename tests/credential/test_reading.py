@@ -105,3 +105,17 @@ def test_a_name_cut_short_in_the_mrz_is_not_verified_short():
     nombres = reading.fields["nombres"]
     assert not nombres.verified or nombres.value == plain(truth["fields"]["nombres"])
     assert "name_cut" in [w.code for w in reading.warnings]
+
+
+def test_both_sides_never_verify_a_wrong_field():
+    """Front and back read together (names cross-checked, long names cut by the MRZ included)."""
+    wrong, verified_names = [], 0
+    for seed in range(2000, 2008):
+        front, back, truth = make_card(seed)
+        pf, _ = photo_of_card(front, "easy", random.Random(seed))
+        pb, _ = photo_of_card(back, "easy", random.Random(seed + 1))
+        reading = read_credential(pf, pb)
+        wrong += [f"{seed} {w}" for w in wrong_fields(reading, truth)]
+        verified_names += reading.fields["apellido_paterno"].verified
+    assert wrong == []
+    assert verified_names >= 3, "the names check is exercised, not skipped"
