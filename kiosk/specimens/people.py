@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.cedula.clave import clave_letters
 from kiosk.identifiers import curp_check_digit
 
 SURNAMES = (
@@ -67,10 +68,8 @@ def _first_internal(word: str, vowels: bool) -> str:
 
 
 def _clave(pat: str, mat: str, nom: str, born: date, entity: int, sex: str, rng: random.Random) -> str:
-    letters = ""
-    for word in (pat, mat, nom):
-        p = plain(word)
-        letters += p[0] + _first_internal(word, vowels=True)
+    """INE's rule (first letter and first internal consonant of each part), as the cédula check reads it."""
+    letters = clave_letters(nom, pat, mat)
     return f"{letters}{born:%y%m%d}{entity:02d}{sex}{rng.randint(0, 999):03d}"
 
 

@@ -70,7 +70,7 @@ def test_model_family_from_what_is_found(readings):
 
 
 def test_both_sides_verify_names_against_front():
-    front, back, truth = make_card(31, model="G", long_name=False)
+    front, back, truth = make_card(30, model="G", long_name=False)
     pf, _ = photo_of_card(front, "easy", random.Random(1))
     pb, _ = photo_of_card(back, "easy", random.Random(2))
     reading = read_credential(pf, pb)
