@@ -5,17 +5,20 @@ travels in its environment, never on a command line another user could read.
 
 from __future__ import annotations
 
+import logging
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from kiosk.errors import NotProvisioned
+from kiosk.errors import KioskError, NotProvisioned
 from kiosk.messages import text as core_text
 from kiosk.station import open_station
 from tui.kioskcli import run_kiosk
 from tui.screens.base import KioskScreen
 
 FIELDS = ("receiver", "token", "municipio", "lat", "lon")
+log = logging.getLogger(__name__)
 
 
 class AltaScreen(KioskScreen):
@@ -102,11 +105,15 @@ class AltaScreen(KioskScreen):
 
         def work() -> None:
             result = run_kiosk(root, *args, env={"APOYO_KIOSK_TOKEN": token})
+            error = result.error
             try:
                 reopened = open_station(root)
             except NotProvisioned:
                 reopened = None
-            self.app.call_from_thread(self._finished, result.ok, result.error, reopened)
+            except KioskError as broken:  # e.g. the vault key does not open the vault
+                log.error("after provisioning the station does not open: %s", broken.code)
+                reopened, error = None, str(broken)
+            self.app.call_from_thread(self._finished, result.ok and reopened is not None, error, reopened)
 
         self.run_worker(work, thread=True, exclusive=True, group="alta")
 
