@@ -9,6 +9,10 @@ RECEIPT_TEXT = {
     "process": {"es": "Proceso: {process}", "en": "Process: {process}"},
     "received": {"es": "Fecha y hora: {at}", "en": "Date and time: {at}"},
     "integrity": {"es": "Código de integridad:", "en": "Integrity code:"},
+    "test_title": {"es": "PRUEBA DE IMPRESORA", "en": "PRINTER TEST"},
+    "test_device": {"es": "Dispositivo: {device}", "en": "Device: {device}"},
+    "test_body": {"es": "Si lee estas líneas completas y el papel se cortó, la impresora está lista.",
+                  "en": "If these lines are complete and the paper was cut, the printer is ready."},
     "sealed": {"es": "El registro quedó sellado; puede verificarlo con el OPL usando este folio.",
                "en": "The record is sealed; you can check it with the OPL using this folio."},
 }
@@ -37,3 +41,12 @@ def receipt_lines(folio: str, integrity: str, process_name: str, received_at_tex
     return [t("title"), "=" * WIDTH, *_wrap(t("folio", folio=folio)),
             *_wrap(t("process", process=process_name)), *_wrap(t("received", at=received_at_text)),
             t("integrity"), code, "-" * WIDTH, *_wrap(t("sealed"))]
+
+
+def printer_test_lines(device_id: str, at_text: str, lang: str = "es") -> list[str]:
+    """A short receipt for the technician's printer test (no personal data, no folio)."""
+    def t(code: str, **params: str) -> str:
+        return RECEIPT_TEXT[code][lang].format(**params)
+
+    return [t("test_title"), "=" * WIDTH, *_wrap(t("test_device", device=device_id)),
+            *_wrap(t("received", at=at_text)), "-" * WIDTH, *_wrap(t("test_body"))]

@@ -184,6 +184,8 @@ M: dict[str, tuple[str, str]] = {
     "check_ok": ("✔", "✔"),
     "check_bad": ("✘", "✘"),
     "btn_alta_again": ("(A) Nueva alta", "(A) Re-enroll"),
+    "btn_printer_test": ("(P) Impresora", "(P) Printer"),
+    "printer_ok": ("Impresora: comprobante de prueba impreso; revise el papel.", "Printer: test receipt printed; check the paper."),
     "btn_logs": ("(L) Registro", "(L) Logs"),
     "logs_session": ("Registro de esta sesión de la interfaz:", "This UI session's log:"),
     "logs_journal": ("Journal de los servicios del kiosko:", "Journal of the kiosk's services:"),

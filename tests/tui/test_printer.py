@@ -83,3 +83,33 @@ async def test_no_printer_no_button(kiosk_station) -> None:
         screen = await save_one(pilot)
         assert app.hardware.printer is None and not screen.query("#print")
         assert screen.saved.folio in screen_text(app)
+
+
+async def test_technician_prints_a_test_receipt(kiosk_station) -> None:
+    from kiosk import operators
+
+    operators.set_tech_password(kiosk_station.vault, "tecnico-1")
+    app = app_with_printer(kiosk_station)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TecnicoScreen")
+        await pilot.press(*"tecnico-1", "enter")
+        await wait_for(pilot, lambda: app.screen.query("#printer"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "Impresora:" in screen_text(app))
+    [receipt] = app.hardware.printer.receipts
+    assert "PRUEBA DE IMPRESORA" in receipt and kiosk_station.device_id in receipt
+    assert all(len(line) <= 42 for line in receipt.splitlines())
+
+
+async def test_no_printer_no_test_button(kiosk_station) -> None:
+    from kiosk import operators
+
+    operators.set_tech_password(kiosk_station.vault, "tecnico-1")
+    app = make_app(kiosk_station)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TecnicoScreen")
+        await pilot.press(*"tecnico-1", "enter")
+        await wait_for(pilot, lambda: app.screen.query("#identity"))
+        assert not app.screen.query("#printer")

@@ -17,6 +17,7 @@ from drivers.errors import DeviceError
 from kiosk import operators
 from kiosk.devices import device_message
 from kiosk.doctor import check_disk, run_checks
+from kiosk.receipt import printer_test_lines
 from tui.images import ImageView
 from tui.kioskcli import run_kiosk
 from tui.logbook import journal_tail
@@ -26,7 +27,7 @@ from tui.screens.base import KioskScreen
 class TecnicoScreen(KioskScreen):
     CSS_PATH = "tecnico.tcss"
     KEYS = {"d": "doctor-run", "v": "preview-toggle", "f": "pad", "e": "scan", "a": "alta-again",
-            "n": "sync-now", "l": "logs-show", "escape": "back"}
+            "n": "sync-now", "l": "logs-show", "p": "printer", "escape": "back"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,6 +70,8 @@ class TecnicoScreen(KioskScreen):
             yield Button(self.t("btn_sync_now"), id="sync-now")
             yield Button(self.t("btn_alta_again"), id="alta-again")
             yield Button(self.t("btn_logs"), id="logs-show")
+            if self.kiosk.hardware.printer is not None:
+                yield Button(self.t("btn_printer_test"), id="printer")
             yield Button(self.t("back"), id="back")
 
     def on_mount(self) -> None:
@@ -121,6 +124,8 @@ class TecnicoScreen(KioskScreen):
             self._device_test("pad")
         elif action == "scan":
             self._device_test("scan")
+        elif action == "printer":
+            self._device_test("printer")
 
     def _unlock(self) -> None:
         vault = self.kiosk.station.vault
@@ -205,12 +210,17 @@ class TecnicoScreen(KioskScreen):
 
     def _device_test(self, which: str) -> None:
         hardware = self.kiosk.hardware
+        device_id = self.kiosk.station.device_id if self.kiosk.station is not None else ""
 
         def work() -> None:
             try:
                 if which == "pad":
                     trajectory = hardware.read_signature(timeout=20)
                     line = self.t("pad_ok", n=len(trajectory.get("points", [])))
+                elif which == "printer":
+                    hardware.print_receipt(printer_test_lines(device_id, datetime.now().strftime("%d/%m/%Y %H:%M"),
+                                                              self.kiosk.lang))
+                    line = self.t("printer_ok")
                 else:
                     pages = hardware.scan()
                     h, w = pages[0].shape[:2]
