@@ -307,6 +307,11 @@ class Station:
         return self.vault.fingerprint_seen(process_id, fingerprint)
 
     # --- status -----------------------------------------------------------------------------
+    def records_without_acuse(self) -> int:
+        """Records still to send or held in quarantine: what a new provisioning would lose."""
+        counts = self.vault.counts()
+        return counts["sealed"] + counts["uploading"] + counts["quarantined"]
+
     def status(self) -> dict:
         now = self.now()
         config = self.config()

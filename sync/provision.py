@@ -64,7 +64,7 @@ def _refuse_if_pending(data: DataDir) -> None:
     """Re-provisioning replaces the vault: only when every record has its acuse."""
     old = open_station(data.root)
     try:
-        pending = len(old.vault.pending()) + len(old.vault.by_state("quarantined"))
+        pending = old.records_without_acuse()
     finally:
         old.close()
     if pending:

@@ -84,8 +84,7 @@ class AltaScreen(KioskScreen):
             return
         station = self.kiosk.station
         if station is not None:
-            counts = station.vault.counts()
-            pending = counts["sealed"] + counts["uploading"] + counts["quarantined"]
+            pending = station.records_without_acuse()
             if pending:
                 self._say(core_text("pending_records", self.kiosk.lang, count=pending))
                 return

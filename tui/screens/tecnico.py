@@ -1,6 +1,6 @@
 """Técnico, behind its own password: the device's enrollment (and enrolling it again), a sync
-pass on demand, doctor results, device tests with a live camera preview in the terminal, and the
-tail of the audit log."""
+pass on demand, doctor results, device tests (a live camera preview in the terminal, the pad, the
+scanner, the receipt printer), the tail of the audit log and the logs."""
 
 from __future__ import annotations
 
