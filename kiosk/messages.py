@@ -57,6 +57,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "No hay conexión con el receptor; los registros siguen guardados y se enviarán después.",
         "en": "The receiver is unreachable; records stay saved and will be sent later.",
     },
+    "enroll_no_link": {
+        "es": "No hay enlace con el receptor {url}: revise la red y la dirección, y vuelva a intentar.",
+        "en": "No link to the receiver {url}: check the network and the address, and try again.",
+    },
     "enroll_refused": {
         "es": "El receptor rechazó el alta del kiosko: {reason}",
         "en": "The receiver refused to enroll this kiosk: {reason}",

@@ -5,6 +5,7 @@ forced, and never while records without acuse remain.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 
@@ -17,6 +18,7 @@ from sync.client import LinkError, ReceiverClient, Refused
 from sync.daemon import SyncDaemon
 
 ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", lat: float | None = None,
@@ -80,6 +82,7 @@ def _enroll(client: ReceiverClient, token: str, public_key: bytes, municipio: st
             raise KioskError("enroll_refused", reason=exc.message) from exc
         except LinkError as exc:
             if attempt == ATTEMPTS - 1:
-                raise KioskError("enroll_refused", reason=f"sin enlace con el receptor ({exc})") from exc
+                log.warning("enrollment: no link to %s: %s", client.base_url, exc)
+                raise KioskError("enroll_no_link", url=client.base_url) from exc
             time.sleep(0.2 * (attempt + 1))
     return {}

@@ -68,9 +68,14 @@ async def test_a_new_kiosk_starts_on_alta_and_enrolls(tmp_path: Path, receiver_e
         assert "Latitud" in static_text(app, "#alta-message")
         assert not (root / "device.json").exists()
 
-        await fill(pilot, lat="17.06", lon="-96.72")
+        await fill(pilot, receiver="http://127.0.0.1:9", lat="17.06", lon="-96.72")  # nothing listens there
         await submit(pilot)
-        await wait_for(pilot, lambda: "No se dio de alta" in static_text(app, "#alta-message"))
+        await wait_for(pilot, lambda: "No hay enlace con el receptor" in static_text(app, "#alta-message"), timeout=60)
+        assert app.station is None and not (root / "keys").exists()
+
+        await fill(pilot, receiver=server.url, token="token-que-no-existe")
+        await submit(pilot)
+        await wait_for(pilot, lambda: "rechazó el alta" in static_text(app, "#alta-message"))
         assert app.station is None and not (root / "device.json").exists()
         assert app.screen.query_one("#token", Input).value == "", "a refused token is cleared"
 
