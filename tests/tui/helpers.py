@@ -60,6 +60,14 @@ async def login(pilot, password: str = PASSWORD) -> None:  # noqa: ANN001
     await pilot.pause(0.1)
 
 
+async def open_tecnico(pilot, password: str) -> None:  # noqa: ANN001
+    """From Inicio: open Técnico and unlock it with an existing technician password."""
+    await pilot.press("t")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TecnicoScreen")
+    await pilot.press(*password, "enter")
+    await wait_for(pilot, lambda: pilot.app.screen.query("#identity"))
+
+
 async def shoot_and_accept(pilot, key: str = "t") -> None:  # noqa: ANN001
     screen = pilot.app.screen
     await pilot.press(key)

@@ -16,7 +16,7 @@ from kiosk.devices import load_config
 from kiosk.station import open_station
 from sync.demo import DEMO_PROCESS
 from tests.foundation.records import apoyo
-from tests.tui.helpers import make_app, wait_for
+from tests.tui.helpers import make_app, open_tecnico, wait_for
 from tui.app import KioskApp
 from tui.hardware import Hardware, SimulatedScenes
 
@@ -94,13 +94,6 @@ async def test_a_new_kiosk_starts_on_alta_and_enrolls(tmp_path: Path, receiver_e
     reopened.close()
 
 
-async def _open_tecnico(pilot) -> None:  # noqa: ANN001
-    await pilot.press("t")
-    await wait_for(pilot, lambda: screen_name(pilot.app) == "TecnicoScreen")
-    await pilot.press(*TECH_PW, "enter")
-    await wait_for(pilot, lambda: pilot.app.screen.query("#identity"))
-
-
 async def test_tecnico_enrolls_again_only_when_nothing_is_pending(provisioned) -> None:
     station, server, receiver = provisioned
     old_id = station.device_id
@@ -109,7 +102,7 @@ async def test_tecnico_enrolls_again_only_when_nothing_is_pending(provisioned) -
     folio = station.save_apoyo(apoyo(), "A0001").folio
     app = make_app(station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_tecnico(pilot)
+        await open_tecnico(pilot, TECH_PW)
         assert old_id in static_text(app, "#identity") and server.url in static_text(app, "#identity")
         await pilot.press("a")
         await wait_for(pilot, lambda: screen_name(app) == "AltaScreen")
@@ -150,7 +143,7 @@ async def test_sync_now_reports_a_link_that_is_down(provisioned) -> None:
     server.stop()
     app = make_app(station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_tecnico(pilot)
+        await open_tecnico(pilot, TECH_PW)
         await pilot.press("n")
         await wait_for(pilot, lambda: "no terminó" in static_text(app, "#doctor"), timeout=90)
         assert "enlace" in static_text(app, "#doctor")

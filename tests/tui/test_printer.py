@@ -12,7 +12,7 @@ from drivers.printer import EscPosPrinter, SimulatedPrinter
 from kiosk.devices import PrinterConfig, load_config
 from kiosk.specimens.cards import make_card
 from tests.conftest import Authority
-from tests.tui.helpers import capture_to_review, login, make_app, registered_station, wait_for
+from tests.tui.helpers import capture_to_review, login, make_app, open_tecnico, registered_station, wait_for
 from tests.tui.test_flows import screen_text
 from tui.app import KioskApp
 from tui.hardware import Hardware, SimulatedScenes
@@ -91,10 +91,7 @@ async def test_technician_prints_a_test_receipt(kiosk_station) -> None:
     operators.set_tech_password(kiosk_station.vault, "tecnico-1")
     app = app_with_printer(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("t")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TecnicoScreen")
-        await pilot.press(*"tecnico-1", "enter")
-        await wait_for(pilot, lambda: app.screen.query("#printer"))
+        await open_tecnico(pilot, "tecnico-1")
         await pilot.press("p")
         await wait_for(pilot, lambda: "Impresora:" in screen_text(app))
     [receipt] = app.hardware.printer.receipts
@@ -108,8 +105,5 @@ async def test_no_printer_no_test_button(kiosk_station) -> None:
     operators.set_tech_password(kiosk_station.vault, "tecnico-1")
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("t")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TecnicoScreen")
-        await pilot.press(*"tecnico-1", "enter")
-        await wait_for(pilot, lambda: app.screen.query("#identity"))
+        await open_tecnico(pilot, "tecnico-1")
         assert not app.screen.query("#printer")
