@@ -17,7 +17,7 @@ from nacl.signing import SigningKey, VerifyKey
 
 from kiosk import sealing
 from sync import lote
-from sync.receiver.service import upload_claim
+from sync.protocol import upload_claim
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,6 @@ from kiosk.station import Station
 from sync.client import LinkError
 from sync.daemon import SyncDaemon
 from sync.provision import provision
-from sync.receiver import admin
-from sync.receiver.server import ThreadedServer, open_receiver
 
 DEMO_PROCESS = "RM2026OAX"
 DEMO_AUXILIARES = (
@@ -36,8 +34,14 @@ DEMO_TECH_PASSWORD = "tecnico1"
 ROSTER_HEADER = "id_auxiliar,nombres,apellido_paterno,apellido_materno,email\n"
 
 
-def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tuple[ThreadedServer, object, str]:
-    """A receiver with a demo process (open now) and roster; returns (server, receiver, token)."""
+def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tuple[object, object, str]:
+    """A receiver with a demo process (open now) and roster; returns (server, receiver, token).
+
+    The demo stands in for the OPL, so it alone reaches into `central/` (imported here, lazily:
+    the kiosk's own commands never load it)."""
+    from central.receiver import admin
+    from central.receiver.server import ThreadedServer, open_receiver
+
     receiver = open_receiver(root, db_url)
     now = datetime.now(HORA_CENTRO)
     admin.create_process(

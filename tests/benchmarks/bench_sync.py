@@ -28,7 +28,7 @@ from sync.daemon import SyncDaemon, client_for  # noqa: E402
 from sync.demo import DEMO_PROCESS, setup_receiver  # noqa: E402
 from sync.linksim import Faults, LinkSimulator  # noqa: E402
 from sync.provision import provision  # noqa: E402
-from sync.receiver.server import free_port  # noqa: E402
+from central.receiver.server import free_port  # noqa: E402
 from tests.foundation.records import apoyo  # noqa: E402
 from tests.sync.helpers import small_apoyo  # noqa: E402
 from tests.sync.pgserver import create_database, throwaway_postgres  # noqa: E402
@@ -124,7 +124,7 @@ def serve_processes(root: Path, db_url: str | None, instances: int) -> tuple[lis
     procs, urls = [], []
     for _ in range(instances):
         port = free_port()
-        cmd = [sys.executable, "-m", "sync.receiver.cli", "--data-dir", str(root / "receptor")]
+        cmd = [sys.executable, "-m", "central.receiver.cli", "--data-dir", str(root / "receptor")]
         cmd += ["--db", db_url] if db_url else []
         procs.append(subprocess.Popen(cmd + ["serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         urls.append(f"http://127.0.0.1:{port}")

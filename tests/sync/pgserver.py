@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sync.receiver.server import free_port
+from central.receiver.server import free_port
 
 
 def pg_bin() -> Path:

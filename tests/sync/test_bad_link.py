@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from sync.daemon import SyncDaemon, client_for
 from sync.linksim import Faults, LinkSimulator
-from sync.receiver import store as st
-from sync.receiver.server import free_port
-from sync.receiver.service import acuse_body
+from central.receiver import store as st
+from central.receiver.server import free_port
+from sync.protocol import acuse_body
 
 from tests.sync.helpers import small_apoyo
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from sync.daemon import SyncDaemon
-from sync.receiver import store as st
-from sync.receiver.admin import process_envelopes
+from central.receiver import store as st
+from central.receiver.admin import process_envelopes
 from tests.foundation.records import apoyo, manual
 from tests.sync.helpers import new_device
 

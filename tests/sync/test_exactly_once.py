@@ -12,8 +12,8 @@ from nacl.public import PublicKey
 from kiosk import sealing
 from sync.client import Refused
 from sync.daemon import SyncDaemon, client_for
-from sync.receiver import store as st
-from sync.receiver.service import acuse_body
+from central.receiver import store as st
+from sync.protocol import acuse_body
 
 from tests.foundation.records import apoyo
 from tests.sync.helpers import small_apoyo

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sync.daemon import SyncDaemon, client_for
 from sync.demo import setup_receiver
 from sync.provision import provision
-from sync.receiver import store as st
-from sync.receiver.server import ThreadedServer, open_receiver
-from sync.receiver.service import acuse_body
+from central.receiver import store as st
+from central.receiver.server import ThreadedServer, open_receiver
+from sync.protocol import acuse_body
 
 from tests.foundation.records import apoyo
 from tests.sync.helpers import small_apoyo

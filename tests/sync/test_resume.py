@@ -13,8 +13,8 @@ from kiosk.station import open_station
 from sync import lote
 from sync.client import Refused
 from sync.daemon import SyncDaemon, client_for
-from sync.receiver import store as st
-from sync.receiver.service import UPLOAD_TTL
+from central.receiver import store as st
+from central.receiver.service import UPLOAD_TTL
 
 from tests.foundation.records import apoyo
 from tests.sync.helpers import raw_http, small_apoyo
@@ -166,7 +166,7 @@ def test_the_admin_command_purges_expired_uploads(tmp_path, provisioned) -> None
     url, _, _ = client_for(st_).create_upload(env.folio, env.integrity, len(env.envelope))
     with receiver.engine.begin() as c:
         c.execute(st.uploads.update().where(st.uploads.c.upload_id == url.rsplit("/", 1)[1]).values(expires_at=time.time() - 1))
-    out = subprocess.run([sys.executable, "-m", "sync.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "purge-uploads"],
+    out = subprocess.run([sys.executable, "-m", "central.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "purge-uploads"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("1 "), out.stderr
     with receiver.engine.connect() as c:

@@ -14,9 +14,9 @@ from kiosk import sealing
 from sync.client import Refused
 from sync.commands import cmd_rotate_device_key
 from sync.daemon import SyncDaemon, client_for
-from sync.receiver import store as st
-from sync.receiver.admin import process_envelopes
-from sync.receiver.cli import build_parser as receiver_parser
+from central.receiver import store as st
+from central.receiver.admin import process_envelopes
+from central.receiver.cli import build_parser as receiver_parser
 from sync.rotation import old_key_path, rotate_device_key
 from tests.sync.helpers import small_apoyo
 

@@ -15,7 +15,7 @@ from kiosk.station import DeviceIdentity, create_station
 from sync.client import ReceiverClient, Refused
 from sync.daemon import SyncDaemon, client_for
 from sync.demo import DEMO_PROCESS
-from sync.receiver import store as st
+from central.receiver import store as st
 
 from tests.foundation.records import apoyo
 from tests.sync.helpers import new_device, small_apoyo

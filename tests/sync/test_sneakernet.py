@@ -40,13 +40,13 @@ def test_usb_round_trip_with_the_same_checks(tmp_path: Path, provisioned) -> Non
     raw[-80] ^= 0x01  # one bit flipped on the stick
     tampered.write_bytes(bytes(raw))
 
-    imported = _run("sync.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "import", str(usb))
+    imported = _run("central.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "import", str(usb))
     assert imported.returncode == 1, "a refused file makes the import exit non-zero"
     result = json.loads(imported.stdout)
     assert result["imported"] == 7
     assert [(r["file"], r["code"]) for r in result["refused"]] == [(tampered.name, "firma_invalida")]
 
-    again = _run("sync.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "import", str(usb))
+    again = _run("central.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "import", str(usb))
     assert json.loads(again.stdout)["imported"] == 7 and receiver.counts()["received"] == 7, "importing twice stores once"
 
     applied = _run("kiosk.cli", "--data-dir", str(data_dir), "import-acuses", str(usb))

@@ -9,7 +9,7 @@ import io
 import requests
 from tusclient import client as tus
 
-from sync.receiver.service import acuse_body, upload_claim
+from sync.protocol import acuse_body, upload_claim
 
 from tests.foundation.records import apoyo
 

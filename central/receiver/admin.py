@@ -18,8 +18,8 @@ from kiosk import payload, sealing
 from kiosk.domain import HORA_CENTRO, Auxiliar, Process, ProcessKind
 from kiosk.identifiers import InvalidIdentifier
 from kiosk.procconfig import auxiliar_to_dict, process_to_dict
-from sync.receiver import store as st
-from sync.receiver.service import Receiver, ReceiverError
+from central.receiver import store as st
+from central.receiver.service import Receiver, ReceiverError
 
 ROSTER_FIELDS = ("id_auxiliar", "nombres", "apellido_paterno", "apellido_materno", "email")
 

@@ -19,10 +19,11 @@ from nacl.signing import VerifyKey
 from kiosk import sealing
 from kiosk.domain import HORA_CENTRO, SEND_GRACE
 from kiosk.procconfig import auxiliar_from_dict, process_from_dict
-from sync.receiver import store as st
-from sync.receiver.errors import ReceiverError
-from sync.receiver.keys import ReceiverKeys
-from sync.receiver.uploads import MAX_UPLOAD, UPLOAD_TTL, TusUploads, upload_claim
+from central.receiver import store as st
+from central.receiver.errors import ReceiverError
+from central.receiver.keys import ReceiverKeys
+from central.receiver.uploads import MAX_UPLOAD, UPLOAD_TTL, TusUploads
+from sync.protocol import acuse_body, rotation_claim, upload_claim
 
 __all__ = ["MAX_UPLOAD", "UPLOAD_TTL", "REASONS", "Receiver", "ReceiverError", "acuse_body", "rotation_claim", "upload_claim"]
 
@@ -407,15 +408,6 @@ class Receiver(TusUploads):
             rows = c.execute(sa.select(st.envelopes.c.status, sa.func.count()).group_by(st.envelopes.c.status)).all()
             total = c.execute(sa.select(sa.func.count()).select_from(st.envelopes)).scalar()
         return {"received": int(total or 0), "by_status": {s: int(n) for s, n in rows}}
-
-
-def acuse_body(doc: dict) -> dict:
-    return json.loads(doc["body"])
-
-
-def rotation_claim(device_id: str, new_public_key_hex: str) -> bytes:
-    """What the new device key signs to prove it is held by the device asking for the rotation."""
-    return f"apoyo-rotate-v1\n{device_id}\n{new_public_key_hex}".encode()
 
 
 def _hash(token: str) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import uvicorn
 
-from sync.receiver.app import create_app
-from sync.receiver.keys import ReceiverKeys
-from sync.receiver.service import Receiver
-from sync.receiver.store import make_engine
+from central.receiver.app import create_app
+from central.receiver.keys import ReceiverKeys
+from central.receiver.service import Receiver
+from central.receiver.store import make_engine
 
 
 def open_receiver(data_dir: Path, db_url: str | None = None, clock=time.time) -> Receiver:

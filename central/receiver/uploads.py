@@ -14,10 +14,11 @@ import secrets
 import sqlalchemy as sa
 from nacl.signing import VerifyKey
 
+from central.receiver import store as st
+from central.receiver.errors import ReceiverError
 from kiosk import sealing
 from sync import lote
-from sync.receiver import store as st
-from sync.receiver.errors import ReceiverError
+from sync.protocol import upload_claim
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,3 @@ def _claim_ok(key: VerifyKey, folio: str, integrity: str, length: int, signature
     except Exception:
         return False
 
-
-def upload_claim(folio: str, integrity: str, length: int) -> bytes:
-    """What a device signs to create an upload (carried in Upload-Metadata as `signature`)."""
-    return f"apoyo-upload-v1\n{folio}\n{integrity}\n{length}".encode()

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from sync.receiver.service import Receiver, ReceiverError
+from central.receiver.service import Receiver, ReceiverError
 
 log = logging.getLogger(__name__)
 

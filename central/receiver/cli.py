@@ -12,9 +12,9 @@ from pathlib import Path
 
 from kiosk.cliutil import SpanishHelpFormatter, fail, run_main, setup_logging
 from kiosk.paths import resolve_data_dir
-from sync.receiver import admin
-from sync.receiver.keys import rotate_sealing_key
-from sync.receiver.server import open_receiver, serve
+from central.receiver import admin
+from central.receiver.keys import rotate_sealing_key
+from central.receiver.server import open_receiver, serve
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
