@@ -1,23 +1,21 @@
 """Admin operations over the receiver: create a process, load the auxiliar roster from CSV,
-import sneakernet envelopes, and the processing step that opens envelopes (seed 001 §10.7)."""
+import sneakernet envelopes. The processing step lives in `central.processing` (re-exported
+here for the callers that knew it as admin.process_envelopes)."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 import io
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from kiosk import payload, sealing
 from kiosk.domain import HORA_CENTRO, Auxiliar, Process, ProcessKind
 from kiosk.identifiers import InvalidIdentifier
 from kiosk.procconfig import auxiliar_to_dict, process_to_dict
+from central.processing import process_envelopes  # noqa: F401 (re-export)
 from central.receiver import store as st
 from central.receiver.service import Receiver, ReceiverError
 
@@ -61,8 +59,21 @@ def load_roster(receiver: Receiver, process_id: str, text: str) -> tuple[int, li
     if problems:
         return 0, problems
     for aux in rows:
-        receiver.put_auxiliar(auxiliar_to_dict(aux))
+        receiver.put_auxiliar(keep_alta_and_baja(receiver, auxiliar_to_dict(aux)))
     return len(rows), []
+
+
+def keep_alta_and_baja(receiver: Receiver, body: dict) -> dict:
+    """A roster row loaded again keeps its first alta and any baja (date and reason): reloading
+    the CSV must never bring back an auxiliar who was dado de baja."""
+    with receiver.engine.connect() as c:
+        old = c.execute(sa.select(st.auxiliares.c.body).where(
+            (st.auxiliares.c.process_id == body["process_id"]) & (st.auxiliares.c.auxiliar_id == body["auxiliar_id"]))).scalar()
+    if old is None:
+        return body
+    previous = json.loads(old)
+    kept = {k: previous[k] for k in ("alta_at", "baja_at", "baja_reason") if previous.get(k)}
+    return {**body, **kept}
 
 
 def import_dir(receiver: Receiver, src: Path, dst: Path | None = None) -> dict:
@@ -80,79 +91,3 @@ def import_dir(receiver: Receiver, src: Path, dst: Path | None = None) -> dict:
         (out / (path.stem + ".acuse.json")).write_text(json.dumps(acuse))
         result["imported"] += 1
     return result
-
-
-def process_envelopes(receiver: Receiver, limit: int = 1000) -> dict:
-    """The processing step (holds the sealing private keys): open accepted envelopes, classify
-    them as en_mesa_de_control, duplicado or con_inconsistencia (seed 001 §10.7)."""
-    keys = receiver.keys.sealing_private_keys()
-    done: dict[str, int] = {}
-    with receiver.engine.connect() as c:
-        todo = c.execute(
-            sa.select(st.envelopes.c.folio, st.envelopes.c.envelope, st.envelopes.c.device_id, st.envelopes.c.process_id)
-            .where(st.envelopes.c.status == "en_procesamiento").limit(limit)
-        ).all()
-        device_ids = {r.device_id for r in c.execute(sa.select(st.devices.c.device_id))}
-    pubkeys = {d: receiver.envelope_keys(d) for d in device_ids}  # current key first, then retired ones
-    secret = receiver.keys.person_key()
-    for folio, envelope, device_id, process_id in todo:
-        person = ""
-        notes: list[str] = []
-        try:
-            _header, plain = _open_any(bytes(envelope), pubkeys[device_id], keys)
-            meta, _blobs = payload.unpack(plain)
-            person = _person_key(meta)
-            status = "en_mesa_de_control"
-            if meta.get("warnings"):
-                notes.append("; ".join(str(w) for w in meta["warnings"]))
-        except (sealing.InvalidEnvelope, payload.InvalidPayload, KeyError) as exc:
-            status, notes = "con_inconsistencia", [f"no se pudo abrir: {exc}"]
-        tag = hmac.new(secret, f"{process_id}|{person}".encode(), hashlib.sha256).hexdigest() if person else ""
-        for attempt in range(2):  # two instances may claim the same person at once: one wins
-            try:
-                final, _detail = _classify(receiver, folio, process_id, tag, status, notes)
-                break
-            except sa.exc.IntegrityError:
-                if attempt:
-                    raise
-        done[final] = done.get(final, 0) + 1
-    return done
-
-
-def _classify(receiver: Receiver, folio: str, process_id: str, tag: str, status: str,
-              notes: list[str]) -> tuple[str, str]:
-    """Record the envelope's status in one transaction with its person tag: the first folio of a
-    person in a process stays, any later one (in this run or an earlier one) is a duplicado."""
-    with receiver.engine.begin() as c:
-        if tag and status == "en_mesa_de_control":
-            first = c.execute(sa.select(st.apoyo_persons.c.folio).where(
-                st.apoyo_persons.c.process_id == process_id, st.apoyo_persons.c.person == tag)).scalar()
-            if first is None:
-                c.execute(st.apoyo_persons.insert().values(process_id=process_id, person=tag, folio=folio, at=time.time()))
-            elif first != folio:
-                status, notes = "duplicado", [f"igual a {first}", *notes]
-        detail = "; ".join(notes)[:500]
-        c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=status, detail=detail))
-    return status, detail
-
-
-def _person_key(meta: dict) -> str:
-    if meta.get("clave_elector"):
-        return "clave:" + str(meta["clave_elector"])
-    fields = meta.get("fields") or {}
-    for name in ("cic", "ocr"):
-        value = (fields.get(name) or {}).get("value") if isinstance(fields.get(name), dict) else None
-        if value:
-            return f"{name}:{value}"
-    return ""
-
-
-def _open_any(envelope: bytes, device_keys: list, keys):
-    """Open with the first device key (current or retired) whose signature verifies."""
-    error: Exception = sealing.InvalidEnvelope("sin llave del dispositivo")
-    for key in device_keys:
-        try:
-            return sealing.open_envelope(envelope, key, keys)
-        except sealing.InvalidEnvelope as exc:
-            error = exc
-    raise error

@@ -10,23 +10,96 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.errors import KioskError
 from kiosk.cliutil import SpanishHelpFormatter, fail, run_main, setup_logging
 from kiosk.paths import resolve_data_dir
+from central import accounts
+from central.processing import status_counts
 from central.receiver import admin
 from central.receiver.keys import rotate_sealing_key
 from central.receiver.server import open_receiver, serve
 
 
+# Commands that may start a receiver in an empty data dir; every other one refuses a dir that was
+# never initialised instead of creating keys and a database there by surprise.
+CREATES_DATA_DIR = ("serve", "init")
+
+
+class NotInitialised(KioskError):
+    """The data dir has no receiver keys: a typo or a missing --data-dir, not a new receiver."""
+
+    def __init__(self, message: str) -> None:
+        self.code, self.params = "receptor_no_inicializado", {}
+        Exception.__init__(self, message)
+
+
 def _data_dir(args: argparse.Namespace) -> Path:
     if args.data_dir:
-        return Path(args.data_dir)
-    if os.environ.get("APOYO_KIOSK_DATA"):
-        return Path(os.environ["APOYO_KIOSK_DATA"])
-    return resolve_data_dir() / "receptor"
+        root = Path(args.data_dir)
+    elif os.environ.get("APOYO_KIOSK_DATA"):
+        root = Path(os.environ["APOYO_KIOSK_DATA"])
+    else:
+        root = resolve_data_dir() / "receptor"
+    if args.command not in CREATES_DATA_DIR and not (root / "keys" / "authority.key").exists():
+        raise NotInitialised(
+            f"El directorio {root} no tiene un receptor inicializado. Indique el correcto con --data-dir "
+            f"o créelo con «kiosk-receiver --data-dir {root} init» (o «serve»)."
+        )
+    return root
 
 
 def _receiver(args: argparse.Namespace):
     return open_receiver(_data_dir(args), args.db)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = _data_dir(args)
+    open_receiver(root, args.db)
+    print(f"Receptor inicializado en {root} (llaves en {root / 'keys'})")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Contraseña: ")
+    if getpass.getpass("Repita la contraseña: ") != first:
+        raise accounts.AccountError("Las contraseñas no coinciden")
+    return first
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    receiver = _receiver(args)
+    accounts.create_tables(receiver.engine)
+    if accounts.has_administrator(receiver.engine):
+        return fail("Ya hay una cuenta de administración; las demás se crean desde la web (Usuarios)")
+    try:
+        accounts.create_user(receiver.engine, args.username, _read_password(args), "administrador", name=args.name or "", by="cli")
+    except accounts.AccountError as exc:
+        return fail(str(exc))
+    print(f"Cuenta de administración {args.username.lower()} creada")
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    receiver = _receiver(args)
+    accounts.create_tables(receiver.engine)
+    try:
+        accounts.create_user(receiver.engine, args.username, _read_password(args), args.role, name=args.name or "",
+                             process_id=args.process or "", by="cli")
+    except accounts.AccountError as exc:
+        return fail(str(exc))
+    print(f"Cuenta {args.username.lower()} ({args.role}) creada")
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from central.web.app import serve_web
+
+    serve_web(_receiver(args), args.host, args.port)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -82,7 +155,8 @@ def cmd_acuses(args: argparse.Namespace) -> int:
     receiver = _receiver(args)
     rows = receiver.list_acuses(args.process)
     if args.json:
-        print(json.dumps({"acuses": rows, "counts": receiver.counts()}, ensure_ascii=False, indent=2))
+        counts = status_counts(receiver.engine, args.process)
+        print(json.dumps({"acuses": rows, "counts": counts}, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
         print(f"{r['folio']}  {r['received_at']}  {r['verdict']:<10} {r['status']:<20} {r['integrity'][:16]}")
@@ -117,6 +191,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="directorio de datos del receptor / receiver data dir")
     p.add_argument("--db", help="URL de la base: sqlite:///... (omisión) o postgresql://...")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMANDO")
+
+    ini = sub.add_parser("init", help="inicializar el receptor (llaves y base) / initialise", formatter_class=SpanishHelpFormatter)
+    ini.set_defaults(func=cmd_init)
+
+    ca = sub.add_parser("create-admin", help="crear la primera cuenta de administración web / first web administrator",
+                        formatter_class=SpanishHelpFormatter)
+    ca.add_argument("username")
+    ca.add_argument("--name", help="nombre de la persona")
+    ca.add_argument("--password-stdin", action="store_true", help="leer la contraseña de la entrada estándar")
+    ca.set_defaults(func=cmd_create_admin)
+
+    us = sub.add_parser("user", help="cuentas web / web accounts").add_subparsers(dest="action", required=True)
+    uc = us.add_parser("create", help="crear una cuenta / create an account")
+    uc.add_argument("username")
+    uc.add_argument("--role", required=True, choices=list(accounts.ROLES))
+    uc.add_argument("--name")
+    uc.add_argument("--process", help="proceso de la persona promovente")
+    uc.add_argument("--password-stdin", action="store_true", help="leer la contraseña de la entrada estándar")
+    uc.set_defaults(func=cmd_user_create)
+
+    w = sub.add_parser("web", help="servir la aplicación web del OPL / serve the OPL web app", formatter_class=SpanishHelpFormatter)
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8790)
+    w.set_defaults(func=cmd_web)
 
     s = sub.add_parser("serve", help="servir la API (uvicorn) / serve the API", formatter_class=SpanishHelpFormatter)
     s.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,312 @@
+"""Mesa de Control (seed 001 §10.1–10.4): the opened records waiting for a person, assigned to
+operators in batches, decided valid (→ para_compulsa) or with a §10.3 inconsistency a)–n), with a
+supervisor's re-review of a sample and of disputed records.
+
+The evidence (images, fields, signature) is kept only encrypted with the Mesa key
+(keys/mesa.key, XSalsa20-Poly1305 via SecretBox) and opened in memory for the page showing it.
+Every decision and every view goes to the audit trail (`central.accounts.record`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from nacl.secret import SecretBox
+
+from kiosk import payload
+from kiosk.paths import write_private
+from central import accounts
+from central.receiver import store as st
+
+BATCH_SIZE = 25
+SAMPLE_PERCENT = 10  # supervisor re-review: this share of decided records, chosen by folio hash
+
+# §10.3: inciso → (tipo de inconsistencia, detalle de inconsistencia).
+INCISOS = {
+    "a": ("Credencial no válida", "Imagen diferente a una Credencial para Votar"),
+    "b": ("Credencial no válida", "Dos anversos o dos reversos, o un solo lado de la Credencial para Votar"),
+    "c": ("Credencial no válida", "Anversos o reversos de distintas Credenciales para Votar"),
+    "d": ("Credencial no válida", "Pantalla/Monitor/otro"),
+    "e": ("Fotocopia de la credencial", "Blanco y negro/a color"),
+    "f": ("Otra", "CPV ilegible (precisar el dato ilegible: Clave de Elector, OCR, Número de Emisión o CIC)"),
+    "g": ("Foto no válida", "Persona distinta"),
+    "h": ("Foto no válida", "Precisar objeto fotografiado (de dónde se presume fue obtenida la fotografía)"),
+    "i": ("Foto no válida", "Precisar qué impide el pleno reconocimiento (cubrebocas, lentes oscuros, gorra…)"),
+    "j": ("Firma no válida", "Símbolo distinto (especificar el símbolo)"),
+    "k": ("Firma no válida", "Nombre distinto"),
+    "l": ("Firma no válida", "Firma manuscrita distinta o diferente tipo de letra"),
+    "m": ("Sin firma", "Sin firma (salvo que la credencial diga expresamente «sin firma»)"),
+    "n": ("Simulación", "Información sobrepuesta, información no coincide (especificar)"),
+}
+# Incisos whose detail the operator must write (the table says "precisar"/"especificar").
+DETAIL_REQUIRED = {"f", "h", "i", "j", "n"}
+
+metadata = sa.MetaData()
+
+records = sa.Table(
+    "mesa_records", metadata,
+    sa.Column("folio", sa.String(120), primary_key=True),
+    sa.Column("process_id", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("auxiliar_id", sa.String(40), nullable=False, default=""),
+    sa.Column("device_id", sa.String(40), nullable=False, default=""),
+    sa.Column("captured_at", sa.String(40), nullable=False, default=""),
+    sa.Column("clock_confidence", sa.String(20), nullable=False, default=""),
+    sa.Column("place", sa.Text, nullable=False, default="{}"),  # municipio, lat, lon (of the kiosk)
+    sa.Column("flags", sa.Text, nullable=False, default="[]"),  # capture-time warning codes
+    sa.Column("suggestion", sa.String(2), nullable=False, default=""),
+    sa.Column("evidence", sa.LargeBinary, nullable=False),  # the opened payload, Mesa-key encrypted
+    sa.Column("assigned_to", sa.String(60), nullable=False, default=""),
+    sa.Column("assigned_at", sa.Float),
+    sa.Column("opened_at", sa.Float),
+    sa.Column("decision", sa.String(20), nullable=False, default=""),  # valido | inconsistencia | disputa
+    sa.Column("inciso", sa.String(2), nullable=False, default=""),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("decided_by", sa.String(60), nullable=False, default=""),
+    sa.Column("decided_at", sa.Float),
+    sa.Column("seconds", sa.Float),  # operator time from first view to decision
+    sa.Column("review", sa.String(20), nullable=False, default=""),  # supervisor: confirmado | corregido
+    sa.Column("reviewed_by", sa.String(60), nullable=False, default=""),
+)
+sa.Index("mesa_records_queue", records.c.process_id, records.c.assigned_to, records.c.decision)
+
+
+class MesaError(ValueError):
+    """A refusal the operator can act on (Spanish message)."""
+
+
+class EvidenceBox:
+    """The Mesa key: processing encrypts the opened record with it, the web app opens it in memory."""
+
+    def __init__(self, key: bytes) -> None:
+        self._box = SecretBox(key)
+
+    @classmethod
+    def load_or_create(cls, root: Path) -> "EvidenceBox":
+        path = root / "keys" / "mesa.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_private(path, os.urandom(SecretBox.KEY_SIZE))
+        return cls(path.read_bytes())
+
+    @classmethod
+    def load(cls, root: Path) -> "EvidenceBox | None":
+        path = root / "keys" / "mesa.key"
+        return cls(path.read_bytes()) if path.exists() else None
+
+    def seal(self, plain: bytes) -> bytes:
+        return bytes(self._box.encrypt(plain))
+
+    def open(self, sealed: bytes) -> bytes:
+        return self._box.decrypt(sealed)
+
+
+def create_tables(engine: sa.Engine) -> None:
+    metadata.create_all(engine)
+
+
+def put_record(conn: sa.Connection, *, folio: str, process_id: str, kind: str, header: dict, location: dict,
+               flags: list[str], suggestion: str, evidence: bytes, status: str, detail: str) -> None:
+    """Called by processing in its transaction: the record joins the Mesa (even a duplicado or a
+    capture-time inconsistency, so a person can look at it); re-processing replaces it."""
+    conn.execute(records.delete().where(records.c.folio == folio))
+    conn.execute(records.insert().values(
+        folio=folio, process_id=process_id, kind=kind, auxiliar_id=str(header.get("auxiliar_id", "")),
+        device_id=str(header.get("device_id", "")), captured_at=str(header.get("captured_at", "")),
+        clock_confidence=str(header.get("clock_confidence", "")),
+        place=json.dumps({k: location.get(k) for k in ("municipio", "lat", "lon")}, ensure_ascii=False),
+        flags=json.dumps(flags), suggestion=suggestion, evidence=evidence,
+    ))
+
+
+@dataclass
+class Evidence:
+    """One record opened in memory: its fields and its images (never written anywhere)."""
+
+    kind: str
+    meta: dict
+    blobs: dict[str, bytes]
+
+    def image(self, name: str) -> tuple[bytes, str] | None:
+        data = self.blobs.get(name)
+        if not data:
+            return None
+        return data, _mime(data)
+
+    def trajectory(self) -> dict | None:
+        raw = self.blobs.get("signature.json.z")
+        if not raw:
+            return None
+        try:
+            return json.loads(zlib.decompress(raw, bufsize=1 << 16))
+        except (zlib.error, ValueError):
+            return None
+
+
+def open_evidence(box: EvidenceBox, sealed: bytes) -> Evidence:
+    meta, blobs = payload.unpack(box.open(sealed))
+    return Evidence(str(meta.get("kind", "")), meta, blobs)
+
+
+def _mime(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "application/octet-stream"
+
+
+# --- queue -----------------------------------------------------------------------------------
+def _status_of(conn: sa.Connection, folio: str) -> str:
+    return conn.execute(sa.select(st.envelopes.c.status).where(st.envelopes.c.folio == folio)).scalar() or ""
+
+
+def take_batch(engine: sa.Engine, username: str, process_id: str, size: int = BATCH_SIZE) -> int:
+    """Assign up to `size` unassigned records waiting in the Mesa (apoyos and auxiliar
+    registrations) to this operator; returns how many were taken."""
+    waiting = ("en_mesa_de_control", "registro_auxiliar")
+    with engine.begin() as c:
+        folios = c.execute(
+            sa.select(records.c.folio).join(st.envelopes, st.envelopes.c.folio == records.c.folio)
+            .where(records.c.process_id == process_id, records.c.assigned_to == "", st.envelopes.c.status.in_(waiting))
+            .order_by(records.c.captured_at, records.c.folio).limit(size)
+        ).scalars().all()
+        if folios:
+            c.execute(records.update().where(records.c.folio.in_(folios), records.c.assigned_to == "")
+                      .values(assigned_to=username, assigned_at=time.time()))
+            accounts.record(c, username, "lote", process_id=process_id, why=f"{len(folios)} registros")
+    return len(folios)
+
+
+def queue(engine: sa.Engine, username: str, process_id: str | None = None) -> list[str]:
+    """The operator's pending folios, in review order."""
+    q = (sa.select(records.c.folio).join(st.envelopes, st.envelopes.c.folio == records.c.folio)
+         .where(records.c.assigned_to == username, records.c.decision == "",
+                st.envelopes.c.status.in_(("en_mesa_de_control", "registro_auxiliar")))
+         .order_by(records.c.captured_at, records.c.folio))
+    if process_id:
+        q = q.where(records.c.process_id == process_id)
+    with engine.connect() as c:
+        return list(c.execute(q).scalars())
+
+
+def get(engine: sa.Engine, folio: str) -> dict | None:
+    with engine.connect() as c:
+        row = c.execute(
+            sa.select(records, st.envelopes.c.status, st.envelopes.c.detail.label("status_detail"),
+                      st.envelopes.c.received_at)
+            .join(st.envelopes, st.envelopes.c.folio == records.c.folio).where(records.c.folio == folio)
+        ).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    out["place"] = json.loads(out["place"] or "{}")
+    out["flags"] = json.loads(out["flags"] or "[]")
+    return out
+
+
+def viewed(engine: sa.Engine, username: str, folio: str, process_id: str, what: str = "ver_registro") -> None:
+    """Audit a view of a record (the page, or one of its images); the first view starts the clock."""
+    with engine.begin() as c:
+        if what == "ver_registro":
+            c.execute(records.update().where(records.c.folio == folio, records.c.opened_at.is_(None),
+                                             records.c.assigned_to == username).values(opened_at=time.time()))
+        accounts.record(c, username, what, process_id=process_id, folio=folio)
+
+
+def decide(engine: sa.Engine, username: str, folio: str, decision: str, inciso: str = "", detail: str = "",
+           *, supervisor: bool = False) -> str:
+    """An operator's (or a supervisor's) decision; moves the §10.7 status and audits who, when,
+    from → to and why. Returns the new status."""
+    inciso = inciso.strip().lower()
+    detail = detail.strip()[:500]
+    if decision not in ("valido", "inconsistencia", "disputa"):
+        raise MesaError("Decisión desconocida")
+    if decision == "inconsistencia":
+        if inciso not in INCISOS:
+            raise MesaError("Elija el inciso de la inconsistencia (a–n)")
+        if inciso in DETAIL_REQUIRED and not detail:
+            raise MesaError(f"El inciso {inciso}) pide precisar el detalle")
+    now = time.time()
+    with engine.begin() as c:
+        row = c.execute(sa.select(records).where(records.c.folio == folio).with_for_update()).first()
+        if row is None:
+            raise MesaError("El registro no está en la Mesa de Control")
+        if not supervisor and row.assigned_to != username:
+            raise MesaError("El registro no está asignado a usted")
+        if not supervisor and row.review:
+            raise MesaError("La supervisión ya revisó este registro")
+        before = _status_of(c, folio)
+        auxiliar = row.kind == "auxiliar"
+        if decision == "disputa":
+            after = before if before in ("en_mesa_de_control", "registro_auxiliar") else ("registro_auxiliar" if auxiliar else "en_mesa_de_control")
+        elif decision == "valido":
+            after = "auxiliar_verificado" if auxiliar else "para_compulsa"
+        else:
+            after = "auxiliar_no_corresponde" if auxiliar else "con_inconsistencia"
+        if before in ("duplicado", "rechazado", "en_procesamiento") and not supervisor:
+            raise MesaError(f"Un registro {before} no se revisa en la Mesa")
+        tipo = INCISOS[inciso][0] if decision == "inconsistencia" else ""
+        why = f"{inciso}) {tipo}: {detail}".strip(": ") if decision == "inconsistencia" else (detail or decision)
+        values = {"review": "confirmado" if (before == after and decision != "disputa") else "corregido",
+                  "reviewed_by": username} if supervisor else {}
+        if not supervisor or decision != "disputa":
+            values.update(decision=decision, inciso=inciso if decision == "inconsistencia" else "", detail=detail,
+                          decided_by=row.decided_by if supervisor and row.decided_by else username,
+                          decided_at=row.decided_at if supervisor and row.decided_at else now)
+            if not supervisor:
+                values["seconds"] = round(now - row.opened_at, 2) if row.opened_at else None
+        c.execute(records.update().where(records.c.folio == folio).values(**values))
+        status_detail = why if decision == "inconsistencia" else ""
+        c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=after, detail=status_detail))
+        accounts.record(c, username, "supervision" if supervisor else "estatus", process_id=row.process_id, folio=folio,
+                        from_status=before, to_status=after, why=why)
+    return after
+
+
+def sampled(folio: str) -> bool:
+    return int(hashlib.sha256(folio.encode()).hexdigest()[:8], 16) % 100 < SAMPLE_PERCENT
+
+
+def supervision_queue(engine: sa.Engine, process_id: str | None = None) -> list[dict]:
+    """Records for the supervisor: every disputed one and the sample of decided ones not yet re-reviewed."""
+    q = sa.select(records.c.folio, records.c.process_id, records.c.decision, records.c.inciso, records.c.decided_by,
+                  records.c.kind).where(records.c.review == "", records.c.decision != "")
+    if process_id:
+        q = q.where(records.c.process_id == process_id)
+    with engine.connect() as c:
+        rows = [dict(r._mapping) for r in c.execute(q.order_by(records.c.decided_at))]
+    return [r for r in rows if r["decision"] == "disputa" or sampled(r["folio"])]
+
+
+def progress(engine: sa.Engine, process_id: str | None = None) -> list[dict]:
+    """Per operator: assigned, decided, valid, with inconsistency, disputed, median seconds per record."""
+    q = sa.select(records.c.assigned_to, records.c.decision, records.c.seconds).where(records.c.assigned_to != "")
+    if process_id:
+        q = q.where(records.c.process_id == process_id)
+    by: dict[str, dict] = {}
+    with engine.connect() as c:
+        for who, decision, seconds in c.execute(q):
+            p = by.setdefault(who, {"operador": who, "asignados": 0, "revisados": 0, "validos": 0,
+                                    "inconsistencias": 0, "disputas": 0, "_s": []})
+            p["asignados"] += 1
+            if decision:
+                p["revisados"] += 1
+                p[{"valido": "validos", "inconsistencia": "inconsistencias", "disputa": "disputas"}[decision]] += 1
+            if seconds is not None:
+                p["_s"].append(seconds)
+    out = []
+    for p in by.values():
+        s = sorted(p.pop("_s"))
+        p["segundos_mediana"] = s[len(s) // 2] if s else None
+        out.append(p)
+    return sorted(out, key=lambda p: p["operador"])
