@@ -1,0 +1,1 @@
+"""One router per area: auth, processes (roster, tokens, devices), mesa, users."""
