@@ -141,30 +141,32 @@ def login(engine: sa.Engine, username: str, password: str, now: float | None = N
     now = time.time() if now is None else now
     username = username.strip().lower()
     refused = AccountError("Usuario o contraseña incorrectos")
+    failure: AccountError | None = None  # raised after the transaction commits its audit line
     with engine.begin() as c:
         row = c.execute(sa.select(users).where(users.c.username == username)).first()
         if row is None or not row.active:
             _hasher.hash(password)  # same time as a real check
             record(c, username[:60], "login_fallido", why="usuario desconocido o inactivo")
-            raise refused
-        if row.locked_until > now:
+            failure = refused
+        elif row.locked_until > now:
             minutes = int((row.locked_until - now) // 60) + 1
             record(c, username, "login_bloqueado")
-            raise AccountError(f"Cuenta bloqueada por intentos fallidos; intente de nuevo en {minutes} min")
-        try:
-            _hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
+            failure = AccountError(f"Cuenta bloqueada por intentos fallidos; intente de nuevo en {minutes} min")
+        elif not _verify(row.password_hash, password):
             failures = row.failures + 1
             locked = now + LOCKOUT_S if failures >= MAX_FAILURES else 0.0
             c.execute(users.update().where(users.c.username == username).values(failures=0 if locked else failures, locked_until=locked))
             record(c, username, "login_fallido", why="bloqueo" if locked else f"intento {failures}")
-            raise refused from None
-        if _hasher.check_needs_rehash(row.password_hash):
-            c.execute(users.update().where(users.c.username == username).values(password_hash=_hasher.hash(password)))
-        c.execute(users.update().where(users.c.username == username).values(failures=0, locked_until=0.0))
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        c.execute(sessions.insert().values(token_hash=_digest(token), username=username, csrf=csrf, created_at=now, last_seen=now))
-        record(c, username, "login")
+            failure = refused
+        else:
+            if _hasher.check_needs_rehash(row.password_hash):
+                c.execute(users.update().where(users.c.username == username).values(password_hash=_hasher.hash(password)))
+            c.execute(users.update().where(users.c.username == username).values(failures=0, locked_until=0.0))
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            c.execute(sessions.insert().values(token_hash=_digest(token), username=username, csrf=csrf, created_at=now, last_seen=now))
+            record(c, username, "login")
+    if failure is not None:
+        raise failure
     return token, Session(User(row.username, row.name, row.role, row.process_id), csrf)
 
 
@@ -202,6 +204,13 @@ def audit_trail(engine: sa.Engine, *, folio: str = "", process_id: str = "", lim
         q = q.where(audit.c.process_id == process_id)
     with engine.connect() as c:
         return [dict(r._mapping) for r in c.execute(q)]
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _digest(token: str) -> str:

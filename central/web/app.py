@@ -38,7 +38,7 @@ def create_web_app(receiver: Receiver) -> FastAPI:
     for module in (accounts, mesa, processes):
         module.create_tables(receiver.engine)
     app = FastAPI(title="Apoyo Kiosk — sistema central del OPL", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.web = WebState(receiver, mesa.EvidenceBox.load(receiver.keys.root))
+    app.state.web = WebState(receiver)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -22,11 +22,18 @@ MAX_FORM_BYTES = 2 * 1024 * 1024  # a roster CSV or an emblem; more is refused
 @dataclass
 class WebState:
     receiver: Receiver
-    box: EvidenceBox | None
+    _box: EvidenceBox | None = None
 
     @property
     def engine(self) -> sa.Engine:
         return self.receiver.engine
+
+    @property
+    def box(self) -> EvidenceBox | None:
+        """The Mesa key, read once it exists (the first processing run makes it)."""
+        if self._box is None:
+            self._box = EvidenceBox.load(self.receiver.keys.root)
+        return self._box
 
 
 class LoginRequired(Exception):
