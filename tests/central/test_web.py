@@ -150,7 +150,7 @@ def test_mesa_review_moves_statuses_and_audits_every_view(central, browser_for, 
     assert "Tomar un lote" in home.text
     first = oper.form("/mesa/lote", {"proceso": DEMO_PROCESS})
     assert first.url.endswith(f"/mesa/registro/{clean}"), first.url
-    assert "LIMPIONOMBRE" in first.text and "zona de lectura (MRZ)" in first.text
+    assert "LIMPIONOMBRE" in first.text and "MRZ ✓" in first.text
     img = oper.page(f"/mesa/registro/{clean}/img/front")
     assert img.status_code == 200 and img.headers["cache-control"] == "no-store" and len(img.content) == 30_000
     other = browser_for("oper2")

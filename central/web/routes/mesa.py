@@ -24,7 +24,7 @@ FIELD_LABELS = {
     "numero_referencia": "Número de referencia", "inconsistencia": "Inconsistencia marcada en la captura",
     "comentario": "Comentario", "email": "Correo de la persona auxiliar", "credential_model": "Modelo de credencial",
 }
-SOURCES = {"mrz": "zona de lectura (MRZ)", "qr": "código QR", "barcode": "código de barras", "ocr": "texto (OCR)", None: "—"}
+SOURCES = {"mrz": "MRZ", "qr": "código QR", "barcode": "código de barras", "ocr": "texto (OCR)", None: "—"}
 
 
 @router.get("/mesa")
