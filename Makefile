@@ -1,6 +1,7 @@
 # Apoyo Kiosk — two commands for a newcomer on Debian / Raspberry Pi OS:
 #   make demo   installs what is missing and starts the kiosk with simulated devices
 #   make test   installs what is missing and runs the whole test suite
+#   make demo-central  starts the OPL's web app with a demo process, accounts and received records
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,12 +11,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Runtime packages (what `make demo` needs) and the extra ones the test suite uses.
 APT_RUNTIME := python3-venv python3-dev tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libzbar0 fonts-ocr-b fonts-dejavu-core
-APT_TEST := postgresql shellcheck systemd tmux sane-utils
+APT_TEST := postgresql shellcheck systemd tmux sane-utils chromium
 
-.PHONY: demo test test-fast bench install deps test-deps clean
+.PHONY: demo demo-central test test-fast bench install deps test-deps clean
 
 demo: deps
 	$(VENV)/bin/kiosk demo
+
+demo-central: deps
+	$(PY) -m central.demo
 
 test: deps test-deps
 	$(PY) -m pytest -n 2 --timeout 900 -m "not slow and not benchmark" tests
