@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -120,8 +121,13 @@ def cmd_process_create(args: argparse.Namespace) -> int:
 
 
 def cmd_process_run(args: argparse.Namespace) -> int:
-    print(json.dumps(admin.process_envelopes(_receiver(args)), ensure_ascii=False))
-    return 0
+    """One pass, or (--every N) the processing worker: a pass every N seconds until stopped."""
+    receiver = _receiver(args)
+    while True:
+        print(json.dumps(admin.process_envelopes(receiver), ensure_ascii=False), flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def cmd_roster_load(args: argparse.Namespace) -> int:
@@ -236,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--mi-apoyo", action="store_true", help="permitir la modalidad Mi Apoyo")
     c.set_defaults(func=cmd_process_create)
     r = pr.add_parser("run", help="abrir y clasificar sobres recibidos / open and classify envelopes")
+    r.add_argument("--every", type=float, default=0, help="repetir cada N segundos (trabajador) / repeat every N s")
     r.set_defaults(func=cmd_process_run)
 
     ro = sub.add_parser("roster", help="personas auxiliares / auxiliar roster").add_subparsers(dest="action", required=True)

@@ -142,6 +142,8 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         assert page.url.endswith(f"/mesa/registro/{real[0]}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), "the real images decrypt and show"
+        page.wait_for_function("document.getElementById('trazo') && document.getElementById('trazo').getContext('2d')"
+                               ".getImageData(0, 0, 400, 160).data.some(v => v > 0)")  # the trajectory is drawn
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "mesa_revision.png"))
         decisions = [
@@ -156,6 +158,8 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         keys = 0
         for folio, strokes in decisions:
             assert page.url.endswith(f"/mesa/registro/{folio}"), (page.url, folio)
+            if folio == registration:
+                assert "JUAN FICTICIO" in page.inner_text("#registrado"), "§3.8: compared with the portal's roster"
             if folio == synthetic[0]:
                 assert "Sugerencia de la captura" in page.content() and "e) Fotocopia" in page.content()
             with page.expect_navigation():

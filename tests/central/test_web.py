@@ -160,6 +160,7 @@ def test_mesa_review_moves_statuses_and_audits_every_view(central, browser_for, 
     after_valid = oper.form(f"/mesa/registro/{clean}", {"decision": "valido"})
     assert after_valid.url.endswith(f"/mesa/registro/{photocopy}")
     assert "Sugerencia de la captura" in after_valid.text and "fotocopia" in after_valid.text.lower()
+    assert f'data-previous="/mesa/registro/{clean}"' in after_valid.text, "U goes one record back"
     missing = oper.form(f"/mesa/registro/{photocopy}", {"decision": "inconsistencia", "inciso": "j"})
     assert "pide precisar el detalle" in missing.text
     done = oper.form(f"/mesa/registro/{photocopy}", {"decision": "inconsistencia", "inciso": "e", "detalle": "blanco y negro"})

@@ -80,6 +80,7 @@ def review(request: Request, folio: str, s: accounts.Session = Depends(role(*REV
         previous=_previous(web.engine, s.user.username, folio), supervising=supervising,
         warnings=[str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in evidence.meta.get("warnings") or []],
         original=evidence.meta.get("original_presented"), required=sorted(mesa.DETAIL_REQUIRED),
+        registered=_registered(web.engine, row) if row["kind"] == "auxiliar" else None,
         problem=request.query_params.get("error", ""),
     )
 
@@ -146,6 +147,12 @@ def _fields(evidence: mesa.Evidence) -> list[tuple[str, str, str, bool | None]]:
         if meta.get(name) and not (meta.get("fields") or {}).get(name):
             out.append((FIELD_LABELS[name], str(meta[name]), "captura manual" if evidence.kind == "manual" else "registro", None))
     return out
+
+
+def _registered(engine: sa.Engine, row: dict) -> dict | None:
+    """§3.8: what the portal's roster says about the auxiliar whose registration this is."""
+    found = [a for a in processes.roster(engine, row["process_id"]) if a["auxiliar_id"] == row["auxiliar_id"]]
+    return found[0] if found else None
 
 
 def _previous(engine: sa.Engine, username: str, folio: str) -> str:
