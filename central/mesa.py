@@ -225,11 +225,13 @@ def viewed(engine: sa.Engine, username: str, folio: str, process_id: str, what: 
 
 def decide(engine: sa.Engine, username: str, folio: str, decision: str, inciso: str = "", detail: str = "",
            *, supervisor: bool = False) -> str:
-    """An operator's (or a supervisor's) decision; moves the §10.7 status and audits who, when,
-    from → to and why. Returns the new status."""
-    inciso = inciso.strip().lower()
+    """An operator's decision on a record of their batch, or a supervisor's re-review of any
+    record in the Mesa (the supervisor's word stands; the operator's decision is kept as it was,
+    marked confirmado or corregido). Moves the §10.7 status and audits who, when, from → to and
+    why, in the same transaction. Returns the new status."""
+    inciso = inciso.strip().lower() if decision == "inconsistencia" else ""
     detail = detail.strip()[:500]
-    if decision not in ("valido", "inconsistencia", "disputa"):
+    if decision not in ("valido", "inconsistencia", "disputa") or (supervisor and decision == "disputa"):
         raise MesaError("Decisión desconocida")
     if decision == "inconsistencia":
         if inciso not in INCISOS:
@@ -241,33 +243,32 @@ def decide(engine: sa.Engine, username: str, folio: str, decision: str, inciso: 
         row = c.execute(sa.select(records).where(records.c.folio == folio).with_for_update()).first()
         if row is None:
             raise MesaError("El registro no está en la Mesa de Control")
-        if not supervisor and row.assigned_to != username:
-            raise MesaError("El registro no está asignado a usted")
-        if not supervisor and row.review:
-            raise MesaError("La supervisión ya revisó este registro")
         before = _status_of(c, folio)
+        if before in ("duplicado", "rechazado", "en_procesamiento"):
+            raise MesaError(f"Un registro con estatus {before} no se revisa en la Mesa")
+        if not supervisor:
+            if row.assigned_to != username:
+                raise MesaError("El registro no está asignado a usted")
+            if row.review:
+                raise MesaError("La supervisión ya revisó este registro")
         auxiliar = row.kind == "auxiliar"
-        if decision == "disputa":
-            after = before if before in ("en_mesa_de_control", "registro_auxiliar") else ("registro_auxiliar" if auxiliar else "en_mesa_de_control")
-        elif decision == "valido":
-            after = "auxiliar_verificado" if auxiliar else "para_compulsa"
+        after = {
+            "valido": "auxiliar_verificado" if auxiliar else "para_compulsa",
+            "inconsistencia": "auxiliar_no_corresponde" if auxiliar else "con_inconsistencia",
+            "disputa": "registro_auxiliar" if auxiliar else "en_mesa_de_control",
+        }[decision]
+        why = f"{inciso}) {INCISOS[inciso][0]}: {detail}".rstrip(": ") if inciso else (detail or decision)
+        if supervisor:
+            same = row.decision == decision and row.inciso == inciso
+            values = {"review": "confirmado" if same else "corregido", "reviewed_by": username}
+            if not row.decision:  # nobody had decided it: the supervisor's decision is the decision
+                values.update(decision=decision, inciso=inciso, detail=detail, decided_by=username, decided_at=now)
         else:
-            after = "auxiliar_no_corresponde" if auxiliar else "con_inconsistencia"
-        if before in ("duplicado", "rechazado", "en_procesamiento") and not supervisor:
-            raise MesaError(f"Un registro {before} no se revisa en la Mesa")
-        tipo = INCISOS[inciso][0] if decision == "inconsistencia" else ""
-        why = f"{inciso}) {tipo}: {detail}".strip(": ") if decision == "inconsistencia" else (detail or decision)
-        values = {"review": "confirmado" if (before == after and decision != "disputa") else "corregido",
-                  "reviewed_by": username} if supervisor else {}
-        if not supervisor or decision != "disputa":
-            values.update(decision=decision, inciso=inciso if decision == "inconsistencia" else "", detail=detail,
-                          decided_by=row.decided_by if supervisor and row.decided_by else username,
-                          decided_at=row.decided_at if supervisor and row.decided_at else now)
-            if not supervisor:
-                values["seconds"] = round(now - row.opened_at, 2) if row.opened_at else None
+            values = {"decision": decision, "inciso": inciso, "detail": detail, "decided_by": username, "decided_at": now,
+                      "seconds": round(now - row.opened_at, 2) if row.opened_at else None}
         c.execute(records.update().where(records.c.folio == folio).values(**values))
-        status_detail = why if decision == "inconsistencia" else ""
-        c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=after, detail=status_detail))
+        c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio)
+                  .values(status=after, detail=why if decision == "inconsistencia" else ""))
         accounts.record(c, username, "supervision" if supervisor else "estatus", process_id=row.process_id, folio=folio,
                         from_status=before, to_status=after, why=why)
     return after

@@ -1,0 +1,78 @@
+"""Mesa de Control rules on real processed records: batches never overlap, a disputed record goes
+to the supervisor, the supervisor's word stands and is recorded as confirmado or corregido, and
+the Mesa key opens the evidence only in memory."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from sync.daemon import SyncDaemon
+from sync.demo import DEMO_PROCESS
+from central import accounts, mesa
+from central.processing import process_envelopes
+from central.receiver import store as st
+from tests.foundation.records import apoyo
+
+
+def _records(station, receiver, n: int) -> list[str]:  # noqa: ANN001
+    folios = []
+    for i in range(n):
+        record = apoyo(f"M{i}")
+        record.fields["cic"]["value"] = f"{300000000 + i}"
+        folios.append(station.save_apoyo(record, "A0001").folio)
+    assert SyncDaemon(station).run_once().link_ok
+    process_envelopes(receiver)
+    accounts.create_tables(receiver.engine)
+    return folios
+
+
+def _status(receiver, folio: str) -> str:  # noqa: ANN001
+    with receiver.engine.connect() as c:
+        return c.execute(sa.select(st.envelopes.c.status).where(st.envelopes.c.folio == folio)).scalar()
+
+
+def test_batches_disputes_and_the_supervisors_word(provisioned) -> None:
+    station, _server, receiver = provisioned
+    folios = _records(station, receiver, 4)
+    engine = receiver.engine
+    assert mesa.take_batch(engine, "ana", DEMO_PROCESS, size=3) == 3
+    assert mesa.take_batch(engine, "beto", DEMO_PROCESS, size=3) == 1, "no record is in two batches"
+    ana = mesa.queue(engine, "ana")
+    assert ana == folios[:3] and mesa.queue(engine, "beto") == folios[3:]
+    with pytest.raises(mesa.MesaError, match="no está asignado"):
+        mesa.decide(engine, "beto", ana[0], "valido")
+
+    assert mesa.decide(engine, "ana", ana[0], "disputa", detail="¿es la misma persona?") == "en_mesa_de_control"
+    assert mesa.decide(engine, "ana", ana[1], "valido") == "para_compulsa"
+    queue = {r["folio"]: r for r in mesa.supervision_queue(engine)}
+    assert ana[0] in queue, "a disputed record goes to the supervisor"
+    assert ana[0] not in mesa.queue(engine, "ana")
+
+    with pytest.raises(mesa.MesaError, match="Decisión desconocida"):
+        mesa.decide(engine, "sofia", ana[0], "disputa", supervisor=True)
+    assert mesa.decide(engine, "sofia", ana[0], "inconsistencia", "g", supervisor=True) == "con_inconsistencia"
+    assert mesa.decide(engine, "sofia", ana[1], "valido", supervisor=True) == "para_compulsa"
+    rows = {f: mesa.get(engine, f) for f in ana[:2]}
+    assert rows[ana[0]]["review"] == "corregido" and rows[ana[0]]["decision"] == "disputa", "the operator's decision is kept"
+    assert rows[ana[1]]["review"] == "confirmado"
+    assert ana[0] not in {r["folio"] for r in mesa.supervision_queue(engine)}
+    with pytest.raises(mesa.MesaError, match="supervisión ya revisó"):
+        mesa.decide(engine, "ana", ana[1], "inconsistencia", "k")
+    assert _status(receiver, ana[1]) == "para_compulsa"
+    progress = {p["operador"]: p for p in mesa.progress(engine)}
+    assert (progress["ana"]["asignados"], progress["ana"]["revisados"], progress["ana"]["disputas"]) == (3, 2, 1)
+
+
+def test_evidence_opens_only_with_the_mesa_key(provisioned) -> None:
+    station, _server, receiver = provisioned
+    folio = _records(station, receiver, 1)[0]
+    row = mesa.get(receiver.engine, folio)
+    box = mesa.EvidenceBox.load(receiver.keys.root)
+    evidence = mesa.open_evidence(box, row["evidence"])
+    assert evidence.meta["fields"]["nombres"]["value"] == "M0NOMBRE"
+    assert len(evidence.blobs["front"]) == 30_000 and evidence.trajectory()["width"] == 100
+    other = mesa.EvidenceBox(b"\x00" * 32)
+    with pytest.raises(Exception):
+        mesa.open_evidence(other, row["evidence"])
+    assert b"M0NOMBRE" not in row["evidence"]
