@@ -282,6 +282,22 @@ def _next_id(taken: set[str]) -> str:
     return f"A{n:04d}"
 
 
+def records(engine: sa.Engine, process_id: str, status: str = "", limit: int = 1000) -> list[dict]:
+    """The records of a process as the promovente may see them: folio, kind, auxiliar, device,
+    received, status and the inconsistency's detail (never the person's data or images)."""
+    q = (sa.select(st.envelopes.c.folio, st.envelopes.c.kind, st.envelopes.c.auxiliar_id, st.envelopes.c.device_id,
+                   st.envelopes.c.received_at, st.envelopes.c.status, st.envelopes.c.reason, st.envelopes.c.detail)
+         .where(st.envelopes.c.process_id == process_id).order_by(st.envelopes.c.received_at.desc()).limit(limit))
+    if status:
+        q = q.where(st.envelopes.c.status == status)
+    with engine.connect() as c:
+        rows = [dict(r._mapping) for r in c.execute(q)]
+    for r in rows:  # capture-time notes may quote what was read; only the Mesa's and the receiver's words are shown
+        if r["status"] not in ("con_inconsistencia", "duplicado", "auxiliar_no_corresponde"):
+            r["detail"] = ""
+    return rows
+
+
 # --- tokens and devices ------------------------------------------------------------------------
 def tokens(engine: sa.Engine, process_id: str) -> list[dict]:
     with engine.connect() as c:

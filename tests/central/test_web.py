@@ -187,6 +187,11 @@ def test_mesa_review_moves_statuses_and_audits_every_view(central, browser_for, 
         assert c.execute(sa.select(st.envelopes.c.status).where(st.envelopes.c.folio == clean)).scalar() == "con_inconsistencia"
         assert c.execute(sa.select(mesa.records.c.review).where(mesa.records.c.folio == clean)).scalar() == "corregido"
     assert oper.form(f"/mesa/registro/{clean}", {"decision": "valido"}).url.count("error="), "the supervisor's word stands"
+    prom = browser_for("prom")
+    listing = prom.page(f"/procesos/{DEMO_PROCESS}/registros?estatus=con_inconsistencia").text
+    assert "g) Foto no válida: otra persona" in listing and "e) Fotocopia de la credencial" in listing
+    assert "LIMPIONOMBRE" not in listing and "COPIANOMBRE" not in listing, "no personal data in the listing"
+    assert prom.page("/procesos/CP9999/registros").status_code == 403
     audit_page = sup.page(f"/auditoria?folio={clean}")
     assert "para_compulsa → con_inconsistencia" in audit_page.text and "super" in audit_page.text
 

@@ -64,6 +64,17 @@ def detail(request: Request, pid: str, s: accounts.Session = Depends(role(*EVERY
     return _page(request, web, s, pid)
 
 
+@router.get("/{pid}/registros")
+def records(request: Request, pid: str, estatus: str = "", s: accounts.Session = Depends(role(*EVERYONE)),
+            web: WebState = Depends(state)):
+    """§2.2: each record of the process with its status and, if any, its inconsistency (no images)."""
+    may_see_process(s, pid)
+    if processes.get_process(web.engine, pid) is None:
+        return render(request, "error.html", 404, title="No existe", message=f"No existe el proceso {pid}.")
+    rows = processes.records(web.engine, pid, estatus)
+    return render(request, "records.html", pid=pid, rows=rows, estatus=estatus, counts=status_counts(web.engine, pid))
+
+
 @router.post("/{pid}/auxiliares")
 async def alta(request: Request, pid: str, s: accounts.Session = Depends(role(*ADMIN)), form=Depends(checked_form),
                web: WebState = Depends(state)):
