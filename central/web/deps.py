@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
@@ -87,19 +88,19 @@ def may_see_process(s: accounts.Session, process_id: str) -> None:
         raise Forbidden("Solo puede consultar su propio proceso.")
 
 
-def hora(value: float | str | datetime | None) -> str:
+def hora(value: float | str | datetime | None) -> Markup:
     """The one time format people see: hora del Centro with its zone written."""
     if value in (None, ""):
-        return "—"
+        return Markup("—")
     if isinstance(value, (int, float)):
         moment = datetime.fromtimestamp(value, tz=HORA_CENTRO)
     elif isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return Markup.escape(value)
     else:
         moment = value
     moment = moment.astimezone(HORA_CENTRO) if moment.tzinfo else moment.replace(tzinfo=HORA_CENTRO)
     offset = moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} (hora del Centro, UTC{offset[:3]}:{offset[3:]})"
+    return Markup('<span class="t">{}</span>').format(f"{moment:%Y-%m-%d %H:%M} (hora del Centro, UTC{offset[:3]}:{offset[3:]})")

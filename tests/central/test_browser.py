@@ -186,6 +186,7 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         page.goto(base + "/procesos/RM2026MUE")
         table = page.inner_text("#conteos")
         assert re.search(r"Para envío a compulsa\s+1", table) and re.search(r"Con inconsistencia\s+5", table)
+        page.screenshot(path=str(SCREENSHOTS / "proceso.png"), full_page=True)
         page.goto(base + f"/auditoria?folio={real[1]}")
         assert "en_mesa_de_control → con_inconsistencia" in page.inner_text("#auditoria")
         browser.close()
