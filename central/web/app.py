@@ -53,7 +53,7 @@ def create_web_app(receiver: Receiver) -> FastAPI:
     async def _headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self' 'inline-speculation-rules'; img-src 'self' data: blob:; frame-ancestors 'none'")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 

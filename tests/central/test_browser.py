@@ -157,19 +157,25 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         ]
         keys = 0
         for folio, strokes in decisions:
-            assert page.url.endswith(f"/mesa/registro/{folio}"), (page.url, folio)
+            page.wait_for_url(f"**/mesa/registro/{folio}")
             if folio == registration:
                 assert "JUAN FICTICIO" in page.inner_text("#registrado"), "§3.8: compared with the portal's roster"
             if folio == synthetic[0]:
                 assert "Sugerencia de la captura" in page.content() and "e) Fotocopia" in page.content()
-            with page.expect_navigation():
-                for stroke in strokes:
-                    if stroke.startswith("type:"):
-                        page.keyboard.type(stroke[5:])
-                    else:
-                        page.keyboard.press(stroke)
-                    keys += 1
-        assert page.url.endswith("/mesa?aviso=Lote+terminado")
+            for stroke in strokes:
+                if stroke.startswith("type:"):
+                    page.keyboard.type(stroke[5:])
+                else:
+                    page.keyboard.press(stroke)
+                keys += 1
+        page.wait_for_url("**/mesa?aviso=Lote+terminado")
+        from central import accounts
+
+        trails = {f: [a["action"] for a in accounts.audit_trail(receiver.engine, folio=f)] for f, _ in decisions}
+        for folio, actions in trails.items():
+            assert actions.count("ver_registro") == 1, (folio, actions)  # shown once, whether loaded ahead or not
+        loaded_ahead = sum("precarga" in actions for actions in trails.values())
+        assert loaded_ahead >= len(decisions) - 1, trails  # every record after the first was loaded ahead
         assert keys / len(decisions) < 2.5
         assert "oper" in page.inner_text("#avance")
 

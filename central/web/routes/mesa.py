@@ -69,10 +69,13 @@ def review(request: Request, folio: str, s: accounts.Session = Depends(role(*REV
     if web.box is None:
         return render(request, "error.html", 503, title="Sin llave de la Mesa",
                       message="Esta instalación aún no tiene la llave de la Mesa: ejecute «kiosk-receiver process run».")
-    mesa.viewed(web.engine, s.user.username, folio, row["process_id"])
+    # The next record is prerendered by the browser while this one is reviewed: that load is
+    # audited as a precarga; the view (and the operator's clock) starts when it is shown.
+    prerender = "prerender" in request.headers.get("sec-purpose", "")
+    mesa.viewed(web.engine, s.user.username, folio, row["process_id"], "precarga" if prerender else "ver_registro")
     evidence = mesa.open_evidence(web.box, row["evidence"])
     mine = mesa.queue(web.engine, s.user.username)
-    later = [f for f in mine if f != folio]
+    later = mine[mine.index(folio) + 1:] if folio in mine else mine
     supervising = s.user.role == "supervisor" and row["assigned_to"] != s.user.username
     return render(
         request, "mesa_record.html", r=row, fields=_fields(evidence), images=[(n, IMAGES[n]) for n in IMAGES if evidence.blobs.get(n)],
@@ -81,8 +84,18 @@ def review(request: Request, folio: str, s: accounts.Session = Depends(role(*REV
         warnings=[str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in evidence.meta.get("warnings") or []],
         original=evidence.meta.get("original_presented"), required=sorted(mesa.DETAIL_REQUIRED),
         registered=_registered(web.engine, row) if row["kind"] == "auxiliar" else None,
-        problem=request.query_params.get("error", ""),
+        problem=request.query_params.get("error", ""), preloaded=prerender,
     )
+
+
+@router.post("/mesa/registro/{folio}/visto")
+async def shown(folio: str, s: accounts.Session = Depends(role(*REVIEWERS)), _form=Depends(checked_form),
+                web: WebState = Depends(state)):
+    """A record loaded ahead (prerender or prefetch) came on screen: the view is audited and the
+    clock starts now."""
+    row = _record(web, s, folio)
+    mesa.viewed(web.engine, s.user.username, folio, row["process_id"])
+    return Response(status_code=204)
 
 
 @router.get("/mesa/registro/{folio}/img/{name}")
@@ -113,12 +126,22 @@ async def decide(request: Request, folio: str, s: accounts.Session = Depends(rol
                  web: WebState = Depends(state)):
     row = _record(web, s, folio)
     supervising = s.user.role == "supervisor" and row["assigned_to"] != s.user.username
+    by_script = request.headers.get("x-mesa") == "1"  # mesa.js: answer where to go, it navigates itself
     try:
         mesa.decide(web.engine, s.user.username, folio, str(form.get("decision") or ""), str(form.get("inciso") or ""),
                     str(form.get("detalle") or ""), supervisor=supervising)
     except mesa.MesaError as exc:
+        if by_script:
+            return JSONResponse({"error": str(exc)}, status_code=422)
         return RedirectResponse(f"/mesa/registro/{folio}?error={_q(str(exc))}", status_code=303)
-    return RedirectResponse("/supervision" if supervising else "/mesa/siguiente", status_code=303)
+    if supervising:
+        target = "/supervision"
+    else:
+        mine = mesa.queue(web.engine, s.user.username)
+        target = f"/mesa/registro/{mine[0]}" if mine else "/mesa?aviso=Lote+terminado"
+    if by_script:
+        return JSONResponse({"next": target})
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/supervision")

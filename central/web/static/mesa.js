@@ -1,6 +1,8 @@
 // Mesa de Control: one key per decision. V valid, a–n an inconsistency (the ones that ask for a
 // detail put the cursor there; Enter saves), Enter accepts the capture's suggestion, S sends to
 // supervision, U opens the previous record, R replays the signature's trajectory.
+// The decision is posted in the background and the browser moves to the next record, which it
+// has already prerendered (speculation rules), so it appears at once.
 (function () {
   const form = document.getElementById("decision");
   if (!form) return;
@@ -21,7 +23,32 @@
       inciso.value = "";
     }
     sent = true;
-    form.submit();
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Mesa": "1" } })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (res.ok && res.body.next) { window.location.href = res.body.next; return; }
+        problem((res.body && res.body.error) || "No se guardó la decisión; intente de nuevo.");
+      })
+      .catch(function () { problem("Sin conexión con el servidor: la decisión no se guardó; intente de nuevo."); });
+  }
+
+  function problem(text) {
+    const p = document.getElementById("problema");
+    p.textContent = text;
+    p.hidden = false;
+    sent = false;
+  }
+
+  // A record loaded ahead while the previous one was reviewed (prerendered, or its page
+  // prefetched): the server counted a precarga; the view is audited when it is on screen.
+  function shown() {
+    const data = new FormData();
+    data.append("csrf", form.csrf.value);
+    fetch(form.action + "/visto", { method: "POST", body: data, credentials: "same-origin" });
+  }
+  if (form.dataset.preloaded) {
+    if (document.prerendering) document.addEventListener("prerenderingchange", shown, { once: true });
+    else shown();
   }
 
   form.querySelectorAll("button[data-decision]").forEach(function (b) {
