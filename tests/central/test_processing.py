@@ -127,3 +127,44 @@ def test_admin_commands_refuse_a_data_dir_never_initialised(tmp_path) -> None:
     assert _cli("init", env=env).returncode == 0
     assert (empty / "keys" / "authority.key").exists()
     assert json.loads(_cli("acuses", "--json", env=env).stdout)["counts"]["received"] == 0
+
+
+def test_first_administrator_from_the_cli_and_the_web_command(tmp_path) -> None:
+    import time
+
+    import requests
+
+    from central.receiver.server import free_port
+
+    data = str(tmp_path / "receptor")
+    assert _cli("--data-dir", data, "init").returncode == 0
+    weak = subprocess.run([sys.executable, "-m", "central.receiver.cli", "--data-dir", data, "create-admin", "ana", "--password-stdin"],
+                          input="corta\n", capture_output=True, text=True, timeout=60)
+    assert weak.returncode != 0 and "al menos 10 caracteres" in weak.stderr
+    made = subprocess.run([sys.executable, "-m", "central.receiver.cli", "--data-dir", data, "create-admin", "ana", "--password-stdin"],
+                          input="una-contrasena-larga\n", capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0 and "ana" in made.stdout
+    second = subprocess.run([sys.executable, "-m", "central.receiver.cli", "--data-dir", data, "create-admin", "beto", "--password-stdin"],
+                            input="otra-contrasena-larga\n", capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0 and "Ya hay una cuenta de administración" in second.stderr
+
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "central.receiver.cli", "--data-dir", data, "web", "--port", str(port)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(base + "/login", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        s = requests.Session()
+        r = s.post(base + "/login", data={"usuario": "ana", "contrasena": "una-contrasena-larga"})
+        assert r.status_code == 200 and r.url.endswith("/procesos") and "Registrar un proceso" in r.text
+        assert r.headers["cache-control"] == "no-store" and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        cookie = next(c for c in s.cookies if c.name == "apoyo_sesion")
+        assert cookie.has_nonstandard_attr("HttpOnly") or cookie._rest.get("HttpOnly") is not None
+    finally:
+        web.terminate()
+        web.wait(timeout=10)
