@@ -180,11 +180,12 @@ def take_batch(engine: sa.Engine, username: str, process_id: str, size: int = BA
             .where(records.c.process_id == process_id, records.c.assigned_to == "", st.envelopes.c.status.in_(waiting))
             .order_by(records.c.captured_at, records.c.folio).limit(size)
         ).scalars().all()
-        if folios:
-            c.execute(records.update().where(records.c.folio.in_(folios), records.c.assigned_to == "")
-                      .values(assigned_to=username, assigned_at=time.time()))
-            accounts.record(c, username, "lote", process_id=process_id, why=f"{len(folios)} registros")
-    return len(folios)
+        taken = 0
+        if folios:  # another operator may have taken some a moment ago: only unassigned ones move
+            taken = c.execute(records.update().where(records.c.folio.in_(folios), records.c.assigned_to == "")
+                              .values(assigned_to=username, assigned_at=time.time())).rowcount
+            accounts.record(c, username, "lote", process_id=process_id, why=f"{taken} registros")
+    return taken
 
 
 def queue(engine: sa.Engine, username: str, process_id: str | None = None) -> list[str]:

@@ -17,7 +17,9 @@ from central.mesa import EvidenceBox
 from central.receiver.service import Receiver
 
 COOKIE = "apoyo_sesion"
-MAX_FORM_BYTES = 2 * 1024 * 1024  # a roster CSV or an emblem; more is refused
+# A roster CSV or an emblem; more is refused before parsing. Below Starlette's 1 MiB spool size,
+# so an uploaded file (a roster is personal data) is only ever held in memory, never on disk.
+MAX_FORM_BYTES = 1_000_000
 
 
 @dataclass
@@ -74,8 +76,9 @@ def role(*allowed: str):
 
 async def checked_form(request: Request, s: accounts.Session = Depends(session)) -> FormData:
     """The posted form, after its CSRF token matched the session's (and its size was bounded)."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise Forbidden("El envío es demasiado grande (máximo 2 MB).")
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
+        raise Forbidden("El envío es demasiado grande (máximo 1 MB) o no dice su tamaño.")
     form = await request.form(max_files=2, max_fields=200)
     if form.get("csrf") != s.csrf:
         raise Forbidden("El formulario venció o no viene de esta aplicación; vuelva a cargar la página.")

@@ -213,3 +213,10 @@ def _mesa_folios(receiver) -> list[str]:  # noqa: ANN001
         return list(c.execute(sa.select(mesa.records.c.folio)).scalars())
 
 
+
+
+def test_a_big_upload_is_refused_before_it_is_read(central, browser_for) -> None:
+    admin = browser_for("admin")
+    big = b"nombres,apellido_paterno\n" + b"X,Y\n" * 300_000
+    r = admin.form(f"/procesos/{DEMO_PROCESS}/auxiliares/csv", files={"archivo": ("a.csv", big, "text/csv")})
+    assert r.status_code == 403 and "demasiado grande" in r.text

@@ -86,12 +86,10 @@ async def alta(request: Request, pid: str, s: accounts.Session = Depends(role(*A
 async def alta_csv(request: Request, pid: str, s: accounts.Session = Depends(role(*ADMIN)), form=Depends(checked_form),
                    web: WebState = Depends(state)):
     upload = form.get("archivo")
-    raw = await upload.read(1024 * 1024 + 1) if getattr(upload, "filename", "") else b""
+    raw = await upload.read() if getattr(upload, "filename", "") else b""  # bounded by the form's size
     try:
         if not raw:
             raise processes.FormError(["Elija el archivo CSV"])
-        if len(raw) > 1024 * 1024:
-            raise processes.FormError(["El archivo pasa de 1 MB; divídalo"])
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
