@@ -29,7 +29,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "central" / "web" / "screenshots"
+# The README's screenshots are rewritten only when asked (APOYO_SCREENSHOTS=1), so a test run
+# leaves the tree clean.
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "central" / "web" / "screenshots"
 ADMIN_PASSWORD = "administracion-muestra"
 OPER_PASSWORD = "operacion-muestra-1"
 
@@ -54,6 +56,7 @@ def _login(page, base: str, user: str, password: str) -> None:  # noqa: ANN001
 
 @pytest.mark.timeout(600)
 def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
+    shots = README_SCREENSHOTS if os.environ.get("APOYO_SCREENSHOTS") == "1" else tmp_path / "capturas"
     root = tmp_path / "receptor"
     _cli("central.receiver.cli", "--data-dir", str(root), "init")
     _cli("central.receiver.cli", "--data-dir", str(root), "create-admin", "admin", "--name", "Administración MUESTRA",
@@ -144,8 +147,8 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), "the real images decrypt and show"
         page.wait_for_function("document.getElementById('trazo') && document.getElementById('trazo').getContext('2d')"
                                ".getImageData(0, 0, 400, 160).data.some(v => v > 0)")  # the trajectory is drawn
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "mesa_revision.png"))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "mesa_revision.png"))
         decisions = [
             (real[0], ["v"]),  # valid
             (real[1], ["g"]),  # g) persona distinta
@@ -192,7 +195,7 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         page.goto(base + "/procesos/RM2026MUE")
         table = page.inner_text("#conteos")
         assert re.search(r"Para envío a compulsa\s+1", table) and re.search(r"Con inconsistencia\s+5", table)
-        page.screenshot(path=str(SCREENSHOTS / "proceso.png"), full_page=True)
+        page.screenshot(path=str(shots / "proceso.png"), full_page=True)
         page.goto(base + f"/auditoria?folio={real[1]}")
         assert "en_mesa_de_control → con_inconsistencia" in page.inner_text("#auditoria")
         browser.close()
