@@ -3,6 +3,7 @@ sealing private keys stay with the processing step (`kiosk-receiver process run`
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,9 @@ from central.receiver.service import Receiver
 from central.web.deps import Forbidden, LoginRequired, WebState, hora
 
 HERE = Path(__file__).parent
+# One router per area, each a module of central.web.routes exposing `router`; a new area (reports,
+# compulsa, audiencia, results) adds its name here and its links to base.html.
+AREAS = ("auth", "processes", "mesa", "users")
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["hora"] = hora
 templates.env.globals["STATUSES"] = STATUSES
@@ -57,10 +61,8 @@ def create_web_app(receiver: Receiver) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from central.web.routes import auth, mesa as mesa_routes, processes as process_routes, users
-
-    for router in (auth.router, process_routes.router, mesa_routes.router, users.router):
-        app.include_router(router)
+    for area in AREAS:
+        app.include_router(importlib.import_module(f"central.web.routes.{area}").router)
     return app
 
 
