@@ -72,11 +72,11 @@ def schedule(engine: sa.Engine, process_id: str, when: float, officials: list[Of
             process_id=process_id, scheduled_for=when, place=place[:200], status="programada",
             officials=json.dumps([o.__dict__ for o in officials], ensure_ascii=False),
             promoventes=json.dumps(promoventes, ensure_ascii=False))).inserted_primary_key[0]
-        statuses = dict(c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.status)
-                                  .where(st.envelopes.c.folio.in_(chosen))).all())
+        before = {r.folio: r for r in c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.status, st.envelopes.c.detail)
+                                                  .where(st.envelopes.c.folio.in_(chosen)))}
         c.execute(t.audiencia_records.insert(), [
-            {"audiencia_id": audiencia_id, "folio": f, "status_before": statuses[f], "situacion_before": situacion_of(c, f)}
-            for f in chosen])
+            {"audiencia_id": audiencia_id, "folio": f, "status_before": before[f].status, "detail_before": before[f].detail,
+             "situacion_before": situacion_of(c, f)} for f in chosen])
     return int(audiencia_id)
 
 
@@ -124,10 +124,7 @@ def decide(engine: sa.Engine, audiencia_id: int, folio: str, *, official: str, a
                 raise AudienciaError(f"El folio {folio} no tiene situación registral que corregir")
             if not (evidence.strip() or evidence_file):
                 raise AudienciaError("Cambiar la situación registral requiere la evidencia nueva que presenta la persona promovente (§11.6-11.8)")
-        detail = f"audiencia {audiencia_id}: {reason.strip()}" if changed else None
-        if detail is None:
-            detail = c.execute(sa.select(st.envelopes.c.detail).where(st.envelopes.c.folio == folio)).scalar() or ""
-        set_status(c, folio, status_after, detail)
+        set_status(c, folio, status_after, f"audiencia {audiencia_id}: {reason.strip()}" if changed else row.detail_before)
         if row.situacion_before:
             values = {"situacion": situacion_after} if situacion_after == "baja" else {"situacion": situacion_after, "motivo_baja": ""}
             c.execute(t.situacion_registral.update().where(t.situacion_registral.c.folio == folio).values(**values))

@@ -83,16 +83,19 @@ def tally(engine: sa.Engine, process_id: str, phase: str = "preliminar", require
 
 
 def load_public_key(data: bytes) -> PublicKey:
-    """The OPL's X25519 public key as 32 raw bytes, 64 hex characters or base64."""
+    """The OPL's X25519 public key as 64 hex characters, base64, or 32 raw bytes (a 32-byte text
+    such as a PEM line is refused: it is not a key of this kind)."""
     text = data.strip()
     try:
-        if len(data) == 32:
+        if len(data) == 32 and not data.isascii():
             return PublicKey(data)
         if len(text) == 64:
             return PublicKey(bytes.fromhex(text.decode()))
-        return PublicKey(base64.b64decode(text, validate=True))
-    except (ValueError, TypeError) as exc:
-        raise RecordError("La llave pública del OPL no es una llave X25519 (32 bytes, hex o base64)") from exc
+        if len(text) == 44:
+            return PublicKey(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError):
+        pass
+    raise RecordError("La llave pública del OPL no es una llave X25519 (64 caracteres hex, base64 o 32 bytes)")
 
 
 def opl_keygen(private_path: Path) -> Path:

@@ -51,6 +51,7 @@ audiencia_records = sa.Table(
     sa.Column("audiencia_id", sa.Integer, primary_key=True),
     sa.Column("folio", sa.String(120), primary_key=True),
     sa.Column("status_before", sa.String(40), nullable=False),
+    sa.Column("detail_before", sa.Text, nullable=False, default=""),
     sa.Column("situacion_before", sa.String(40), nullable=False, default=""),
     sa.Column("allegation", sa.Text, nullable=False, default=""),
     sa.Column("evidence", sa.Text, nullable=False, default=""),
