@@ -1,6 +1,6 @@
 """The avance report of a process (seed 001 §10.7): counts in each status, received per day, per
 auxiliar, per kiosk and per municipio, inconsistencies by §10.3 inciso, valid apoyos against the
-required number; as data, as CSV and as SVG charts drawn on the server (matplotlib, no pyplot).
+required number; as data, as CSV and as SVG charts drawn on the server (pygal, no script from outside).
 
 Everything here reads ids, statuses and counts only: no envelope is opened, except by
 `capture_points`, which needs the sealing keys to read where each record was captured.
@@ -119,57 +119,54 @@ def to_csv(report: Avance) -> str:
     return buf.getvalue()
 
 
-def _figure(width: float = 7.0, height: float = 3.2):
-    from matplotlib.figure import Figure
+def _style():
+    from pygal.style import Style
 
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
+    return Style(font_family="DejaVu Sans, sans-serif", colors=("#4a6fa5", "#c0392b", "#27ae60", "#8e44ad"),
+                 background="white", plot_background="white")
 
 
-def _svg(fig) -> str:
-    import matplotlib
+def _chart(kind: str, title: str, **options):
+    """A pygal chart that needs nothing from outside the page: no tooltip script from a CDN."""
+    import pygal
 
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "apoyo-kiosk", "font.family": "DejaVu Sans"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    options = {"width": 800, "height": 380, "legend_at_bottom": True, **options}
+    return getattr(pygal, kind)(title=title, style=_style(), js=[], **options)
+
+
+def _svg(chart) -> str:
+    return chart.render(is_unicode=True)
 
 
 def charts_svg(report: Avance) -> dict[str, str]:
     """SVG charts (text kept as text, so a page can be searched and read aloud): estatus, por día
     (with the running total against the required number), por municipio, inconsistencias."""
     out: dict[str, str] = {}
-    fig, ax = _figure()
-    labels = [STATUS_LABELS.get(k, k) for k in report.by_status]
-    ax.barh(labels, list(report.by_status.values()), color="#4a6fa5")
-    ax.set_title(f"Registros por estatus — {report.process_id}")
-    ax.set_xlabel("registros")
-    out["estatus"] = _svg(fig)
+    chart = _chart("HorizontalBar", f"Registros por estatus — {report.process_id}", show_legend=True)
+    for key, n in report.by_status.items():
+        chart.add(STATUS_LABELS.get(key, key), n)
+    out["estatus"] = _svg(chart)
 
-    fig, ax = _figure()
+    chart = _chart("Bar", "Registros recibidos por día (hora del Centro)", x_label_rotation=45)
     days = [d for d, _ in report.per_day]
     counts = [n for _, n in report.per_day]
-    ax.bar(days, counts, color="#4a6fa5", label="recibidos en el día")
-    running = [sum(counts[: i + 1]) for i in range(len(counts))]
-    ax.plot(days, running, color="#c0392b", marker="o", label="acumulado")
+    chart.x_labels = days
+    chart.add("recibidos en el día", counts)
+    chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))], secondary=True)
     if report.required:
-        ax.axhline(report.required, color="#27ae60", linestyle="--", label=f"requeridos ({report.required})")
-    ax.set_title("Registros recibidos por día (hora del Centro)")
-    ax.tick_params(axis="x", labelrotation=45)
-    ax.legend(loc="upper left", fontsize="small")
-    out["por_dia"] = _svg(fig)
+        chart.add(f"requeridos ({report.required})", [report.required] * len(days), secondary=True)
+    out["por_dia"] = _svg(chart)
 
-    fig, ax = _figure()
-    top = sorted(report.per_municipio, key=lambda kv: -kv[1])[:20]
-    ax.barh([k or "(sin municipio)" for k, _ in top], [n for _, n in top], color="#4a6fa5")
-    ax.set_title("Registros por municipio de captación")
-    out["por_municipio"] = _svg(fig)
+    chart = _chart("HorizontalBar", "Registros por municipio de captación")
+    for key, n in sorted(report.per_municipio, key=lambda kv: -kv[1])[:20]:
+        chart.add(key or "(sin municipio)", n)
+    out["por_municipio"] = _svg(chart)
 
-    fig, ax = _figure()
+    chart = _chart("Bar", "Inconsistencias por inciso (§10.3)", show_legend=False)
     keys = sorted(report.inconsistencias)
-    ax.bar([f"{k})" if k in INCISOS else k for k in keys], [report.inconsistencias[k] for k in keys], color="#c0392b")
-    ax.set_title("Inconsistencias por inciso (§10.3)")
-    out["inconsistencias"] = _svg(fig)
+    chart.x_labels = [f"{k})" if k in INCISOS else k for k in keys]
+    chart.add("inconsistencias", [{"value": report.inconsistencias[k], "label": INCISOS.get(k, "Otra")} for k in keys])
+    out["inconsistencias"] = _svg(chart)
     return out
 
 
@@ -188,15 +185,8 @@ def capture_points(receiver, process_id: str) -> list[tuple[float, float, int]]:
 
 
 def map_svg(points: list[tuple[float, float, int]], title: str = "Puntos de captación") -> str:
-    """A scatter of capture places (longitude, latitude), each dot sized by its records."""
-    fig, ax = _figure(5.0, 5.0)
-    if points:
-        biggest = max(n for _, _, n in points)
-        ax.scatter([p[1] for p in points], [p[0] for p in points], s=[30 + 400 * n / biggest for _, _, n in points],
-                   color="#4a6fa5", alpha=0.6, edgecolors="#1f3a5f")
-        for lat, lon, n in points:
-            ax.annotate(str(n), (lon, lat), ha="center", va="center", fontsize="small")
-    ax.set_xlabel("longitud")
-    ax.set_ylabel("latitud")
-    ax.set_title(title)
-    return _svg(fig)
+    """A scatter of capture places (longitude, latitude); each point's label is its record count."""
+    chart = _chart("XY", title, stroke=False, show_legend=False, dots_size=6, x_title="longitud", y_title="latitud",
+                   width=600, height=600)
+    chart.add("registros", [{"value": (lon, lat), "label": f"{n} registros"} for lat, lon, n in points])
+    return _svg(chart)

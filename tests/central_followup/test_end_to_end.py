@@ -193,6 +193,7 @@ def test_avance_charts_csv_and_capture_map(kiosk) -> None:
     assert set(charts) == {"estatus", "por_dia", "por_municipio", "inconsistencias"}
     for svg in charts.values():
         ET.fromstring(svg)  # well-formed SVG
+        assert 'href="http' not in svg and 'href="//' not in svg, "nothing fetched from outside the page"
     assert "Registros por estatus" in charts["estatus"] and "requeridos (100)" in charts["por_dia"]
     with pytest.raises(RecordError, match="mesa de control"):
         results.tally(receiver.engine, PROCESS, "preliminar")
