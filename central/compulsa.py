@@ -3,8 +3,9 @@ paper cédulas alike) in a versioned layout with a signed manifest and SHA-256, 
 situación registral file that comes back, idempotently.
 
 Personal fields live inside the sealed envelopes: the export opens them in memory (it needs the
-receiver's sealing keys) and the only plaintext it writes is the export file the OPL asked for
-(mode 0600), which the OPL hands to INE and then deletes.
+receiver's sealing keys, and keeps each record's fields sealed with the fields key for the later
+results) and the only plaintext it writes is the export file the OPL asked for (mode 0600), which
+the OPL hands to INE and then deletes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 from kiosk import sealing
 from central import tables as t
 from central.receiver import store as st
-from central.records import APOYO_KINDS, RecordError, hora_centro_text, open_records
+from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
 
 FIELDS = ("folio", "clave_elector", "nombres", "apellido_paterno", "apellido_materno", "ocr", "cic", "emision",
           "modalidad", "captured_at", "numero_referencia", "integrity")
@@ -120,10 +121,10 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
     writer = csv.writer(buf, delimiter=template.delimiter, lineterminator="\n")
     writer.writerow([col.header for col in template.columns])
     opened: set[str] = set()
-    for record in open_records(receiver, folios):
-        values = dict(record.person, folio=record.folio, integrity=record.integrity)
+    for person in persons(receiver, folios):
+        values = dict(person.fields, folio=person.folio, integrity=person.integrity)
         writer.writerow([values.get(col.field, "") for col in template.columns])
-        opened.add(record.folio)
+        opened.add(person.folio)
     data = buf.getvalue().encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     created = time.time()

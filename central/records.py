@@ -5,14 +5,19 @@ personal fields read from its sealed envelope — in memory only, never written 
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import nacl.exceptions
 import sqlalchemy as sa
+from nacl.secret import Aead
 
 from kiosk import payload, sealing
 from kiosk.domain import HORA_CENTRO
+from central import tables as t
 from central.receiver import store as st
 
 # Seed 001 §10.7, in the order the avance report shows them.
@@ -148,3 +153,61 @@ def _open_any(envelope: bytes, device_keys: list, private: dict) -> tuple[dict, 
         except sealing.InvalidEnvelope as exc:
             error = exc
     raise error
+
+
+def fields_key(receiver) -> Aead:
+    """The key that seals each record's person fields at rest (`tables.record_fields`); made once,
+    beside the sealing keys, and read only where those are (the processing host)."""
+    path = receiver.keys.root / "keys" / "fields.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(Aead.KEY_SIZE))
+            f.flush()
+            os.fsync(f.fileno())
+    secret = path.read_bytes()
+    if len(secret) != Aead.KEY_SIZE:
+        raise RecordError(f"{path}: la llave de campos está dañada (se esperaban {Aead.KEY_SIZE} bytes)")
+    return Aead(secret)
+
+
+@dataclass(frozen=True)
+class Person:
+    folio: str
+    integrity: str
+    fields: dict[str, str]
+
+
+def persons(receiver, folios: Iterable[str], batch: int = 2000) -> Iterator[Person]:
+    """The person fields of `folios`, in folio order: from their sealed copies where a record was
+    opened before, else by opening its envelope once (and keeping the sealed copy)."""
+    t.create_tables(receiver.engine)
+    box = fields_key(receiver)
+    todo = sorted(set(folios))
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        with receiver.engine.connect() as c:
+            known = {r.folio: (r.integrity, r.box) for r in c.execute(
+                sa.select(t.record_fields.c.folio, t.record_fields.c.box, st.envelopes.c.integrity)
+                .select_from(t.record_fields.join(st.envelopes, st.envelopes.c.folio == t.record_fields.c.folio))
+                .where(t.record_fields.c.folio.in_(part)))}
+        fresh = {r.folio: r for r in open_records(receiver, [f for f in part if f not in known])}
+        if fresh:
+            with receiver.engine.begin() as c:
+                c.execute(t.record_fields.insert(), [
+                    {"folio": f, "process_id": str(r.header.get("process_id", "")),
+                     "box": box.encrypt(json.dumps(r.person, ensure_ascii=False).encode(), f.encode())}
+                    for f, r in fresh.items()])
+        for folio in part:
+            if folio in fresh:
+                yield Person(folio, fresh[folio].integrity, fresh[folio].person)
+            elif folio in known:
+                integrity, sealed = known[folio]
+                try:
+                    fields = json.loads(box.decrypt(bytes(sealed), folio.encode()))
+                except nacl.exceptions.CryptoError as exc:
+                    raise RecordError(f"Los campos guardados del folio {folio} no corresponden a su llave") from exc
+                yield Person(folio, integrity, fields)

@@ -23,7 +23,7 @@ from kiosk import sealing
 from kiosk.paths import write_private
 from central import tables as t
 from central.receiver import store as st
-from central.records import APOYO_KINDS, RecordError, hora_centro_text, open_records
+from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
 from central.reports import required_of, valid_count
 
 PHASES = ("preliminar", "definitivo")
@@ -127,11 +127,11 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
-    for record in open_records(receiver, geo):
-        p, g = record.person, geo[record.folio]
+    for person in persons(receiver, geo):
+        p, g = person.fields, geo[person.folio]
         name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
         w.writerow([name, p["clave_elector"], g.entidad, g.distrito_federal, g.distrito_local, g.municipio, g.seccion,
-                    record.integrity])
+                    person.integrity])
         n += 1
     if n != results.valid:
         raise RecordError(f"Se abrieron {n} de {results.valid} registros válidos: revise el registro de incidentes")

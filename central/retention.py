@@ -22,8 +22,8 @@ PURPOSE = "purga_de_evidencia"
 
 def purge(engine: sa.Engine, authority: SigningKey, process_id: str, *, period: timedelta = DEFAULT_PERIOD,
           now: float | None = None) -> dict:
-    """Delete every envelope of `process_id` (the sealed evidence), its person tags and situación
-    registral; keep the audiencias' actas and the results deliveries. Returns the signed record
+    """Delete every envelope of `process_id` (the sealed evidence), its person tags, the sealed
+    copies of its fields and its situación registral; keep the audiencias' actas and the results deliveries. Returns the signed record
     (`sealing.sign_document`) listing each folio and integrity code deleted."""
     t.create_tables(engine)
     at = time.time() if now is None else now
@@ -47,6 +47,7 @@ def purge(engine: sa.Engine, authority: SigningKey, process_id: str, *, period: 
             c.execute(st.uploads.delete().where(st.uploads.c.folio.in_(part)))
         c.execute(st.apoyo_persons.delete().where(st.apoyo_persons.c.process_id == process_id))
         c.execute(t.situacion_registral.delete().where(t.situacion_registral.c.process_id == process_id))
+        c.execute(t.record_fields.delete().where(t.record_fields.c.process_id == process_id))
         body = {
             "process_id": process_id, "deleted_at": hora_centro_text(at), "records": len(gone),
             "results_delivered_at": hora_centro_text(delivered), "period_days": period.days,

@@ -7,6 +7,15 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# The person's fields of a record (as records.OpenedRecord.person), sealed with the fields key
+# (XChaCha20-Poly1305, the folio as associated data): written the first time a record is opened,
+# so a later export reads them without opening the envelope again. Never plaintext.
+record_fields = sa.Table(
+    "record_fields", metadata,
+    sa.Column("folio", sa.String(120), primary_key=True),
+    sa.Column("process_id", sa.String(40), nullable=False, index=True),
+    sa.Column("box", sa.LargeBinary, nullable=False),
+)
 # What INE's compulsa said of each record (one row per folio; a later file replaces it).
 situacion_registral = sa.Table(
     "situacion_registral", metadata,

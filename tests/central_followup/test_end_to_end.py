@@ -20,8 +20,9 @@ from nacl.public import PrivateKey
 from kiosk import sealing
 from sync.provision import provision
 from central import audiencia, compulsa, reports, results, retention
+from central import tables
 from central.receiver import store as st
-from central.records import RecordError, set_status
+from central.records import RecordError, persons, set_status
 from tests.central_followup.helpers import capture_and_process, clave
 
 PROCESS = "RM2026OAX"
@@ -75,6 +76,11 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     assert manifest["sha256"] == out.sha256 and manifest["records"] == 8
     assert manifest["template_version"] == "apoyo-kiosk-compulsa/1"
     assert "PERSONA" not in out.manifest_path.read_text(), "the manifest carries no personal data"
+    with receiver.engine.connect() as c:
+        boxes = dict(c.execute(sa.select(tables.record_fields.c.folio, tables.record_fields.c.box)).all())
+    assert sorted(boxes) == sorted(valid), "each exported record's fields are kept, sealed, for the results"
+    assert not any(b"PERSONA" in bytes(b) or clave(0).encode() in bytes(b) for b in boxes.values())
+    assert ((receiver.keys.root / "keys" / "fields.key").stat().st_mode & 0o777) == 0o600
 
     # The situación registral that comes back: 6 en Padrón, 1 not found, 1 de baja.
     not_found, baja = valid[1], valid[6]
@@ -165,6 +171,13 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
         results.open_results(bytes(tampered), receiver.keys.authority.verify_key, opl,
                              json.loads(sealed.manifest_path.read_text()))
 
+    # A sealed copy moved to another folio does not open: the folio is bound to it.
+    with receiver.engine.begin() as c:
+        c.execute(tables.record_fields.update().where(tables.record_fields.c.folio == valid[0])
+                  .values(box=boxes[valid[2]]))
+    with pytest.raises(RecordError, match="no corresponden a su llave"):
+        list(persons(receiver, [valid[0]]))
+
     # Retention: not before the legal period; then everything of the process goes, on record.
     with pytest.raises(RecordError, match="plazo legal"):
         retention.purge(receiver.engine, receiver.keys.authority, PROCESS)
@@ -175,6 +188,7 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     with receiver.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(st.envelopes)
                          .where(st.envelopes.c.process_id == PROCESS)).scalar() == 0
+        assert c.execute(sa.select(sa.func.count()).select_from(tables.record_fields)).scalar() == 0
     assert audiencia.acta(receiver.engine, aid) == pdf, "the acta outlives the evidence"
 
 
