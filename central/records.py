@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from nacl.secret import Aead
 
 from kiosk import payload, sealing
-from kiosk.domain import HORA_CENTRO
+from kiosk.domain import HORA_CENTRO, RecordKind
 from central import tables as t
 from central.receiver import store as st
 
@@ -47,8 +47,8 @@ INCISOS = {
     "m": "Sin firma",
     "n": "Simulación",
 }
-APOYO_KINDS = ("apoyo", "manual")  # auxiliar registrations (§3.8) never count as apoyos
-MODALIDAD = {"apoyo": "aplicacion", "manual": "cedula_papel"}
+APOYO_KINDS = (RecordKind.APOYO.value, RecordKind.MANUAL.value)  # auxiliar registrations (§3.8) never count
+MODALIDAD = {RecordKind.APOYO.value: "aplicacion", RecordKind.MANUAL.value: "cedula_papel"}
 
 
 class RecordError(ValueError):

@@ -56,13 +56,6 @@ def required_of(conn: sa.Connection, process_id: str) -> int | None:
     return None
 
 
-def valid_count(conn: sa.Connection) -> sa.Select:
-    """Folios that count as valid apoyos: past the Mesa (para_compulsa) and found by the compulsa."""
-    e, s = st.envelopes.c, t.situacion_registral.c
-    return (sa.select(e.folio).select_from(st.envelopes.join(t.situacion_registral, s.folio == e.folio))
-            .where(e.status == "para_compulsa", e.kind.in_(APOYO_KINDS), s.situacion.in_(VALID_SITUACIONES)))
-
-
 def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> Avance:
     t.create_tables(engine)
     e = st.envelopes.c

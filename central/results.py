@@ -24,7 +24,8 @@ from kiosk.paths import write_private
 from central import tables as t
 from central.receiver import store as st
 from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
-from central.reports import required_of, valid_count
+from central.compulsa import VALID_SITUACIONES
+from central.reports import required_of
 
 PHASES = ("preliminar", "definitivo")
 COLUMNS = ("nombre_completo", "clave_elector", "entidad", "distrito_federal", "distrito_local", "municipio", "seccion",
@@ -62,16 +63,22 @@ def check_phase(conn: sa.Connection, process_id: str, phase: str) -> None:
             raise RecordError(f"Hay {open_} garantías de audiencia sin cerrar: los resultados definitivos esperan a que concluyan")
 
 
+def valid_situaciones(process_id: str) -> sa.Select:
+    """The situación registral rows of the valid apoyos of a process: past the Mesa (para
+    compulsa) and found by the compulsa (en Padrón or en Lista Nominal)."""
+    e, s = st.envelopes.c, t.situacion_registral.c
+    return (sa.select(t.situacion_registral).select_from(t.situacion_registral.join(st.envelopes, e.folio == s.folio))
+            .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.process_id == process_id,
+                   e.status == "para_compulsa", e.kind.in_(APOYO_KINDS)))
+
+
 def tally(engine: sa.Engine, process_id: str, phase: str = "preliminar", required: int | None = None) -> Results:
     t.create_tables(engine)
     with engine.connect() as c:
         check_phase(c, process_id, phase)
-        valid = valid_count(c).where(st.envelopes.c.process_id == process_id).subquery()
-        s = t.situacion_registral.c
-        rows = c.execute(
-            sa.select(s.municipio, s.seccion, sa.func.count()).select_from(
-                t.situacion_registral.join(valid, valid.c.folio == s.folio)).group_by(s.municipio, s.seccion)
-        ).all()
+        valid = valid_situaciones(process_id).subquery()
+        rows = c.execute(sa.select(valid.c.municipio, valid.c.seccion, sa.func.count())
+                         .group_by(valid.c.municipio, valid.c.seccion)).all()
         out = Results(process_id, phase, required if required is not None else required_of(c, process_id))
     out.by_seccion = sorted((m, sec, int(n)) for m, sec, n in rows)
     municipios: dict[str, int] = {}
@@ -120,9 +127,7 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them."""
     results = tally(receiver.engine, process_id, phase)
     with receiver.engine.connect() as c:
-        geo = {r.folio: r for r in c.execute(
-            sa.select(t.situacion_registral).where(t.situacion_registral.c.folio.in_(
-                valid_count(c).where(st.envelopes.c.process_id == process_id).scalar_subquery())))}
+        geo = {r.folio: r for r in c.execute(valid_situaciones(process_id))}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
