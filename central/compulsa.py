@@ -121,7 +121,7 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
     writer = csv.writer(buf, delimiter=template.delimiter, lineterminator="\n")
     writer.writerow([col.header for col in template.columns])
     opened: set[str] = set()
-    for person in persons(receiver, folios):
+    for person in persons(receiver, process_id, folios):
         values = dict(person.fields, folio=person.folio, integrity=person.integrity)
         writer.writerow([values.get(col.field, "") for col in template.columns])
         opened.add(person.folio)

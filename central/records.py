@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,8 +157,8 @@ def _open_any(envelope: bytes, device_keys: list, private: dict) -> tuple[dict, 
 
 
 def fields_key(receiver) -> Aead:
-    """The key that seals each record's person fields at rest (`tables.record_fields`); made once,
-    beside the sealing keys, and read only where those are (the processing host)."""
+    """The key that seals the person fields kept at rest (`tables.field_packs`); made once, beside
+    the sealing keys, and read only where those are (the processing host)."""
     path = receiver.keys.root / "keys" / "fields.key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -181,33 +182,35 @@ class Person:
     fields: dict[str, str]
 
 
-def persons(receiver, folios: Iterable[str], batch: int = 2000) -> Iterator[Person]:
-    """The person fields of `folios`, in folio order: from their sealed copies where a record was
-    opened before, else by opening its envelope once (and keeping the sealed copy)."""
+def _pack_aad(pack_id: str, process_id: str) -> bytes:
+    return f"apoyo-kiosk field pack v1|{pack_id}|{process_id}".encode()
+
+
+def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person]:
+    """The person fields of `folios` (of one process), in folio order: from the sealed packs of
+    earlier openings, else by opening each envelope once and sealing what was read as a new pack.
+    A record whose envelope does not open is left out (with an incident row)."""
     t.create_tables(receiver.engine)
     box = fields_key(receiver)
-    todo = sorted(set(folios))
-    for start in range(0, len(todo), batch):
-        part = todo[start : start + batch]
-        with receiver.engine.connect() as c:
-            known = {r.folio: (r.integrity, r.box) for r in c.execute(
-                sa.select(t.record_fields.c.folio, t.record_fields.c.box, st.envelopes.c.integrity)
-                .select_from(t.record_fields.join(st.envelopes, st.envelopes.c.folio == t.record_fields.c.folio))
-                .where(t.record_fields.c.folio.in_(part)))}
-        fresh = {r.folio: r for r in open_records(receiver, [f for f in part if f not in known])}
-        if fresh:
-            with receiver.engine.begin() as c:
-                c.execute(t.record_fields.insert(), [
-                    {"folio": f, "process_id": str(r.header.get("process_id", "")),
-                     "box": box.encrypt(json.dumps(r.person, ensure_ascii=False).encode(), f.encode())}
-                    for f, r in fresh.items()])
-        for folio in part:
-            if folio in fresh:
-                yield Person(folio, fresh[folio].integrity, fresh[folio].person)
-            elif folio in known:
-                integrity, sealed = known[folio]
-                try:
-                    fields = json.loads(box.decrypt(bytes(sealed), folio.encode()))
-                except nacl.exceptions.CryptoError as exc:
-                    raise RecordError(f"Los campos guardados del folio {folio} no corresponden a su llave") from exc
-                yield Person(folio, integrity, fields)
+    wanted = sorted(set(folios))
+    known: dict[str, list] = {}
+    with receiver.engine.connect() as c:
+        packs = c.execute(sa.select(t.field_packs.c.pack_id, t.field_packs.c.box)
+                          .where(t.field_packs.c.process_id == process_id).order_by(t.field_packs.c.created_at)).all()
+    for pack_id, sealed in packs:
+        try:
+            known.update(json.loads(box.decrypt(bytes(sealed), _pack_aad(pack_id, process_id))))
+        except nacl.exceptions.CryptoError as exc:
+            raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
+    fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in wanted if f not in known])}
+    if fresh:
+        pack_id = os.urandom(16).hex()
+        sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
+        with receiver.engine.begin() as c:
+            c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id, created_at=time.time(),
+                                                    records=len(fresh), box=sealed))
+        known.update(fresh)
+    for folio in wanted:
+        if folio in known:
+            integrity, fields = known[folio]
+            yield Person(folio, integrity, fields)

@@ -132,7 +132,7 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
-    for person in persons(receiver, geo):
+    for person in persons(receiver, process_id, geo):
         p, g = person.fields, geo[person.folio]
         name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
         w.writerow([name, p["clave_elector"], g.entidad, g.distrito_federal, g.distrito_local, g.municipio, g.seccion,

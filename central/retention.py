@@ -47,7 +47,7 @@ def purge(engine: sa.Engine, authority: SigningKey, process_id: str, *, period: 
             c.execute(st.uploads.delete().where(st.uploads.c.folio.in_(part)))
         c.execute(st.apoyo_persons.delete().where(st.apoyo_persons.c.process_id == process_id))
         c.execute(t.situacion_registral.delete().where(t.situacion_registral.c.process_id == process_id))
-        c.execute(t.record_fields.delete().where(t.record_fields.c.process_id == process_id))
+        c.execute(t.field_packs.delete().where(t.field_packs.c.process_id == process_id))
         body = {
             "process_id": process_id, "deleted_at": hora_centro_text(at), "records": len(gone),
             "results_delivered_at": hora_centro_text(delivered), "period_days": period.days,

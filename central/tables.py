@@ -7,13 +7,16 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
-# The person's fields of a record (as records.OpenedRecord.person), sealed with the fields key
-# (XChaCha20-Poly1305, the folio as associated data): written the first time a record is opened,
-# so a later export reads them without opening the envelope again. Never plaintext.
-record_fields = sa.Table(
-    "record_fields", metadata,
-    sa.Column("folio", sa.String(120), primary_key=True),
+# The person fields of records already opened (as records.OpenedRecord.person, with each
+# record's integrity code), one JSON pack per opening run sealed with the fields key
+# (XChaCha20-Poly1305; the pack id and process as associated data), so a later export reads them
+# without opening every envelope again. Never plaintext.
+field_packs = sa.Table(
+    "field_packs", metadata,
+    sa.Column("pack_id", sa.String(32), primary_key=True),
     sa.Column("process_id", sa.String(40), nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
     sa.Column("box", sa.LargeBinary, nullable=False),
 )
 # What INE's compulsa said of each record (one row per folio; a later file replaces it).

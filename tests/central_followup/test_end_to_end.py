@@ -77,9 +77,9 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     assert manifest["template_version"] == "apoyo-kiosk-compulsa/1"
     assert "PERSONA" not in out.manifest_path.read_text(), "the manifest carries no personal data"
     with receiver.engine.connect() as c:
-        boxes = dict(c.execute(sa.select(tables.record_fields.c.folio, tables.record_fields.c.box)).all())
-    assert sorted(boxes) == sorted(valid), "each exported record's fields are kept, sealed, for the results"
-    assert not any(b"PERSONA" in bytes(b) or clave(0).encode() in bytes(b) for b in boxes.values())
+        packs = c.execute(sa.select(tables.field_packs)).all()
+    assert [p.records for p in packs] == [8], "the exported records' fields are kept, sealed, for the results"
+    assert b"PERSONA" not in bytes(packs[0].box) and clave(0).encode() not in bytes(packs[0].box)
     assert ((receiver.keys.root / "keys" / "fields.key").stat().st_mode & 0o777) == 0o600
 
     # The situación registral that comes back: 6 en Padrón, 1 not found, 1 de baja.
@@ -171,12 +171,12 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
         results.open_results(bytes(tampered), receiver.keys.authority.verify_key, opl,
                              json.loads(sealed.manifest_path.read_text()))
 
-    # A sealed copy moved to another folio does not open: the folio is bound to it.
+    # The sealed fields are bound to their pack and process: moved to another process, they do not open.
     with receiver.engine.begin() as c:
-        c.execute(tables.record_fields.update().where(tables.record_fields.c.folio == valid[0])
-                  .values(box=boxes[valid[2]]))
-    with pytest.raises(RecordError, match="no corresponden a su llave"):
-        list(persons(receiver, [valid[0]]))
+        c.execute(tables.field_packs.insert().values(pack_id="0" * 32, process_id="OTRO", created_at=0.0, records=8,
+                                                     box=packs[0].box))
+    with pytest.raises(RecordError, match="no corresponden a su llave o a su proceso"):
+        list(persons(receiver, "OTRO", [valid[0]]))
 
     # Retention: not before the legal period; then everything of the process goes, on record.
     with pytest.raises(RecordError, match="plazo legal"):
@@ -188,7 +188,8 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     with receiver.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(st.envelopes)
                          .where(st.envelopes.c.process_id == PROCESS)).scalar() == 0
-        assert c.execute(sa.select(sa.func.count()).select_from(tables.record_fields)).scalar() == 0
+        assert c.execute(sa.select(sa.func.count()).select_from(tables.field_packs)
+                         .where(tables.field_packs.c.process_id == PROCESS)).scalar() == 0
     assert audiencia.acta(receiver.engine, aid) == pdf, "the acta outlives the evidence"
 
 
