@@ -251,6 +251,9 @@ def import_situacion(engine: sa.Engine, process_id: str, data: bytes) -> ImportR
             for start in range(0, len(folios), 1000):
                 c.execute(t.situacion_registral.delete().where(t.situacion_registral.c.folio.in_(folios[start:start + 1000])))
             c.execute(t.situacion_registral.insert(), [dict(r, source_sha256=digest, imported_at=now) for r in changed])
+    if len(changed) > 1000 and engine.dialect.name == "postgresql":
+        with engine.connect() as c:  # a bulk load: give the planner its new numbers now, not at autovacuum
+            c.exec_driver_sql("ANALYZE situacion_registral")
     result.applied, result.unchanged = len(changed), len(rows) - len(changed)
     for r in rows.values():
         result.by_situacion[r["situacion"]] = result.by_situacion.get(r["situacion"], 0) + 1

@@ -81,8 +81,8 @@ def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> A
             report.inconsistencias[inciso] = report.inconsistencias.get(inciso, 0) + n
         s = t.situacion_registral.c
         report.by_situacion = dict(grouped(
-            c, s.situacion, where=sa.and_(mine, e.status == "para_compulsa"),
-            select_from=st.envelopes.join(t.situacion_registral, s.folio == e.folio)))
+            c, s.situacion, where=sa.and_(s.process_id == process_id, e.status == "para_compulsa", e.kind.in_(APOYO_KINDS)),
+            select_from=t.situacion_registral.join(st.envelopes, s.folio == e.folio)))
         report.valid = sum(n for k, n in report.by_situacion.items() if k in VALID_SITUACIONES)
         report.auxiliar_registrations = int(c.execute(sa.select(sa.func.count()).where(
             e.process_id == process_id, e.kind == "auxiliar")).scalar() or 0)

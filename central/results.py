@@ -68,8 +68,8 @@ def valid_situaciones(process_id: str) -> sa.Select:
     compulsa) and found by the compulsa (en Padrón or en Lista Nominal)."""
     e, s = st.envelopes.c, t.situacion_registral.c
     return (sa.select(t.situacion_registral).select_from(t.situacion_registral.join(st.envelopes, e.folio == s.folio))
-            .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.process_id == process_id,
-                   e.status == "para_compulsa", e.kind.in_(APOYO_KINDS)))
+            .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.status == "para_compulsa",
+                   e.kind.in_(APOYO_KINDS)))  # the folio (primary key) joins; the process is situación's
 
 
 def tally(engine: sa.Engine, process_id: str, phase: str = "preliminar", required: int | None = None) -> Results:
