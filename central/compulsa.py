@@ -252,7 +252,7 @@ def import_situacion(engine: sa.Engine, process_id: str, data: bytes) -> ImportR
                 c.execute(t.situacion_registral.delete().where(t.situacion_registral.c.folio.in_(folios[start:start + 1000])))
             c.execute(t.situacion_registral.insert(), [dict(r, source_sha256=digest, imported_at=now) for r in changed])
     if len(changed) > 1000 and engine.dialect.name == "postgresql":
-        with engine.connect() as c:  # a bulk load: give the planner its new numbers now, not at autovacuum
+        with engine.begin() as c:  # a bulk load: give the planner its new numbers now, not at autovacuum
             c.exec_driver_sql("ANALYZE situacion_registral")
     result.applied, result.unchanged = len(changed), len(rows) - len(changed)
     for r in rows.values():

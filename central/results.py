@@ -79,8 +79,14 @@ def tally(engine: sa.Engine, process_id: str, phase: str = "preliminar", require
         valid = valid_situaciones(process_id).subquery()
         rows = c.execute(sa.select(valid.c.municipio, valid.c.seccion, sa.func.count())
                          .group_by(valid.c.municipio, valid.c.seccion)).all()
-        out = Results(process_id, phase, required if required is not None else required_of(c, process_id))
-    out.by_seccion = sorted((m, sec, int(n)) for m, sec, n in rows)
+        required = required if required is not None else required_of(c, process_id)
+    return _results(process_id, phase, required, rows)
+
+
+def _results(process_id: str, phase: str, required: int | None, counts) -> Results:
+    """Results from (municipio, sección, apoyos) counts."""
+    out = Results(process_id, phase, required)
+    out.by_seccion = sorted((m, sec, int(n)) for m, sec, n in counts)
     municipios: dict[str, int] = {}
     for m, _sec, n in out.by_seccion:
         municipios[m] = municipios.get(m, 0) + n
@@ -125,9 +131,15 @@ class SealedResults:
 
 def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, phase: str = "definitivo") -> SealedResults:
     """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them."""
-    results = tally(receiver.engine, process_id, phase)
+    t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
+        check_phase(c, process_id, phase)
         geo = {r.folio: r for r in c.execute(valid_situaciones(process_id))}
+        required = required_of(c, process_id)
+    per_seccion: dict[tuple[str, str], int] = {}
+    for g in geo.values():
+        per_seccion[g.municipio, g.seccion] = per_seccion.get((g.municipio, g.seccion), 0) + 1
+    results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in per_seccion.items()])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)

@@ -115,7 +115,7 @@ def run(db_url: str | None, rows: int) -> dict:
         receiver = open_receiver(root / "receptor", db_url)
         para = timed("generate (seal + insert)", out, generate, receiver, rows)
         if db_url:
-            with receiver.engine.connect() as c:
+            with receiver.engine.begin() as c:
                 c.exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
         imported = timed("import situación registral", out, compulsa.import_situacion, receiver.engine, DEMO_PROCESS,
                          situacion_file(para))
