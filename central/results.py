@@ -134,7 +134,7 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         check_phase(c, process_id, phase)
-        geo = {r.folio: r for r in c.execute(valid_situaciones(process_id))}
+        geo = {r.folio: r for r in c.execute(valid_situaciones(process_id)).all()}
         required = required_of(c, process_id)
     per_seccion: dict[tuple[str, str], int] = {}
     for g in geo.values():
