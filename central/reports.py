@@ -132,23 +132,28 @@ def _svg(chart) -> str:
 
 
 def charts_svg(report: Avance) -> dict[str, str]:
-    """SVG charts (text kept as text, so a page can be searched and read aloud): estatus, por día
-    (with the running total against the required number), por municipio, inconsistencias."""
+    """SVG charts (text kept as text, so a page can be searched and read aloud): estatus, por día,
+    acumulado (the running total against the required number), por municipio, inconsistencias."""
     out: dict[str, str] = {}
     chart = _chart("HorizontalBar", f"Registros por estatus — {report.process_id}", show_legend=True)
     for key, n in report.by_status.items():
         chart.add(STATUS_LABELS.get(key, key), n)
     out["estatus"] = _svg(chart)
 
-    chart = _chart("Bar", "Registros recibidos por día (hora del Centro)", x_label_rotation=45)
     days = [d for d, _ in report.per_day]
     counts = [n for _, n in report.per_day]
+    chart = _chart("Bar", "Registros recibidos por día (hora del Centro)", x_label_rotation=45, show_legend=False)
     chart.x_labels = days
     chart.add("recibidos en el día", counts)
-    chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))], secondary=True)
-    if report.required:
-        chart.add(f"requeridos ({report.required})", [report.required] * len(days), secondary=True)
     out["por_dia"] = _svg(chart)
+
+    chart = _chart("Line", "Registros acumulados contra los requeridos", x_label_rotation=45, fill=False)
+    chart.x_labels = days
+    chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))])
+    if report.required:
+        chart.add(f"requeridos ({report.required})", [report.required] * len(days), show_dots=False,
+                  stroke_style={"dasharray": "6, 4", "width": 2})
+    out["acumulado"] = _svg(chart)
 
     chart = _chart("HorizontalBar", "Registros por municipio de captación")
     for key, n in sorted(report.per_municipio, key=lambda kv: -kv[1])[:20]:
@@ -180,6 +185,6 @@ def capture_points(receiver, process_id: str) -> list[tuple[float, float, int]]:
 def map_svg(points: list[tuple[float, float, int]], title: str = "Puntos de captación") -> str:
     """A scatter of capture places (longitude, latitude); each point's label is its record count."""
     chart = _chart("XY", title, stroke=False, show_legend=False, dots_size=6, x_title="longitud", y_title="latitud",
-                   width=600, height=600)
+                   width=600, height=600, x_value_formatter=lambda x: f"{x:.2f}", y_value_formatter=lambda y: f"{y:.2f}")
     chart.add("registros", [{"value": (lon, lat), "label": f"{n} registros"} for lat, lon, n in points])
     return _svg(chart)

@@ -60,7 +60,7 @@ def generate(receiver, rows: int, seed: int = 7) -> list[str]:
         kind = "apoyo" if n % 3 else "manual"
         meta = {"kind": kind, "nombres": f"PERSONA{n}", "apellido_paterno": "MUESTRA", "apellido_materno": "BANCO",
                 "clave_elector": clave(n % 26), "ocr": f"{1000000000000 + n}",
-                "location": {"municipio": "MUESTRA", "lat": 17.0 + (n % 20) / 100, "lon": -96.7}}
+                "location": {"municipio": "MUESTRA", "lat": 17.0 + (n % 20) / 100, "lon": -96.7 - (n % 7) / 50}}
         at = start + timedelta(seconds=rng.uniform(0, 30 * 86400))
         header = {"v": 1, "kind": kind, "folio": folio, "process_id": DEMO_PROCESS, "auxiliar_id": aux,
                   "device_id": device_id, "record_id": n, "captured_at": at.isoformat()}

@@ -37,7 +37,7 @@ def test_the_end_of_a_process_from_the_command_line(tmp_path, receiver_env, caps
                  "--svg-dir", str(tmp_path / "svg"), "--map"]) == 0
     assert "válidos (en Padrón): 0 de 3 requeridos" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "svg").iterdir()) == [
-        "estatus.svg", "inconsistencias.svg", "mapa.svg", "por_dia.svg", "por_municipio.svg"]
+        "acumulado.svg", "estatus.svg", "inconsistencias.svg", "mapa.svg", "por_dia.svg", "por_municipio.svg"]
     assert ["municipio", "Santa Lucía MUESTRA", "", "5"] in list(csv.reader((tmp_path / "avance.csv").open()))
 
     assert main([*data, "compulsa", "export", "--process", PROCESS, "--out", str(tmp_path / "compulsa")]) == 0

@@ -205,11 +205,11 @@ def test_avance_charts_csv_and_capture_map(kiosk) -> None:
     assert ["estatus", "en_mesa_de_control", "En mesa de control", "3"] in table
     assert ["inconsistencia", "j", "Firma no válida: símbolo distinto", "1"] in table
     charts = reports.charts_svg(report)
-    assert set(charts) == {"estatus", "por_dia", "por_municipio", "inconsistencias"}
+    assert set(charts) == {"estatus", "por_dia", "acumulado", "por_municipio", "inconsistencias"}
     for svg in charts.values():
         ET.fromstring(svg)  # well-formed SVG
         assert 'href="http' not in svg and 'href="//' not in svg, "nothing fetched from outside the page"
-    assert "Registros por estatus" in charts["estatus"] and "requeridos (100)" in charts["por_dia"]
+    assert "Registros por estatus" in charts["estatus"] and "requeridos (100)" in charts["acumulado"]
     with pytest.raises(RecordError, match="mesa de control"):
         results.tally(receiver.engine, PROCESS, "preliminar")
     points = reports.capture_points(receiver, PROCESS)
