@@ -104,19 +104,23 @@ class ExportResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def para_compulsa_folios(conn: sa.Connection, process_id: str) -> list[str]:
-    return list(conn.execute(
-        sa.select(st.envelopes.c.folio).where(
-            st.envelopes.c.process_id == process_id, st.envelopes.c.status == "para_compulsa",
-            st.envelopes.c.kind.in_(APOYO_KINDS)).order_by(st.envelopes.c.folio)
-    ).scalars())
+def para_compulsa_folios(conn: sa.Connection, process_id: str, pending_only: bool = False) -> list[str]:
+    """The records to send to the compulsa; with `pending_only`, those INE has not answered yet
+    (e.g. moved to para_compulsa by an audiencia after the first export)."""
+    e = st.envelopes.c
+    q = (sa.select(e.folio).where(e.process_id == process_id, e.status == "para_compulsa", e.kind.in_(APOYO_KINDS))
+         .order_by(e.folio))
+    if pending_only:
+        q = q.where(~sa.exists().where(t.situacion_registral.c.folio == e.folio))
+    return list(conn.execute(q).scalars())
 
 
-def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAULT_TEMPLATE) -> ExportResult:
+def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAULT_TEMPLATE,
+           pending_only: bool = False) -> ExportResult:
     """Write the compulsa file of a process and its signed manifest into `out_dir`."""
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
-        folios = para_compulsa_folios(c, process_id)
+        folios = para_compulsa_folios(c, process_id, pending_only)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=template.delimiter, lineterminator="\n")
     writer.writerow([col.header for col in template.columns])
@@ -135,6 +139,7 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
     body = {
         "process_id": process_id, "template_version": template.version,
         "columns": [col.header for col in template.columns], "records": len(opened), "file": csv_path.name,
+        "pending_only": pending_only,
         "sha256": digest, "created_at": hora_centro_text(created),
     }
     manifest = sealing.sign_document(body, "compulsa_export", receiver.keys.authority, issued_at=created)

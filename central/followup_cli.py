@@ -50,6 +50,7 @@ def add_parsers(sub: argparse._SubParsersAction, open_receiver) -> None:  # noqa
     ce.add_argument("--process", required=True)
     ce.add_argument("--out", required=True, help="directorio de salida (el archivo lleva datos personales)")
     ce.add_argument("--template", help="plantilla TOML del formato (omisión: apoyo-kiosk-compulsa/1)")
+    ce.add_argument("--pending-only", action="store_true", help="solo los que aún no tienen situación registral")
     cmd(ce, cmd_compulsa_export)
     ci = c.add_parser("import", help="importar la situación registral / import situación registral")
     ci.add_argument("--process", required=True)
@@ -140,7 +141,7 @@ def cmd_report(open_receiver, args: argparse.Namespace) -> int:
 
 def cmd_compulsa_export(open_receiver, args: argparse.Namespace) -> int:
     template = compulsa.Template.from_toml(Path(args.template).read_text(encoding="utf-8")) if args.template else compulsa.DEFAULT_TEMPLATE
-    out = compulsa.export(open_receiver(args), args.process, Path(args.out), template)
+    out = compulsa.export(open_receiver(args), args.process, Path(args.out), template, args.pending_only)
     print(f"{out.records} registros para compulsa en {out.csv_path} (SHA-256 {out.sha256}); manifiesto {out.manifest_path}")
     if out.skipped:
         print(f"{len(out.skipped)} registros no se pudieron abrir (ver incidentes)", file=sys.stderr)

@@ -144,6 +144,10 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     assert "PERSONA" not in text, "the acta's report lists folios and statuses, not people"
     assert audiencia.acta(receiver.engine, aid) == pdf
 
+    # The cédula the audiencia validated goes to INE in a second, smaller export.
+    second = compulsa.export(receiver, PROCESS, tmp_path / "compulsa-2", pending_only=True)
+    assert second.records == 1 and [r["FOLIO"] for r in csv.DictReader(second.csv_path.open())] == [unsigned]
+
     # Results: the audiencia added one valid apoyo (not found → en Padrón); the unsigned cédula is
     # para_compulsa now but has no compulsa answer yet, so it does not count.
     report = reports.avance(receiver.engine, PROCESS)
