@@ -63,7 +63,8 @@ def schedule(engine: sa.Engine, process_id: str, when: float, officials: list[Of
     with engine.begin() as c:
         allowed = reviewable_folios(c, process_id)
         chosen = sorted(set(allowed if folios is None else folios))
-        outside = [f for f in chosen if f not in set(allowed)]
+        reviewable = set(allowed)
+        outside = [f for f in chosen if f not in reviewable]
         if outside:
             raise AudienciaError(f"Estos folios no tienen inconsistencia ni están fuera del Padrón: {', '.join(outside[:5])}")
         if not chosen:

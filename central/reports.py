@@ -74,7 +74,7 @@ def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> A
         report.per_auxiliar = grouped(c, e.auxiliar_id)
         report.per_kiosk = grouped(c, e.device_id)
         report.per_municipio = grouped(c, st.devices.c.municipio,
-                                       select_from=st.envelopes.join(st.devices, st.devices.c.device_id == e.device_id))
+                                       select_from=st.envelopes.outerjoin(st.devices, st.devices.c.device_id == e.device_id))
         incisos = grouped(c, sa.func.substr(e.detail, 1, 2), where=sa.and_(mine, e.status == "con_inconsistencia"))
         for key, n in incisos:
             inciso = key[0] if len(key) == 2 and key[1] == ")" and key[0] in INCISOS else "otra"
