@@ -134,21 +134,23 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         check_phase(c, process_id, phase)
-        geo = {r.folio: r for r in c.execute(valid_situaciones(process_id)).all()}
+        valid = valid_situaciones(process_id).subquery()
+        geo = {folio: rest for folio, *rest in c.execute(sa.select(
+            valid.c.folio, valid.c.entidad, valid.c.distrito_federal, valid.c.distrito_local, valid.c.municipio,
+            valid.c.seccion)).all()}
         required = required_of(c, process_id)
     per_seccion: dict[tuple[str, str], int] = {}
-    for g in geo.values():
-        per_seccion[g.municipio, g.seccion] = per_seccion.get((g.municipio, g.seccion), 0) + 1
+    for *_ids, municipio, seccion in geo.values():
+        per_seccion[municipio, seccion] = per_seccion.get((municipio, seccion), 0) + 1
     results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in per_seccion.items()])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
     for person in persons(receiver, process_id, geo):
-        p, g = person.fields, geo[person.folio]
+        p = person.fields
         name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
-        w.writerow([name, p["clave_elector"], g.entidad, g.distrito_federal, g.distrito_local, g.municipio, g.seccion,
-                    person.integrity])
+        w.writerow([name, p["clave_elector"], *geo[person.folio], person.integrity])
         n += 1
     if n != results.valid:
         raise RecordError(f"Se abrieron {n} de {results.valid} registros válidos: revise el registro de incidentes")
