@@ -123,7 +123,7 @@ def run(db_url: str | None, rows: int) -> dict:
         report = timed("avance report (data)", out, reports.avance, receiver.engine, DEMO_PROCESS, 50_000)
         timed("avance CSV", out, reports.to_csv, report)
         timed("avance charts, first (imports pygal)", out, reports.charts_svg, report)
-        timed("avance charts (4 SVG)", out, reports.charts_svg, report)
+        timed("avance charts (5 SVG)", out, reports.charts_svg, report)
         timed("avance report again (data)", out, reports.avance, receiver.engine, DEMO_PROCESS, 50_000)
         tally = timed("results tally (definitivo)", out, results.tally, receiver.engine, DEMO_PROCESS, "definitivo")
         out["valid"] = tally.valid
