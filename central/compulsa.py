@@ -121,21 +121,24 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         folios = para_compulsa_folios(c, process_id, pending_only)
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=template.delimiter, lineterminator="\n")
-    writer.writerow([col.header for col in template.columns])
-    opened: set[str] = set()
-    for person in persons(receiver, process_id, folios):
-        values = dict(person.fields, folio=person.folio, integrity=person.integrity)
-        writer.writerow([values.get(col.field, "") for col in template.columns])
-        opened.add(person.folio)
-    data = buf.getvalue().encode("utf-8")
-    digest = hashlib.sha256(data).hexdigest()
     created = time.time()
     stem = f"compulsa-{process_id}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(created))}"
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / f"{stem}.csv"
-    _write_private(csv_path, data)
+    opened: set[str] = set()
+    fd = os.open(csv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:  # row by row: memory stays bounded
+        writer = csv.writer(f, delimiter=template.delimiter, lineterminator="\n")
+        writer.writerow([col.header for col in template.columns])
+        for person in persons(receiver, process_id, folios):
+            values = dict(person.fields, folio=person.folio, integrity=person.integrity)
+            writer.writerow([values.get(col.field, "") for col in template.columns])
+            opened.add(person.folio)
+    hasher = hashlib.sha256()
+    with csv_path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(block)
+    digest = hasher.hexdigest()
     body = {
         "process_id": process_id, "template_version": template.version,
         "columns": [col.header for col in template.columns], "records": len(opened), "file": csv_path.name,
@@ -150,12 +153,6 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
             process_id=process_id, created_at=created, template_version=template.version, records=len(opened),
             sha256=digest, file_name=csv_path.name))
     return ExportResult(csv_path, manifest_path, len(opened), digest, sorted(set(folios) - opened))
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
 @dataclass

@@ -186,31 +186,49 @@ def _pack_aad(pack_id: str, process_id: str) -> bytes:
     return f"apoyo-kiosk field pack v1|{pack_id}|{process_id}".encode()
 
 
+PACK_SIZE = 5000  # records per sealed pack, and per step of `persons`: memory stays bounded
+
+
 def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person]:
     """The person fields of `folios` (of one process), in folio order: from the sealed packs of
     earlier openings, else by opening each envelope once and sealing what was read as a new pack.
-    A record whose envelope does not open is left out (with an incident row)."""
+    A record whose envelope does not open is left out (with an incident row). Works PACK_SIZE
+    folios at a time, holding at most two opened packs."""
     t.create_tables(receiver.engine)
     box = fields_key(receiver)
+    opened: dict[str, dict] = {}
+
+    def pack(pack_id: str) -> dict:
+        if pack_id not in opened:
+            with receiver.engine.connect() as c:
+                sealed = c.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
+            try:
+                opened[pack_id] = json.loads(box.decrypt(bytes(sealed or b""), _pack_aad(pack_id, process_id)))
+            except nacl.exceptions.CryptoError as exc:
+                raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
+            while len(opened) > 2:
+                opened.pop(next(iter(opened)))
+        return opened[pack_id]
+
     wanted = sorted(set(folios))
-    known: dict[str, list] = {}
-    with receiver.engine.connect() as c:
-        packs = c.execute(sa.select(t.field_packs.c.pack_id, t.field_packs.c.box)
-                          .where(t.field_packs.c.process_id == process_id).order_by(t.field_packs.c.created_at)).all()
-    for pack_id, sealed in packs:
-        try:
-            known.update(json.loads(box.decrypt(bytes(sealed), _pack_aad(pack_id, process_id))))
-        except nacl.exceptions.CryptoError as exc:
-            raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
-    fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in wanted if f not in known])}
-    if fresh:
-        pack_id = os.urandom(16).hex()
-        sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
-        with receiver.engine.begin() as c:
-            c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id, created_at=time.time(),
-                                                    records=len(fresh), box=sealed))
-        known.update(fresh)
-    for folio in wanted:
-        if folio in known:
-            integrity, fields = known[folio]
+    for start in range(0, len(wanted), PACK_SIZE):
+        part = wanted[start : start + PACK_SIZE]
+        with receiver.engine.connect() as c:
+            members = dict(c.execute(sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.pack_id)
+                                     .where(t.field_pack_members.c.folio.in_(part))).all())
+        fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in part if f not in members])}
+        if fresh:
+            pack_id = os.urandom(16).hex()
+            sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
+            with receiver.engine.begin() as c:
+                c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id, created_at=time.time(),
+                                                        records=len(fresh), box=sealed))
+                c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+        for folio in part:
+            if folio in fresh:
+                integrity, fields = fresh[folio]
+            elif folio in members:
+                integrity, fields = pack(members[folio])[folio]
+            else:
+                continue
             yield Person(folio, integrity, fields)

@@ -47,6 +47,8 @@ def purge(engine: sa.Engine, authority: SigningKey, process_id: str, *, period: 
             c.execute(st.uploads.delete().where(st.uploads.c.folio.in_(part)))
         c.execute(st.apoyo_persons.delete().where(st.apoyo_persons.c.process_id == process_id))
         c.execute(t.situacion_registral.delete().where(t.situacion_registral.c.process_id == process_id))
+        packs = sa.select(t.field_packs.c.pack_id).where(t.field_packs.c.process_id == process_id).scalar_subquery()
+        c.execute(t.field_pack_members.delete().where(t.field_pack_members.c.pack_id.in_(packs)))
         c.execute(t.field_packs.delete().where(t.field_packs.c.process_id == process_id))
         body = {
             "process_id": process_id, "deleted_at": hora_centro_text(at), "records": len(gone),

@@ -11,7 +11,7 @@ metadata = sa.MetaData()
 
 # The person fields of records already opened (as records.OpenedRecord.person, with each
 # record's integrity code), one JSON pack per opening run sealed with the fields key
-# (XChaCha20-Poly1305; the pack id and process as associated data), so a later export reads them
+# (XChaCha20-Poly1305; the pack id and process as associated data), at most PACK_SIZE records, so a later export reads them
 # without opening every envelope again. Never plaintext.
 field_packs = sa.Table(
     "field_packs", metadata,
@@ -20,6 +20,12 @@ field_packs = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("records", sa.Integer, nullable=False),
     sa.Column("box", sa.LargeBinary, nullable=False),
+)
+# Which pack holds a folio's fields (a record is opened once, so it is in one pack only).
+field_pack_members = sa.Table(
+    "field_pack_members", metadata,
+    sa.Column("folio", sa.String(120), primary_key=True),
+    sa.Column("pack_id", sa.String(32), nullable=False, index=True),
 )
 # What INE's compulsa said of each record (one row per folio; a later file replaces it).
 situacion_registral = sa.Table(

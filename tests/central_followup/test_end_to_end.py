@@ -177,10 +177,13 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
 
     # The sealed fields are bound to their pack and process: moved to another process, they do not open.
     with receiver.engine.begin() as c:
-        c.execute(tables.field_packs.insert().values(pack_id="0" * 32, process_id="OTRO", created_at=0.0, records=8,
-                                                     box=packs[0].box))
+        c.execute(tables.field_packs.update().where(tables.field_packs.c.pack_id == packs[0].pack_id)
+                  .values(process_id="OTRO"))
     with pytest.raises(RecordError, match="no corresponden a su llave o a su proceso"):
         list(persons(receiver, "OTRO", [valid[0]]))
+    with receiver.engine.begin() as c:
+        c.execute(tables.field_packs.update().where(tables.field_packs.c.pack_id == packs[0].pack_id)
+                  .values(process_id=PROCESS))
 
     # Retention: not before the legal period; then everything of the process goes, on record.
     with pytest.raises(RecordError, match="plazo legal"):
@@ -194,6 +197,7 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
                          .where(st.envelopes.c.process_id == PROCESS)).scalar() == 0
         assert c.execute(sa.select(sa.func.count()).select_from(tables.field_packs)
                          .where(tables.field_packs.c.process_id == PROCESS)).scalar() == 0
+        assert c.execute(sa.select(sa.func.count()).select_from(tables.field_pack_members)).scalar() == 0
     assert audiencia.acta(receiver.engine, aid) == pdf, "the acta outlives the evidence"
 
 
