@@ -211,11 +211,13 @@ def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person
         return opened[pack_id]
 
     wanted = sorted(set(folios))
+    with receiver.engine.connect() as c:  # folio → pack for the whole process: two short strings a record
+        members = dict(c.execute(
+            sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.pack_id)
+            .select_from(t.field_pack_members.join(t.field_packs, t.field_packs.c.pack_id == t.field_pack_members.c.pack_id))
+            .where(t.field_packs.c.process_id == process_id)).all())
     for start in range(0, len(wanted), PACK_SIZE):
         part = wanted[start : start + PACK_SIZE]
-        with receiver.engine.connect() as c:
-            members = dict(c.execute(sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.pack_id)
-                                     .where(t.field_pack_members.c.folio.in_(part))).all())
         fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in part if f not in members])}
         if fresh:
             pack_id = os.urandom(16).hex()
