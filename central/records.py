@@ -1,6 +1,7 @@
 """What the OPL's follow-up work (reports, compulsa, audiencia, results, retention) needs to know
 of a received record: the §10.7 statuses, the §10.3 incisos, one status change, and the record's
-personal fields read from its sealed envelope — in memory only, never written back.
+personal fields read from its sealed envelope — plaintext in memory only; what is kept of them
+for later reads is sealed again (field packs).
 """
 
 from __future__ import annotations
@@ -222,10 +223,13 @@ def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person
         if fresh:
             pack_id = os.urandom(16).hex()
             sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
-            with receiver.engine.begin() as c:
-                c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id, created_at=time.time(),
-                                                        records=len(fresh), box=sealed))
-                c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+            try:
+                with receiver.engine.begin() as c:
+                    c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id,
+                                                            created_at=time.time(), records=len(fresh), box=sealed))
+                    c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+            except sa.exc.IntegrityError:
+                pass  # another run packed some of these at the same time: its pack serves later reads
         for folio in part:
             if folio in fresh:
                 integrity, fields = fresh[folio]
