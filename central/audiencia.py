@@ -104,7 +104,8 @@ def decide(engine: sa.Engine, audiencia_id: int, folio: str, *, official: str, a
     record, and apply it; deciding the same record again before the close replaces the decision.
     Returns 'mantiene' or 'modifica'."""
     with engine.begin() as c:
-        session = c.execute(sa.select(t.audiencias.c.status).where(t.audiencias.c.id == audiencia_id)).scalar()
+        session = c.execute(sa.select(t.audiencias.c.status).where(t.audiencias.c.id == audiencia_id)
+                            .with_for_update()).scalar()  # a close at the same moment waits for this decision
         if session != "en_curso":
             raise AudienciaError(f"La audiencia {audiencia_id} no está en curso ({session or 'no existe'}): no admite decisiones")
         row = c.execute(sa.select(t.audiencia_records).where(
