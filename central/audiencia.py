@@ -14,6 +14,7 @@ import io
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -202,6 +203,8 @@ def acta_pdf(conn: sa.Connection, audiencia_id: int) -> bytes:
     rows = report_rows(conn, audiencia_id)
     changed = [r for r in rows if r["resolucion"] == "se modifica"]
 
+    if not Path(FONT_DIR, "DejaVuSans.ttf").exists():
+        raise AudienciaError("Falta la fuente DejaVu para el acta (paquete Debian fonts-dejavu-core)")
     pdf = FPDF(orientation="L", format="Letter")
     pdf.set_title(f"Acta circunstanciada - audiencia {audiencia_id}")
     pdf.add_font("DejaVu", "", f"{FONT_DIR}/DejaVuSans.ttf")
