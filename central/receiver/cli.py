@@ -16,6 +16,7 @@ from kiosk.cliutil import SpanishHelpFormatter, fail, run_main, setup_logging
 from kiosk.paths import resolve_data_dir
 from central import accounts
 from central.processing import status_counts
+from central.followup_cli import add_parsers as add_followup_parsers
 from central.receiver import admin
 from central.receiver.keys import rotate_sealing_key
 from central.receiver.server import open_receiver, serve
@@ -280,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("rotate-sealing-key", help="rotar la llave de sellado / rotate the sealing key")
     k.set_defaults(func=cmd_rotate)
+
+    add_followup_parsers(sub, _receiver)  # report, compulsa, audiencia, results, retention
     return p
 
 

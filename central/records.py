@@ -1,0 +1,240 @@
+"""What the OPL's follow-up work (reports, compulsa, audiencia, results, retention) needs to know
+of a received record: the §10.7 statuses, the §10.3 incisos, one status change, and the record's
+personal fields read from its sealed envelope — plaintext in memory only; what is kept of them
+for later reads is sealed again (field packs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import nacl.exceptions
+import sqlalchemy as sa
+from nacl.secret import Aead
+
+from kiosk import payload, sealing
+from kiosk.domain import HORA_CENTRO, RecordKind
+from central import tables as t
+from central.receiver import store as st
+
+# Seed 001 §10.7, in the order the avance report shows them.
+STATUS_LABELS = {
+    "enviado": "Registros enviados",
+    "en_procesamiento": "En procesamiento",
+    "en_mesa_de_control": "En mesa de control",
+    "para_compulsa": "Para envío a compulsa",
+    "duplicado": "Duplicados",
+    "con_inconsistencia": "Con inconsistencia",
+    "rechazado": "Rechazados en la recepción",
+}
+# Seed 001 §10.3: the Mesa writes a record's detail as "<inciso>) <texto>", e.g. "e) fotocopia a color".
+INCISOS = {
+    "a": "Credencial no válida: imagen diferente a una Credencial para Votar",
+    "b": "Credencial no válida: dos anversos o dos reversos",
+    "c": "Credencial no válida: anverso y reverso de distintas credenciales",
+    "d": "Credencial no válida: pantalla, monitor u otro",
+    "e": "Fotocopia de la credencial",
+    "f": "Otra: credencial ilegible",
+    "g": "Foto no válida: persona distinta",
+    "h": "Foto no válida: no tomada de la persona",
+    "i": "Foto no válida: rostro cubierto",
+    "j": "Firma no válida: símbolo distinto",
+    "k": "Firma no válida: nombre distinto",
+    "l": "Firma no válida: firma distinta",
+    "m": "Sin firma",
+    "n": "Simulación",
+}
+APOYO_KINDS = (RecordKind.APOYO.value, RecordKind.MANUAL.value)  # auxiliar registrations (§3.8) never count
+MODALIDAD = {RecordKind.APOYO.value: "aplicacion", RecordKind.MANUAL.value: "cedula_papel"}
+
+
+class RecordError(ValueError):
+    """A request about records that cannot be honoured; the message is Spanish, for the person."""
+
+
+def hora_centro_text(epoch: float) -> str:
+    """The one time format people read: '2026-12-01 09:38 hora del Centro (UTC-06:00)'."""
+    at = datetime.fromtimestamp(epoch, tz=HORA_CENTRO)
+    offset = f"{at:%z}"
+    return f"{at:%Y-%m-%d %H:%M} hora del Centro (UTC{offset[:3]}:{offset[3:]})"
+
+
+def set_status(conn: sa.Connection, folio: str, status: str, detail: str = "") -> str:
+    """Move one record to a §10.7 status (what a Mesa decision does); returns the former status.
+    The web layer's audit trail (who, when, why) wraps this call."""
+    if status not in STATUS_LABELS:
+        raise RecordError(f"Estatus desconocido: {status}")
+    before = conn.execute(sa.select(st.envelopes.c.status).where(st.envelopes.c.folio == folio)).scalar()
+    if before is None:
+        raise RecordError(f"No existe el folio {folio}")
+    conn.execute(st.envelopes.update().where(st.envelopes.c.folio == folio).values(status=status, detail=detail[:500]))
+    return before
+
+
+@dataclass(frozen=True)
+class OpenedRecord:
+    """A record's ids (from the verified envelope header) and its plaintext fields, in memory."""
+
+    folio: str
+    kind: str
+    integrity: str
+    header: dict
+    meta: dict
+
+    @property
+    def person(self) -> dict[str, str]:
+        """The person's fields the same way for an app apoyo and a paper cédula."""
+        m = self.meta
+        fields = m.get("fields") or {}
+
+        def read(name: str) -> str:
+            if m.get(name):
+                return str(m[name])
+            value = fields.get(name)
+            return str(value.get("value") or "") if isinstance(value, dict) else ""
+
+        return {
+            "nombres": read("nombres"),
+            "apellido_paterno": read("apellido_paterno"),
+            "apellido_materno": read("apellido_materno"),
+            "clave_elector": read("clave_elector"),
+            "ocr": read("ocr"),
+            "cic": read("cic"),
+            "emision": read("emision"),
+            "modalidad": MODALIDAD.get(self.kind, self.kind),
+            "captured_at": str(self.header.get("captured_at", "")),
+            "numero_referencia": read("numero_referencia"),
+        }
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        loc = self.meta.get("location") or {}
+        try:
+            return float(loc["lat"]), float(loc["lon"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def open_records(receiver, folios: Iterable[str], batch: int = 500) -> Iterator[OpenedRecord]:
+    """Open the envelopes of `folios` with the receiver's sealing keys (it must hold the private
+    ones: the processing host) and yield them one by one, in folio order; a record that does not
+    open is skipped with an incident row, never guessed."""
+    private = receiver.keys.sealing_private_keys()
+    pubkeys: dict[str, list] = {}
+    todo = sorted(set(folios))
+    for start in range(0, len(todo), batch):
+        with receiver.engine.connect() as c:
+            rows = c.execute(
+                sa.select(st.envelopes.c.folio, st.envelopes.c.kind, st.envelopes.c.integrity,
+                          st.envelopes.c.device_id, st.envelopes.c.envelope)
+                .where(st.envelopes.c.folio.in_(todo[start : start + batch])).order_by(st.envelopes.c.folio)
+            ).all()
+        for r in rows:
+            if r.device_id not in pubkeys:
+                pubkeys[r.device_id] = receiver.envelope_keys(r.device_id)
+            try:
+                header, plain = _open_any(bytes(r.envelope), pubkeys[r.device_id], private)
+                meta, _blobs = payload.unpack(plain)
+            except (sealing.InvalidEnvelope, payload.InvalidPayload) as exc:
+                with receiver.engine.begin() as c:
+                    st.incident(c, "sobre_no_abre", r.device_id, r.folio, str(exc))
+                continue
+            yield OpenedRecord(r.folio, r.kind, r.integrity, header, meta)
+
+
+def _open_any(envelope: bytes, device_keys: list, private: dict) -> tuple[dict, bytes]:
+    error: Exception = sealing.InvalidEnvelope("sin llave del dispositivo")
+    for key in device_keys:
+        try:
+            return sealing.open_envelope(envelope, key, private)
+        except sealing.InvalidEnvelope as exc:
+            error = exc
+    raise error
+
+
+def fields_key(receiver) -> Aead:
+    """The key that seals the person fields kept at rest (`tables.field_packs`); made once, beside
+    the sealing keys, and read only where those are (the processing host)."""
+    path = receiver.keys.root / "keys" / "fields.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as f:
+            f.write(os.urandom(Aead.KEY_SIZE))
+            f.flush()
+            os.fsync(f.fileno())
+    secret = path.read_bytes()
+    if len(secret) != Aead.KEY_SIZE:
+        raise RecordError(f"{path}: la llave de campos está dañada (se esperaban {Aead.KEY_SIZE} bytes)")
+    return Aead(secret)
+
+
+@dataclass(frozen=True)
+class Person:
+    folio: str
+    integrity: str
+    fields: dict[str, str]
+
+
+def _pack_aad(pack_id: str, process_id: str) -> bytes:
+    return f"apoyo-kiosk field pack v1|{pack_id}|{process_id}".encode()
+
+
+PACK_SIZE = 5000  # records per sealed pack, and per step of `persons`: memory stays bounded
+
+
+def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person]:
+    """The person fields of `folios` (of one process), in folio order: from the sealed packs of
+    earlier openings, else by opening each envelope once and sealing what was read as a new pack.
+    A record whose envelope does not open is left out (with an incident row). Works PACK_SIZE
+    folios at a time, holding at most two opened packs."""
+    t.create_tables(receiver.engine)
+    box = fields_key(receiver)
+    opened: dict[str, dict] = {}
+
+    def pack(pack_id: str) -> dict:
+        if pack_id not in opened:
+            with receiver.engine.connect() as c:
+                sealed = c.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
+            try:
+                opened[pack_id] = json.loads(box.decrypt(bytes(sealed or b""), _pack_aad(pack_id, process_id)))
+            except nacl.exceptions.CryptoError as exc:
+                raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
+            while len(opened) > 2:
+                opened.pop(next(iter(opened)))
+        return opened[pack_id]
+
+    wanted = sorted(set(folios))
+    with receiver.engine.connect() as c:  # folio → pack for the whole process: two short strings a record
+        members = dict(c.execute(
+            sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.pack_id)
+            .select_from(t.field_pack_members.join(t.field_packs, t.field_packs.c.pack_id == t.field_pack_members.c.pack_id))
+            .where(t.field_packs.c.process_id == process_id)).all())
+    for start in range(0, len(wanted), PACK_SIZE):
+        part = wanted[start : start + PACK_SIZE]
+        fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in part if f not in members])}
+        if fresh:
+            pack_id = os.urandom(16).hex()
+            sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
+            try:
+                with receiver.engine.begin() as c:
+                    c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id,
+                                                            created_at=time.time(), records=len(fresh), box=sealed))
+                    c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+            except sa.exc.IntegrityError:
+                pass  # another run packed some of these at the same time: its pack serves later reads
+        for folio in part:
+            if folio in fresh:
+                integrity, fields = fresh[folio]
+            elif folio in members:
+                integrity, fields = pack(members[folio])[folio]
+            else:
+                continue
+            yield Person(folio, integrity, fields)

@@ -1,0 +1,145 @@
+"""Bad input at the end of a process gets a Spanish reason and changes nothing: a broken compulsa
+template, situación registral files that are wrong in each way, an audiencia taken out of order,
+an OPL key that is not one, a purge before results exist."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from nacl.public import PrivateKey
+
+from central import audiencia, compulsa, results, retention
+from central import tables as t
+from central.receiver import store as st
+from central.records import RecordError, set_status
+from tests.central_followup.helpers import capture_and_process
+
+PROCESS = "RM2026OAX"
+
+
+def test_a_template_names_its_version_and_only_known_fields() -> None:
+    custom = compulsa.Template.from_toml(
+        'version = "ine-compulsa/2025-10"\ndelimiter = "|"\n'
+        '[[columns]]\nheader = "ID"\nfield = "folio"\n[[columns]]\nheader = "CVE"\nfield = "clave_elector"\n')
+    assert custom.version == "ine-compulsa/2025-10" and [c.field for c in custom.columns] == ["folio", "clave_elector"]
+    with pytest.raises(RecordError, match="campos desconocidos: curp"):
+        compulsa.Template.from_toml('version = "x"\n[[columns]]\nheader = "C"\nfield = "curp"\n')
+    with pytest.raises(RecordError, match="no es válida"):
+        compulsa.Template.from_toml("version = \n")
+    with pytest.raises(RecordError, match="no es válida"):
+        compulsa.Template.from_toml('columns = []\n')
+
+
+def test_situacion_words_as_ine_writes_them() -> None:
+    assert compulsa._situacion("En Padrón") == "en_padron"
+    assert compulsa._situacion("PADRON ELECTORAL") == "en_padron"
+    assert compulsa._situacion("Lista Nominal") == "en_lista_nominal"
+    assert compulsa._situacion("Datos no encontrados") == "datos_no_encontrados"
+    assert compulsa._situacion("Baja por suspensión de derechos") == "baja"
+    assert compulsa._motivo("Baja por suspensión de derechos") == "suspension_derechos"
+    assert compulsa._motivo("Cancelación de trámite") == "cancelacion_tramite"
+    assert compulsa._motivo("Duplicado en padrón") == "duplicado_padron"
+    assert compulsa._motivo("defunción") == "defuncion"
+    assert compulsa._situacion("Vigente tal vez") is None and compulsa._motivo("por capricho") is None
+
+
+@pytest.fixture
+def compulsed(provisioned):
+    station, _server, receiver = provisioned
+    apps, cedulas = capture_and_process(station, receiver, apps=2, cedulas=1)
+    with receiver.engine.begin() as c:
+        for f in apps + cedulas:
+            set_status(c, f, "para_compulsa")
+    return receiver, apps + cedulas
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as c:
+        return c.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"folio;situacion\n", "faltan columnas"),
+    ("folio,situacion\n{0},En Padrón\n".encode("latin-1"), "UTF-8"),
+    (b"folio,situacion\n{0},En Padron\n{0},Datos no encontrados\n", "viene dos veces"),
+    (b"folio,situacion\n{0},En Padron\n{1},Lo que sea\n", "fila 3: situación registral desconocida «Lo que sea»"),
+    (b"folio,situacion,motivo_baja\n{0},Baja,por capricho\n", "motivo de baja desconocido"),
+    (b"folio,situacion\nRM2026OAX-A0009-D0009-000001,En Padron\n", "no es un apoyo de RM2026OAX"),
+])
+def test_a_wrong_situacion_file_applies_nothing(compulsed, content, problem) -> None:
+    receiver, folios = compulsed
+    data = content.replace(b"{0}", folios[0].encode()).replace(b"{1}", folios[1].encode())
+    result = compulsa.import_situacion(receiver.engine, PROCESS, data)
+    assert result.applied == 0 and any(problem in p for p in result.problems), result.problems
+    assert _count(receiver.engine, t.situacion_registral) == 0
+
+
+def test_a_later_file_replaces_an_answer_and_keeps_the_rest(compulsed) -> None:
+    receiver, folios = compulsed
+    first = "\n".join(["folio,situacion", *(f"{f},Datos no encontrados" for f in folios)]).encode()
+    assert compulsa.import_situacion(receiver.engine, PROCESS, first).applied == 3
+    second = f"folio,situacion,seccion\n{folios[0]},En Padrón,0412\n".encode()
+    result = compulsa.import_situacion(receiver.engine, PROCESS, second)
+    assert (result.applied, result.unchanged) == (1, 0)
+    with receiver.engine.connect() as c:
+        rows = {r.folio: (r.situacion, r.seccion) for r in c.execute(sa.select(t.situacion_registral))}
+    assert rows[folios[0]] == ("en_padron", "0412") and rows[folios[1]] == ("datos_no_encontrados", "")
+
+
+def test_an_audiencia_keeps_its_order_and_its_lock(compulsed) -> None:
+    receiver, folios = compulsed
+    officials = [audiencia.Official("LIC. ANA MUESTRA", "Titular")]
+    with pytest.raises(audiencia.AudienciaError, match="No hay registros que revisar"):
+        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"])
+    with pytest.raises(audiencia.AudienciaError, match="no tienen inconsistencia"):
+        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"], [folios[0]])
+    with receiver.engine.begin() as c:
+        set_status(c, folios[0], "con_inconsistencia", "l) firma distinta")
+    with pytest.raises(audiencia.AudienciaError, match="promovente"):
+        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, [])
+    aid = audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"])
+    with pytest.raises(audiencia.AudienciaError, match="programada: no se puede pasar a cerrada"):
+        audiencia.close(receiver.engine, aid)
+    with pytest.raises(audiencia.AudienciaError, match="ciérrela primero"):
+        audiencia.acta(receiver.engine, aid)
+    audiencia.start(receiver.engine, aid)
+    with pytest.raises(audiencia.AudienciaError, match="no está asignado"):
+        audiencia.decide(receiver.engine, aid, folios[1], official="X")
+    with pytest.raises(audiencia.AudienciaError, match="no tiene situación registral"):
+        audiencia.decide(receiver.engine, aid, folios[0], official="X", evidence="algo", new_situacion="en_padron",
+                         reason="r")
+    # A decision can be taken back before the close: the record returns to its status before.
+    audiencia.decide(receiver.engine, aid, folios[0], official="X", new_status="para_compulsa", reason="firma igual")
+    assert audiencia.decide(receiver.engine, aid, folios[0], official="X") == "mantiene"
+    with receiver.engine.connect() as c:
+        assert c.execute(sa.select(st.envelopes.c.status, st.envelopes.c.detail)
+                         .where(st.envelopes.c.folio == folios[0])).one() == ("con_inconsistencia", "l) firma distinta")
+    audiencia.close(receiver.engine, aid)
+    with pytest.raises(audiencia.AudienciaError, match="cerrada"):
+        audiencia.start(receiver.engine, aid)
+    with pytest.raises(results.RecordError, match="resultados definitivos"):
+        retention.purge(receiver.engine, receiver.keys.authority, PROCESS)
+
+
+def test_an_open_audiencia_holds_the_definitive_results(compulsed) -> None:
+    receiver, folios = compulsed
+    with receiver.engine.begin() as c:
+        set_status(c, folios[0], "con_inconsistencia", "a) otra cosa")
+    audiencia.schedule(receiver.engine, PROCESS, 0.0, [audiencia.Official("LIC. ANA MUESTRA")], ["C. PEDRO MUESTRA"])
+    assert results.tally(receiver.engine, PROCESS, "preliminar").valid == 0
+    with pytest.raises(RecordError, match="garantías de audiencia sin cerrar"):
+        results.tally(receiver.engine, PROCESS, "definitivo")
+    with pytest.raises(RecordError, match="Fase desconocida"):
+        results.tally(receiver.engine, PROCESS, "final")
+
+
+def test_an_opl_key_is_an_x25519_key() -> None:
+    key = PrivateKey.generate().public_key
+    raw = bytes(key)
+    import base64
+
+    for form in (raw, raw.hex().encode() + b"\n", base64.b64encode(raw)):
+        assert bytes(results.load_public_key(form)) == raw
+    for bad in (b"", b"no es una llave", b"-----BEGIN PUBLIC KEY-----\nMIIB\n"):
+        with pytest.raises(RecordError, match="X25519"):
+            results.load_public_key(bad)
