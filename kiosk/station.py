@@ -272,14 +272,22 @@ class Station:
     # --- acuses ----------------------------------------------------------------------------
     def apply_acuse(self, doc: dict) -> str:
         """Verify an acuse (authority signature, and a folio + integrity code that match an
-        envelope in the vault) and apply it. Returns the new state; InvalidSignature otherwise."""
+        envelope in the vault) and apply it. Returns the new state; InvalidSignature otherwise.
+
+        Only an acuse naming this envelope's integrity code acts on it. A `folio_duplicado` for
+        other bytes under our folio is an incident for the technician (audit log, the envelope's
+        reason); our envelope stays queued as it was, never quarantined on someone else's word."""
         body = sealing.verify_document(doc, self.authority_key, "acuse")
         folio, integrity = str(body.get("folio")), str(body.get("integrity"))
         row = self.vault.get(folio)
         if row is None or row.integrity != integrity:
             if row is not None and body.get("reason") == "folio_duplicado":
-                # The receiver holds other bytes under our folio: keep ours, quarantined, shown.
-                return self.vault.apply_acuse(folio, row.integrity, "rechazado", str(body["received_at"]), json.dumps(doc), "folio_duplicado")
+                log.error("acuse folio_duplicado for folio=%s names other bytes (%s); ours (%s) kept queued",
+                          folio, integrity[:16], row.integrity[:16])
+                self.vault.audit("acuse_ajeno", {"folio": folio, "integrity": integrity, "ours": row.integrity, "reason": "folio_duplicado"})
+                self.vault.note_failure(folio, "incidente: el receptor reporta otro sobre con este folio (folio_duplicado); "
+                                               "el registro se conserva, avise al equipo técnico")
+                return row.state
             log.warning("acuse for folio=%s does not match the vault; ignored", folio)
             raise sealing.InvalidSignature("el acuse no corresponde a un sobre guardado")
         if row.state in ("deleted", "quarantined"):

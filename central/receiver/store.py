@@ -60,6 +60,7 @@ tokens = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("used_at", sa.Float),
     sa.Column("device_id", sa.String(40)),
+    sa.Column("expires_at", sa.Float),  # NULL (tokens issued before it existed): created_at + 7 days
 )
 uploads = sa.Table(
     "uploads", metadata,
