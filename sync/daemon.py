@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 # Refusals that concern one envelope for good: keep it, quarantined, with the reason.
 ENVELOPE_REFUSALS = {"sobre_invalido", "firma_invalida", "tamano"}
 # Refusals after which this envelope's upload starts over from byte 0 next time.
-RESTART_REFUSALS = {"integridad", "envio_expirado", "envio_desconocido", "checksum", "incompleto"}
+RESTART_REFUSALS = {"integridad", "envio_expirado", "envio_desconocido", "checksum", "incompleto",
+                    "llave_sellado_desconocida"}  # kept queued: the receiver may get its key back
 
 LOTE_MEMBER_MAX = 64 * 1024   # envelopes up to this size travel in lotes
 LOTE_MAX_BYTES = 512 * 1024
