@@ -272,18 +272,30 @@ class BodyLimit:
         if declared is not None and (not _DIGITS.fullmatch(declared.decode("latin-1")) or int(declared) > cap):
             await _too_large(send)
             return
-        seen = 0
-
-        async def bounded():
-            nonlocal seen
+        if patch:
+            await self.app(scope, receive, send)  # the PATCH handler reads in chunks up to what the upload lacks
+            return
+        body = bytearray()  # small bodies only: read here, up to the cap, and handed on whole
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > cap:
-                    raise ReceiverError(413, "cuerpo_grande", "Cuerpo de la petición demasiado grande")
-            return message
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            if len(body) > cap:
+                await _too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+        delivered = False
 
-        await self.app(scope, bounded, send)
+        async def replay():
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 async def _too_large(send) -> None:
