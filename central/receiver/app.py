@@ -82,8 +82,9 @@ def create_app(receiver: Receiver) -> FastAPI:
     async def _device(request: Request, *, body_sha256: str | None = None, allow_baja: bool = False) -> str:
         """The device that signed this request (bodiless, or one whose sha256 is declared)."""
         headers = {k: request.headers.get(k, "") for k in SIGNED_HEADERS}
+        path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path  # as sent, still %-encoded
         return await run_in_threadpool(
-            lambda: receiver.authenticate(request.method, request.url.path, b"", headers,
+            lambda: receiver.authenticate(request.method, path, b"", headers,
                                           body_sha256=body_sha256, allow_baja=allow_baja))
 
     @app.get("/healthz", summary="Estado del servicio")
