@@ -44,6 +44,7 @@ class DeviceIdentity:
     municipio: str = ""
     lat: float | None = None
     lon: float | None = None
+    receiver_ca: str = ""  # PEM (CA bundle or the receiver's own certificate) in the data dir; "" = system CAs
 
     def to_json(self) -> str:
         return json.dumps(
@@ -55,6 +56,7 @@ class DeviceIdentity:
                 "municipio": self.municipio,
                 "lat": self.lat,
                 "lon": self.lon,
+                "receiver_ca": self.receiver_ca,
             },
             indent=2,
         )
@@ -70,6 +72,7 @@ class DeviceIdentity:
             municipio=d.get("municipio", ""),
             lat=d.get("lat"),
             lon=d.get("lon"),
+            receiver_ca=d.get("receiver_ca", ""),
         )
 
 
@@ -92,6 +95,11 @@ class Station:
     @property
     def device_id(self) -> str:
         return self.identity.device_id
+
+    def receiver_verify(self) -> bool | str:
+        """How the kiosk checks the receiver's TLS certificate: the PEM given at provisioning
+        (a CA bundle or the pinned certificate itself), else the system's CAs."""
+        return str(self.data.root / self.identity.receiver_ca) if self.identity.receiver_ca else True
 
     @property
     def authority_key(self) -> VerifyKey:

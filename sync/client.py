@@ -89,7 +89,7 @@ class ReceiverClient:
         self._skew = 0.0
         self.last_server_time: float | None = None
         self.session = requests.Session()
-        self.session.verify = verify
+        self.verify = verify  # passed on every request: requests lets REQUESTS_CA_BUNDLE override a session's
 
     # --- plumbing ---------------------------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -123,7 +123,7 @@ class ReceiverClient:
         time_nonce = secrets.token_urlsafe(16)
         hdrs["Apoyo-Time-Nonce"] = time_nonce
         try:
-            resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout)
+            resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout, verify=self.verify)
         except requests.RequestException as exc:
             raise LinkError(str(exc)) from exc
         self._note_time(resp, time_nonce)

@@ -58,6 +58,7 @@ class SyncSummary:
 def client_for(station: Station, base_url: str | None = None, **kwargs) -> ReceiverClient:
     """A client that signs with the station's trusted time and feeds it the receiver's time."""
     kwargs.setdefault("clock", lambda: station.clock.now().epoch)
+    kwargs.setdefault("verify", station.receiver_verify())
     return ReceiverClient(
         base_url or station.identity.receiver_url,
         station.device_id,
