@@ -142,7 +142,8 @@ def create_app(receiver: Receiver) -> FastAPI:
             },
         )
 
-    @app.post(UPLOADS, status_code=201, summary="Crear un envío (tus creation)")
+    @app.post(UPLOADS, status_code=201, summary="Crear un envío (tus creation)",
+              openapi_extra={"parameters": [_header("Tus-Resumable"), _header("Upload-Length"), _header("Upload-Metadata")]})
     async def tus_create(request: Request) -> Response:
         _tus_check(request)
         length = _strict_int(request.headers.get("Upload-Length"), "upload_length", "Upload-Length debe ser un entero decimal")
@@ -179,7 +180,10 @@ def create_app(receiver: Receiver) -> FastAPI:
         UPLOADS + "/{upload_id}",
         status_code=204,
         summary="Enviar bytes desde Upload-Offset (tus core + checksum sha256, firmado por el dispositivo)",
-        openapi_extra={"requestBody": {"content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+        openapi_extra={
+            "requestBody": {"content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            "parameters": [_header("Tus-Resumable"), _header("Upload-Offset"), _header("Content-Type")],
+        },
     )
     async def tus_patch(upload_id: str, request: Request) -> Response:
         _tus_check(request)
@@ -304,6 +308,11 @@ async def _too_large(send) -> None:
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _header(name: str) -> dict:
+    """A tus header in the OpenAPI description (so a fuzzer sends and varies it)."""
+    return {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
 
 
 def _strict_int(value: str | None, code: str, message: str) -> int:
