@@ -72,6 +72,7 @@ def create_app(receiver: Receiver) -> FastAPI:
     async def _refusal(_request: Request, exc: ReceiverError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
 
+    reading: set[str] = set()  # uploads whose PATCH body is being read by this instance
     app.add_middleware(BodyLimit)
     app.add_middleware(SignedTimeMiddleware, receiver=receiver)
 
@@ -203,6 +204,9 @@ def create_app(receiver: Receiver) -> FastAPI:
         room = row.length - row.offset
         if size is not None and size > room:
             raise ReceiverError(400, "excede", "Los datos exceden Upload-Length")
+        if upload_id in reading:  # one body in memory per upload (the device's uploads are capped)
+            raise ReceiverError(409, "offset", "Otro PATCH de este envío está en curso")
+        reading.add(upload_id)
         received = bytearray()
         hasher = hashlib.sha256()
         disconnected = False
@@ -214,6 +218,8 @@ def create_app(receiver: Receiver) -> FastAPI:
                 received.extend(piece)
         except ClientDisconnect:
             disconnected = True  # a cut keeps the bytes that arrived (a prefix of a signed body)
+        finally:
+            reading.discard(upload_id)
         if not disconnected and hasher.digest() != digest:
             raise ReceiverError(460, "checksum", "Checksum del bloque no coincide")
         new_offset, acuse_doc = await run_in_threadpool(receiver.append, upload_id, offset, bytes(received), device_id)

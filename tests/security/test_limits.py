@@ -158,3 +158,28 @@ def test_non_upload_bodies_are_capped_and_rotation_authenticates_first(served, k
     resp = requests.post(served.url + "/v1/device/rotate", data=b"{}", timeout=5,
                          headers={"X-Apoyo-Content-SHA256": declared, "X-Apoyo-Device": kiosk.device_id})
     assert (resp.status_code, resp.json()["code"]) == (401, "firma_invalida")
+
+
+def test_parallel_patches_to_one_upload_hold_one_body(served, kiosk) -> None:
+    """An enrolled device opening many connections to one upload: only one body is read at a time
+    (the others are 409 before a byte is read), so memory stays within one upload's length."""
+    created = forge.create_upload(kiosk, served.url, _folio(kiosk, 300), secrets.token_hex(32), MAX_UPLOAD)
+    path = created.headers["Location"]
+
+    def head() -> str:
+        headers = forge.signed(kiosk, "PATCH", served.url + path, b"MUESTRA")
+        return PATCH_HEAD.format(path=path) + "".join(f"{k}: {v}\r\n" for k, v in headers.items()
+                                                      if k not in ("Tus-Resumable", "Content-Type"))
+
+    results = []
+    heads = [head() for _ in range(8)]
+    with PeakRSS(served.pid) as rss:
+        threads = [threading.Thread(target=lambda h=h: results.append(stream_body(served.port, h, GIB, chunked=True))) for h in heads]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    statuses = sorted(r.status for r in results)
+    assert statuses.count(409) >= 6 and set(statuses) <= {400, 409}, statuses
+    assert rss.growth < BOUND + 2 * MAX_UPLOAD, f"RSS {rss.baseline // MB} → {rss.peak // MB} MB"
+    assert _chunk_bytes(served.receiver) == 0
