@@ -139,7 +139,7 @@ def create_app(receiver: Receiver) -> FastAPI:
                 "Tus-Version": TUS_VERSION,
                 "Tus-Extension": TUS_EXTENSIONS,
                 "Tus-Max-Size": str(20 * 1024 * 1024),
-                "Tus-Checksum-Algorithm": "sha256,sha1",
+                "Tus-Checksum-Algorithm": "sha256",  # a signed PATCH declares sha256
             },
         )
 
