@@ -120,7 +120,7 @@ nonces = sa.Table(
     "nonces", metadata,
     sa.Column("nonce", sa.String(64), primary_key=True),
     sa.Column("device_id", sa.String(40), nullable=False),
-    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("ts", sa.Float, nullable=False, index=True),  # every tus request is signed: old nonces go by ts
 )
 counters = sa.Table(
     "counters", metadata,

@@ -87,3 +87,18 @@ def test_an_acuse_naming_our_bytes_still_acts(served, kiosk) -> None:
         pass
     else:
         raise AssertionError("a forged acuse was applied")
+
+
+def test_a_foreign_acuse_on_a_usb_stick_is_not_applied(tmp_path, served, kiosk) -> None:
+    import json
+
+    from kiosk.transfer import import_acuses
+
+    env = kiosk.vault.get(kiosk.save_apoyo(small_apoyo(6), "A0001").folio)
+    stick = tmp_path / "usb" / "acuses"
+    stick.mkdir(parents=True)
+    doc = served.receiver._acuse(env.folio, "cd" * 32, kiosk.device_id, 0.0, "rechazado", "folio_duplicado")
+    (stick / f"{env.folio}.acuse.json").write_text(json.dumps(doc))
+    result = import_acuses(kiosk, tmp_path / "usb")
+    assert result == {"applied": 0, "quarantined": 0, "invalid": [f"{env.folio}.acuse.json"]}
+    assert kiosk.vault.get(env.folio).state == "sealed"
