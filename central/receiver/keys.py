@@ -36,6 +36,9 @@ class ReceiverKeys:
         current = keys / "sealing.current"
         if not current.exists():
             rotate_sealing_key(root)
+        for path in keys.iterdir():  # files written 0644 by an older version
+            if path.is_file() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
         kid = current.read_text().strip()
         public = PublicKey((keys / f"sealing-{kid}.pub").read_bytes())
         return cls(root, SigningKey(auth_path.read_bytes()), public, kid)

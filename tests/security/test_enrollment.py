@@ -77,3 +77,16 @@ def test_receiver_files_are_0600_in_a_0700_directory(served, kiosk) -> None:
             assert mode == 0o600, f"{f}: {oct(mode)}"
             seen.append(f)
     assert {"receiver.db", "receiver.db-wal", "authority.key", "sealing.current"} <= set(seen), seen
+
+
+def test_files_left_0644_by_an_older_version_are_closed_when_the_receiver_opens(tmp_path) -> None:
+    from tests.security.conftest import prepare_receiver
+
+    root = tmp_path / "viejo"
+    prepare_receiver(root)
+    for path in [root, *root.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    prepare_receiver(root)  # opens it again, as `kiosk-receiver serve` does
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
+    loose = [p.name for p in root.rglob("*") if p.is_file() and stat.S_IMODE(p.stat().st_mode) != 0o600]
+    assert loose == [], loose
