@@ -72,7 +72,7 @@ def create_app(receiver: Receiver) -> FastAPI:
     async def _refusal(_request: Request, exc: ReceiverError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
 
-    reading: set[str] = set()  # uploads whose PATCH body is being read by this instance
+    reading: dict[str, bytearray] = {}  # upload id → the body of its PATCH being read by this instance
     app.add_middleware(BodyLimit)
     app.add_middleware(SignedTimeMiddleware, receiver=receiver)
 
@@ -204,14 +204,18 @@ def create_app(receiver: Receiver) -> FastAPI:
         room = row.length - row.offset
         if size is not None and size > room:
             raise ReceiverError(400, "excede", "Los datos exceden Upload-Length")
-        if upload_id in reading:  # one body in memory per upload (the device's uploads are capped)
-            raise ReceiverError(409, "offset", "Otro PATCH de este envío está en curso")
-        reading.add(upload_id)
-        received = bytearray()
+        # One body in memory per upload: a newer PATCH of it (the kiosk again, after a connection
+        # that died silently) wins, and the older one lets go of its bytes at once.
+        previous = reading.get(upload_id)
+        if previous is not None:
+            previous.clear()
+        received = reading[upload_id] = bytearray()
         hasher = hashlib.sha256()
         disconnected = False
         try:
             async for piece in request.stream():
+                if reading.get(upload_id) is not received:
+                    break
                 if len(received) + len(piece) > room:
                     raise ReceiverError(400, "excede", "Los datos exceden Upload-Length")
                 hasher.update(piece)
@@ -219,7 +223,11 @@ def create_app(receiver: Receiver) -> FastAPI:
         except ClientDisconnect:
             disconnected = True  # a cut keeps the bytes that arrived (a prefix of a signed body)
         finally:
-            reading.discard(upload_id)
+            superseded = reading.get(upload_id) is not received
+            if not superseded:
+                del reading[upload_id]
+        if superseded:
+            raise ReceiverError(409, "offset", "Un PATCH más reciente de este envío lo reemplazó")
         if not disconnected and hasher.digest() != digest:
             raise ReceiverError(460, "checksum", "Checksum del bloque no coincide")
         new_offset, acuse_doc = await run_in_threadpool(receiver.append, upload_id, offset, bytes(received), device_id)
