@@ -2,18 +2,24 @@
 
 The last time signed by the receiver plus monotonic time since then gives "alta" confidence;
 after a reboot the system clock is used if it is not behind the last trusted time ("media"),
-otherwise the last trusted time is the best lower bound ("baja").
+otherwise the last trusted time is the best lower bound ("baja"). A signed time older than the
+last one accepted (beyond a small tolerance) is refused and logged: time never goes back on a replay.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from kiosk.domain import HORA_CENTRO
+
+log = logging.getLogger(__name__)
+
+ROLLBACK_TOLERANCE = 120.0  # seconds a new signed time may fall behind the last accepted one
 
 # The system clock of a Pi that booted offline often reads 1970 or the image's build date.
 _PLAUSIBLE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp()
@@ -47,10 +53,17 @@ class TrustedClock:
         self._monotonic = monotonic
         self._boot = boot
 
-    def record_server_time(self, server_epoch: float) -> None:
-        """Call with a receiver time whose signature was verified."""
+    def record_server_time(self, server_epoch: float) -> bool:
+        """Call with a receiver time whose signature (and nonce) was verified. Returns False, and
+        keeps the trusted time as it was, when it is older than the last accepted one."""
+        raw = self._store.get_meta(self.META_KEY)
+        last = json.loads(raw).get("server") if raw else None
+        if last is not None and server_epoch < float(last) - ROLLBACK_TOLERANCE:
+            log.warning("signed time %.0f refused: older than the last accepted %.0f (rollback)", server_epoch, float(last))
+            return False
         state = {"server": server_epoch, "mono": self._monotonic(), "boot": self._boot()}
         self._store.set_meta(self.META_KEY, json.dumps(state))
+        return True
 
     def now(self) -> TimeReading:
         raw = self._store.get_meta(self.META_KEY)

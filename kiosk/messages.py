@@ -61,6 +61,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "No hay enlace con el receptor {url}: revise la red y la dirección, y vuelva a intentar.",
         "en": "No link to the receiver {url}: check the network and the address, and try again.",
     },
+    "receiver_insecure": {
+        "es": "El receptor {url} debe usar https:// (http:// solo en la misma máquina, para la demostración).",
+        "en": "The receiver {url} must use https:// (http:// only on this machine, for the demo).",
+    },
     "enroll_refused": {
         "es": "El receptor rechazó el alta del kiosko: {reason}",
         "en": "The receiver refused to enroll this kiosk: {reason}",

@@ -252,17 +252,15 @@ def verify_document(
         raise InvalidSignature("documento firmado no válido") from exc
 
 
-def _request_message(method: str, path: str, body: bytes, device_id: str, ts: str, nonce: str) -> bytes:
-    return "\n".join(
-        ["apoyo-request-v1", method.upper(), path, device_id, ts, nonce, hashlib.sha256(body).hexdigest()]
-    ).encode()
+def _request_message(method: str, path: str, body_sha256: str, device_id: str, ts: str, nonce: str) -> bytes:
+    return "\n".join(["apoyo-request-v1", method.upper(), path, device_id, ts, nonce, body_sha256]).encode()
 
 
 def sign_request(method: str, path: str, body: bytes, device_id: str, device_key: SigningKey, *, now: float | None = None) -> dict[str, str]:
     """Headers that authenticate one HTTP request as coming from this device."""
     ts = f"{(time.time() if now is None else now):.3f}"
     nonce = base64.urlsafe_b64encode(nb.randombytes(16)).decode().rstrip("=")
-    sig = device_key.sign(_request_message(method, path, body, device_id, ts, nonce)).signature
+    sig = device_key.sign(_request_message(method, path, hashlib.sha256(body).hexdigest(), device_id, ts, nonce)).signature
     return {
         "X-Apoyo-Device": device_id,
         "X-Apoyo-Timestamp": ts,
@@ -271,8 +269,11 @@ def sign_request(method: str, path: str, body: bytes, device_id: str, device_key
     }
 
 
-def verify_request(method: str, path: str, body: bytes, headers: dict[str, str], device_key: VerifyKey, *, now: float | None = None, window: float = 300.0) -> tuple[str, float]:
-    """Check a signed request; returns (nonce, timestamp) so the caller can refuse replays."""
+def verify_request(method: str, path: str, body: bytes, headers: dict[str, str], device_key: VerifyKey, *, now: float | None = None, window: float = 300.0, body_sha256: str | None = None) -> tuple[str, float]:
+    """Check a signed request; returns (nonce, timestamp) so the caller can refuse replays.
+
+    `body_sha256` (hex) stands for a body not read yet (a tus PATCH declares it in Upload-Checksum):
+    the caller authenticates first and then checks the bytes against that digest as they arrive."""
     try:
         ts = headers["X-Apoyo-Timestamp"]
         nonce = headers["X-Apoyo-Nonce"]
@@ -281,7 +282,8 @@ def verify_request(method: str, path: str, body: bytes, headers: dict[str, str],
         current = time.time() if now is None else now
         if abs(current - when) > window:
             raise ValueError("stale")
-        device_key.verify(_request_message(method, path, body, device_id, ts, nonce), _unb64(headers["X-Apoyo-Signature"]))
+        digest = body_sha256 if body_sha256 is not None else hashlib.sha256(body).hexdigest()
+        device_key.verify(_request_message(method, path, digest, device_id, ts, nonce), _unb64(headers["X-Apoyo-Signature"]))
         return nonce, when
     except (KeyError, ValueError, TypeError, nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError) as exc:
         raise InvalidSignature("petición firmada no válida") from exc

@@ -44,6 +44,7 @@ class DeviceIdentity:
     municipio: str = ""
     lat: float | None = None
     lon: float | None = None
+    receiver_ca: str = ""  # PEM (CA bundle or the receiver's own certificate) in the data dir; "" = system CAs
 
     def to_json(self) -> str:
         return json.dumps(
@@ -55,6 +56,7 @@ class DeviceIdentity:
                 "municipio": self.municipio,
                 "lat": self.lat,
                 "lon": self.lon,
+                "receiver_ca": self.receiver_ca,
             },
             indent=2,
         )
@@ -70,6 +72,7 @@ class DeviceIdentity:
             municipio=d.get("municipio", ""),
             lat=d.get("lat"),
             lon=d.get("lon"),
+            receiver_ca=d.get("receiver_ca", ""),
         )
 
 
@@ -92,6 +95,11 @@ class Station:
     @property
     def device_id(self) -> str:
         return self.identity.device_id
+
+    def receiver_verify(self) -> bool | str:
+        """How the kiosk checks the receiver's TLS certificate: the PEM given at provisioning
+        (a CA bundle or the pinned certificate itself), else the system's CAs."""
+        return str(self.data.root / self.identity.receiver_ca) if self.identity.receiver_ca else True
 
     @property
     def authority_key(self) -> VerifyKey:
@@ -272,14 +280,22 @@ class Station:
     # --- acuses ----------------------------------------------------------------------------
     def apply_acuse(self, doc: dict) -> str:
         """Verify an acuse (authority signature, and a folio + integrity code that match an
-        envelope in the vault) and apply it. Returns the new state; InvalidSignature otherwise."""
+        envelope in the vault) and apply it. Returns the new state; InvalidSignature otherwise.
+
+        Only an acuse naming this envelope's integrity code acts on it. A `folio_duplicado` for
+        other bytes under our folio is an incident for the technician (audit log, the envelope's
+        reason); our envelope stays queued as it was, never quarantined on someone else's word."""
         body = sealing.verify_document(doc, self.authority_key, "acuse")
         folio, integrity = str(body.get("folio")), str(body.get("integrity"))
         row = self.vault.get(folio)
         if row is None or row.integrity != integrity:
             if row is not None and body.get("reason") == "folio_duplicado":
-                # The receiver holds other bytes under our folio: keep ours, quarantined, shown.
-                return self.vault.apply_acuse(folio, row.integrity, "rechazado", str(body["received_at"]), json.dumps(doc), "folio_duplicado")
+                log.error("acuse folio_duplicado for folio=%s names other bytes (%s); ours (%s) kept queued",
+                          folio, integrity[:16], row.integrity[:16])
+                self.vault.audit("acuse_ajeno", {"folio": folio, "integrity": integrity, "ours": row.integrity, "reason": "folio_duplicado"})
+                self.vault.note_failure(folio, "incidente: el receptor reporta otro sobre con este folio (folio_duplicado); "
+                                               "el registro se conserva, avise al equipo técnico")
+                return row.state
             log.warning("acuse for folio=%s does not match the vault; ignored", folio)
             raise sealing.InvalidSignature("el acuse no corresponde a un sobre guardado")
         if row.state in ("deleted", "quarantined"):

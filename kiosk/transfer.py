@@ -39,5 +39,8 @@ def import_acuses(station: Station, src: Path) -> dict:
         except (ValueError, sealing.InvalidSignature):
             result["invalid"].append(path.name)
             continue
-        result["applied" if state == "deleted" else "quarantined"] += 1
+        if state in ("deleted", "quarantined"):
+            result["applied" if state == "deleted" else "quarantined"] += 1
+        else:  # an acuse for other bytes under our folio: an incident, the record stays queued
+            result["invalid"].append(path.name)
     return result

@@ -1,11 +1,18 @@
 """The kiosk's side of the wire: a `requests` client for enrollment, signed configuration,
 signed time, tus uploads that resume at the byte after a cut, and acuse retrieval.
+
+Every request carries a fresh `Apoyo-Time-Nonce`; the receiver's signed time is believed only
+when it names that nonce. Every tus request but the creation is signed by the device key (a PATCH
+over the sha256 it declares in Upload-Checksum). `verify` is requests' TLS setting: a CA bundle
+or pinned certificate file given at provisioning.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import secrets
 import logging
 import time
 from dataclasses import dataclass
@@ -23,7 +30,7 @@ log = logging.getLogger(__name__)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 UPLOADS = "/v1/uploads"
-HEAD_REFUSALS = {404: "envio_desconocido", 410: "envio_expirado", 403: "prohibido"}
+HEAD_REFUSALS = {404: "envio_desconocido", 410: "envio_expirado", 403: "prohibido", 401: "firma_invalida"}
 CLOCK_SKEW = 60.0  # a signed request refused while our clock is this far off is re-signed once
 
 
@@ -67,8 +74,9 @@ class ReceiverClient:
         *,
         timeout: float = 30.0,
         chunk_size: int = 256 * 1024,
-        on_time: Callable[[float], None] | None = None,
+        on_time: Callable[[float], bool | None] | None = None,
         clock: Callable[[], float] | None = None,
+        verify: bool | str = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.device_id = device_id
@@ -81,6 +89,7 @@ class ReceiverClient:
         self._skew = 0.0
         self.last_server_time: float | None = None
         self.session = requests.Session()
+        self.verify = verify  # passed on every request: requests lets REQUESTS_CA_BUNDLE override a session's
 
     # --- plumbing ---------------------------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -109,11 +118,15 @@ class ReceiverClient:
         if signed_at is not None:
             assert self.device_key is not None
             hdrs.update(sealing.sign_request(method, requests.utils.urlparse(url).path, body, self.device_id, self.device_key, now=signed_at))
+            if body and "Upload-Checksum" not in hdrs:  # the receiver authenticates before it reads a body
+                hdrs["X-Apoyo-Content-SHA256"] = hashlib.sha256(body).hexdigest()
+        time_nonce = secrets.token_urlsafe(16)
+        hdrs["Apoyo-Time-Nonce"] = time_nonce
         try:
-            resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout)
+            resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout, verify=self.verify)
         except requests.RequestException as exc:
             raise LinkError(str(exc)) from exc
-        self._note_time(resp)
+        self._note_time(resp, time_nonce)
         if resp.status_code >= 500:
             raise LinkError(f"HTTP {resp.status_code}")
         if resp.status_code >= 400:
@@ -127,19 +140,25 @@ class ReceiverClient:
             raise Refused(resp.status_code, code, message)
         return resp
 
-    def _note_time(self, resp: requests.Response) -> None:
+    def _note_time(self, resp: requests.Response, nonce: str) -> None:
+        """Believe the receiver's signed time only when it was made for this request (our nonce)
+        and the trusted clock does not refuse it as older than the last one accepted."""
         raw = resp.headers.get("Apoyo-Time")
         if not raw or self.authority_key is None:
             return
         try:
             doc = json.loads(base64.b64decode(raw))
             body = sealing.verify_document(doc, self.authority_key, "time")
-            self.last_server_time = float(body["time"])
-            self._skew = self.last_server_time - time.time()
-            if self.on_time is not None:
-                self.on_time(self.last_server_time)
-        except (ValueError, sealing.InvalidSignature):
-            log.warning("ignoring an Apoyo-Time header that does not verify")
+            if body.get("nonce") != nonce:
+                raise ValueError("nonce")
+            server = float(body["time"])
+        except (ValueError, TypeError, KeyError, sealing.InvalidSignature):
+            log.warning("ignoring an Apoyo-Time header that does not verify or was not made for this request")
+            return
+        if self.on_time is not None and self.on_time(server) is False:
+            return
+        self.last_server_time = server
+        self._skew = server - time.time()
 
     # --- enrollment and configuration ---------------------------------------------------------
     def enroll(self, token: str, public_key: bytes, municipio: str = "") -> dict:
@@ -188,7 +207,7 @@ class ReceiverClient:
         return self._url(location), done, _acuse_header(resp)
 
     def offset(self, upload_url: str) -> int:
-        resp = self._request("HEAD", upload_url, headers=TUS)
+        resp = self._request("HEAD", upload_url, signed=True, headers=TUS)
         return _offset_header(resp)
 
     def upload(self, envelope: bytes, folio: str, integrity: str, upload_url: str | None = None,
@@ -232,8 +251,9 @@ class ReceiverClient:
             piece = data[offset : offset + self.chunk_size]
             try:
                 resp = self._request(
-                    "PATCH", upload_url, body=piece,
-                    headers=dict(TUS, **{"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}),
+                    "PATCH", upload_url, signed=True, body=piece,
+                    headers=dict(TUS, **{"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream",
+                                         "Upload-Checksum": "sha256 " + base64.b64encode(hashlib.sha256(piece).digest()).decode()}),
                 )
             except Refused as exc:
                 if exc.status == 409:  # our offset was stale (a cut); ask the server where it is
@@ -247,7 +267,7 @@ class ReceiverClient:
                 on_progress(offset, len(data))
         if acuse_doc is not None:
             return {"acuse": acuse_doc}, sent, upload_url
-        return _json(self._request("GET", upload_url)), sent, upload_url
+        return _json(self._request("GET", upload_url, signed=True)), sent, upload_url
 
 
 def _json(resp: requests.Response, key: str | None = None):

@@ -24,7 +24,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
     if not token:
         return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token")
     station = provision(args.data_dir, args.receiver, token, municipio=args.municipio or "",
-                        lat=args.lat, lon=args.lon, force=args.force)
+                        lat=args.lat, lon=args.lon, force=args.force, receiver_ca=args.receiver_ca)
     print(station.device_id)
     station.close()
     return 0
@@ -109,6 +109,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lat", type=float)
     p.add_argument("--lon", type=float)
     p.add_argument("--force", action="store_true", help="volver a dar de alta (exporte antes) / re-provision")
+    p.add_argument("--receiver-ca", help="PEM con la CA o el certificado del receptor (HTTPS) / receiver CA or pinned certificate")
     p.set_defaults(func=cmd_provision)
 
     s = sub.add_parser("sync", help="enviar registros al receptor / send records", formatter_class=f)

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 # Refusals that concern one envelope for good: keep it, quarantined, with the reason.
 ENVELOPE_REFUSALS = {"sobre_invalido", "firma_invalida", "tamano"}
 # Refusals after which this envelope's upload starts over from byte 0 next time.
-RESTART_REFUSALS = {"integridad", "envio_expirado", "envio_desconocido", "checksum", "incompleto"}
+RESTART_REFUSALS = {"integridad", "envio_expirado", "envio_desconocido", "checksum", "incompleto",
+                    "llave_sellado_desconocida"}  # kept queued: the receiver may get its key back
 
 LOTE_MEMBER_MAX = 64 * 1024   # envelopes up to this size travel in lotes
 LOTE_MAX_BYTES = 512 * 1024
@@ -57,6 +58,7 @@ class SyncSummary:
 def client_for(station: Station, base_url: str | None = None, **kwargs) -> ReceiverClient:
     """A client that signs with the station's trusted time and feeds it the receiver's time."""
     kwargs.setdefault("clock", lambda: station.clock.now().epoch)
+    kwargs.setdefault("verify", station.receiver_verify())
     return ReceiverClient(
         base_url or station.identity.receiver_url,
         station.device_id,

@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from pathlib import Path
+from urllib.parse import urlparse
 
 from nacl.signing import SigningKey
 
 from kiosk.errors import KioskError
-from kiosk.paths import DataDir, resolve_data_dir
+from kiosk.paths import DataDir, resolve_data_dir, write_private
 from kiosk.station import DeviceIdentity, Station, create_station, open_station
 from sync.client import LinkError, ReceiverClient, Refused
 from sync.daemon import SyncDaemon
@@ -21,9 +23,19 @@ ATTEMPTS = 5
 log = logging.getLogger(__name__)
 
 
+RECEIVER_CA = "receiver-ca.pem"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", lat: float | None = None,
-              lon: float | None = None, force: bool = False) -> Station:
+              lon: float | None = None, force: bool = False, receiver_ca: str | None = None) -> Station:
+    """`receiver_ca`: a PEM file (the OPL's CA bundle, or the receiver's certificate to pin) that
+    the kiosk keeps and checks the receiver's TLS certificate against. Plain HTTP: loopback only."""
     data = DataDir(resolve_data_dir(data_dir))
+    url = urlparse(receiver_url)
+    if url.scheme != "https" and not (url.scheme == "http" and url.hostname in LOOPBACK):
+        raise KioskError("receiver_insecure", url=receiver_url)
+    ca_pem = Path(receiver_ca).read_bytes() if receiver_ca else None
     if data.device_json.exists():
         if not force:
             import json
@@ -31,7 +43,7 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
             raise KioskError("already_provisioned", device_id=json.loads(data.device_json.read_text())["device_id"])
         _refuse_if_pending(data)
     device_key = SigningKey.generate()
-    client = ReceiverClient(receiver_url)
+    client = ReceiverClient(receiver_url, verify=receiver_ca or True)
     reply = _enroll(client, token, bytes(device_key.verify_key), municipio)
     identity = DeviceIdentity(
         device_id=reply["device_id"],
@@ -41,6 +53,7 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
         municipio=municipio,
         lat=lat,
         lon=lon,
+        receiver_ca=RECEIVER_CA if ca_pem else "",
     )
     if data.device_json.exists():  # forced: the old identity goes only once the new one is granted
         _refuse_if_pending(data)
@@ -50,6 +63,8 @@ def provision(data_dir, receiver_url: str, token: str, *, municipio: str = "", l
             (data.root / ("vault.db" + suffix)).unlink(missing_ok=True)
     try:
         station = create_station(data.root, identity, device_key)
+        if ca_pem:
+            write_private(data.root / RECEIVER_CA, ca_pem)
     except Exception:
         shutil.rmtree(data.keys, ignore_errors=True)
         raise

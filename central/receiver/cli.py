@@ -148,7 +148,9 @@ def cmd_roster_baja(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    print(_receiver(args).issue_token(args.process))
+    if args.dias <= 0:
+        return fail("La vigencia del token debe ser de al menos un día (--dias)")
+    print(_receiver(args).issue_token(args.process, ttl=args.dias * 24 * 3600))
     return 0
 
 
@@ -259,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("token", help="token de alta de un solo uso / one-time enrollment token")
     t.add_argument("--process", required=True)
+    t.add_argument("--dias", type=float, default=7, help="vigencia en días (omisión: 7) / validity in days")
     t.set_defaults(func=cmd_token)
 
     d = sub.add_parser("device", help="dispositivos / devices").add_subparsers(dest="action", required=True)

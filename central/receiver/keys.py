@@ -36,9 +36,17 @@ class ReceiverKeys:
         current = keys / "sealing.current"
         if not current.exists():
             rotate_sealing_key(root)
+        for path in keys.iterdir():  # files written 0644 by an older version
+            if path.is_file() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
         kid = current.read_text().strip()
         public = PublicKey((keys / f"sealing-{kid}.pub").read_bytes())
         return cls(root, SigningKey(auth_path.read_bytes()), public, kid)
+
+    def sealing_key_ids(self) -> set[str]:
+        """Ids of every sealing key this receiver holds (current and retained): an envelope
+        sealed to any other key could never be opened, so it is not accepted."""
+        return {p.stem.removeprefix("sealing-") for p in (self.root / "keys").glob("sealing-*.pub")}
 
     def sealing_private_keys(self) -> dict[str, PrivateKey]:
         """Every sealing private key by id (old ones included): for the processing step only."""
@@ -77,6 +85,6 @@ def rotate_sealing_key(root: Path) -> str:
     private = PrivateKey.generate()
     kid = key_id(bytes(private.public_key))
     write_private(keys / f"sealing-{kid}.key", bytes(private))
-    (keys / f"sealing-{kid}.pub").write_bytes(bytes(private.public_key))
+    write_private(keys / f"sealing-{kid}.pub", bytes(private.public_key))
     write_private(keys / "sealing.current", kid.encode())
     return kid

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -17,8 +18,18 @@ from central.receiver.store import make_engine
 
 
 def open_receiver(data_dir: Path, db_url: str | None = None, clock=time.time) -> Receiver:
+    """The receiver over its data dir: 0700, and every file in it 0600 (the SQLite database and
+    its WAL too: SQLite gives those the database's mode)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = db_url or f"sqlite:///{data_dir / 'receiver.db'}"
+    os.chmod(data_dir, 0o700)
+    url = db_url
+    if url is None:
+        db = data_dir / "receiver.db"
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (db, data_dir / "receiver.db-wal", data_dir / "receiver.db-shm"):
+            if path.exists():
+                os.chmod(path, 0o600)
+        url = f"sqlite:///{db}"
     return Receiver(make_engine(url), ReceiverKeys.load_or_create(data_dir), clock)
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from nacl.signing import VerifyKey
 
 from kiosk import sealing
-from kiosk.domain import HORA_CENTRO, SEND_GRACE
+from kiosk.domain import HORA_CENTRO, SEND_GRACE, Folio
 from kiosk.procconfig import auxiliar_from_dict, process_from_dict
 from central.receiver import store as st
 from central.receiver.errors import ReceiverError
@@ -30,6 +30,10 @@ __all__ = ["MAX_UPLOAD", "UPLOAD_TTL", "REASONS", "Receiver", "ReceiverError", "
 log = logging.getLogger(__name__)
 
 MAX_ACTIVE_DEVICES = 2
+TOKEN_TTL = 7 * 24 * 3600      # an enrollment token not used within this is refused (settable per token)
+ENROLL_WINDOW = 600.0          # failed enrollments counted over this many seconds...
+ENROLL_MAX_FAILED_PER_SOURCE = 10   # ...per source address
+ENROLL_MAX_FAILED = 100             # ...and from everywhere together
 
 # Refusal reasons: the code travels in the acuse; the kiosk shows the Spanish text.
 REASONS = {
@@ -42,6 +46,11 @@ REASONS = {
     "folio_duplicado": "Ya existe un registro con este folio y contenido distinto.",
     "proceso_distinto": "El registro pertenece a otro proceso.",
 }
+
+
+FOLIO_AJENO = "El folio no corresponde al dispositivo, la persona auxiliar y el número de registro del sobre."
+LLAVE_DESCONOCIDA = ("El sobre está sellado con una llave que el receptor no tiene; el kiosco lo conserva "
+                     "hasta que se resuelva (avise al equipo técnico).")
 
 
 def hora_centro(epoch: float) -> str:
@@ -59,8 +68,10 @@ class Receiver(TusUploads):
         return float(self.clock())
 
     # --- signed time ------------------------------------------------------------------------
-    def signed_time(self) -> str:
-        doc = sealing.sign_document({"time": self.now()}, "time", self.keys.authority, issued_at=self.now())
+    def signed_time(self, nonce: str = "") -> str:
+        """The receiver's time signed by the authority key, with the nonce the kiosk sent (so a
+        kiosk accepts only a time made for its own request, never a replayed one)."""
+        doc = sealing.sign_document({"time": self.now(), "nonce": nonce}, "time", self.keys.authority, issued_at=self.now())
         return base64.b64encode(sealing.canonical_json(doc)).decode()
 
     # --- admin ------------------------------------------------------------------------------
@@ -99,20 +110,50 @@ class Receiver(TusUploads):
             )
 
     def baja_device(self, device_id: str) -> None:
+        """Revoke a device: its bindings end and its open uploads (bytes held) are purged."""
         with self.engine.begin() as c:
             c.execute(st.devices.update().where(st.devices.c.device_id == device_id).values(status="baja", baja_at=self.now()))
             c.execute(st.bindings.update().where(st.bindings.c.device_id == device_id).values(status="baja"))
+            open_ids = sa.select(st.uploads.c.upload_id).where((st.uploads.c.device_id == device_id) & st.uploads.c.acuse.is_(None))
+            c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id.in_(open_ids)))
+            c.execute(sa.delete(st.uploads).where((st.uploads.c.device_id == device_id) & st.uploads.c.acuse.is_(None)))
 
-    def issue_token(self, process_id: str) -> str:
+    def issue_token(self, process_id: str, ttl: float = TOKEN_TTL) -> str:
+        """A one-time enrollment token for a process, valid for `ttl` seconds (7 days by default)."""
+        if ttl <= 0:
+            raise ReceiverError(400, "vigencia", "La vigencia del token debe ser positiva")
         token = secrets.token_urlsafe(18)
         with self.engine.begin() as c:
             if c.execute(sa.select(st.processes.c.process_id).where(st.processes.c.process_id == process_id)).first() is None:
                 raise ReceiverError(404, "proceso_desconocido", f"No existe el proceso {process_id}")
-            c.execute(st.tokens.insert().values(token_hash=_hash(token), process_id=process_id, created_at=self.now()))
+            c.execute(st.tokens.insert().values(token_hash=_hash(token), process_id=process_id, created_at=self.now(),
+                                                expires_at=self.now() + ttl))
         return token
 
     # --- enrollment and configuration ---------------------------------------------------------
-    def enroll(self, token: str, public_key_hex: str, municipio: str = "") -> dict:
+    def enroll(self, token: str, public_key_hex: str, municipio: str = "", source: str = "") -> dict:
+        """Enroll a device with a one-time token. Failed attempts are counted (per source address
+        and in all) and refused for a while past a limit, so tokens cannot be guessed at speed."""
+        self._enroll_rate_check(source)
+        try:
+            return self._enroll(token, public_key_hex, municipio)
+        except ReceiverError as exc:
+            with self.engine.begin() as c:
+                st.incident(c, "alta_fallida", detail=f"{source} {exc.code}")
+            log.warning("enrollment refused from %s: %s", source or "?", exc.code)
+            raise
+
+    def _enroll_rate_check(self, source: str) -> None:
+        since = time.time() - ENROLL_WINDOW  # incidents are stamped with the wall clock
+        failed = (st.incidents.c.kind == "alta_fallida") & (st.incidents.c.at >= since)
+        with self.engine.connect() as c:
+            everywhere = c.execute(sa.select(sa.func.count()).where(failed)).scalar() or 0
+            here = c.execute(sa.select(sa.func.count()).where(failed & st.incidents.c.detail.startswith(f"{source} ", autoescape=True))).scalar() or 0
+        if here >= ENROLL_MAX_FAILED_PER_SOURCE or everywhere >= ENROLL_MAX_FAILED:
+            log.warning("enrollment rate limit: %d failed from %s, %d in all", here, source or "?", everywhere)
+            raise ReceiverError(429, "demasiados_intentos", "Demasiados intentos de alta fallidos; espere unos minutos")
+
+    def _enroll(self, token: str, public_key_hex: str, municipio: str) -> dict:
         try:
             VerifyKey(bytes.fromhex(public_key_hex))
         except Exception as exc:
@@ -129,6 +170,8 @@ class Receiver(TusUploads):
                 device_id = same.device_id
             elif row is None:
                 raise ReceiverError(403, "token_invalido", "El token de alta no existe o ya se usó")
+            elif (row.expires_at if row.expires_at is not None else row.created_at + TOKEN_TTL) < self.now():
+                raise ReceiverError(403, "token_vencido", "El token de alta venció; pida uno nuevo")
             else:
                 if c.execute(sa.select(st.devices.c.device_id).where(st.devices.c.public_key == public_key_hex)).first():
                     raise ReceiverError(409, "llave_repetida", "Esta llave ya está dada de alta")
@@ -191,14 +234,19 @@ class Receiver(TusUploads):
         log.info("device %s rotated its key", device_id)
         return {"device_id": device_id, "public_key": new_public_key_hex, "rotated_at": now}
 
-    def authenticate(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> str:
-        """Verify a device-signed request and refuse replays; returns the device id."""
+    def authenticate(self, method: str, path: str, body: bytes, headers: dict[str, str], *,
+                     body_sha256: str | None = None, allow_baja: bool = False) -> str:
+        """Verify a device-signed request and refuse replays; returns the device id.
+
+        `body_sha256` authenticates a body before it is read (the caller then checks the bytes);
+        `allow_baja` lets a revoked device finish its uploads (their acuses say dispositivo_baja)."""
         device_id = headers.get("X-Apoyo-Device", "")
         dev = self.device(device_id)
         if dev is None:
             raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
         try:
-            nonce, ts = sealing.verify_request(method, path, body, headers, VerifyKey(bytes.fromhex(dev.public_key)), now=self.now())
+            nonce, ts = sealing.verify_request(method, path, body, headers, VerifyKey(bytes.fromhex(dev.public_key)),
+                                               now=self.now(), body_sha256=body_sha256)
         except sealing.InvalidSignature as exc:
             raise ReceiverError(401, "firma_invalida", "La firma de la petición no es válida") from exc
         try:
@@ -209,7 +257,7 @@ class Receiver(TusUploads):
             with self.engine.begin() as c:
                 st.incident(c, "replay", device_id, detail=f"{method} {path}")
             raise ReceiverError(409, "repeticion", "Petición repetida (replay) rechazada") from exc
-        if dev.status != "activo":
+        if dev.status != "activo" and not allow_baja:
             raise ReceiverError(403, "dispositivo_baja", REASONS["dispositivo_baja"])
         return device_id
 
@@ -269,7 +317,33 @@ class Receiver(TusUploads):
             raise ReceiverError(403, "firma_invalida", "La firma del sobre no es válida")
         if not str(header.get("folio", "")):
             raise ReceiverError(422, "sobre_invalido", "El sobre no lleva folio")
+        self._check_folio_bound(header, dev)
+        self._check_openable(header, dev)
         return header, dev
+
+    def _check_folio_bound(self, header: dict, dev) -> None:
+        """The folio names the process, auxiliar, device and record number of the signed header,
+        and the device is the one that signed it: nobody stores anything under another's folio."""
+        folio = str(header.get("folio", ""))
+        record_id = header.get("record_id")
+        bound = isinstance(record_id, int) and not isinstance(record_id, bool) and record_id >= 0 and folio == str(
+            Folio(str(header.get("process_id", "")), str(header.get("auxiliar_id", "")), dev.device_id, record_id))
+        if not bound:
+            with self.engine.begin() as c:
+                st.incident(c, "folio_ajeno", dev.device_id, folio,
+                            f"folio no corresponde al encabezado firmado (auxiliar {header.get('auxiliar_id')!s:.40}, registro {record_id!s:.20})")
+            log.warning("envelope refused: folio %s is not bound to device %s", folio, dev.device_id)
+            raise ReceiverError(403, "folio_ajeno", FOLIO_AJENO)
+
+    def _check_openable(self, header: dict, dev) -> None:
+        """Acceptance means openable: the envelope is sealed to a sealing key this receiver holds
+        (the current one or a retained one); otherwise the kiosk must keep its copy."""
+        kid = str(header.get("sealing_key", ""))
+        if kid not in self.keys.sealing_key_ids():
+            with self.engine.begin() as c:
+                st.incident(c, "llave_sellado_desconocida", dev.device_id, str(header.get("folio", "")), f"llave {kid[:40]}")
+            log.error("envelope %s sealed to unknown key %s: refused, the kiosk keeps it", header.get("folio"), kid[:40])
+            raise ReceiverError(422, "llave_sellado_desconocida", LLAVE_DESCONOCIDA)
 
     def _store(self, items: list[tuple[bytes, str, dict]], dev) -> list[dict]:
         return self._retrying(lambda c: self._store_all(c, items, dev))

@@ -60,6 +60,7 @@ tokens = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("used_at", sa.Float),
     sa.Column("device_id", sa.String(40)),
+    sa.Column("expires_at", sa.Float),  # NULL (tokens issued before it existed): created_at + 7 days
 )
 uploads = sa.Table(
     "uploads", metadata,
@@ -119,7 +120,7 @@ nonces = sa.Table(
     "nonces", metadata,
     sa.Column("nonce", sa.String(64), primary_key=True),
     sa.Column("device_id", sa.String(40), nullable=False),
-    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("ts", sa.Float, nullable=False, index=True),  # every tus request is signed: old nonces go by ts
 )
 counters = sa.Table(
     "counters", metadata,

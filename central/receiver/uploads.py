@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_TTL = 7 * 24 * 3600
+# What one device may hold in uploads not yet complete: a new upload past either limit drops that
+# device's oldest open uploads (a kiosk sends one at a time; only its own abandoned ones go).
+MAX_OPEN_UPLOADS = 8
+MAX_HELD_BYTES = 48 * 1024 * 1024
 
 
 class TusUploads:
@@ -40,9 +44,15 @@ class TusUploads:
             raise ReceiverError(403, "dispositivo_desconocido", "Dispositivo desconocido")
         if not any(_claim_ok(key, folio, integrity, length, metadata.get("signature", "")) for key in self.envelope_keys(device_id)):
             raise ReceiverError(401, "firma_invalida", "La firma del envío no es válida")
+        if not lote.is_lote(folio) and _folio_device(folio) != device_id:
+            with self.engine.begin() as c:
+                st.incident(c, "folio_ajeno", device_id, folio[:120], "envío de un folio de otro dispositivo")
+            log.warning("upload refused: device %s claims folio %s", device_id, folio[:120])
+            raise ReceiverError(403, "folio_ajeno", "El folio no corresponde al dispositivo que lo envía.")
         self.purge_expired()
         upload_id = secrets.token_hex(16)
         with self.engine.begin() as c:
+            _make_room(c, device_id, length)
             if lote.is_lote(folio):
                 if folio != lote.folio_for(integrity):
                     raise ReceiverError(400, "metadata", "Nombre de lote no corresponde a su integridad")
@@ -81,19 +91,20 @@ class TusUploads:
             log.info("purged %d expired uploads", len(gone))
         return len(gone)
 
-    def upload(self, upload_id: str):
+    def upload(self, upload_id: str, device_id: str | None = None):
+        """An upload by id; with `device_id`, only that device's (another's answers as unknown)."""
         with self.engine.connect() as c:
             row = c.execute(sa.select(st.uploads).where(st.uploads.c.upload_id == upload_id)).first()
-        if row is None:
+        if row is None or (device_id is not None and row.device_id != device_id):
             raise ReceiverError(404, "envio_desconocido", "Envío desconocido")
         if row.expires_at < self.now() and row.acuse is None:
             raise ReceiverError(410, "envio_expirado", "El envío expiró; empiece de nuevo")
         return row
 
-    def append(self, upload_id: str, offset: int, data: bytes) -> tuple[int, dict | None]:
+    def append(self, upload_id: str, offset: int, data: bytes, device_id: str | None = None) -> tuple[int, dict | None]:
         """Append at `offset` (compare-and-set); the bytes that complete the upload are checked
         and stored with the envelope(s) in one transaction. Returns (new offset, result)."""
-        row = self.upload(upload_id)
+        row = self.upload(upload_id, device_id)
         if offset != row.offset:
             raise ReceiverError(409, "offset", f"Upload-Offset {offset} no coincide con {row.offset}")
         if row.offset + len(data) > row.length:
@@ -106,18 +117,18 @@ class TusUploads:
                 c.execute(st.chunks.insert().values(upload_id=upload_id, offset=offset, data=data))
         return offset + len(data), None
 
-    def result(self, upload_id: str) -> dict:
+    def result(self, upload_id: str, device_id: str | None = None) -> dict:
         """What a complete upload produced; finishes one whose last bytes landed but whose
         instance stopped before issuing the acuse."""
-        row = self.upload(upload_id)
+        row = self.upload(upload_id, device_id)
         if row.acuse:
             return json.loads(row.acuse)
         if row.offset == row.length:
             return self.finalize(upload_id)
         raise ReceiverError(404, "incompleto", "El envío aún no está completo")
 
-    def terminate(self, upload_id: str) -> None:
-        self.upload(upload_id)
+    def terminate(self, upload_id: str, device_id: str | None = None) -> None:
+        self.upload(upload_id, device_id)
         with self.engine.begin() as c:
             c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id == upload_id))
             c.execute(sa.delete(st.uploads).where(st.uploads.c.upload_id == upload_id))
@@ -191,6 +202,31 @@ class TusUploads:
             except ReceiverError as exc:
                 out.append({"integrity": integrity, "code": exc.code, "message": exc.message})
         return out, valid, dev
+
+
+def _folio_device(folio: str) -> str:
+    """The device segment of a folio (process-auxiliar-device-record), or "" if it has none."""
+    parts = folio.split("-")
+    return parts[2] if len(parts) == 4 else ""
+
+
+def _make_room(c: sa.Connection, device_id: str, length: int) -> None:
+    """Per-device caps on open uploads and bytes they may hold: drop the oldest open ones."""
+    open_rows = c.execute(
+        sa.select(st.uploads.c.upload_id, st.uploads.c.length).where(
+            (st.uploads.c.device_id == device_id) & st.uploads.c.acuse.is_(None)
+        ).order_by(st.uploads.c.created_at)
+    ).all()
+    held = sum(r.length for r in open_rows) + length
+    dropped = []
+    while open_rows and (len(open_rows) >= MAX_OPEN_UPLOADS or held > MAX_HELD_BYTES):
+        oldest = open_rows.pop(0)
+        held -= oldest.length
+        dropped.append(oldest.upload_id)
+    if dropped:
+        c.execute(sa.delete(st.chunks).where(st.chunks.c.upload_id.in_(dropped)))
+        c.execute(sa.delete(st.uploads).where(st.uploads.c.upload_id.in_(dropped)))
+        log.warning("device %s at its upload limits: %d oldest open uploads dropped", device_id, len(dropped))
 
 
 def _move_offset(c: sa.Connection, upload_id: str, old: int, new: int) -> None:

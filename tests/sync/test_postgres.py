@@ -41,7 +41,7 @@ def test_each_instance_resumes_the_others_upload(two_instances) -> None:
         env = station.vault.get(station.save_apoyo(apoyo(), "A0001").folio)
         on_first, on_second = client_for(station, first.url), client_for(station, second.url)
         url, _, _ = on_first.create_upload(env.folio, env.integrity, len(env.envelope))
-        _cut_patch(first.port, url, env.envelope, 0, 25_000)  # the link to the first instance drops
+        _cut_patch(station, first.port, url, env.envelope, 0, 25_000)  # the link to the first instance drops
         assert _wait_offset(on_first, url, 25_000) == 25_000
         moved = url.replace(first.url, second.url)  # the load balancer now sends us to the other one
         assert on_second.offset(moved) == 25_000

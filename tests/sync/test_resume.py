@@ -3,12 +3,15 @@ the kiosk continues at the byte after the cut, even after a reboot; expired uplo
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from email.utils import parsedate_to_datetime
 
 import requests
 import sqlalchemy as sa
 
+from kiosk import sealing
 from kiosk.station import open_station
 from sync import lote
 from sync.client import Refused
@@ -20,11 +23,16 @@ from tests.foundation.records import apoyo
 from tests.sync.helpers import raw_http, small_apoyo
 
 
-def _cut_patch(port: int, url: str, data: bytes, offset: int, keep: int) -> None:
+def _cut_patch(station, port: int, url: str, data: bytes, offset: int, keep: int) -> None:
+    """A device-signed PATCH of everything from `offset`, cut after `keep` bytes of its body."""
     path = url.split(f":{port}", 1)[1]
+    body = data[offset:]
+    signed = sealing.sign_request("PATCH", path, body, station.device_id, station.device_key)
+    signed["Upload-Checksum"] = "sha256 " + base64.b64encode(hashlib.sha256(body).digest()).decode()
     head = (
         f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\n"
-        f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(data) - offset}\r\n\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in signed.items())
+        + f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     raw_http(port, head, data[offset:], close_after=keep)
 
@@ -44,9 +52,9 @@ def test_a_cut_patch_keeps_its_bytes_and_the_upload_resumes_at_the_next_byte(pro
     client = client_for(st_)
     url, done, _ = client.create_upload(env.folio, env.integrity, len(env.envelope))
     assert not done
-    _cut_patch(server.port, url, env.envelope, 0, 33_333)
+    _cut_patch(st_, server.port, url, env.envelope, 0, 33_333)
     assert _wait_offset(client, url, 33_333) == 33_333
-    _cut_patch(server.port, url, env.envelope, 33_333, 10_000)  # a second cut, further on
+    _cut_patch(st_, server.port, url, env.envelope, 33_333, 10_000)  # a second cut, further on
     assert _wait_offset(client, url, 43_333) == 43_333
 
     result = client.upload(env.envelope, env.folio, env.integrity, url)
@@ -93,8 +101,10 @@ def test_upload_expires_is_sent_and_honoured_and_expired_uploads_are_purged(prov
     env = st_.vault.get(st_.save_apoyo(apoyo(), "A0001").folio)
     client = client_for(st_)
     url, _, _ = client.create_upload(env.folio, env.integrity, len(env.envelope))
-    _cut_patch(server.port, url, env.envelope, 0, 20_000)
-    head = requests.head(url, headers={"Tus-Resumable": "1.0.0"}, timeout=5)
+    _cut_patch(st_, server.port, url, env.envelope, 0, 20_000)
+    path = url.split(f":{server.port}", 1)[1]
+    head = requests.head(url, headers=dict(sealing.sign_request("HEAD", path, b"", st_.device_id, st_.device_key),
+                                           **{"Tus-Resumable": "1.0.0"}), timeout=5)
     expires = parsedate_to_datetime(head.headers["Upload-Expires"]).timestamp()
     assert abs(expires - (time.time() + UPLOAD_TTL)) < 120
 
