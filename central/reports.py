@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -47,12 +48,24 @@ class Avance:
 
 
 def required_of(conn: sa.Connection, process_id: str) -> int | None:
-    """The required number of apoyos, if the process' stored body carries it."""
-    body = conn.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).scalar()
-    doc = json.loads(body) if body else {}
-    for key in REQUIRED_KEYS:
-        if str(doc.get(key) or "").isdigit():
-            return int(doc[key])
+    """The required number of apoyos: as the web's process form stores it (`process_details`:
+    `apoyos_requeridos`, or `porcentaje_lista_nominal` of `lista_nominal`, rounded up), else if the
+    receiver's process body carries it."""
+    from central.processes import details
+
+    docs = []
+    for table in (details, st.processes):
+        if table is details and not sa.inspect(conn).has_table(details.name):
+            continue  # a receiver without the web app's tables
+        body = conn.execute(sa.select(table.c.body).where(table.c.process_id == process_id)).scalar()
+        docs.append(json.loads(body) if body else {})
+    for doc in docs:
+        for key in REQUIRED_KEYS:
+            if str(doc.get(key) or "").isdigit():
+                return int(doc[key])
+        pct, nominal = doc.get("porcentaje_lista_nominal"), doc.get("lista_nominal")
+        if pct and nominal:
+            return math.ceil(float(pct) * int(nominal) / 100)
     return None
 
 
