@@ -160,7 +160,8 @@ def charts_svg(report: Avance) -> dict[str, str]:
     chart.add("recibidos en el día", counts)
     out["por_dia"] = _svg(chart)
 
-    chart = _chart("Line", "Registros acumulados contra los requeridos", x_label_rotation=45, fill=False)
+    chart = _chart("Line", "Registros acumulados contra los requeridos", x_label_rotation=45, fill=False,
+                   include_x_axis=True, dots_size=5)
     chart.x_labels = days
     chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))])
     if report.required:
@@ -173,7 +174,8 @@ def charts_svg(report: Avance) -> dict[str, str]:
         chart.add(key or "(sin municipio)", n)
     out["por_municipio"] = _svg(chart)
 
-    chart = _chart("Bar", "Inconsistencias por inciso (§10.3)", show_legend=False)
+    chart = _chart("Bar", "Inconsistencias por inciso (§10.3)", show_legend=False, include_x_axis=True,
+                   no_data_text="Sin inconsistencias")
     keys = sorted(report.inconsistencias)
     chart.x_labels = [f"{k})" if k in INCISOS else k for k in keys]
     chart.add("inconsistencias", [{"value": report.inconsistencias[k], "label": INCISOS.get(k, "Otra")} for k in keys])
