@@ -165,7 +165,7 @@ def charts_svg(report: Avance) -> dict[str, str]:
     chart.x_labels = days
     chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))])
     if report.required:
-        chart.add(f"requeridos ({report.required})", [report.required] * len(days), show_dots=False,
+        chart.add(f"requeridos ({report.required})", [report.required] * len(days), show_dots=len(days) < 2,
                   stroke_style={"dasharray": "6, 4", "width": 2})
     out["acumulado"] = _svg(chart)
 
