@@ -5,12 +5,16 @@ its §10.3 inciso; role checks on the new pages; the web app exports only from s
 
 from __future__ import annotations
 
+import re
+import time
+
 import sqlalchemy as sa
 
 from kiosk.domain import Inconsistencia
 from sync.daemon import SyncDaemon
 from sync.demo import DEMO_PROCESS
-from central import processes, reports
+from central import reports, retention
+from central import tables as t
 from central.processing import process_envelopes
 from central.receiver import store as st
 from tests.central.test_web import _new_process
@@ -97,4 +101,17 @@ def test_web_export_needs_sealed_packs_and_bad_uploads_are_explained(central, br
     assert purge.status_code == 422 and "escriba exactamente la clave del proceso" in purge.text
     early = admin.form(f"/procesos/{DEMO_PROCESS}/purga", {"confirmacion": DEMO_PROCESS})
     assert early.status_code == 409 and "no tiene resultados definitivos entregados" in early.text
-    assert processes.get_process(receiver.engine, DEMO_PROCESS)
+
+    # After definitive results delivered more than the legal period ago, the purge goes through.
+    with receiver.engine.begin() as c:
+        c.execute(t.result_deliveries.insert().values(
+            process_id=DEMO_PROCESS, phase="definitivo", created_at=time.time() - 91 * 86400, records=1, sha256="0" * 64,
+            opl_key_id="k", file_name="resultados.apk"))
+    purged = admin.form(f"/procesos/{DEMO_PROCESS}/purga", {"confirmacion": DEMO_PROCESS})
+    assert purged.status_code == 200 and "Evidencia purgada: 1 registros" in purged.text
+    link = re.search(r'href="(/procesos/[^"]+/purga/\d+\.json)"', purged.text).group(1)
+    body = retention.verify_record(admin.page(link).json(), receiver.keys.authority.verify_key)
+    assert [row[0] for row in body["deleted"]] == [folio]
+    with receiver.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(st.envelopes)
+                         .where(st.envelopes.c.process_id == DEMO_PROCESS)).scalar() == 0
