@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from kiosk.domain import HORA_CENTRO
 from central import accounts, audiencia, mesa, processes
 from central import tables as t
-from central.receiver import store as st
 from central.compulsa import SITUACIONES
+from central.receiver import store as st
 from central.records import RecordError
 from central.web.app import render
 from central.web.deps import WebState, checked_form, role, state
 from central.web.routes.mesa import IMAGES, _fields
-from kiosk.domain import HORA_CENTRO
 
 router = APIRouter()
 OFFICIALS = ("administrador", "supervisor")

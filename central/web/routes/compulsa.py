@@ -18,7 +18,7 @@ from central import accounts, compulsa, processes
 from central import tables as t
 from central.records import RecordError
 from central.web.app import render
-from central.web.deps import Forbidden, WebState, checked_form_up_to, role, state
+from central.web.deps import WebState, checked_form_up_to, role, state
 
 router = APIRouter(prefix="/procesos")
 ADMIN = ("administrador",)
