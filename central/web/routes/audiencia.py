@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from kiosk.domain import HORA_CENTRO
@@ -156,7 +157,7 @@ async def decide(aid: int, folio: str, s: accounts.Session = Depends(role(*OFFIC
 async def close(aid: int, s: accounts.Session = Depends(role(*OFFICIALS)), _form=Depends(checked_form),
                 web: WebState = Depends(state)):
     try:
-        audiencia.close(web.engine, aid)
+        await run_in_threadpool(audiencia.close, web.engine, aid)
     except RecordError as exc:
         return _back(aid, str(exc))
     row = _session_row(web, aid)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from central import accounts, compulsa, processes
@@ -53,10 +54,12 @@ async def export(request: Request, pid: str, s: accounts.Session = Depends(role(
     if processes.get_process(web.engine, pid) is None:
         return render(request, "error.html", 404, title="No existe", message=f"No existe el proceso {pid}.")
     pending_only = form.get("solo_pendientes") == "1"
+    # Long steps run in the thread pool, so other pages keep answering meanwhile.
     # The plaintext file lives only in a private temporary folder for the time of this request.
     with tempfile.TemporaryDirectory(prefix="compulsa-") as tmp:
         try:
-            out = compulsa.export(web.receiver, pid, Path(tmp), pending_only=pending_only, open_missing=False)
+            out = await run_in_threadpool(compulsa.export, web.receiver, pid, Path(tmp), pending_only=pending_only,
+                                          open_missing=False)
         except RecordError as exc:
             return _page(request, web, pid, 409, problems=[str(exc)])
         buf = io.BytesIO()
@@ -78,7 +81,7 @@ async def situacion(request: Request, pid: str, s: accounts.Session = Depends(ro
     data = await upload.read(MAX_SITUACION_BYTES + 1) if getattr(upload, "filename", "") else b""
     if not data:
         return _page(request, web, pid, 422, problems=["Elija el archivo de situación registral (CSV)"])
-    result = compulsa.import_situacion(web.engine, pid, data)
+    result = await run_in_threadpool(compulsa.import_situacion, web.engine, pid, data)
     if result.problems:
         shown = result.problems[:20] + ([f"… y {len(result.problems) - 20} más"] if len(result.problems) > 20 else [])
         return _page(request, web, pid, 422, problems=["No se aplicó el archivo; ningún registro cambió.", *shown])

@@ -12,6 +12,7 @@ import zipfile
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from central import accounts, processes, results, retention
@@ -79,7 +80,8 @@ async def seal(request: Request, pid: str, s: accounts.Session = Depends(role(*A
         return _page(request, web, pid, 409, problems=["Primero cargue la llave pública X25519 del OPL"])
     try:
         key = results.load_public_key(path.read_bytes())
-        out = results.seal_results(web.receiver, pid, key, web.receiver.keys.root / "resultados", phase, open_missing=False)
+        out = await run_in_threadpool(results.seal_results, web.receiver, pid, key, web.receiver.keys.root / "resultados",
+                                      phase, open_missing=False)
     except RecordError as exc:
         return _page(request, web, pid, 409, problems=[str(exc)])
     buf = io.BytesIO()
@@ -98,7 +100,7 @@ async def purge(request: Request, pid: str, s: accounts.Session = Depends(role(*
     if str(form.get("confirmacion") or "").strip() != pid:
         return _page(request, web, pid, 422, problems=[f"Para purgar, escriba exactamente la clave del proceso ({pid})"])
     try:
-        signed = retention.purge(web.engine, web.receiver.keys.authority, pid)
+        signed = await run_in_threadpool(retention.purge, web.engine, web.receiver.keys.authority, pid)
     except RecordError as exc:
         return _page(request, web, pid, 409, problems=[str(exc)])
     body = json.loads(signed["body"])
