@@ -60,6 +60,11 @@ def test_avance_counts_a_paper_inconsistency_by_inciso_and_roles(central, browse
     oper = browser_for("oper")
     assert oper.page(f"/procesos/{DEMO_PROCESS}/compulsa").status_code == 403
     assert oper.form(f"/procesos/{DEMO_PROCESS}/purga", {"confirmacion": DEMO_PROCESS}).status_code == 403
+    listing = oper.page(f"/procesos/{DEMO_PROCESS}/audiencias")  # the operator shows records in a session...
+    assert listing.status_code == 200 and "Programar una sesión" not in listing.text
+    scheduled = oper.form(f"/procesos/{DEMO_PROCESS}/audiencias", {"fecha": "2026-12-02T10:00", "funcionarios": "X",
+                                                                   "promoventes": "Y", "folio": unsigned})
+    assert scheduled.status_code == 403  # ...but does not schedule one
     assert clean
 
 

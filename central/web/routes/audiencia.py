@@ -24,7 +24,8 @@ from central.web.deps import WebState, checked_form, role, state
 from central.web.routes.mesa import IMAGES, _fields
 
 router = APIRouter()
-OFFICIALS = ("administrador", "supervisor")
+OFFICIALS = ("administrador", "supervisor")  # schedule, start, close
+SESSION = (*OFFICIALS, "operador")  # the operator shows the records and records the decisions
 
 
 def _session_row(web: WebState, aid: int):
@@ -48,7 +49,7 @@ def _list(request: Request, web: WebState, pid: str, status_code: int = 200, **e
 
 
 @router.get("/procesos/{pid}/audiencias")
-def index(request: Request, pid: str, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+def index(request: Request, pid: str, _s=Depends(role(*SESSION)), web: WebState = Depends(state)):
     return _list(request, web, pid)
 
 
@@ -78,7 +79,7 @@ async def create(request: Request, pid: str, s: accounts.Session = Depends(role(
 
 
 @router.get("/audiencias/{aid}")
-def show(request: Request, aid: int, s: accounts.Session = Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+def show(request: Request, aid: int, s: accounts.Session = Depends(role(*SESSION)), web: WebState = Depends(state)):
     row = _session_row(web, aid)
     if row is None:
         return render(request, "error.html", 404, title="No existe", message=f"No existe la audiencia {aid}.")
@@ -98,7 +99,7 @@ def show(request: Request, aid: int, s: accounts.Session = Depends(role(*OFFICIA
 
 
 @router.get("/audiencias/{aid}/registro/{folio}/img/{name}")
-def image(aid: int, folio: str, name: str, s: accounts.Session = Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+def image(aid: int, folio: str, name: str, s: accounts.Session = Depends(role(*SESSION)), web: WebState = Depends(state)):
     """An image of a record under review, only while its session is en curso (audited)."""
     row = _session_row(web, aid)
     with web.engine.connect() as c:
@@ -133,7 +134,7 @@ async def begin(aid: int, s: accounts.Session = Depends(role(*OFFICIALS)), _form
 
 
 @router.post("/audiencias/{aid}/registro/{folio}")
-async def decide(aid: int, folio: str, s: accounts.Session = Depends(role(*OFFICIALS)), form=Depends(checked_form),
+async def decide(aid: int, folio: str, s: accounts.Session = Depends(role(*SESSION)), form=Depends(checked_form),
                  web: WebState = Depends(state)):
     upload = form.get("archivo")
     evidence_file = await upload.read() if getattr(upload, "filename", "") else None  # bounded by the form's size
