@@ -116,13 +116,15 @@ def para_compulsa_folios(conn: sa.Connection, process_id: str, pending_only: boo
 
 
 def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAULT_TEMPLATE,
-           pending_only: bool = False) -> ExportResult:
-    """Write the compulsa file of a process and its signed manifest into `out_dir`."""
+           pending_only: bool = False, open_missing: bool = True) -> ExportResult:
+    """Write the compulsa file of a process and its signed manifest into `out_dir` (`open_missing`:
+    see `records.persons`)."""
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         folios = para_compulsa_folios(c, process_id, pending_only)
     created = time.time()
     stem = f"compulsa-{process_id}-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(created))}"
+    people = persons(receiver, process_id, folios, open_missing)  # NotPacked comes here, before any file
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / f"{stem}.csv"
     opened: set[str] = set()
@@ -130,7 +132,7 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:  # row by row: memory stays bounded
         writer = csv.writer(f, delimiter=template.delimiter, lineterminator="\n")
         writer.writerow([col.header for col in template.columns])
-        for person in persons(receiver, process_id, folios):
+        for person in people:
             values = dict(person.fields, folio=person.folio, integrity=person.integrity)
             writer.writerow([values.get(col.field, "") for col in template.columns])
             opened.add(person.folio)

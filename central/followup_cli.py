@@ -108,6 +108,11 @@ def add_parsers(sub: argparse._SubParsersAction, open_receiver) -> None:  # noqa
     rk.add_argument("private_key")
     cmd(rk, cmd_results_keygen)
 
+    fp = sub.add_parser("fields", help="campos personales sellados / sealed person fields").add_subparsers(dest="action", required=True)
+    fpp = fp.add_parser("pack", help="sellar los campos de los apoyos de un proceso para la aplicación web / pack for the web app")
+    fpp.add_argument("--process", required=True)
+    cmd(fpp, cmd_fields_pack)
+
     ret = sub.add_parser("retention", help="conservación de la evidencia / retention").add_subparsers(dest="action", required=True)
     rp = ret.add_parser("purge", help="purgar la evidencia de un proceso / purge a process' evidence")
     rp.add_argument("--process", required=True)
@@ -137,6 +142,23 @@ def cmd_report(open_receiver, args: argparse.Namespace) -> int:
     for key, n in report.by_status.items():
         print(f"  {STATUS_LABELS.get(key, key):<32} {n}")
     return 0
+
+
+def cmd_fields_pack(open_receiver, args: argparse.Namespace) -> int:
+    """Open (once) every apoyo of a process and keep its fields in sealed packs, so the web app
+    exports and seals results with the fields key only, never the sealing keys."""
+    import sqlalchemy as sa
+
+    from central.receiver import store as st
+    from central.records import APOYO_KINDS, persons
+
+    receiver = open_receiver(args)
+    with receiver.engine.connect() as c:
+        folios = list(c.execute(sa.select(st.envelopes.c.folio).where(
+            st.envelopes.c.process_id == args.process, st.envelopes.c.kind.in_(APOYO_KINDS))).scalars())
+    n = sum(1 for _ in persons(receiver, args.process, folios))
+    print(f"Campos sellados de {n} de {len(folios)} apoyos de {args.process}")
+    return 0 if n == len(folios) else 1
 
 
 def cmd_compulsa_export(open_receiver, args: argparse.Namespace) -> int:

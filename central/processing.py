@@ -142,7 +142,8 @@ def open_and_judge(envelope: bytes, device_keys: list, keys, secret: bytes, proc
         notes.append("; ".join(str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in meta["warnings"]))
     tags = person_tags(secret, process_id, identifiers(kind, meta))
     if kind == "manual" and meta.get("inconsistencia"):
-        detail = f"{meta['inconsistencia']} (captura manual)"
+        inciso = MANUAL_INCISO.get(str(meta["inconsistencia"]), "n")  # "<inciso>) ...", as the Mesa writes it
+        detail = f"{inciso}) {mesa.INCISOS[inciso][0]}: {meta['inconsistencia']} (captura manual)"
         if meta.get("comentario"):
             detail += f": {meta['comentario']}"
         return Outcome("con_inconsistencia", [detail, *notes], [], header, meta, plain)

@@ -190,11 +190,17 @@ def _pack_aad(pack_id: str, process_id: str) -> bytes:
 PACK_SIZE = 5000  # records per sealed pack, and per step of `persons`: memory stays bounded
 
 
-def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person]:
+class NotPacked(RecordError):
+    """Some records have no sealed field pack yet and this caller may not open envelopes."""
+
+
+def persons(receiver, process_id: str, folios: Iterable[str], open_missing: bool = True) -> Iterator[Person]:
     """The person fields of `folios` (of one process), in folio order: from the sealed packs of
     earlier openings, else by opening each envelope once and sealing what was read as a new pack.
     A record whose envelope does not open is left out (with an incident row). Works PACK_SIZE
-    folios at a time, holding at most two opened packs."""
+    folios at a time, holding at most two opened packs. With `open_missing=False` (the web app,
+    which holds the fields key but not the sealing keys) a record without a pack raises NotPacked
+    before anything is yielded."""
     t.create_tables(receiver.engine)
     box = fields_key(receiver)
     opened: dict[str, dict] = {}
@@ -217,9 +223,18 @@ def persons(receiver, process_id: str, folios: Iterable[str]) -> Iterator[Person
             sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.pack_id)
             .select_from(t.field_pack_members.join(t.field_packs, t.field_packs.c.pack_id == t.field_pack_members.c.pack_id))
             .where(t.field_packs.c.process_id == process_id)).all())
+    missing = [f for f in wanted if f not in members]
+    if missing and not open_missing:
+        raise NotPacked(f"{len(missing)} registros de {process_id} aún no tienen sus campos sellados: ejecute "
+                        f"«kiosk-receiver fields pack --process {process_id}» en el equipo de procesamiento")
+    return _persons(receiver, process_id, wanted, members, box, pack)
+
+
+def _persons(receiver, process_id: str, wanted: list[str], members: dict, box: Aead, pack) -> Iterator[Person]:
     for start in range(0, len(wanted), PACK_SIZE):
         part = wanted[start : start + PACK_SIZE]
-        fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, [f for f in part if f not in members])}
+        closed = [f for f in part if f not in members]  # none: the sealing keys are not even read
+        fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, closed)} if closed else {}
         if fresh:
             pack_id = os.urandom(16).hex()
             sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -47,12 +48,24 @@ class Avance:
 
 
 def required_of(conn: sa.Connection, process_id: str) -> int | None:
-    """The required number of apoyos, if the process' stored body carries it."""
-    body = conn.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).scalar()
-    doc = json.loads(body) if body else {}
-    for key in REQUIRED_KEYS:
-        if str(doc.get(key) or "").isdigit():
-            return int(doc[key])
+    """The required number of apoyos: as the web's process form stores it (`process_details`:
+    `apoyos_requeridos`, or `porcentaje_lista_nominal` of `lista_nominal`, rounded up), else if the
+    receiver's process body carries it."""
+    from central.processes import details
+
+    docs = []
+    for table in (details, st.processes):
+        if table is details and not sa.inspect(conn).has_table(details.name):
+            continue  # a receiver without the web app's tables
+        body = conn.execute(sa.select(table.c.body).where(table.c.process_id == process_id)).scalar()
+        docs.append(json.loads(body) if body else {})
+    for doc in docs:
+        for key in REQUIRED_KEYS:
+            if str(doc.get(key) or "").isdigit():
+                return int(doc[key])
+        pct, nominal = doc.get("porcentaje_lista_nominal"), doc.get("lista_nominal")
+        if pct and nominal:
+            return math.ceil(float(pct) * int(nominal) / 100)
     return None
 
 
@@ -147,11 +160,12 @@ def charts_svg(report: Avance) -> dict[str, str]:
     chart.add("recibidos en el día", counts)
     out["por_dia"] = _svg(chart)
 
-    chart = _chart("Line", "Registros acumulados contra los requeridos", x_label_rotation=45, fill=False)
+    chart = _chart("Line", "Registros acumulados contra los requeridos", x_label_rotation=45, fill=False,
+                   include_x_axis=True, dots_size=5)
     chart.x_labels = days
     chart.add("acumulado", [sum(counts[: i + 1]) for i in range(len(counts))])
     if report.required:
-        chart.add(f"requeridos ({report.required})", [report.required] * len(days), show_dots=False,
+        chart.add(f"requeridos ({report.required})", [report.required] * len(days), show_dots=len(days) < 2,
                   stroke_style={"dasharray": "6, 4", "width": 2})
     out["acumulado"] = _svg(chart)
 
@@ -160,7 +174,8 @@ def charts_svg(report: Avance) -> dict[str, str]:
         chart.add(key or "(sin municipio)", n)
     out["por_municipio"] = _svg(chart)
 
-    chart = _chart("Bar", "Inconsistencias por inciso (§10.3)", show_legend=False)
+    chart = _chart("Bar", "Inconsistencias por inciso (§10.3)", show_legend=False, include_x_axis=True,
+                   no_data_text="Sin inconsistencias")
     keys = sorted(report.inconsistencias)
     chart.x_labels = [f"{k})" if k in INCISOS else k for k in keys]
     chart.add("inconsistencias", [{"value": report.inconsistencias[k], "label": INCISOS.get(k, "Otra")} for k in keys])

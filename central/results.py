@@ -129,7 +129,8 @@ class SealedResults:
     sha256: str
 
 
-def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, phase: str = "definitivo") -> SealedResults:
+def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, phase: str = "definitivo",
+                 open_missing: bool = True) -> SealedResults:
     """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them."""
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
@@ -147,7 +148,8 @@ def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, p
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     n = 0
-    for person in persons(receiver, process_id, geo):
+    people = persons(receiver, process_id, geo, open_missing)
+    for person in people:
         p = person.fields
         name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
         w.writerow([name, p["clave_elector"], *geo[person.folio], person.integrity])

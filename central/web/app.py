@@ -23,7 +23,7 @@ from central.web.deps import Forbidden, LoginRequired, WebState, hora
 HERE = Path(__file__).parent
 # One router per area, each a module of central.web.routes exposing `router`; a new area (reports,
 # compulsa, audiencia, results) adds its name here and its links to base.html.
-AREAS = ("auth", "processes", "mesa", "users")
+AREAS = ("auth", "processes", "mesa", "users", "reports", "compulsa", "audiencia", "results")
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["hora"] = hora
 templates.env.globals["STATUSES"] = STATUSES

@@ -74,15 +74,23 @@ def role(*allowed: str):
     return check
 
 
-async def checked_form(request: Request, s: accounts.Session = Depends(session)) -> FormData:
-    """The posted form, after its CSRF token matched the session's (and its size was bounded)."""
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        raise Forbidden("El envío es demasiado grande (máximo 1 MB) o no dice su tamaño.")
-    form = await request.form(max_files=2, max_fields=200)
-    if form.get("csrf") != s.csrf:
-        raise Forbidden("El formulario venció o no viene de esta aplicación; vuelva a cargar la página.")
-    return form
+def checked_form_up_to(limit: int):
+    """`checked_form` with its own size bound (a situación registral file is larger than 1 MB)."""
+
+    async def check(request: Request, s: accounts.Session = Depends(session)) -> FormData:
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > limit:
+            raise Forbidden(f"El envío es demasiado grande (máximo {limit / 1_000_000:g} MB) o no dice su tamaño.")
+        form = await request.form(max_files=2, max_fields=200)
+        if form.get("csrf") != s.csrf:
+            raise Forbidden("El formulario venció o no viene de esta aplicación; vuelva a cargar la página.")
+        return form
+
+    return check
+
+
+# The posted form, after its CSRF token matched the session's (and its size was bounded).
+checked_form = checked_form_up_to(MAX_FORM_BYTES)
 
 
 def may_see_process(s: accounts.Session, process_id: str) -> None:

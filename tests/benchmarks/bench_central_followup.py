@@ -2,8 +2,9 @@
 envelopes of fictitious MUESTRA people, 80 % para compulsa with a situación registral), then the
 time of the avance report (data, CSV, SVG charts), the situación registral import, the results
 tally, the compulsa export (which opens every envelope once) and then the results sealed to the
-OPL's key (which reads the fields the export kept sealed). Targets: report and results
-export ≤ 2 s. Measures; asserts nothing.
+OPL's key (which reads the fields the export kept sealed); then the same through the web app
+over HTTP on loopback (the avance page with its charts and capture map, its CSV, the results
+sealed and downloaded). Targets: report and results export ≤ 2 s. Measures; asserts nothing.
 
 Run: .venv/bin/python tests/benchmarks/bench_central_followup.py [--rows 100000] [--sqlite]
 """
@@ -28,7 +29,7 @@ from nacl.signing import SigningKey  # noqa: E402
 from kiosk import payload, sealing  # noqa: E402
 from kiosk.domain import HORA_CENTRO  # noqa: E402
 from sync.demo import DEMO_PROCESS, setup_receiver  # noqa: E402
-from central import compulsa, reports, results  # noqa: E402
+from central import accounts, compulsa, mesa, reports, results  # noqa: E402
 from central.receiver import store as st  # noqa: E402
 from central.receiver.server import open_receiver  # noqa: E402
 from tests.central_followup.helpers import clave  # noqa: E402
@@ -52,7 +53,7 @@ def generate(receiver, rows: int, seed: int = 7) -> list[str]:
             kiosks.append((device_id, key))
     start = datetime.now(HORA_CENTRO) - timedelta(days=30)
     para: list[str] = []
-    batch = []
+    batch, places = [], []
     for n in range(rows):
         device_id, key = kiosks[n % len(kiosks)]
         aux = f"A{n % 50:04d}"
@@ -76,13 +77,18 @@ def generate(receiver, rows: int, seed: int = 7) -> list[str]:
                       "auxiliar_id": aux, "kind": kind, "received_at": at.isoformat(timespec="seconds"),
                       "envelope": env.data, "verdict": "aceptado", "reason": "", "acuse": "{}", "status": status,
                       "detail": detail})
+        # The Mesa's row (the web's capture map reads its place), without evidence.
+        places.append({"folio": folio, "process_id": DEMO_PROCESS, "kind": kind, "place": json.dumps(meta["location"]),
+                       "evidence": b""})
         if len(batch) == 5000:
             with receiver.engine.begin() as c:
                 c.execute(st.envelopes.insert(), batch)
-            batch = []
+                c.execute(mesa.records.insert(), places)
+            batch, places = [], []
     if batch:
         with receiver.engine.begin() as c:
             c.execute(st.envelopes.insert(), batch)
+            c.execute(mesa.records.insert(), places)
     return para
 
 
@@ -106,6 +112,31 @@ def timed(label: str, out: dict, func, *args, **kwargs):
     return value
 
 
+def web_timings(receiver, out: dict) -> None:
+    """The same through the web app (uvicorn on loopback, one logged-in administrator)."""
+    import re
+
+    import requests
+
+    from central.web.app import WebServer
+
+    accounts.create_tables(receiver.engine)
+    accounts.create_user(receiver.engine, "bench", "contrasena-bench-1", "administrador")
+    with WebServer(receiver) as web, requests.Session() as http:
+        http.post(web.url + "/login", data={"usuario": "bench", "contrasena": "contrasena-bench-1", "next": "/"})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', http.get(web.url + "/procesos").text).group(1)
+        base = f"{web.url}/procesos/{DEMO_PROCESS}"
+        for label in ("web: avance page, first", "web: avance page"):
+            page = timed(label, out, http.get, base + "/avance")
+        out["web_avance_svgs"] = page.text.count("<svg")
+        timed("web: avance CSV", out, http.get, base + "/avance.csv")
+        key = PrivateKey.generate()
+        http.post(base + "/resultados/llave", data={"csrf": csrf, "llave_texto": bytes(key.public_key).hex()})
+        sealed = timed("web: results sealed + downloaded", out, http.post, base + "/resultados/sellar",
+                       data={"csrf": csrf, "fase": "definitivo"})
+        out["web_results_zip_mb"] = round(len(sealed.content) / 2**20, 2)
+
+
 def run(db_url: str | None, rows: int) -> dict:
     out: dict = {"rows": rows, "db": "postgresql" if db_url else "sqlite"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,6 +144,7 @@ def run(db_url: str | None, rows: int) -> dict:
         server, receiver, _token = setup_receiver(root / "receptor", db_url=db_url)
         server.stop()
         receiver = open_receiver(root / "receptor", db_url)
+        mesa.create_tables(receiver.engine)
         para = timed("generate (seal + insert)", out, generate, receiver, rows)
         if db_url:
             with receiver.engine.begin() as c:
@@ -136,6 +168,7 @@ def run(db_url: str | None, rows: int) -> dict:
         out["sealed_mb"] = round(sealed.path.stat().st_size / 2**20, 2)
         timed("results opened with the OPL key", out, results.open_results, sealed.path.read_bytes(),
               receiver.keys.authority.verify_key, opl)
+        web_timings(receiver, out)
         out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         receiver.engine.dispose()
     return out

@@ -1,0 +1,204 @@
+"""The end of a process in a real browser (Debian's chromium driven by Playwright), from received
+records to sealed results: the Mesa's decisions from the keyboard, the compulsa exported and a
+fixture situación registral file uploaded (twice: nothing changes the second time), a garantía de
+audiencia that changes two statuses and yields an acta PDF (read back with pdftotext), a second
+compulsa round, results whose counts equal the avance report, and the sealed results file opened
+with the OPL's private key. The avance page with its charts is the README's screenshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import zipfile
+from datetime import datetime, timedelta
+
+import pytest
+from nacl.public import PrivateKey
+
+from kiosk import sealing
+from kiosk.domain import HORA_CENTRO
+from sync.demo import DEMO_PROCESS
+from sync.provision import provision
+from central import accounts, processes, reports, results
+from central.web.app import WebServer
+from tests.central.test_browser import ADMIN_PASSWORD, OPER_PASSWORD, README_SCREENSHOTS, _cli, _login, launch
+from tests.central_followup.helpers import capture_and_process
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+PID = DEMO_PROCESS
+PROM_PASSWORD = "promovente-muestra-1"
+
+
+def _download(page, selector: str) -> bytes:  # noqa: ANN001
+    with page.expect_download() as info:
+        page.click(selector)
+    return open(info.value.path(), "rb").read()
+
+
+def _situacion(folios: dict[str, str]) -> bytes:
+    lines = ["folio,situacion,motivo_baja,entidad,distrito_federal,distrito_local,municipio,seccion"]
+    for i, (folio, situacion) in enumerate(sorted(folios.items())):
+        lines.append(f"{folio},{situacion},,20,0{1 + i % 2},1{i % 3},{'067' if i % 2 else '184'},{1000 + i % 3}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.timeout(600)
+def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
+    shots = README_SCREENSHOTS if os.environ.get("APOYO_SCREENSHOTS") == "1" else tmp_path / "capturas"
+    shots.mkdir(parents=True, exist_ok=True)
+    server, receiver, token = receiver_env
+    root = receiver.keys.root
+    accounts.create_tables(receiver.engine)
+    accounts.create_user(receiver.engine, "admin", ADMIN_PASSWORD, "administrador", name="Administración MUESTRA")
+    accounts.create_user(receiver.engine, "oper", OPER_PASSWORD, "operador", name="Operadora MUESTRA")
+    accounts.create_user(receiver.engine, "prom", PROM_PASSWORD, "promovente", name="Colectivo MUESTRA", process_id=PID)
+    processes.create_tables(receiver.engine)
+    with receiver.engine.begin() as c:  # the goal, as the process form stores it
+        c.execute(processes.details.insert().values(process_id=PID, body=json.dumps({"apoyos_requeridos": 5})))
+
+    station = provision(tmp_path / "kiosko", server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
+    try:
+        apps, cedulas = capture_and_process(station, receiver, apps=4, cedulas=2)
+    finally:
+        station.close()
+    # The processing host seals the person fields for the web app (which holds no sealing key).
+    packed = _cli("central.receiver.cli", "--data-dir", str(root), "fields", "pack", "--process", PID).stdout
+    assert "Campos sellados de 6 de 6 apoyos" in packed
+
+    with WebServer(receiver) as web, playwright_api.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        base = web.url
+
+        # --- the Mesa: four valid, d) pantalla on an app apoyo, m) sin firma on a cédula ----------
+        _login(page, base, "oper", OPER_PASSWORD)
+        page.click("button:has-text('Tomar un lote')")
+        keys = {apps[3]: "d", cedulas[1]: "m"}
+        for _ in range(6):
+            page.wait_for_url("**/mesa/registro/*")
+            folio = page.url.rsplit("/", 1)[1]
+            page.wait_for_load_state("networkidle")
+            page.keyboard.press(keys.get(folio, "v"))
+            page.wait_for_url(lambda url, f=folio: not url.endswith(f"/mesa/registro/{f}"))
+        page.wait_for_url("**/mesa?aviso=Lote+terminado")
+        page.click("text=Salir")
+        valid = [apps[0], apps[1], apps[2], cedulas[0]]
+
+        # --- compulsa: export, then INE's answer (3 en Padrón, 1 not found), uploaded twice ---------
+        _login(page, base, "admin", ADMIN_PASSWORD)
+        page.goto(base + f"/procesos/{PID}/compulsa")
+        archive = zipfile.ZipFile(io.BytesIO(_download(page, "#exportar button")))
+        names = sorted(archive.namelist())
+        rows = list(csv.DictReader(io.StringIO(archive.read(names[0]).decode())))
+        manifest = sealing.verify_document(json.loads(archive.read(names[1])), receiver.keys.authority.verify_key,
+                                           "compulsa_export")
+        assert sorted(r["FOLIO"] for r in rows) == sorted(valid) and manifest["records"] == 4
+        assert {r["MODALIDAD"] for r in rows} == {"aplicacion", "cedula_papel"}
+        answer = _situacion({apps[0]: "En Padrón", apps[1]: "En Padrón", cedulas[0]: "En Padrón",
+                             apps[2]: "Datos no encontrados"})
+        for expected in ("4 registros cambiaron, 0 ya estaban así", "0 registros cambiaron, 4 ya estaban así"):
+            page.set_input_files("#situacion input[name=archivo]",
+                                 files=[{"name": "situacion.csv", "mimeType": "text/csv", "buffer": answer}])
+            page.click("#situacion button")
+            assert expected in page.inner_text("main")
+        page.set_input_files("#situacion input[name=archivo]",
+                             files=[{"name": "s.csv", "mimeType": "text/csv", "buffer": answer + b"AJENO,En Padron,,,,,,\n"}])
+        page.click("#situacion button")
+        assert "ningún registro cambió" in page.inner_text("main") and "AJENO" in page.inner_text("main")
+
+        # The avance mid-way (two inconsistencies, one record not found): the README's screenshots.
+        page.goto(base + f"/procesos/{PID}/avance")
+        assert page.locator("#graficas svg").count() == 5 and page.locator("#mapa svg").count() == 1
+        assert page.inner_text("#por-inciso tr[data-inciso=d] td") == "1" and page.inner_text("#por-inciso tr[data-inciso=m] td") == "1"
+        box = page.locator("#graficas svg").first.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100, "the charts are drawn at a readable size"
+        page.screenshot(path=str(shots / "avance.png"))
+        page.evaluate("document.getElementById('graficas').scrollIntoView()")
+        page.screenshot(path=str(shots / "avance_graficas.png"))
+
+        # --- garantía de audiencia: three records; two statuses change, one is kept -----------------
+        page.goto(base + f"/procesos/{PID}/audiencias")
+        assert sorted(page.eval_on_selector_all("input[name=folio]", "els => els.map(e => e.value)")) == sorted(
+            [apps[2], apps[3], cedulas[1]])
+        when = (datetime.now(HORA_CENTRO) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+        page.fill("[name=fecha]", when)
+        page.fill("[name=lugar]", "Sala de sesiones del OPL MUESTRA")
+        page.fill("[name=funcionarios]", "LAURA MUESTRA|Titular de la Unidad Técnica\nPEDRO EJEMPLO|Secretario técnico")
+        page.fill("[name=promoventes]", "ANA MUESTRA PRUEBA")
+        page.click("#programar button")
+        page.wait_for_url("**/audiencias/*")
+        aid = page.url.rsplit("/", 1)[1]
+        page.click("text=Iniciar la audiencia")
+        assert "en curso" in page.inner_text("#estado")
+        section = f"section[data-folio='{apps[3]}']"
+        sources = page.eval_on_selector_all(f"{section} img", "els => els.map(e => e.getAttribute('src'))")
+        assert len(sources) >= 3, "both credential sides and the live photo"  # (random bytes here: not drawable)
+        assert all(page.request.get(base + src).status == 200 for src in sources)
+        assert "Clave de elector" in page.inner_text(section), "the record's fields are on screen"
+        for folio, status, allegation in ((apps[3], "para_compulsa", "La credencial se mostró en original, no en pantalla"),
+                                          (cedulas[1], "para_compulsa", "La cédula original sí lleva firma"),
+                                          (apps[2], "", "Solicita revisar de nuevo")):
+            form = f"section[data-folio='{folio}'] form"
+            page.fill(f"{form} [name=manifestacion]", allegation)
+            if status:
+                page.fill(f"{form} [name=evidencia]", "Original presentado en la audiencia")
+                page.select_option(f"{form} select[name=estatus]", status)
+                page.fill(f"{form} [name=motivo]", "Se acreditó con el original")
+            page.click(f"{form} button")
+            assert f"{folio}: {'se modifica' if status else 'se mantiene'}" in page.inner_text("main")
+        page.click("#cerrar button")
+        assert page.is_visible("#bloqueada") and page.locator("section form").count() == 0, "a closed session is locked"
+        acta = tmp_path / "acta.pdf"
+        acta.write_bytes(_download(page, "#acta"))
+        text = subprocess.run(["pdftotext", "-layout", str(acta), "-"], check=True, capture_output=True, text=True).stdout
+        assert "ACTA CIRCUNSTANCIADA" in text and "LAURA MUESTRA" in text and "ANA MUESTRA PRUEBA" in text
+        assert "con modificación de estatus: 2" in text and "se mantienen: 1" in text
+        flat = text.replace("\n", " ")
+        assert all(f[:12] in flat for f in (apps[2], apps[3], cedulas[1]))
+        csrf = page.eval_on_selector("input[name=csrf]", "e => e.value")
+        late = page.request.post(base + f"/audiencias/{aid}/registro/{apps[2]}",
+                                 multipart={"csrf": csrf, "estatus": "duplicado", "motivo": "tarde"})
+        assert "no admite decisiones" in late.text(), "no decision after the close"
+
+        # --- the two records validated by the audiencia go to a second compulsa round --------------
+        page.goto(base + f"/procesos/{PID}/compulsa")
+        page.check("[name=solo_pendientes]")
+        second = zipfile.ZipFile(io.BytesIO(_download(page, "#exportar button")))
+        second_rows = list(csv.DictReader(io.StringIO(second.read(sorted(second.namelist())[0]).decode())))
+        assert sorted(r["FOLIO"] for r in second_rows) == sorted([apps[3], cedulas[1]])
+        page.set_input_files("#situacion input[name=archivo]", files=[{
+            "name": "situacion2.csv", "mimeType": "text/csv", "buffer": _situacion({apps[3]: "En Padrón", cedulas[1]: "En Padrón"})}])
+        page.click("#situacion button")
+        assert "2 registros cambiaron" in page.inner_text("main")
+
+        # --- results: the OPL's key, definitive results equal to the avance, sealed and opened ------
+        opl = PrivateKey.generate()
+        page.goto(base + f"/procesos/{PID}/resultados")
+        page.fill("[name=llave_texto]", bytes(opl.public_key).hex())
+        page.click("#cargar-llave button")
+        assert bytes(opl.public_key).hex() in page.inner_text("#llave")
+        shown_valid = int(page.inner_text("#resultado-definitivo .validos"))
+        sealed = zipfile.ZipFile(io.BytesIO(_download(page, "#sellar button")))
+        apk = [n for n in sealed.namelist() if n.endswith(".apk")][0]
+        manifest = json.loads(sealed.read([n for n in sealed.namelist() if n.endswith(".manifest.json")][0]))
+        header, opened = results.open_results(sealed.read(apk), receiver.keys.authority.verify_key, opl, manifest)
+        assert header["phase"] == "definitivo" and len(opened) == shown_valid == 5
+        assert all(r["nombre_completo"].startswith("PERSONA") and r["entidad"] == "20" for r in opened)
+        assert b"PERSONA" not in sealed.read(apk)
+        page.click("text=Salir")
+
+        # --- the promovente reads the avance: the same counts, the charts, the map -----------------
+        _login(page, base, "prom", PROM_PASSWORD)
+        page.goto(base + f"/procesos/{PID}/avance")
+        report = reports.avance(receiver.engine, PID)
+        assert int(page.inner_text("#validos")) == report.valid == shown_valid
+        assert page.inner_text("#requeridos") == "5" and report.required == 5
+        assert report.by_status == {"para_compulsa": 6} and report.inconsistencias == {}
+        assert page.locator("#graficas svg").count() == 5
+        csv_text = page.request.get(base + f"/procesos/{PID}/avance.csv").text()
+        assert f"validos,,apoyos válidos (en Padrón),{shown_valid}" in csv_text
+        assert page.request.get(base + f"/procesos/{PID}/resultados").status == 403
+        browser.close()
