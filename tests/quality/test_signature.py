@@ -85,3 +85,19 @@ def test_accepted_signature_renders_for_mesa_de_control(signature_fixtures: dict
 
     png = render_png(signature_fixtures["sig_01_underlined"].trajectory, max_bytes=8192)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) <= 8192
+
+
+@pytest.mark.parametrize("style", ["flourish", "printed_underlined", "cursive", "underlined"])
+def test_real_signatures_pass_across_seeds(style: str) -> None:
+    """A long cursive flourish, and printed letters over a straight underline, are signatures."""
+    refused = [(s, check_signature(signature(30_000 + s, "Marta Ejemplo Ruiz", style)).codes) for s in range(20)]
+    assert [r for r in refused if r[1]] == []
+
+
+def test_small_signatures_are_asked_to_be_bigger() -> None:
+    """Ink spanning less than 15 % of the pad: the person is told to use the whole box (seed 001 §5.12)."""
+    for seed in range(20):
+        verdict = check_signature(shape(40_000 + seed, "tiny"))
+        assert verdict.codes == ("signature_tiny",), (seed, verdict.scores)
+        assert verdict.scores["ink_span"] < 0.15
+        assert verdict.reasons == ["Firme más grande, use todo el recuadro."]
