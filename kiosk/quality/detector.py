@@ -6,15 +6,12 @@ the rules that judge them live in photo.py.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import cv2
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 MODEL = Path(__file__).with_name("models") / "face_detection_yunet_2023mar.onnx"
 WORK_SIDE = 480           # detection runs on a copy whose longer side is at most this many pixels

@@ -10,7 +10,6 @@ import pytest
 
 from kiosk import payload, sealing
 from kiosk.capture import Step
-from kiosk.demo_rig import demo_face
 from tests.conftest import Authority
 from tests.tui.helpers import login, make_app, registered_station, shoot_and_accept, wait_for
 from tui.hardware import SimulatedScenes
