@@ -6,6 +6,7 @@ the rules that judge them live in photo.py.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ WORK_SIDE = 480           # detection runs on a copy whose longer side is at mos
 MIN_SCORE = 0.6           # YuNet's confidence; below it a detection is not a face
 Box = tuple[int, int, int, int]
 Point = tuple[float, float]
+_LOCK = threading.Lock()  # one network, resized per call: one caller at a time
 
 
 class DetectorUnavailable(RuntimeError):
@@ -68,9 +70,10 @@ def find_faces(image_bgr: np.ndarray) -> list[Face]:
     small = image_bgr if scale == 1.0 else cv2.resize(image_bgr, None, fx=scale, fy=scale,
                                                       interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
-    detector = _detector()
-    detector.setInputSize((sw, sh))
-    _, found = detector.detect(small)
+    with _LOCK:
+        detector = _detector()
+        detector.setInputSize((sw, sh))
+        _, found = detector.detect(small)
     if found is None:
         return []
     faces = []
