@@ -94,9 +94,9 @@ def note_shot(screen: "CaptureScreen", shot: dict) -> None:
 
 
 def buttons(screen: "CaptureScreen") -> list[Button]:
-    """The extra buttons of the photo or signature step."""
+    """The extra buttons of the photo or signature step (for the auxiliar: none in Mi apoyo)."""
     session, shot, out = screen.session, screen.shot, []
-    if session is None:
+    if session is None or screen.guided:
         return out
     if session.can_override() and shot is not None and not shot["ok"] and "gate" in shot:
         out.append(Button(text(screen.app, "btn_override"), id="override", variant="warning"))
@@ -110,6 +110,8 @@ def press(screen: "CaptureScreen", action: str) -> bool:
     session = screen.session
     if action not in ("override", "sin_firma") or session is None:
         return False
+    if screen.guided:  # self-service: only an auxiliar may accept over a gate
+        return True
     app = screen.app
     if action == "sin_firma":
         def chosen_sin_firma(answer: str | None) -> None:
