@@ -121,7 +121,8 @@ def _is_check(stroke: np.ndarray, diag: float) -> bool:
     legs = (stroke[:corner + 1], stroke[corner:])
     if min(_length(leg) for leg in legs) < 0.1 * diag:
         return False
-    return all(_chord(leg) / max(_length(leg), 1e-6) >= STRAIGHT for leg in legs)
+    return all(_chord(leg) / max(_length(leg), 1e-6) >= STRAIGHT and _turning(leg) < LINE_TURNING * 2 * math.pi
+               for leg in legs)
 
 
 def _is_circle(stroke: np.ndarray, diag: float, turns: float) -> bool:

@@ -101,3 +101,18 @@ def test_small_signatures_are_asked_to_be_bigger() -> None:
         assert verdict.codes == ("signature_tiny",), (seed, verdict.scores)
         assert verdict.scores["ink_span"] < 0.15
         assert verdict.reasons == ["Firme más grande, use todo el recuadro."]
+
+
+def test_a_long_flat_wavy_flourish_is_a_signature() -> None:
+    """One pen-down rippling along most of the pad (the old gate called it 'sólo una línea')."""
+    import numpy as np
+    from make_signatures import _pad, _to_points
+
+    for seed in range(10):
+        rng = np.random.default_rng(50_000 + seed)
+        t = np.linspace(0, 1, 400)
+        periods = int(rng.integers(8, 14))
+        x = 100 + 600 * t
+        y = 150 + rng.uniform(0.08, 0.2) * 600 / periods * np.sin(2 * np.pi * periods * t)
+        traj = _pad(_to_points(rng, [np.stack([x, y], 1)], ms_per_unit=3.0))
+        assert check_signature(traj).accepted, (seed, check_signature(traj).codes)
