@@ -33,6 +33,8 @@ MAX_ROLL_DEG = 18.0          # eye line off horizontal
 MAX_YAW = 0.35               # nose off the eyes' midpoint, in eye distances
 MIN_EYE_LIGHT = 0.38         # median light of an eye (white, iris, lids) over the cheek's skin below it
 MIN_MOUTH_SKIN = 0.35        # share of nose-and-mouth pixels with the face's own skin colour
+SKIN_CHROMA = 20.0           # CrCb distance to the face's skin that still counts as skin (strong or
+                             # coloured light moves the chroma of one part of the face more than another)
 MIN_MOUTH_TEXTURE = 0.08     # light variation across the mouth (lips, teeth, shadow) over the skin's light
 ORIENTATION_SIDE = 240       # turned and tilted copies are searched at this size
 MIN_TURNED_SCORE = 0.88      # a face found only in a turned copy must be this clear
@@ -228,7 +230,7 @@ def _mouth(image_bgr: np.ndarray, face: Face, codes: list[str], scores: dict[str
         ref = np.median(region, axis=0)
         chroma = np.hypot(lower[:, 1] - ref[1], lower[:, 2] - ref[2])
         luma = np.abs(lower[:, 0] - ref[0])
-        shares.append(float(((chroma < 12) & (luma < 70)).mean()))
+        shares.append(float(((chroma < SKIN_CHROMA) & (luma < 70)).mean()))
     lips = _patch(ycc[..., 0], mouth, 0.3 * d, 0.15 * d)
     texture = float(lips.std()) / max(1.0, float(np.median(references[-1][:, 0]))) if lips.size else 1.0
     scores["mouth_skin_share"] = max(shares)
