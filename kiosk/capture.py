@@ -118,7 +118,8 @@ class CaptureSession:
 
     def can_override(self) -> bool:
         """Whether the auxiliar may accept the current step anyway (after OVERRIDE_AFTER rejections)."""
-        return self.step in (Step.PHOTO, Step.SIGNATURE) and len(self.rejections.get(self.step.value, [])) >= OVERRIDE_AFTER
+        gated = self.step in (Step.PHOTO, Step.SIGNATURE)
+        return gated and len(self.rejections.get(self.step.value, [])) >= OVERRIDE_AFTER
 
     def _override(self, reason: str | None) -> None:
         if reason is None:

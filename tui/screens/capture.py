@@ -25,7 +25,8 @@ PURPOSE = {Step.FRONT: "front", Step.BACK: "back", Step.PHOTO: "photo"}
 class CaptureScreen(ShotMixin, KioskScreen):
     CSS_PATH = "capture.tcss"
     KEYS = {"t": "take", "a": "accept", "r": "retake", "f": "sign", "n": "refuse", "g": "save", "i": "print",
-            "x": "override", "s": "sin_firma", "escape": "cancel home", **{str(i + 1): f"model-{m}" for i, m in enumerate(CREDENTIAL_MODELS)}}
+            "x": "override", "s": "sin_firma",  # tui/screens/override.py
+            "escape": "cancel home", **{str(i + 1): f"model-{m}" for i, m in enumerate(CREDENTIAL_MODELS)}}
 
     def __init__(self, guided: bool = False) -> None:
         super().__init__(classes="guided" if guided else "")
