@@ -129,8 +129,9 @@ def press(screen: "CaptureScreen", action: str) -> bool:
         return True
     codes = reasons_for(step.value)
     choices = [(code, f"({i + 1}) {reason_text(code, getattr(app, 'lang', 'es'))}") for i, code in enumerate(codes)]
-    body = text(app, "override_text", what=text(app, f"what_{step.value}"),
-                n=max(OVERRIDE_AFTER, len(session.rejections[step.value])), reasons="; ".join(shot["gate"].reasons) or "—")
+    attempts = max(OVERRIDE_AFTER, len(session.rejections[step.value]))
+    body = text(app, "override_text", what=text(app, f"what_{step.value}"), n=attempts,
+                reasons="; ".join(shot["gate"].reasons) or "—")
 
     def chosen(reason: str | None) -> None:
         if reason is None or session.step is not step:
