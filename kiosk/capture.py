@@ -1,6 +1,10 @@
 """The capture of one apoyo as an explicit state machine (seed 001 §5): credential type → front
 → back → original confirmed → live photo → signature → review → saved. The UI, the demo and the
 tests walk the same table; personal data lives only in this object until it is sealed.
+
+Never trap a citizen: each gate rejection at the photo or signature step is noted; after
+OVERRIDE_AFTER of them the auxiliar may accept anyway with a reason, and a credential that says
+"sin firma" (seed 001 §10.3 m) moves on without a signature. Both go into the record.
 """
 
 from __future__ import annotations
@@ -8,7 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from kiosk.domain import ApoyoRecord
+from kiosk.domain import ApoyoRecord, GateOverride
+from kiosk.quality.override import OVERRIDE_AFTER, reasons_for
 from kiosk.station import Saved, Station
 
 
@@ -32,7 +37,7 @@ TRANSITIONS: dict[Step, dict[str, Step]] = {
     Step.BACK: {"back": Step.ORIGINAL, "retake_front": Step.FRONT, "cancel": Step.CANCELLED},
     Step.ORIGINAL: {"confirm_original": Step.PHOTO, "retake_back": Step.BACK, "cancel": Step.CANCELLED},
     Step.PHOTO: {"photo": Step.SIGNATURE, "refuse_photo": Step.REFUSED, "cancel": Step.CANCELLED},
-    Step.SIGNATURE: {"signature": Step.REVIEW, "cancel": Step.CANCELLED},
+    Step.SIGNATURE: {"signature": Step.REVIEW, "sin_firma": Step.REVIEW, "cancel": Step.CANCELLED},
     Step.REVIEW: {
         "save": Step.SAVED,
         "retake_photo": Step.PHOTO,
@@ -66,6 +71,9 @@ class CaptureSession:
     trajectory: dict = field(default_factory=dict)
     signature_png: bytes = b""
     original_presented: bool = False
+    rejections: dict[str, list[tuple[tuple[str, ...], dict]]] = field(default_factory=dict)
+    overrides: list[GateOverride] = field(default_factory=list)
+    sin_firma: bool = False
 
     def allowed(self) -> list[str]:
         return list(TRANSITIONS[self.step])
@@ -102,7 +110,33 @@ class CaptureSession:
         self._move("confirm_original")
         self.original_presented = True
 
-    def accept_photo(self, stored: bytes) -> None:
+    def note_rejection(self, codes: list[str] | tuple[str, ...], scores: dict) -> None:
+        """The gate of the current step (photo or signature) rejected one attempt."""
+        if self.step not in (Step.PHOTO, Step.SIGNATURE):
+            raise FlowError(f"no hay control de calidad en el paso {self.step.value}")
+        self.rejections.setdefault(self.step.value, []).append((tuple(codes), dict(scores)))
+
+    def can_override(self) -> bool:
+        """Whether the auxiliar may accept the current step anyway (after OVERRIDE_AFTER rejections)."""
+        gated = self.step in (Step.PHOTO, Step.SIGNATURE)
+        return gated and len(self.rejections.get(self.step.value, [])) >= OVERRIDE_AFTER
+
+    def _override(self, reason: str | None) -> None:
+        if reason is None:
+            return
+        step = self.step.value
+        if not self.can_override():
+            raise FlowError(f"sólo tras {OVERRIDE_AFTER} rechazos se puede aceptar la {step} de todos modos")
+        if reason not in reasons_for(step):
+            raise FlowError(f"motivo desconocido para {step}: {reason}")
+        attempts = self.rejections[step]
+        codes, scores = attempts[-1]
+        self.overrides = [o for o in self.overrides if o.step != step]
+        self.overrides.append(GateOverride(step, reason, len(attempts), codes, scores))
+
+    def accept_photo(self, stored: bytes, override: str | None = None) -> None:
+        """Keep the photo; `override` is the reason when the gate rejected it (see can_override)."""
+        self._override(override)
         self._move("photo")
         self.photo = stored
 
@@ -111,9 +145,18 @@ class CaptureSession:
         self._move("refuse_photo")
         self._forget()
 
-    def accept_signature(self, trajectory: dict, png: bytes) -> None:
+    def accept_signature(self, trajectory: dict, png: bytes, override: str | None = None) -> None:
+        """Keep the signature; `override` is the reason when the gate rejected it."""
+        self._override(override)
         self._move("signature")
         self.trajectory, self.signature_png = trajectory, png
+        self.sin_firma = False
+
+    def accept_sin_firma(self) -> None:
+        """The credential says "sin firma": the record goes on without a signature, flagged."""
+        self._move("sin_firma")
+        self.trajectory, self.signature_png, self.sin_firma = {}, b"", True
+        self.overrides = [o for o in self.overrides if o.step != Step.SIGNATURE.value]
 
     def go(self, action: str) -> None:
         """Retakes and cancel from the review or earlier steps."""
@@ -122,6 +165,10 @@ class CaptureSession:
         self._move(action)
         if action == "cancel":
             self._forget()
+        elif action in ("retake_photo", "retake_signature"):
+            step = action.removeprefix("retake_")
+            self.overrides = [o for o in self.overrides if o.step != step]
+            self.sin_firma = self.sin_firma and step != "signature"
 
     def record(self) -> ApoyoRecord:
         return ApoyoRecord(
@@ -134,6 +181,8 @@ class CaptureSession:
             signature_trajectory=self.trajectory,
             signature_png=self.signature_png,
             warnings=self.warnings,
+            overrides=list(self.overrides),
+            sin_firma=self.sin_firma,
         )
 
     def save(self, station: Station) -> Saved:
@@ -147,3 +196,4 @@ class CaptureSession:
     def _forget(self) -> None:
         self.front = self.back = self.photo = self.signature_png = b""
         self.fields, self.trajectory, self.warnings = {}, {}, []
+        self.rejections, self.overrides, self.sin_firma = {}, [], False

@@ -26,6 +26,7 @@ class GateResult:
     reasons: list[str]
     scores: dict
     stored: bytes = b""
+    codes: list[str] = field(default_factory=list)
 
 
 def encode_jpeg(image: np.ndarray, max_bytes: int, max_side: int = 1000) -> bytes:
@@ -64,12 +65,23 @@ def check_photo(image: np.ndarray) -> GateResult:
 
     verdict = quality.check_photo(image)
     if not verdict.accepted:
-        return GateResult(False, verdict.reasons, verdict.scores)
+        return GateResult(False, verdict.reasons, verdict.scores, codes=list(verdict.codes))
     try:
         stored = quality.crop_and_compress(image)
     except quality.PhotoStoreError as exc:
-        return GateResult(False, [str(exc)], verdict.scores)
+        return GateResult(False, [str(exc)], verdict.scores, codes=[exc.code])
     return GateResult(True, [], verdict.scores, stored)
+
+
+def keep_photo_anyway(image: np.ndarray) -> bytes:
+    """The stored bytes of a photo the auxiliar accepts over the gate: the usual head-and-shoulders
+    crop when a face is found, else the whole frame, either way ≤ 20 KB."""
+    from kiosk import quality
+
+    try:
+        return quality.crop_and_compress(image)
+    except quality.PhotoStoreError:
+        return encode_jpeg(image, quality.store.MAX_PHOTO_BYTES, max_side=320)
 
 
 def check_signature(trajectory: dict) -> GateResult:
@@ -80,8 +92,8 @@ def check_signature(trajectory: dict) -> GateResult:
     try:
         verdict = quality.check_signature(trajectory)
     except quality.TrajectoryError as exc:
-        return GateResult(False, [str(exc)], {})
-    return GateResult(verdict.accepted, verdict.reasons, verdict.scores)
+        return GateResult(False, [str(exc)], {}, codes=["trajectory_invalid"])
+    return GateResult(verdict.accepted, verdict.reasons, verdict.scores, codes=list(verdict.codes))
 
 
 def render_signature(trajectory: dict) -> bytes:

@@ -134,9 +134,30 @@ class CaptureContext:
     municipio: str = ""
 
 
+@dataclass(frozen=True)
+class GateOverride:
+    """The auxiliar accepted a photo or signature that its quality gate kept rejecting (after
+    `attempts` tries at that step), for `reason` (a code of kiosk.quality.override.REASONS).
+    `codes` and `scores` are the gate's verdict on what was kept, so Mesa de Control sees it."""
+
+    step: str
+    reason: str
+    attempts: int
+    codes: tuple[str, ...]
+    scores: dict[str, float]
+
+    def as_dict(self) -> dict:
+        return {"step": self.step, "reason": self.reason, "attempts": self.attempts,
+                "verdict": "reject", "codes": list(self.codes), "scores": dict(self.scores)}
+
+
 @dataclass
 class ApoyoRecord:
-    """Apoyo electrónico captured at the kiosk. Personal data: lives only in memory until sealed."""
+    """Apoyo electrónico captured at the kiosk. Personal data: lives only in memory until sealed.
+
+    `sin_firma`: the credential itself says "sin firma" (seed 001 §10.3 m): the record is saved
+    without a signature and flagged. `overrides`: gates the auxiliar accepted anyway.
+    """
 
     credential_model: str
     front_image: bytes
@@ -147,10 +168,14 @@ class ApoyoRecord:
     signature_trajectory: dict
     signature_png: bytes
     warnings: list[str] = field(default_factory=list)
+    overrides: list[GateOverride] = field(default_factory=list)
+    sin_firma: bool = False
 
     def __post_init__(self) -> None:
         if not self.original_presented:
             raise InvalidIdentifier("Falta confirmar que se presenta la credencial original")
+        if self.sin_firma and (self.signature_trajectory.get("points") or self.signature_png):
+            raise InvalidIdentifier("Un apoyo marcado 'sin firma' no lleva firma")
 
 
 @dataclass

@@ -198,6 +198,8 @@ class Station:
             "original_presented": record.original_presented,
             "warnings": record.warnings,
             "location": self._location(),
+            "sin_firma": record.sin_firma,
+            "gate_overrides": [o.as_dict() for o in record.overrides],
         }
         blobs = {
             "front": record.front_image,

@@ -43,7 +43,10 @@ class SerialPad:
     """A Topaz-compatible (`protocol="topaz"`, 19200 8O1) or line-protocol pad on a serial port.
 
     `width`/`height` are the pad's coordinate range. `time_scale` > 1 reads a pad that plays faster
-    than real time (the simulator): timestamps and the idle gap are in pad time.
+    than real time (the simulator): the idle gap is in pad time. A Topaz pad sends no time, so a
+    report's time is its place in the sequence × `report_ms` (the pad's report interval): a busy
+    host that reads the serial buffer in bursts does not squeeze a calm signature. Only the gap
+    while the pen is out of proximity (no reports at all) is measured on the host clock.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class SerialPad:
         width: int = 2400,
         height: int = 800,
         time_scale: float = 1.0,
+        report_ms: float = topaz.REPORT_MS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if protocol not in PROTOCOLS:
@@ -62,6 +66,7 @@ class SerialPad:
         self.port, self.protocol = port, protocol
         self.width, self.height = width, height
         self.time_scale, self._clock = time_scale, clock
+        self.report_ms = report_ms
         if protocol == "topaz":
             baudrate, parity = baudrate or topaz.BAUDRATE, serial.PARITY_ODD
         else:
@@ -135,7 +140,7 @@ class SerialPad:
         """
         if flush:
             self.reset_input()
-        decoder, collector = self._decoder(), _Collector(self.time_scale)
+        decoder, collector = self._decoder(), _Collector(self.time_scale, self.report_ms)
         start = self._clock()
         deadline, last_byte = start + timeout, start
         idle_wall = idle_gap / self.time_scale
@@ -184,13 +189,22 @@ class SerialPad:
 
 
 class _Collector:
-    """Turns samples into trajectory points: time base, leading hover dropped, tail trimmed."""
+    """Turns samples into trajectory points: time base, leading hover dropped, tail trimmed.
 
-    def __init__(self, time_scale: float) -> None:
+    Samples without a pad time (Topaz) are timed by the report sequence: each report is
+    `report_ms` after the one before. After the pen left proximity (the pad was silent), the
+    next report is placed at the host's elapsed time if that is later, so a real pause between
+    strokes is kept; a pause never shortens the pen-down time of a stroke.
+    """
+
+    def __init__(self, time_scale: float, report_ms: float = topaz.REPORT_MS) -> None:
         self._scale = time_scale
+        self._report_ms = report_ms
         self._points: list[Point] = []
         self._t0_wall: float | None = None
         self._t0_pad: int | None = None
+        self._sequence_ms = 0.0
+        self._out_of_proximity = False
         self.last_down_wall: float | None = None
 
     @property
@@ -199,13 +213,12 @@ class _Collector:
 
     def add(self, sample: Sample, wall: float) -> Point | None:
         if not sample.proximity:
+            self._out_of_proximity = bool(self._points)
             return None
         if not self.has_ink and not sample.down:
             return None
         if sample.t_ms is None:
-            if self._t0_wall is None:
-                self._t0_wall = wall
-            t_ms = round((wall - self._t0_wall) * 1000 * self._scale)
+            t_ms = round(self._sequence_time(wall))
         else:
             if self._t0_pad is None:
                 self._t0_pad = sample.t_ms
@@ -217,6 +230,17 @@ class _Collector:
         point = [t_ms, sample.x, sample.y, sample.pressure, int(sample.down)]
         self._points.append(point)
         return point
+
+    def _sequence_time(self, wall: float) -> float:
+        """Pad milliseconds of the next report: one report interval after the last one."""
+        if self._t0_wall is None:
+            self._t0_wall = wall
+            return 0.0
+        self._sequence_ms += self._report_ms
+        if self._out_of_proximity:
+            self._out_of_proximity = False
+            self._sequence_ms = max(self._sequence_ms, (wall - self._t0_wall) * 1000 * self._scale)
+        return self._sequence_ms
 
     def points(self) -> list[Point]:
         """All points up to the first pen-up after the last pen-down."""

@@ -19,7 +19,9 @@ start of the next packet after noise.
 
 Line settings: 19200 baud, 8 data bits, odd parity, 1 stop bit (8O1). A pad that sends pressure
 sends a pressure packet just before each pen-down coordinate packet. A packet whose reserved bits
-are not zero is garbage and is dropped whole.
+are not zero is garbage and is dropped whole. The packets carry no time: the pad sends one
+coordinate report every REPORT_MS while the pen is in proximity, so the report's place in the
+sequence is its time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ RESERVED_HEADER_BITS = 0x3C
 MAX_COORD = 4095
 MAX_PRESSURE = 1023
 BAUDRATE = 19200
+REPORT_MS = 10  # a Topaz-style pad reports the pen 100 times a second while it is in proximity
 
 
 @dataclass(frozen=True)

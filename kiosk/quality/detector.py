@@ -1,103 +1,84 @@
-"""Face and eye finding for the live-photo gate, on the Haar cascades that OpenCV 4.x ships.
+"""Face finding for the live-photo gate: OpenCV's YuNet (FaceDetectorYN), model shipped in models/.
 
-Plain boxes in, plain boxes out (x, y, w, h in the caller's pixels); the rules live in photo.py.
+Plain values out: each `Face` has its box, five landmarks and a score in the caller's pixels;
+the rules that judge them live in photo.py.
 """
 
 from __future__ import annotations
 
-import logging
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-log = logging.getLogger(__name__)
-
+MODEL = Path(__file__).with_name("models") / "face_detection_yunet_2023mar.onnx"
+WORK_SIDE = 480           # detection runs on a copy whose longer side is at most this many pixels
+MIN_SCORE = 0.6           # YuNet's confidence; below it a detection is not a face
 Box = tuple[int, int, int, int]
-
-WORK_SIDE = 480  # detection runs on a copy whose longer side is at most this many pixels
+Point = tuple[float, float]
+_LOCK = threading.Lock()  # one network, resized per call: one caller at a time
 
 
 class DetectorUnavailable(RuntimeError):
-    """OpenCV without Haar cascades (5.x): install opencv-python-headless<5."""
+    """The face model or OpenCV's FaceDetectorYN is missing: the install is incomplete."""
 
 
-@lru_cache(maxsize=None)
-def _cascade(name: str) -> "cv2.CascadeClassifier":
-    if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "data"):
-        raise DetectorUnavailable(f"OpenCV {cv2.__version__} no trae CascadeClassifier; instale opencv-python-headless<5")
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + name)
-    if cascade.empty():
-        raise DetectorUnavailable(f"no se pudo cargar {name} de {cv2.data.haarcascades}")
-    return cascade
+@dataclass(frozen=True)
+class Face:
+    """One face: box (x, y, w, h) and landmarks in image pixels, YuNet's score 0..1.
 
-
-def work_gray(image_bgr: np.ndarray) -> tuple[np.ndarray, float]:
-    """Equalized grayscale copy at detection size, and the factor from it back to the original."""
-    gray = image_bgr if image_bgr.ndim == 2 else cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
-    scale = min(1.0, WORK_SIDE / max(gray.shape[:2]))
-    if scale < 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return cv2.equalizeHist(gray), 1.0 / scale
-
-
-def frontal_faces(gray: np.ndarray, min_neighbors: int = 4) -> list[Box]:
-    """Frontal faces, largest first; the smallest face looked for is 24 px or 4 % of the short side."""
-    side = max(24, int(0.04 * min(gray.shape[:2])))
-    found = _cascade("haarcascade_frontalface_alt2.xml").detectMultiScale(
-        gray, scaleFactor=1.1, minNeighbors=min_neighbors, minSize=(side, side))
-    return sorted((tuple(int(v) for v in b) for b in found), key=lambda b: -b[2] * b[3])
-
-
-def eyes_in(gray: np.ndarray, face: Box) -> list[Box]:
-    """Visible eyes in the upper part of a face box, in image coordinates, left to right.
-
-    Tries the plain eye cascade, then the one trained on eyes behind clear glasses; dark glasses
-    hide the eye from both.
+    Landmarks as the person sees them: `right_eye` is on the image's left.
     """
-    x, y, w, h = face
-    x0, y0 = max(0, x), max(0, y + int(0.12 * h))
-    roi = gray[y0:max(y0, y + int(0.6 * h)), x0:max(x0, x + w)]
-    if roi.size == 0:
+
+    box: tuple[float, float, float, float]
+    right_eye: Point
+    left_eye: Point
+    nose: Point
+    mouth_right: Point
+    mouth_left: Point
+    score: float
+
+    @property
+    def width(self) -> float:
+        return self.box[2]
+
+    @property
+    def eye_distance(self) -> float:
+        return float(np.hypot(self.left_eye[0] - self.right_eye[0], self.left_eye[1] - self.right_eye[1]))
+
+    def int_box(self) -> Box:
+        x, y, w, h = self.box
+        return int(round(x)), int(round(y)), int(round(w)), int(round(h))
+
+
+@lru_cache(maxsize=1)
+def _detector() -> "cv2.FaceDetectorYN":
+    if not hasattr(cv2, "FaceDetectorYN"):
+        raise DetectorUnavailable(f"OpenCV {cv2.__version__} no trae FaceDetectorYN (se necesita ≥ 4.5.4)")
+    if not MODEL.is_file():
+        raise DetectorUnavailable(f"falta el modelo de rostros {MODEL}")
+    return cv2.FaceDetectorYN.create(str(MODEL), "", (320, 320), MIN_SCORE, 0.3, 50)
+
+
+def find_faces(image_bgr: np.ndarray) -> list[Face]:
+    """Faces with a score ≥ MIN_SCORE, largest first, in the image's own pixels."""
+    h, w = image_bgr.shape[:2]
+    scale = min(1.0, WORK_SIDE / max(h, w))
+    small = image_bgr if scale == 1.0 else cv2.resize(image_bgr, None, fx=scale, fy=scale,
+                                                      interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    with _LOCK:
+        detector = _detector()
+        detector.setInputSize((sw, sh))
+        _, found = detector.detect(small)
+    if found is None:
         return []
-    side = max(8, w // 8)
-    eyes: list[Box] = []
-    for name, votes in (("haarcascade_eye.xml", 4), ("haarcascade_eye_tree_eyeglasses.xml", 3)):
-        found = _cascade(name).detectMultiScale(roi, scaleFactor=1.08, minNeighbors=votes, minSize=(side, side),
-                                                maxSize=(w // 2, w // 2))
-        eyes = [(int(ex) + x0, int(ey) + y0, int(ew), int(eh)) for ex, ey, ew, eh in found]
-        centre = x + w / 2
-        if any(e[0] + e[2] / 2 < centre for e in eyes) and any(e[0] + e[2] / 2 >= centre for e in eyes):
-            break
-    return sorted(eyes, key=lambda e: e[0])
-
-
-def eye_pairs(gray: np.ndarray) -> list[tuple[Box, Box]]:
-    """Pairs of eyes that could belong to one face (same size, side by side, level), best first."""
-    side = max(10, int(0.02 * min(gray.shape[:2])))
-    found = _cascade("haarcascade_eye.xml").detectMultiScale(gray, 1.1, 4, minSize=(side, side))
-    eyes = sorted((tuple(int(v) for v in e) for e in found), key=lambda e: e[0])
-    pairs: list[tuple[float, tuple[Box, Box]]] = []
-    for i, a in enumerate(eyes):
-        for b in eyes[i + 1:]:
-            size = (a[2] + b[2]) / 2
-            dx = (b[0] + b[2] / 2) - (a[0] + a[2] / 2)
-            dy = abs((b[1] + b[3] / 2) - (a[1] + a[3] / 2))
-            if abs(a[2] - b[2]) <= 0.35 * size and 1.2 * size <= dx <= 3.2 * size and dy <= 0.35 * size:
-                pairs.append((abs(dx / size - 1.8) + dy / size, (a, b)))
-    return [p for _, p in sorted(pairs)]
-
-
-def face_from_eyes(left: Box, right: Box) -> Box:
-    """The face box that a pair of eyes implies (Haar frontal-face proportions)."""
-    lx, ly = left[0] + left[2] / 2, left[1] + left[3] / 2
-    rx, ry = right[0] + right[2] / 2, right[1] + right[3] / 2
-    dist = rx - lx
-    w = 2.1 * dist
-    cx, cy = (lx + rx) / 2, (ly + ry) / 2
-    return int(cx - w / 2), int(cy - 0.36 * w), int(w), int(w)
-
-
-def scale_box(box: Box, factor: float, dx: float = 0.0, dy: float = 0.0) -> Box:
-    x, y, w, h = box
-    return int(round((x + dx) * factor)), int(round((y + dy) * factor)), int(round(w * factor)), int(round(h * factor))
+    faces = []
+    for row in found:
+        v = [float(x) / scale for x in row[:14]]
+        faces.append(Face((v[0], v[1], v[2], v[3]), (v[4], v[5]), (v[6], v[7]), (v[8], v[9]),
+                          (v[10], v[11]), (v[12], v[13]), float(row[14])))
+    return sorted(faces, key=lambda f: -f.box[2] * f.box[3])

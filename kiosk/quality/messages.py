@@ -95,8 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The signature is just a circle. Sign in full, as on your credential.",
     },
     "signature_tiny": {
-        "es": "La firma es demasiado pequeña. Use más espacio del recuadro.",
-        "en": "The signature is too small. Use more of the box.",
+        "es": "Firme más grande, use todo el recuadro.",
+        "en": "Sign bigger, use the whole box.",
     },
     "signature_too_simple": {
         "es": "La firma es demasiado simple (parece un símbolo o iniciales). Firme completo, como en su credencial.",

@@ -16,7 +16,9 @@ from kiosk.quality.verdict import Verdict
 log = logging.getLogger(__name__)
 
 DOT_SIZE = 0.025        # ink box diagonal over pad diagonal
-TINY_SIZE = 0.12        # ink box side over the pad side
+TINY_SIZE = 0.15        # ink box's longer side over the pad's longer side: smaller asks to sign bigger
+LINE_TURNING = 0.75      # full turns a straight stroke may make (jitter and a hook at the end)
+SYMBOL_SHARE = 0.7      # a line, cross or check is a symbol only if its strokes carry this share of the ink
 STRAIGHT = 0.93         # chord over path length of a straight stroke
 MIN_TURNING = 2.4       # total turning (in full turns) of a signature made of one or two strokes:
                         # a cursive name of three letters turns about 2.8 times, two initials about 1.8
@@ -49,7 +51,9 @@ def _classify(traj: Trajectory, strokes: list[np.ndarray], scores: dict[str, flo
     scores["ink_height"] = float(box[1]) / traj.height
     if diag < DOT_SIZE * pad_diag:
         return "signature_dot"
-    if max(box[0] / traj.width, box[1] / traj.height) < TINY_SIZE:
+    span = float(max(box)) / max(traj.width, traj.height)
+    scores["ink_span"] = span
+    if span < TINY_SIZE:
         return "signature_tiny"
     smooth = [_resample(_smooth(s), spacing=max(3.0, 0.015 * diag)) for s in strokes]
     smooth = [s for s in smooth if len(s) >= 2]
@@ -60,7 +64,10 @@ def _classify(traj: Trajectory, strokes: list[np.ndarray], scores: dict[str, flo
     scores["path_over_diagonal"] = path
     scores["turns"] = turns
     scores["pen_down_ms"] = duration
-    straight = [_length(s) > 0 and _chord(s) / _length(s) >= STRAIGHT for s in smooth]
+    # A stroke is straight when it goes nearly nowhere but forward and hardly turns: a long flat
+    # cursive flourish goes forward too, but turns at every letter.
+    straight = [_length(s) > 0 and _chord(s) / _length(s) >= STRAIGHT and _turning(s) < LINE_TURNING * 2 * math.pi
+                for s in smooth]
     long_strokes = [s for s, n in zip(smooth, lengths) if n >= 0.15 * diag]
     scores["long_strokes"] = float(len(long_strokes))
     shape = _symbol(smooth, long_strokes, straight, lengths, diag, turns)
@@ -76,8 +83,15 @@ def _classify(traj: Trajectory, strokes: list[np.ndarray], scores: dict[str, flo
 
 def _symbol(smooth: list[np.ndarray], long_strokes: list[np.ndarray], straight: list[bool],
             lengths: list[float], diag: float, turns: float) -> str | None:
-    """The named symbols of Mesa de Control: line, cross/X, check mark, circle."""
+    """The named symbols of Mesa de Control: line, cross/X, check mark, circle.
+
+    Only when those one or two strokes are nearly all the ink: letters written beside a straight
+    underline make a signature, not a line.
+    """
     major = [(s, st) for s, st, n in zip(smooth, straight, lengths) if n >= 0.15 * diag]
+    major_ink = sum(n for n in lengths if n >= 0.15 * diag)
+    if major_ink < SYMBOL_SHARE * sum(lengths):
+        return None
     if len(major) == 1:
         stroke, is_straight = major[0]
         if is_straight:
@@ -107,7 +121,8 @@ def _is_check(stroke: np.ndarray, diag: float) -> bool:
     legs = (stroke[:corner + 1], stroke[corner:])
     if min(_length(leg) for leg in legs) < 0.1 * diag:
         return False
-    return all(_chord(leg) / max(_length(leg), 1e-6) >= STRAIGHT for leg in legs)
+    return all(_chord(leg) / max(_length(leg), 1e-6) >= STRAIGHT and _turning(leg) < LINE_TURNING * 2 * math.pi
+               for leg in legs)
 
 
 def _is_circle(stroke: np.ndarray, diag: float, turns: float) -> bool:

@@ -10,7 +10,7 @@ import logging
 import cv2
 import numpy as np
 
-from kiosk.quality import detector as det
+from kiosk.quality.detector import find_faces
 from kiosk.quality.messages import text
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,10 @@ class PhotoStoreError(ValueError):
 
 def head_and_shoulders(image_bgr: np.ndarray) -> np.ndarray:
     """The region from above the hair to the shoulders, 4:5 portrait, around the largest face."""
-    gray, back = det.work_gray(image_bgr)
-    faces = det.frontal_faces(gray, min_neighbors=3)
+    faces = find_faces(image_bgr)
     if not faces:
         raise PhotoStoreError("no_face")
-    x, y, w, h = det.scale_box(faces[0], back)
+    x, y, w, h = faces[0].box
     cw = 2.2 * w
     ch = cw * 5 / 4
     cx = x + w / 2
@@ -71,5 +70,4 @@ def face_detects(data: bytes) -> bool:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         return False
-    gray, _ = det.work_gray(image)
-    return bool(det.frontal_faces(gray, min_neighbors=3))
+    return bool(find_faces(image))

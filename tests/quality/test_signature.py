@@ -85,3 +85,34 @@ def test_accepted_signature_renders_for_mesa_de_control(signature_fixtures: dict
 
     png = render_png(signature_fixtures["sig_01_underlined"].trajectory, max_bytes=8192)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) <= 8192
+
+
+@pytest.mark.parametrize("style", ["flourish", "printed_underlined", "cursive", "underlined"])
+def test_real_signatures_pass_across_seeds(style: str) -> None:
+    """A long cursive flourish, and printed letters over a straight underline, are signatures."""
+    refused = [(s, check_signature(signature(30_000 + s, "Marta Ejemplo Ruiz", style)).codes) for s in range(20)]
+    assert [r for r in refused if r[1]] == []
+
+
+def test_small_signatures_are_asked_to_be_bigger() -> None:
+    """Ink spanning less than 15 % of the pad: the person is told to use the whole box (seed 001 §5.12)."""
+    for seed in range(20):
+        verdict = check_signature(shape(40_000 + seed, "tiny"))
+        assert verdict.codes == ("signature_tiny",), (seed, verdict.scores)
+        assert verdict.scores["ink_span"] < 0.15
+        assert verdict.reasons == ["Firme más grande, use todo el recuadro."]
+
+
+def test_a_long_flat_wavy_flourish_is_a_signature() -> None:
+    """One pen-down rippling along most of the pad (the old gate called it 'sólo una línea')."""
+    import numpy as np
+    from make_signatures import _pad, _to_points
+
+    for seed in range(10):
+        rng = np.random.default_rng(50_000 + seed)
+        t = np.linspace(0, 1, 400)
+        periods = int(rng.integers(8, 14))
+        x = 100 + 600 * t
+        y = 150 + rng.uniform(0.08, 0.2) * 600 / periods * np.sin(2 * np.pi * periods * t)
+        traj = _pad(_to_points(rng, [np.stack([x, y], 1)], ms_per_unit=3.0))
+        assert check_signature(traj).accepted, (seed, check_signature(traj).codes)

@@ -28,9 +28,8 @@ def test_stored_photo_is_small_and_still_a_face(name: str, photo_fixtures: dict)
 
 def test_crop_is_centred_on_the_face(photo_fixtures: dict) -> None:
     stored = cv2.imdecode(np.frombuffer(crop_and_compress(photo_fixtures["good_original"].image), np.uint8), 1)
-    from kiosk.quality import detector
-    gray, back = detector.work_gray(stored)
-    x, y, w, h = detector.scale_box(detector.frontal_faces(gray)[0], back)
+    from kiosk.quality.detector import find_faces
+    x, y, w, h = find_faces(stored)[0].box
     assert abs((x + w / 2) - stored.shape[1] / 2) < 0.1 * stored.shape[1]
     assert 0.35 < w / stored.shape[1] < 0.6
 

@@ -14,6 +14,7 @@ from kiosk.errors import KioskError
 from kiosk.receipt import receipt_lines
 from kiosk.station import Saved
 from tui.images import ImageView
+from tui.screens import override
 from tui.screens.base import KioskScreen
 from tui.screens.steps import MODEL_DRAWINGS, ShotMixin, fields_view, shot_image, verdict
 
@@ -24,6 +25,7 @@ PURPOSE = {Step.FRONT: "front", Step.BACK: "back", Step.PHOTO: "photo"}
 class CaptureScreen(ShotMixin, KioskScreen):
     CSS_PATH = "capture.tcss"
     KEYS = {"t": "take", "a": "accept", "r": "retake", "f": "sign", "n": "refuse", "g": "save", "i": "print",
+            "x": "override", "s": "sin_firma",  # tui/screens/override.py
             "escape": "cancel home", **{str(i + 1): f"model-{m}" for i, m in enumerate(CREDENTIAL_MODELS)}}
 
     def __init__(self, guided: bool = False) -> None:
@@ -136,7 +138,8 @@ class CaptureScreen(ShotMixin, KioskScreen):
             yield shot_image(self.shot)
             with Vertical(id="result"):
                 yield verdict(self.shot, self.t)
-        yield from self._shot_buttons("btn_take", [Button(self.t("btn_refuse"), id="refuse", variant="warning")])
+        yield from self._shot_buttons("btn_take", [Button(self.t("btn_refuse"), id="refuse", variant="warning"),
+                                                   *override.buttons(self)])
 
     def _compose_signature(self) -> ComposeResult:
         yield self._instruction("sign_now")
@@ -144,7 +147,7 @@ class CaptureScreen(ShotMixin, KioskScreen):
             yield shot_image(self.shot)
             with Vertical(id="result"):
                 yield verdict(self.shot, self.t)
-        yield from self._shot_buttons("btn_sign", [], take_id="sign")
+        yield from self._shot_buttons("btn_sign", override.buttons(self), take_id="sign")
 
     def _compose_review(self) -> ComposeResult:
         assert self.session is not None
@@ -202,6 +205,10 @@ class CaptureScreen(ShotMixin, KioskScreen):
     def on_mount(self) -> None:
         self.rebuild()
 
+    def _done(self, shot: dict) -> None:
+        override.note_shot(self, shot)  # a rejected photo/signature counts towards (X)
+        super()._done(shot)
+
     def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
         """(O) ticks the original-credential box; other letters go to KioskScreen.on_key."""
         if event.key == "o" and self.query("#original"):
@@ -224,7 +231,7 @@ class CaptureScreen(ShotMixin, KioskScreen):
             self.start()
         elif action == "print":
             self._print_receipt()
-        elif session is None:
+        elif session is None or override.press(self, action):
             return
         elif action.startswith("model-"):
             session.choose_model(action.removeprefix("model-"))
