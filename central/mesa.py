@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import zlib
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from nacl.secret import SecretBox
 
 from kiosk import payload
 from kiosk.paths import write_private
+from kiosk.quality.messages import MESSAGES as GATE_MESSAGES
+from kiosk.quality.override import REASONS, reason_text
 from central import accounts
 from central.receiver import store as st
 
@@ -47,6 +50,109 @@ INCISOS = {
 }
 # Incisos whose detail the operator must write (the table says "precisar"/"especificar").
 DETAIL_REQUIRED = {"f", "h", "i", "j", "n"}
+
+# Capture-time gate overrides (kiosk.quality.override) and "sin firma" → the §10.3 inciso they
+# suggest. A reason that names what was on the face or the signature decides; otherwise the gate's
+# first code that maps; otherwise the step's usual inciso.
+OVERRIDE_REASON_INCISO = {"religious_covering": "i", "medical_mask": "i", "medical_glasses": "i", "mark_only": "j"}
+GATE_CODE_INCISO = {
+    # Something covers the face: i) the face is not uncovered.
+    "eyes_covered": "i", "mouth_covered": "i", "not_frontal": "i",
+    # Not a person, or not taken directly from the person: h).
+    "no_face": "h", "multiple_faces": "h", "photo_of_photo": "h", "photo_of_credential": "h",
+    # The live photo is there but cannot be made out: f) ilegible (fotografía viva).
+    "blurry": "f", "too_dark": "f", "overexposed": "f", "face_too_small": "f", "face_cut": "f", "rotated": "f",
+    "stored_face_lost": "f", "unreadable_image": "f",
+    # A symbol instead of a signature: j); nothing at all: m).
+    "signature_dot": "j", "signature_line": "j", "signature_cross": "j", "signature_check": "j",
+    "signature_circle": "j", "signature_tiny": "j", "signature_too_simple": "j", "signature_too_fast": "j",
+    "trajectory_invalid": "j", "signature_empty": "m",
+}
+STEP_INCISO = {"photo": "i", "signature": "j"}
+STEP_NAMES = {"photo": "Foto viva", "signature": "Firma"}
+SIN_FIRMA_NOTE = "m) Sin firma: la persona auxiliar indicó que la credencial dice «sin firma» (verificar en la credencial)"
+MAX_OVERRIDES, MAX_CODES, MAX_TEXT = 4, 16, 60  # one per gated step is the rule; a bad record stays small
+
+
+def gate_overrides(meta: dict) -> list[dict]:
+    """The record's gate overrides, checked and bounded (a malformed entry is dropped, never trusted):
+    [{step, reason, attempts, codes, scores}]."""
+    raw = meta.get("gate_overrides")
+    out = []
+    for o in raw[:MAX_OVERRIDES] if isinstance(raw, list) else []:
+        if not isinstance(o, dict) or o.get("step") not in STEP_INCISO:
+            continue
+        codes = o.get("codes") if isinstance(o.get("codes"), list) else []
+        scores = o.get("scores") if isinstance(o.get("scores"), dict) else {}
+        attempts = o.get("attempts")
+        out.append({
+            "step": o["step"], "reason": str(o.get("reason") or "")[:MAX_TEXT],
+            "attempts": attempts if isinstance(attempts, int) and not isinstance(attempts, bool) and attempts >= 0 else 0,
+            "codes": [str(c)[:MAX_TEXT] for c in codes[:MAX_CODES]],
+            "scores": {str(k)[:MAX_TEXT]: float(v) for k, v in list(scores.items())[:MAX_CODES]
+                       if isinstance(v, (int, float)) and not isinstance(v, bool)},
+        })
+    return out
+
+
+def override_inciso(override: dict) -> str:
+    """The §10.3 inciso an override of a gate suggests (see OVERRIDE_REASON_INCISO)."""
+    by_reason = OVERRIDE_REASON_INCISO.get(override["reason"])
+    if by_reason:
+        return by_reason
+    return next((GATE_CODE_INCISO[c] for c in override["codes"] if c in GATE_CODE_INCISO), STEP_INCISO[override["step"]])
+
+
+def sin_firma(meta: dict) -> bool:
+    return meta.get("sin_firma") is True
+
+
+def override_note(override: dict) -> str:
+    """One override as processing writes it in the record's detail, inciso first ("i) ...")."""
+    inciso = override_inciso(override)
+    codes = ", ".join(override["codes"]) or "sin código"
+    return (f"{inciso}) {INCISOS[inciso][0]}: {STEP_NAMES[override['step']].lower()} aceptada tras "
+            f"{override['attempts']} rechazos ({override['reason'] or 'sin motivo'}; {codes})")
+
+
+def _reason_label(code: str) -> str:
+    return reason_text(code) if code in REASONS else (code or "sin motivo")
+
+
+def _gate_code_label(code: str) -> str:
+    """The first sentence of the gate's message for `code` (what it saw), then the code itself."""
+    text = GATE_MESSAGES.get(code, {}).get("es", "")
+    if not text:
+        return code
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+    first = re.sub(r"\s*\(\{\w+\}\)", "", first)  # "No se pudo leer la imagen ({detail})"
+    return f"{first} ({code})"
+
+
+def capture_flags(meta: dict) -> list[dict]:
+    """What the Mesa's review page shows of the gate overrides and "sin firma", in Spanish: per
+    flag its title, the auxiliar's reason, the attempts, what the gate saw and the inciso it suggests."""
+    out = []
+    for o in gate_overrides(meta):
+        inciso = override_inciso(o)
+        step = STEP_NAMES[o["step"]]
+        out.append({
+            "kind": "override", "step": o["step"], "inciso": inciso,
+            "title": f"{step} aceptada de todos modos por la persona auxiliar tras {o['attempts']} intentos rechazados",
+            "reason": _reason_label(o["reason"]),
+            "codes": [_gate_code_label(c) for c in o["codes"]],
+            "scores": ", ".join(f"{k} {v:.2f}" for k, v in o["scores"].items()),
+            "suggests": f"{inciso}) {INCISOS[inciso][0]} — {INCISOS[inciso][1]}",
+        })
+    if sin_firma(meta):
+        out.append({
+            "kind": "sin_firma", "step": "signature", "inciso": "m",
+            "title": "Guardado sin firma: la persona auxiliar indicó que la credencial dice «sin firma»",
+            "reason": "Si la credencial dice expresamente «sin firma», el apoyo es válido (V); si no, m) Sin firma",
+            "codes": [], "scores": "", "suggests": f"m) {INCISOS['m'][0]} — {INCISOS['m'][1]}",
+        })
+    return out
+
 
 metadata = sa.MetaData()
 

@@ -138,6 +138,10 @@ def open_and_judge(envelope: bytes, device_keys: list, keys, secret: bytes, proc
     if kind == "auxiliar":
         return Outcome("registro_auxiliar", ["registro de auxiliar (§3.8): revisión propia"], header=header, meta=meta, plain=plain)
     notes = []
+    if kind == "apoyo":  # the gates the auxiliar accepted anyway and "sin firma", inciso first
+        notes.extend(mesa.override_note(o) for o in mesa.gate_overrides(meta))
+        if mesa.sin_firma(meta):
+            notes.append(mesa.SIN_FIRMA_NOTE)
     if meta.get("warnings"):
         notes.append("; ".join(str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in meta["warnings"]))
     tags = person_tags(secret, process_id, identifiers(kind, meta))
@@ -147,6 +151,9 @@ def open_and_judge(envelope: bytes, device_keys: list, keys, secret: bytes, proc
         if meta.get("comentario"):
             detail += f": {meta['comentario']}"
         return Outcome("con_inconsistencia", [detail, *notes], [], header, meta, plain)
+    # A record "sin firma" or with a gate overridden stays in the Mesa's queue with the inciso
+    # suggested: only a person looking at the credential and the photo can tell (§10.3 m: a
+    # credential that itself says "sin firma" makes the apoyo valid).
     return Outcome("en_mesa_de_control", notes, tags, header, meta, plain)
 
 
@@ -157,7 +164,15 @@ def suggestion(kind: str, meta: dict) -> tuple[str, list[str]]:
         return MANUAL_INCISO.get(inc, ""), ([f"manual:{inc}"] if inc else [])
     codes = warning_codes(meta.get("warnings") or [])
     incisos = [WARNING_INCISO[c] for c in codes]
-    return (min(incisos) if incisos else ""), codes
+    flags = list(codes)
+    if kind == "apoyo":
+        for o in mesa.gate_overrides(meta):
+            incisos.append(mesa.override_inciso(o))
+            flags.append(f"override:{o['step']}:{o['reason']}")
+        if mesa.sin_firma(meta):
+            incisos.append("m")
+            flags.append("sin_firma")
+    return (min(incisos) if incisos else ""), flags
 
 
 def _classify(engine: sa.Engine, folio: str, process_id: str, outcome: Outcome, sealed: bytes) -> str:

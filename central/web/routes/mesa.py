@@ -82,6 +82,7 @@ def review(request: Request, folio: str, s: accounts.Session = Depends(role(*REV
         has_trajectory="signature.json.z" in evidence.blobs, remaining=len(later), next_folio=later[0] if later else "",
         previous=_previous(web.engine, s.user.username, folio), supervising=supervising,
         warnings=[str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in evidence.meta.get("warnings") or []],
+        capture=mesa.capture_flags(evidence.meta) if row["kind"] == "apoyo" else [],
         original=evidence.meta.get("original_presented"), required=sorted(mesa.DETAIL_REQUIRED),
         registered=_registered(web.engine, row) if row["kind"] == "auxiliar" else None,
         problem=request.query_params.get("error", ""), preloaded=prerender,
