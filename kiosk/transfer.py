@@ -14,17 +14,21 @@ from kiosk.station import Station
 def export_envelopes(station: Station, dest: Path) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     n = 0
-    for env in station.vault.pending(limit=1_000_000):
-        if env.envelope is None:
-            continue
-        path = dest / f"{env.folio}.apk"
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(env.envelope)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        n += 1
+    cursor = None
+    while page := station.vault.pending_page(cursor, 200):  # one envelope in memory at a time
+        cursor = (page[-1].created_at, page[-1].folio)
+        for env in page:
+            data = station.vault.envelope_bytes(env.folio)
+            if data is None:
+                continue
+            path = dest / f"{env.folio}.apk"
+            tmp = path.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            n += 1
     (dest / "manifest.json").write_text(json.dumps({"device_id": station.device_id, "envelopes": n}))
     station.vault.audit("exported", {"count": n})
     return n

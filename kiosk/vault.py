@@ -250,6 +250,41 @@ class Vault:
         ).fetchall()
         return [self._row(r) for r in rows]
 
+    def pending_count(self) -> int:
+        """How many envelopes wait for an acuse (a count, no envelope is read)."""
+        return self._conn.execute(
+            "SELECT count(*) FROM envelopes WHERE state IN ('sealed','uploading')"
+        ).fetchone()[0]
+
+    _HEAD_COLS = "folio, kind, integrity, state, NULL, size, attempts, upload_url, reason, created_at"
+
+    def pending_page(self, after: tuple[float, str] | None = None, limit: int = 100) -> list[QueuedEnvelope]:
+        """One fixed-size page of the queue in sending order, WITHOUT the envelope bytes
+        (`envelope` is None; read them with `envelope_bytes` when sending). `after` is the
+        (created_at, folio) of the last row of the previous page."""
+        created, folio = after if after is not None else (float("-inf"), "")
+        rows = self._conn.execute(
+            f"SELECT {self._HEAD_COLS} FROM envelopes WHERE state IN ('sealed','uploading')"
+            " AND (created_at > ? OR (created_at = ? AND folio > ?)) ORDER BY created_at, folio LIMIT ?",
+            (created, created, folio, limit),
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def pending_with_upload(self, upload_url: str) -> list[QueuedEnvelope]:
+        """The pending envelopes that share one persisted upload URL (the members of a lote
+        cut before), in sending order, without their bytes."""
+        rows = self._conn.execute(
+            f"SELECT {self._HEAD_COLS} FROM envelopes WHERE state IN ('sealed','uploading') AND upload_url = ?"
+            " ORDER BY created_at, folio",
+            (upload_url,),
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def envelope_bytes(self, folio: str) -> bytes | None:
+        """The sealed bytes of one pending envelope (None once deleted or unknown)."""
+        row = self._conn.execute("SELECT envelope FROM envelopes WHERE folio = ?", (folio,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
     def by_state(self, state: str, limit: int = 1000) -> list[QueuedEnvelope]:
         rows = self._conn.execute(
             f"SELECT {self._COLS} FROM envelopes WHERE state = ? ORDER BY created_at LIMIT ?", (state, limit)
