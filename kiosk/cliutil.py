@@ -66,8 +66,12 @@ def _stderr_is_journal() -> bool:
     return (st.st_dev, st.st_ino) == (device, inode)
 
 
-def fail(message: str, code: int = 2) -> int:
-    """Print one line on stderr and return the exit code."""
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2  # argparse itself exits 2 on a usage error
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> int:
+    """Print one line on stderr and return the exit code (1: the command failed; pass
+    EXIT_USAGE when the person called it wrongly)."""
     print(f"error: {message}", file=sys.stderr)
     return code
 

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.cliutil import SpanishHelpFormatter, fail
+from kiosk.cliutil import EXIT_USAGE, SpanishHelpFormatter, fail
 from kiosk.station import open_station
 from kiosk.transfer import export_envelopes, import_acuses
 
@@ -22,7 +22,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
     token = args.token or os.environ.get("APOYO_KIOSK_TOKEN", "")
     if not token:
-        return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token")
+        return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token", EXIT_USAGE)
     station = provision(args.data_dir, args.receiver, token, municipio=args.municipio or "",
                         lat=args.lat, lon=args.lon, force=args.force)
     print(station.device_id)
@@ -141,4 +141,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(fail("use: kiosk COMANDO"))
+    sys.exit(fail("use: kiosk COMANDO", EXIT_USAGE))
