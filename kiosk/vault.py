@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import sqlcipher3
 
-from kiosk.errors import VaultKeyError
+from kiosk.errors import VaultKeyError, VaultSchemaError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,20 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 """
 
 
+# Schema versions (PRAGMA user_version). _SCHEMA above is version 0, what every vault made
+# before versions existed has; each migration moves a vault one version up, in its own
+# transaction, when the vault is opened. Append only: never edit a migration once released.
+def _v1_queue_order(c: sqlcipher3.Connection) -> None:
+    """The sending order (state, created_at, folio) as an index: fixed-size pages by keyset."""
+    c.execute("CREATE INDEX IF NOT EXISTS envelopes_queue ON envelopes(state, created_at, folio)")
+
+
+MIGRATIONS: tuple[tuple[int, str, Callable[[sqlcipher3.Connection], None]], ...] = (
+    (1, "queue order index", _v1_queue_order),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
 @dataclass(frozen=True)
 class QueuedEnvelope:
     folio: str
@@ -124,6 +138,11 @@ class Vault:
             raise VaultKeyError("vault_key_wrong") from exc
         vault = cls(path, conn)
         vault._configure()
+        try:
+            vault._migrate()
+        except BaseException:
+            conn.close()
+            raise
         return vault
 
     @classmethod
@@ -141,7 +160,28 @@ class Vault:
                 conn.execute(statement)
         os.chmod(path, 0o600)
         vault.audit("vault_created", {})
+        vault._migrate()
         return vault
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        """Bring an older vault up to SCHEMA_VERSION, one audited transaction per step; a vault
+        from newer software is refused untouched (this code would misread it)."""
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            log.error("vault %s has schema %d, newer than this software's %d; left untouched", self.path, current, SCHEMA_VERSION)
+            raise VaultSchemaError("vault_too_new", found=current, supported=SCHEMA_VERSION)
+        for version, name, step in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.transaction() as c:
+                step(c)
+                c.execute(f"PRAGMA user_version = {int(version)}")
+                self._audit(c, "vault_migrated", {"to": version, "step": name})
+            log.info("vault %s migrated to schema %d (%s)", self.path, version, name)
 
     def _configure(self) -> None:
         c = self._conn
