@@ -10,6 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
+from central.receiver import migrations
 from central.receiver.app import create_app
 from central.receiver.keys import ReceiverKeys
 from central.receiver.service import Receiver
@@ -19,7 +20,9 @@ from central.receiver.store import make_engine
 def open_receiver(data_dir: Path, db_url: str | None = None, clock=time.time) -> Receiver:
     data_dir.mkdir(parents=True, exist_ok=True)
     url = db_url or f"sqlite:///{data_dir / 'receiver.db'}"
-    return Receiver(make_engine(url), ReceiverKeys.load_or_create(data_dir), clock)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    return Receiver(engine, ReceiverKeys.load_or_create(data_dir), clock)
 
 
 def free_port() -> int:
