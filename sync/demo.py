@@ -39,8 +39,13 @@ def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tupl
 
     The demo stands in for the OPL, so it alone reaches into `central/` (imported here, lazily:
     the kiosk's own commands never load it)."""
-    from central.receiver import admin
-    from central.receiver.server import ThreadedServer, open_receiver
+    try:
+        from central.receiver import admin
+        from central.receiver.server import ThreadedServer, open_receiver
+    except ImportError as exc:  # a kiosk installed without the receiver's packages
+        raise RuntimeError(
+            f"la demostración necesita el receptor local: pip install 'apoyo-kiosk[receiver]' (falta {exc.name})"
+        ) from exc
 
     receiver = open_receiver(root, db_url)
     now = datetime.now(HORA_CENTRO)

@@ -220,9 +220,12 @@ step_venv() {
     if [[ ! -x "$VENV/bin/python" ]] || ! venv_sees_system_packages; then
         run "$SYSTEM_PYTHON" -m venv --system-site-packages "$VENV"
     fi
+    # the versions the tests passed with (make lock); on a Pi, numpy 1.x for apt's picamera2
     local constraints=()
     if [[ "$PI" == yes ]]; then
         constraints=(--constraint "$SOURCE_DIR/systemd/constraints-pi.txt")
+    elif [[ -f "$SOURCE_DIR/constraints.txt" ]]; then
+        constraints=(--constraint "$SOURCE_DIR/constraints.txt")
     fi
     run "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade "${constraints[@]}" "$SOURCE_DIR"
     run install -d -m 0755 "$(dirname "$BIN_LINK")"
