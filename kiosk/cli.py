@@ -109,7 +109,8 @@ def _add_common(sub: argparse._SubParsersAction) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     verbose = "-v" in argv or "--verbose" in argv
-    setup_logging(verbose, "kiosk", service=chosen_command(argv) == "sync")
+    daemon = chosen_command(argv) == "sync" and "--once" not in argv  # --once prints its own summary
+    setup_logging(verbose, "kiosk", service=daemon)
     return run_main(build_parser(argv), argv)
 
 
