@@ -34,6 +34,11 @@ LOTE_MARK = "#lote="          # upload_url of a lote member: URL + mark + the lo
 PAGE = LOTE_MAX_COUNT         # queue rows (ids and sizes only, no envelope bytes) read at a time
 QUIET_CUTS = 2                # link errors in a row with nothing moved between them end the pass
 MAX_TRIES = 100               # attempts at one upload within one pass (each after bytes moved)
+# The watchdog is fed once per chunk, so a chunk should take seconds, not minutes, on a slow
+# link: start at START_CHUNK and size chunks to the measured rate (at most the client's own).
+CHUNK_SECONDS = 10.0
+MIN_CHUNK = 16 * 1024
+START_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -89,6 +94,9 @@ class SyncDaemon:
         self.lotes = lotes
         self.heartbeat = heartbeat
         self.stopping = threading.Event()  # set (e.g. on SIGTERM) to end a pass between uploads
+        self._max_chunk = self.client.chunk_size
+        self.client.chunk_size = min(self._max_chunk, START_CHUNK)
+        self._mark: tuple[float, int] | None = None  # (monotonic, offset) at the last progress
 
     def _beat(self) -> None:
         if self.heartbeat is not None:
@@ -229,10 +237,11 @@ class SyncDaemon:
         upload_url = env.upload_url if env.upload_url and LOTE_MARK not in env.upload_url else None
         if env.state == "sealed" or upload_url != env.upload_url:
             vault.mark_uploading(env.folio, None)
+        self._mark = None
         try:
             result = self.client.upload(
                 env.envelope, env.folio, env.integrity, upload_url,
-                on_progress=lambda done, total: self._advanced(summary, on_progress, env.folio, done, total),
+                on_progress=lambda done, total: self._advanced(summary, done, total, on_progress, env.folio),
                 on_created=lambda url: vault.mark_uploading(env.folio, url),
             )
         except Refused as exc:
@@ -257,11 +266,12 @@ class SyncDaemon:
         integrity = sealing.integrity_code(lote.pack(envelopes))
         if resume_url is None:
             _set_upload_url(self.station, folios, None)
+        self._mark = None
         try:
             result = self.client.upload_lote(
                 envelopes, resume_url,
                 on_created=lambda url: _set_upload_url(self.station, folios, url + LOTE_MARK + integrity),
-                on_progress=lambda _done, _total: self._advanced(summary),
+                on_progress=lambda done, total: self._advanced(summary, done, total),
             )
         except Refused as exc:
             _set_upload_url(self.station, folios, None)
@@ -285,8 +295,14 @@ class SyncDaemon:
             else:
                 self._refused(env.folio, str(item.get("code")), str(item.get("message", "")), summary)
 
-    def _advanced(self, summary: SyncSummary, on_progress=None, folio: str = "", done: int = 0, total: int = 0) -> None:
+    def _advanced(self, summary: SyncSummary, done: int, total: int, on_progress=None, folio: str = "") -> None:
+        """An upload's offset moved: feed the watchdog and fit the chunk size to the link."""
         summary.advances += 1
+        now = time.monotonic()
+        if self._mark is not None and done > self._mark[1] and now > self._mark[0]:
+            rate = (done - self._mark[1]) / (now - self._mark[0])
+            self.client.chunk_size = int(min(self._max_chunk, max(MIN_CHUNK, rate * CHUNK_SECONDS)))
+        self._mark = (now, done)
         self._beat()
         if on_progress is not None:
             on_progress(folio, done, total)

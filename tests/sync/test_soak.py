@@ -19,3 +19,25 @@ def test_two_thousand_pending_link_down_then_up(tmp_path) -> None:
     assert result.watchdogs > 10 and result.max_watchdog_gap_s < WATCHDOG_SEC / 4, result
     assert result.exit_code == 0, "SIGTERM ends the daemon cleanly"
     assert any("pendientes=" in line for line in result.status_lines)
+
+
+def test_on_a_slow_link_chunks_shrink_so_the_watchdog_is_fed_every_few_seconds(provisioned) -> None:
+    """A 16 KB/s link and one ~300 KB envelope: 256 KB chunks would leave 16 s between feeds (at
+    2 KB/s, two minutes: a kill); chunks sized to the measured rate keep the feeds seconds apart."""
+    import time
+
+    from sync.daemon import CHUNK_SECONDS, SyncDaemon, client_for
+    from sync.linksim import Faults, LinkSimulator
+    from tests.benchmarks.bench_soak import record
+
+    station, server, _receiver = provisioned
+    station.save_apoyo(record(1, 120_000), "A0001")
+    beats: list[float] = []
+    with LinkSimulator(server.port, Faults(rate=16_000)) as link:
+        daemon = SyncDaemon(station, client_for(station, link.url), lotes=False, heartbeat=lambda: beats.append(time.monotonic()))
+        started = time.monotonic()
+        summary = daemon.run_once()
+    assert summary.acknowledged == 1
+    gaps = [b - a for a, b in zip([started] + beats, beats)]
+    assert max(gaps) < CHUNK_SECONDS * 1.5, gaps
+    assert daemon.client.chunk_size <= 16_000 * CHUNK_SECONDS * 1.1, "the chunk was fitted to the link (not 256 KB)"
