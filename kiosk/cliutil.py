@@ -32,24 +32,42 @@ def localize_help(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-def setup_logging(verbose: bool, name: str) -> None:
-    """Technician log lines go to the journal: stderr when systemd connected it to the journal
-    (JOURNAL_STREAM names our stderr), else the local syslog socket — never a terminal the UI is
-    drawing on (under cage, foot inherits JOURNAL_STREAM but our stderr is its pty). The person at the terminal sees only the one-line error;
-    `-v` also prints the log on stderr."""
+PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
+
+
+class JournalFormatter(logging.Formatter):
+    """journald's native priority: `<3>` etc. before every line (SyslogLevelPrefix), so errors
+    are stored as errors; journald adds the unit, pid and time itself."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"<{PRIORITY.get(record.levelno, 6)}>"
+        return "\n".join(prefix + line for line in super().format(record).splitlines())
+
+
+def setup_logging(verbose: bool, name: str, *, service: bool = False) -> None:
+    """Technician log lines: to the journal with priorities when systemd connected our stderr
+    to it (JOURNAL_STREAM names our stderr). Otherwise to stderr for a `service` run by hand
+    (`kiosk sync` on a console: a link-down run says so) or with -v; else the local syslog
+    socket, so the person at a terminal sees only the one-line error and a UI's terminal stays
+    clean (under cage, foot passes JOURNAL_STREAM on while our stderr is its pty)."""
     import logging.handlers
     import os
 
     root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else getattr(logging, os.environ.get("APOYO_KIOSK_LOG", "INFO"), logging.INFO))
-    fmt = logging.Formatter(f"{name}[%(process)d]: %(levelname)s %(name)s: %(message)s")
-    if verbose or _stderr_is_journal():
-        handler: logging.Handler = logging.StreamHandler()
+    level = getattr(logging, os.environ.get("APOYO_KIOSK_LOG", "INFO"), logging.INFO)
+    handler: logging.Handler
+    if _stderr_is_journal():
+        handler = logging.StreamHandler()
+        handler.setFormatter(JournalFormatter("%(levelname)s %(name)s: %(message)s"))
+    elif verbose or (service and "JOURNAL_STREAM" not in os.environ):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(f"%(asctime)s {name}: %(levelname)s %(name)s: %(message)s"))
     elif os.path.exists("/dev/log"):
         handler = logging.handlers.SysLogHandler(address="/dev/log")
+        handler.setFormatter(logging.Formatter(f"{name}[%(process)d]: %(levelname)s %(name)s: %(message)s"))
     else:
         handler = logging.NullHandler()
-    handler.setFormatter(fmt)
+    root.setLevel(logging.DEBUG if verbose else level)
     root.handlers[:] = [handler]
 
 
@@ -66,8 +84,12 @@ def _stderr_is_journal() -> bool:
     return (st.st_dev, st.st_ino) == (device, inode)
 
 
-def fail(message: str, code: int = 2) -> int:
-    """Print one line on stderr and return the exit code."""
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2  # argparse itself exits 2 on a usage error
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> int:
+    """Print one line on stderr and return the exit code (1: the command failed; pass
+    EXIT_USAGE when the person called it wrongly)."""
     print(f"error: {message}", file=sys.stderr)
     return code
 

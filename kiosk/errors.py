@@ -21,6 +21,10 @@ class VaultKeyError(KioskError):
     """The vault exists but this key does not open it (or it is not a vault at all)."""
 
 
+class VaultSchemaError(KioskError):
+    """The vault's schema is newer than this software knows (or a migration failed)."""
+
+
 class DiskFullError(KioskError):
     """Not enough free space to save a record safely."""
 

@@ -13,6 +13,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "La bóveda cifrada no abre con la llave de este equipo. No se modificó nada; avise al personal técnico.",
         "en": "The encrypted vault does not open with this device's key. Nothing was changed; call a technician.",
     },
+    "vault_too_new": {
+        "es": "La bóveda es de una versión más nueva del programa (esquema {found}; este programa llega al {supported}). No se modificó nada; actualice el programa o avise al personal técnico.",
+        "en": "The vault comes from a newer version of the software (schema {found}; this one reads up to {supported}). Nothing was changed; update the software or call a technician.",
+    },
     "vault_key_missing": {
         "es": "Falta la llave de la bóveda ({path}). No se modificó nada; avise al personal técnico.",
         "en": "The vault key is missing ({path}). Nothing was changed; call a technician.",

@@ -1,5 +1,7 @@
 """Sneakernet: export sealed envelopes to a folder (a USB stick) and apply the acuses that come
-back the same way. Envelopes are sealed, so the stick carries nothing readable."""
+back the same way. Envelopes are sealed, so the stick carries nothing readable. The manifest is
+signed by the device: the time of export (trusted clock) and the integrity of each envelope, so
+the receiver judges the sending deadline by when the stick left the kiosk, not when it arrived."""
 
 from __future__ import annotations
 
@@ -14,20 +16,33 @@ from kiosk.station import Station
 def export_envelopes(station: Station, dest: Path) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     n = 0
-    for env in station.vault.pending(limit=1_000_000):
-        if env.envelope is None:
-            continue
-        path = dest / f"{env.folio}.apk"
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(env.envelope)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        n += 1
-    (dest / "manifest.json").write_text(json.dumps({"device_id": station.device_id, "envelopes": n}))
-    station.vault.audit("exported", {"count": n})
+    listed: list[dict] = []
+    reading = station.clock.now()
+    cursor = None
+    while page := station.vault.pending_page(cursor, 200):  # one envelope in memory at a time
+        cursor = (page[-1].created_at, page[-1].folio)
+        for env in page:
+            data = station.vault.envelope_bytes(env.folio)
+            if data is None:
+                continue
+            path = dest / f"{env.folio}.apk"
+            _write_atomic(path, data)
+            listed.append({"folio": env.folio, "integrity": env.integrity})
+            n += 1
+    body = {"device_id": station.device_id, "exported_at": reading.epoch, "clock": reading.confidence, "envelopes": listed}
+    _write_atomic(dest / "manifest.json", json.dumps(sealing.sign_document(body, "export", station.device_key,
+                                                                           issued_at=reading.epoch)).encode())
+    station.vault.audit("exported", {"count": n, "exported_at": reading.epoch, "clock": reading.confidence})
     return n
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def import_acuses(station: Station, src: Path) -> dict:

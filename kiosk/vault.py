@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 import sqlcipher3
 
-from kiosk.errors import VaultKeyError
+from kiosk.errors import VaultKeyError, VaultSchemaError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,20 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 """
 
 
+# Schema versions (PRAGMA user_version). _SCHEMA above is version 0, what every vault made
+# before versions existed has; each migration moves a vault one version up, in its own
+# transaction, when the vault is opened. Append only: never edit a migration once released.
+def _v1_queue_order(c: sqlcipher3.Connection) -> None:
+    """The sending order (state, created_at, folio) as an index: fixed-size pages by keyset."""
+    c.execute("CREATE INDEX IF NOT EXISTS envelopes_queue ON envelopes(state, created_at, folio)")
+
+
+MIGRATIONS: tuple[tuple[int, str, Callable[[sqlcipher3.Connection], None]], ...] = (
+    (1, "queue order index", _v1_queue_order),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
 @dataclass(frozen=True)
 class QueuedEnvelope:
     folio: str
@@ -124,6 +138,11 @@ class Vault:
             raise VaultKeyError("vault_key_wrong") from exc
         vault = cls(path, conn)
         vault._configure()
+        try:
+            vault._migrate()
+        except BaseException:
+            conn.close()
+            raise
         return vault
 
     @classmethod
@@ -141,7 +160,28 @@ class Vault:
                 conn.execute(statement)
         os.chmod(path, 0o600)
         vault.audit("vault_created", {})
+        vault._migrate()
         return vault
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        """Bring an older vault up to SCHEMA_VERSION, one audited transaction per step; a vault
+        from newer software is refused untouched (this code would misread it)."""
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            log.error("vault %s has schema %d, newer than this software's %d; left untouched", self.path, current, SCHEMA_VERSION)
+            raise VaultSchemaError("vault_too_new", found=current, supported=SCHEMA_VERSION)
+        for version, name, step in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.transaction() as c:
+                step(c)
+                c.execute(f"PRAGMA user_version = {int(version)}")
+                self._audit(c, "vault_migrated", {"to": version, "step": name})
+            log.info("vault %s migrated to schema %d (%s)", self.path, version, name)
 
     def _configure(self) -> None:
         c = self._conn
@@ -249,6 +289,41 @@ class Vault:
             (limit,),
         ).fetchall()
         return [self._row(r) for r in rows]
+
+    def pending_count(self) -> int:
+        """How many envelopes wait for an acuse (a count, no envelope is read)."""
+        return self._conn.execute(
+            "SELECT count(*) FROM envelopes WHERE state IN ('sealed','uploading')"
+        ).fetchone()[0]
+
+    _HEAD_COLS = "folio, kind, integrity, state, NULL, size, attempts, upload_url, reason, created_at"
+
+    def pending_page(self, after: tuple[float, str] | None = None, limit: int = 100) -> list[QueuedEnvelope]:
+        """One fixed-size page of the queue in sending order, WITHOUT the envelope bytes
+        (`envelope` is None; read them with `envelope_bytes` when sending). `after` is the
+        (created_at, folio) of the last row of the previous page."""
+        created, folio = after if after is not None else (float("-inf"), "")
+        rows = self._conn.execute(
+            f"SELECT {self._HEAD_COLS} FROM envelopes WHERE state IN ('sealed','uploading')"
+            " AND (created_at > ? OR (created_at = ? AND folio > ?)) ORDER BY created_at, folio LIMIT ?",
+            (created, created, folio, limit),
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def pending_with_upload(self, upload_url: str) -> list[QueuedEnvelope]:
+        """The pending envelopes that share one persisted upload URL (the members of a lote
+        cut before), in sending order, without their bytes."""
+        rows = self._conn.execute(
+            f"SELECT {self._HEAD_COLS} FROM envelopes WHERE state IN ('sealed','uploading') AND upload_url = ?"
+            " ORDER BY created_at, folio",
+            (upload_url,),
+        ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def envelope_bytes(self, folio: str) -> bytes | None:
+        """The sealed bytes of one pending envelope (None once deleted or unknown)."""
+        row = self._conn.execute("SELECT envelope FROM envelopes WHERE folio = ?", (folio,)).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
 
     def by_state(self, state: str, limit: int = 1000) -> list[QueuedEnvelope]:
         rows = self._conn.execute(

@@ -74,6 +74,7 @@ class ReceiverClient:
         *,
         timeout: float = 30.0,
         chunk_size: int = 256 * 1024,
+        max_resumes: int = 50,
         on_time: Callable[[float], bool | None] | None = None,
         clock: Callable[[], float] | None = None,
         verify: bool | str = True,
@@ -84,6 +85,7 @@ class ReceiverClient:
         self.authority_key = authority_key
         self.timeout = timeout
         self.chunk_size = chunk_size
+        self.max_resumes = max_resumes  # per upload call: cuts after which bytes had moved
         self.on_time = on_time
         self.clock = clock or (lambda: time.time() + self._skew)
         self._skew = 0.0
@@ -218,12 +220,13 @@ class ReceiverClient:
         return UploadResult(result["acuse"], sent, url)
 
     def upload_lote(self, envelopes: list[bytes], upload_url: str | None = None,
-                    on_created: Callable[[str], None] | None = None) -> LoteResult:
+                    on_created: Callable[[str], None] | None = None,
+                    on_progress: Callable[[int, int], None] | None = None) -> LoteResult:
         """Send several envelopes as one upload; one result per envelope, in order."""
         data = lote.pack(envelopes)
         integrity = sealing.integrity_code(data)
         result, sent, url = self._transfer(data, lote.folio_for(integrity), integrity, upload_url,
-                                           {"lote": str(len(envelopes))}, None, on_created)
+                                           {"lote": str(len(envelopes))}, on_progress, on_created)
         items = result.get("lote")
         if not isinstance(items, list) or len(items) != len(envelopes):
             raise LinkError("respuesta de lote incompleta")
@@ -234,6 +237,7 @@ class ReceiverClient:
         """The tus loop: create (or HEAD a known upload), PATCH from the server's offset until
         complete, then the result ({"acuse": ...} or {"lote": [...]}), from a header or a GET."""
         sent = 0
+        resumes = 0
         acuse_doc = None
         if upload_url:
             try:
@@ -260,6 +264,20 @@ class ReceiverClient:
                     offset = self.offset(upload_url)
                     continue
                 raise
+            except LinkError:
+                # A cut mid-PATCH: the receiver keeps the bytes that arrived. If some did, go on
+                # from its offset on a new connection; if none did, the link is down for now.
+                if resumes >= self.max_resumes:
+                    raise
+                moved = self.offset(upload_url)
+                if moved <= offset:
+                    raise
+                log.info("upload %s cut at byte %d of %d; resuming", folio, moved, len(data))
+                resumes += 1
+                offset = moved
+                if on_progress:
+                    on_progress(offset, len(data))
+                continue
             sent += len(piece)
             offset = _offset_header(resp)
             acuse_doc = _acuse_header(resp)

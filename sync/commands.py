@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.cliutil import SpanishHelpFormatter, fail
+from kiosk.cliutil import EXIT_USAGE, SpanishHelpFormatter, fail
 from kiosk.station import open_station
 from kiosk.transfer import export_envelopes, import_acuses
 
@@ -22,7 +22,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
     token = args.token or os.environ.get("APOYO_KIOSK_TOKEN", "")
     if not token:
-        return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token")
+        return fail("falta el token de alta: --token o APOYO_KIOSK_TOKEN / missing enrollment token", EXIT_USAGE)
     station = provision(args.data_dir, args.receiver, token, municipio=args.municipio or "",
                         lat=args.lat, lon=args.lon, force=args.force, receiver_ca=args.receiver_ca)
     print(station.device_id)
@@ -56,7 +56,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.headless:
         return demo.run_interactive(args.data_dir, args.receiver_port)
     summary = demo.run_headless(args.records, args.data_dir, no_sync=args.no_sync,
-                                receiver_port=args.receiver_port, receiver_url=args.receiver_url)
+                                receiver_port=args.receiver_port, receiver_url=args.receiver_url,
+                                sync_timeout=args.sync_timeout, progress=not args.quiet)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -123,6 +124,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--no-sync", action="store_true", help="solo captar / capture only")
     d.add_argument("--receiver-port", type=int, default=0, help="puerto del receptor local / local receiver port")
     d.add_argument("--receiver-url", help="cómo llega el kiosko al receptor (p. ej. un proxy) / URL the kiosk uses")
+    d.add_argument("--sync-timeout", type=float, default=None,
+                   help="segundos máximos para vaciar la cola (omisión: 10 por registro, mínimo 300) / max seconds to drain")
+    d.add_argument("-q", "--quiet", action="store_true", help="sin progreso en stderr / no progress on stderr")
     d.set_defaults(func=cmd_demo)
 
     e = sub.add_parser("export", help="exportar sobres a una memoria USB / export envelopes", formatter_class=f)
@@ -138,4 +142,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(fail("use: kiosk COMANDO"))
+    sys.exit(fail("use: kiosk COMANDO", EXIT_USAGE))

@@ -8,13 +8,15 @@ import json
 import logging
 import random
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from kiosk import sealing
 from kiosk.station import Station
-from kiosk.vault import QueuedEnvelope
+from kiosk.vault import PENDING_STATES, QueuedEnvelope
 from sync import lote
 from sync.client import LinkError, ReceiverClient, Refused
 
@@ -30,7 +32,14 @@ LOTE_MEMBER_MAX = 64 * 1024   # envelopes up to this size travel in lotes
 LOTE_MAX_BYTES = 512 * 1024
 LOTE_MAX_COUNT = 200
 LOTE_MARK = "#lote="          # upload_url of a lote member: URL + mark + the lote's integrity
-PAGE = 500
+PAGE = LOTE_MAX_COUNT         # queue rows (ids and sizes only, no envelope bytes) read at a time
+QUIET_CUTS = 2                # link errors in a row with nothing moved between them end the pass
+MAX_TRIES = 100               # attempts at one upload within one pass (each after bytes moved)
+# The watchdog is fed once per chunk, so a chunk should take seconds, not minutes, on a slow
+# link: start at START_CHUNK and size chunks to the measured rate (at most the client's own).
+CHUNK_SECONDS = 10.0
+MIN_CHUNK = 16 * 1024
+START_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -40,8 +49,14 @@ class SyncSummary:
     quarantined: int = 0
     bytes_sent: int = 0
     lotes: int = 0
+    advances: int = 0          # chunks (or resumes after a cut) that moved an upload's offset
     errors: list[str] = field(default_factory=list)
     link_ok: bool = True
+
+    @property
+    def moved(self) -> bool:
+        """Something got through in this pass, even if it ended on a cut."""
+        return bool(self.advances or self.acknowledged or self.quarantined or self.uploaded)
 
     def as_dict(self) -> dict:
         return {
@@ -50,6 +65,7 @@ class SyncSummary:
             "quarantined": self.quarantined,
             "bytes_sent": self.bytes_sent,
             "lotes": self.lotes,
+            "advances": self.advances,
             "errors": self.errors,
             "link_ok": self.link_ok,
         }
@@ -70,10 +86,23 @@ def client_for(station: Station, base_url: str | None = None, **kwargs) -> Recei
 
 
 class SyncDaemon:
-    def __init__(self, station: Station, client: ReceiverClient | None = None, *, lotes: bool = True) -> None:
+    """`heartbeat` is called whenever the daemon makes headway (each chunk, each envelope, each
+    page): the service feeds systemd's watchdog from it, so a long upload is not mistaken for a hang."""
+
+    def __init__(self, station: Station, client: ReceiverClient | None = None, *, lotes: bool = True,
+                 heartbeat: Callable[[], None] | None = None) -> None:
         self.station = station
         self.client = client or client_for(station)
         self.lotes = lotes
+        self.heartbeat = heartbeat
+        self.stopping = threading.Event()  # set (e.g. on SIGTERM) to end a pass between uploads
+        self._max_chunk = self.client.chunk_size
+        self.client.chunk_size = min(self._max_chunk, START_CHUNK)
+        self._mark: tuple[float, int] | None = None  # (monotonic, offset) at the last progress
+
+    def _beat(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat()
 
     def refresh_config(self) -> bool:
         current = self.station.config()
@@ -88,8 +117,11 @@ class SyncDaemon:
         return True
 
     def run_once(self, on_progress=None) -> SyncSummary:
+        """One pass over the queue, a page at a time; envelope bytes are read only when sent.
+        A cut after bytes moved resumes the same upload; the pass ends when nothing gets through."""
         summary = SyncSummary()
         vault = self.station.vault
+        self._beat()
         try:
             try:
                 self.refresh_config()
@@ -97,20 +129,24 @@ class SyncDaemon:
                 summary.errors.append(f"{exc.code}: {exc.message}")
                 log.error("configuration refused: %s", exc)
             tried: set[str] = set()
-            while True:
-                todo = [e for e in vault.pending(limit=len(tried) + PAGE) if e.folio not in tried and e.envelope is not None]
-                if not todo:
+            quiet = [0]  # link errors since something last moved
+            cursor: tuple[float, str] | None = None
+            while not self.stopping.is_set():
+                page = vault.pending_page(cursor, PAGE)
+                if not page:
                     break
-                tried.update(e.folio for e in todo)
-                for group, resume_url in self._plan(todo):
-                    if len(group) == 1:
-                        self._send(group[0], summary, on_progress)
-                    else:
-                        self._send_lote(group, resume_url, summary)
+                cursor = (page[-1].created_at, page[-1].folio)
+                todo = [e for e in page if e.folio not in tried]
+                for group, resume_url in self._plan(todo, tried):
+                    if self.stopping.is_set():
+                        break
+                    tried.update(e.folio for e in group)
+                    self._deliver(group, resume_url, summary, on_progress, quiet)
+                    self._beat()
         except LinkError as exc:
             summary.link_ok = False
             summary.errors.append(f"enlace: {exc}")
-            log.warning("link down: %s", exc)
+            log.warning("link down: %s (%d acuses in this pass)", exc, summary.acknowledged)
         except Refused as exc:
             summary.errors.append(f"{exc.code}: {exc.message}")
             log.error("receiver refused the device: %s", exc)
@@ -126,23 +162,60 @@ class SyncDaemon:
             vault.set_meta("last_sync_error", f"{stamp} {summary.errors[-1] if summary.errors else ''}")
         return summary
 
+    def _deliver(self, group: list[QueuedEnvelope], resume_url: str | None, summary: SyncSummary,
+                 on_progress, quiet: list[int]) -> None:
+        """Send one envelope or lote; after a cut, try the same upload again (it resumes from the
+        receiver's offset) unless the link let nothing through since the previous cut."""
+        for attempt in range(MAX_TRIES):
+            before = summary.advances + summary.uploaded
+            try:
+                if len(group) == 1:
+                    env = self.station.vault.get(group[0].folio)
+                    if env is not None and env.state in PENDING_STATES and env.envelope is not None:
+                        self._send(env, summary, on_progress)
+                else:
+                    self._send_lote(group, resume_url, summary)
+                quiet[0] = 0
+                return
+            except LinkError:
+                if summary.advances + summary.uploaded > before:
+                    quiet[0] = 1
+                else:
+                    quiet[0] += 1
+                if quiet[0] >= QUIET_CUTS or attempt + 1 == MAX_TRIES:
+                    raise
+                log.info("link cut during %s; trying again at once", group[0].folio if len(group) == 1 else "a lote")
+                self._beat()
+                if len(group) > 1:
+                    resume_url = self._lote_url(group)
+
+    def _lote_url(self, group: list[QueuedEnvelope]) -> str | None:
+        """The upload URL a lote was given before a cut (persisted on its members), if any."""
+        first = self.station.vault.get(group[0].folio)
+        if first is None or not first.upload_url or LOTE_MARK not in first.upload_url:
+            return None
+        return first.upload_url.partition(LOTE_MARK)[0]
+
     # --- planning: which envelopes travel together --------------------------------------------
-    def _plan(self, todo: list[QueuedEnvelope]) -> list[tuple[list[QueuedEnvelope], str | None]]:
-        """Lotes cut before (same marked upload_url, same bytes) resume as they were; the other
-        small envelopes are grouped anew; large ones go alone."""
+    def _plan(self, todo: list[QueuedEnvelope], tried: set[str]) -> list[tuple[list[QueuedEnvelope], str | None]]:
+        """Lotes cut before (same marked upload_url, same bytes) resume as they were, with all
+        their members even beyond this page; the other small envelopes are grouped anew; large
+        ones go alone."""
+        vault = self.station.vault
         plans: list[tuple[list[QueuedEnvelope], str | None]] = []
-        started: dict[str, list[QueuedEnvelope]] = {}
+        started: set[str] = set()
         free: list[QueuedEnvelope] = []
         for env in todo:
             if env.upload_url and LOTE_MARK in env.upload_url:
-                started.setdefault(env.upload_url, []).append(env)
+                started.add(env.upload_url)
             elif self.lotes and env.size <= LOTE_MEMBER_MAX:
                 free.append(env)
             else:
                 plans.append(([env], None))
-        for marked, members in started.items():
+        for marked in started:
+            members = [m for m in vault.pending_with_upload(marked) if m.folio not in tried]
             url, _, integrity = marked.partition(LOTE_MARK)
-            if len(members) > 1 and sealing.integrity_code(lote.pack([m.envelope for m in members])) == integrity:
+            if len(members) > 1 and self._lote_integrity(members) == integrity:
                 plans.append((members, url))
             else:
                 _set_upload_url(self.station, [m.folio for m in members], None)
@@ -166,10 +239,11 @@ class SyncDaemon:
         upload_url = env.upload_url if env.upload_url and LOTE_MARK not in env.upload_url else None
         if env.state == "sealed" or upload_url != env.upload_url:
             vault.mark_uploading(env.folio, None)
+        self._mark = None
         try:
             result = self.client.upload(
                 env.envelope, env.folio, env.integrity, upload_url,
-                on_progress=(lambda done, total: on_progress(env.folio, done, total)) if on_progress else None,
+                on_progress=lambda done, total: self._advanced(summary, done, total, on_progress, env.folio),
                 on_created=lambda url: vault.mark_uploading(env.folio, url),
             )
         except Refused as exc:
@@ -182,15 +256,24 @@ class SyncDaemon:
         self._apply(env.folio, result.acuse, summary)
 
     # --- a lote -------------------------------------------------------------------------------
+    def _lote_integrity(self, members: list[QueuedEnvelope]) -> str:
+        return sealing.integrity_code(lote.pack([self.station.vault.envelope_bytes(m.folio) or b"" for m in members]))
+
     def _send_lote(self, group: list[QueuedEnvelope], resume_url: str | None, summary: SyncSummary) -> None:
         folios = [e.folio for e in group]
-        integrity = sealing.integrity_code(lote.pack([e.envelope for e in group]))
+        envelopes = [self.station.vault.envelope_bytes(f) for f in folios]  # at most LOTE_MAX_BYTES
+        if any(e is None for e in envelopes):  # acknowledged meanwhile (e.g. a USB acuse): plan again
+            _set_upload_url(self.station, folios, None)
+            return
+        integrity = sealing.integrity_code(lote.pack(envelopes))
         if resume_url is None:
             _set_upload_url(self.station, folios, None)
+        self._mark = None
         try:
             result = self.client.upload_lote(
-                [e.envelope for e in group], resume_url,
+                envelopes, resume_url,
                 on_created=lambda url: _set_upload_url(self.station, folios, url + LOTE_MARK + integrity),
+                on_progress=lambda done, total: self._advanced(summary, done, total),
             )
         except Refused as exc:
             _set_upload_url(self.station, folios, None)
@@ -213,6 +296,18 @@ class SyncDaemon:
                 self._apply(env.folio, item["acuse"], summary)
             else:
                 self._refused(env.folio, str(item.get("code")), str(item.get("message", "")), summary)
+
+    def _advanced(self, summary: SyncSummary, done: int, total: int, on_progress=None, folio: str = "") -> None:
+        """An upload's offset moved: feed the watchdog and fit the chunk size to the link."""
+        summary.advances += 1
+        now = time.monotonic()
+        if self._mark is not None and done > self._mark[1] and now > self._mark[0]:
+            rate = (done - self._mark[1]) / (now - self._mark[0])
+            self.client.chunk_size = int(min(self._max_chunk, max(MIN_CHUNK, rate * CHUNK_SECONDS)))
+        self._mark = (now, done)
+        self._beat()
+        if on_progress is not None:
+            on_progress(folio, done, total)
 
     # --- outcomes -----------------------------------------------------------------------------
     def _refused(self, folio: str, code: str, message: str, summary: SyncSummary) -> None:
@@ -247,27 +342,44 @@ class SyncDaemon:
         except (OSError, ValueError, KeyError):
             return True
 
-    def run_forever(self, *, min_delay: float = 5.0, max_delay: float = 900.0, notify=None) -> None:
-        """Loop until SIGTERM: sync, then sleep (longer after failures, with jitter)."""
-        stop = {"flag": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(flag=True))
+    def run_forever(self, *, min_delay: float = 5.0, max_delay: float = 900.0, notify=None,
+                    watchdog_every: float = 1.0) -> None:
+        """Loop until SIGTERM: sync, then sleep. The delay doubles (with jitter) only after a pass
+        in which nothing got through; the watchdog is fed from inside the pass (see heartbeat)."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
+        last_beat = [0.0]
+
+        def beat() -> None:
+            now = time.monotonic()
+            if notify and now - last_beat[0] >= watchdog_every:
+                last_beat[0] = now
+                notify("WATCHDOG=1")
+
+        self.heartbeat = beat
         delay = min_delay
         if notify:
             notify("READY=1")
-        while not stop["flag"]:
+        while not self.stopping.is_set():
             if self.identity_replaced():
                 log.warning("this device was provisioned again: the sync daemon stops so it restarts with the new identity")
                 return
             summary = self.run_once()
+            pending = self.station.vault.pending_count()
             if notify:
-                notify("WATCHDOG=1")
-                notify(f"STATUS=pendientes={len(self.station.vault.pending())} errores={len(summary.errors)}")
-            delay = min_delay if summary.link_ok and not summary.errors else min(max_delay, delay * 2)
+                beat()
+                notify(f"STATUS=pendientes={pending} errores={len(summary.errors)}")
+            if summary.link_ok and not summary.errors:
+                delay = min_delay
+            elif summary.moved:
+                delay = min_delay
+                log.info("pass ended on a cut after %d acuses; %d pending; next pass soon", summary.acknowledged, pending)
+            else:
+                delay = min(max_delay, delay * 2)
+                log.info("nothing got through; %d pending; next pass in about %.0f s", pending, delay)
             deadline = time.monotonic() + delay * random.uniform(0.8, 1.2)
-            while not stop["flag"] and time.monotonic() < deadline:
-                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
-                if notify:
-                    notify("WATCHDOG=1")
+            while not self.stopping.is_set() and time.monotonic() < deadline:
+                self.stopping.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+                beat()
 
 
 def _set_upload_url(station: Station, folios: list[str], url: str | None) -> None:

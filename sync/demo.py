@@ -39,8 +39,13 @@ def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tupl
 
     The demo stands in for the OPL, so it alone reaches into `central/` (imported here, lazily:
     the kiosk's own commands never load it)."""
-    from central.receiver import admin
-    from central.receiver.server import ThreadedServer, open_receiver
+    try:
+        from central.receiver import admin
+        from central.receiver.server import ThreadedServer, open_receiver
+    except ImportError as exc:  # a kiosk installed without the receiver's packages
+        raise RuntimeError(
+            f"la demostración necesita el receptor local: pip install 'apoyo-kiosk[receiver]' (falta {exc.name})"
+        ) from exc
 
     receiver = open_receiver(root, db_url)
     now = datetime.now(HORA_CENTRO)
@@ -58,10 +63,42 @@ def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tupl
     return server, receiver, token
 
 
-def capture_records(station: Station, rig: DemoRig, n: int, auxiliar_id: str = "A0001") -> list[str]:
+class Progress:
+    """How the drain goes, on stderr: a bar redrawn in place on a terminal, otherwise one line
+    every few seconds (a log or a CI run)."""
+
+    def __init__(self, total: int, label: str = "enviando", unit: str = "acuses", stream=None) -> None:
+        self.total = total
+        self.label = label
+        self.unit = unit
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def update(self, done: int, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.shown < (0.5 if self.tty else 5.0):
+            return
+        self.shown = now
+        elapsed = now - self.started
+        if self.tty:
+            width = 30
+            filled = width * done // max(1, self.total)
+            line = f"\r  {self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {self.unit}  {elapsed:5.0f} s"
+            self.stream.write(line + ("\n" if final else ""))
+        else:
+            self.stream.write(f"{self.label}: {done}/{self.total} {self.unit} en {elapsed:.0f} s\n")
+        self.stream.flush()
+
+
+def capture_records(station: Station, rig: DemoRig, n: int, auxiliar_id: str = "A0001",
+                    progress: Progress | None = None) -> list[str]:
     folios = []
     for i in range(n):
         folios.append(rig.capture_one(station, auxiliar_id, i).folio)
+        if progress:
+            progress.update(i + 1, final=i + 1 == n)
     return folios
 
 
@@ -77,17 +114,35 @@ def wait_for_config(station: Station, attempts: int = 50) -> None:
             time.sleep(0.2)
 
 
-def sync_until_done(station: Station, rounds: int = 50) -> None:
-    daemon = SyncDaemon(station)
-    for _ in range(rounds):
-        daemon.run_once()
-        if not station.vault.pending():
-            return
-        time.sleep(0.2)
+def sync_until_done(station: Station, timeout: float, progress: Progress | None = None) -> bool:
+    """Run sync passes until every record has its acuse or `timeout` seconds pass. A pass that
+    moved bytes is followed at once by the next; only passes where nothing got through back off.
+    Returns True when the queue is empty."""
+    total = station.vault.pending_count()
+    report = (lambda: progress.update(total - station.vault.pending_count())) if progress else None
+    daemon = SyncDaemon(station, heartbeat=report)
+    deadline = time.monotonic() + timeout
+    pause = 0.2
+    left = total
+    while left and time.monotonic() < deadline:
+        summary = daemon.run_once()
+        left = station.vault.pending_count()
+        if left:
+            pause = 0.2 if summary.moved else min(5.0, pause * 2)
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+    if progress:
+        progress.update(total - left, final=True)
+    return not left
+
+
+def default_sync_timeout(records: int) -> float:
+    """Long enough for a slow, cutting link: 10 s per record, at least 5 minutes."""
+    return max(300.0, 10.0 * records)
 
 
 def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = False,
-                 receiver_port: int = 0, receiver_url: str | None = None) -> dict:
+                 receiver_port: int = 0, receiver_url: str | None = None,
+                 sync_timeout: float | None = None, progress: bool = False) -> dict:
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
     server, receiver, token = setup_receiver(tmp / "receptor", receiver_port)
@@ -96,10 +151,13 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
         station = provision(device_dir, receiver_url or server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
         wait_for_config(station)
         with DemoRig() as rig:
-            folios = capture_records(station, rig, records)
+            folios = capture_records(station, rig, records, progress=Progress(records, "captando", "registros") if progress else None)
         sizes = [station.vault.get(f).size for f in folios]
+        sync_started = time.monotonic()
         if not no_sync:
-            sync_until_done(station)
+            timeout = default_sync_timeout(records) if sync_timeout is None else sync_timeout
+            sync_until_done(station, timeout, Progress(len(folios)) if progress else None)
+        sync_s = time.monotonic() - sync_started
         counts = station.vault.counts()
         acks = station.vault.acuses(limit=records + 10)
         summary = {
@@ -111,6 +169,8 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
             "received": receiver.counts()["received"],
             "vault_bytes": station.vault.size_bytes(),
             "envelope_bytes_median": int(statistics.median(sizes)) if sizes else 0,
+            "envelope_bytes_total": sum(sizes),
+            "sync_s": round(sync_s, 2),
             "elapsed_s": round(time.monotonic() - started, 2),
             "device_id": station.device_id,
             "data_dir": str(device_dir),

@@ -55,6 +55,23 @@ die() {
     exit 1
 }
 
+# apt's and pip's own output goes here; the terminal gets one line per step (the tail on failure)
+INSTALL_LOG="${INSTALL_LOG:-${TMPDIR:-/tmp}/apoyo-kiosk-install.log}"
+
+# Like run, with the command's output in $INSTALL_LOG.
+run_logged() {
+    printf '+'
+    printf ' %q' "$@"
+    printf '\n'
+    if ((DRY_RUN)); then
+        return 0
+    fi
+    if ! "$@" >>"$INSTALL_LOG" 2>&1; then
+        tail -n 25 "$INSTALL_LOG" >&2
+        die "falló un paso; el detalle está en $INSTALL_LOG"
+    fi
+}
+
 # Print a command, quoted so it can be pasted, then run it unless --dry-run.
 run() {
     printf '+'
@@ -176,8 +193,9 @@ step_packages() {
     if [[ "$UI" == cage ]]; then
         packages+=("${CAGE_PACKAGES[@]}")
     fi
-    run apt-get update
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
+    log "paquetes del sistema (salida de apt en $INSTALL_LOG)"
+    run_logged apt-get update
+    run_logged env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
 }
 
 # useradd/groupadd work on $ROOT/etc when --root is given (their --prefix option).
@@ -220,11 +238,15 @@ step_venv() {
     if [[ ! -x "$VENV/bin/python" ]] || ! venv_sees_system_packages; then
         run "$SYSTEM_PYTHON" -m venv --system-site-packages "$VENV"
     fi
+    # the versions the tests passed with (make lock); on a Pi, numpy 1.x for apt's picamera2
     local constraints=()
     if [[ "$PI" == yes ]]; then
         constraints=(--constraint "$SOURCE_DIR/systemd/constraints-pi.txt")
+    elif [[ -f "$SOURCE_DIR/constraints.txt" ]]; then
+        constraints=(--constraint "$SOURCE_DIR/constraints.txt")
     fi
-    run "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade "${constraints[@]}" "$SOURCE_DIR"
+    log "instalando Apoyo Kiosk en $VENV (unos minutos; salida de pip en $INSTALL_LOG)"
+    run_logged "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade "${constraints[@]}" "$SOURCE_DIR"
     run install -d -m 0755 "$(dirname "$BIN_LINK")"
     run ln -sfn "/opt/$APP/venv/bin/kiosk" "$BIN_LINK"
 }

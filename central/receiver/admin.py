@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from kiosk import sealing
 from kiosk.domain import HORA_CENTRO, Auxiliar, Process, ProcessKind
 from kiosk.identifiers import InvalidIdentifier
 from kiosk.procconfig import auxiliar_to_dict, process_to_dict
@@ -81,13 +82,39 @@ def import_dir(receiver: Receiver, src: Path, dst: Path | None = None) -> dict:
     `dst` (default `src/acuses`) for `kiosk import-acuses` to carry back."""
     out = dst or src / "acuses"
     out.mkdir(parents=True, exist_ok=True)
-    result = {"imported": 0, "refused": []}
+    exported_at, listed = export_time(receiver, src)
+    result = {"imported": 0, "refused": [], "exported_at": exported_at}
     for path in sorted(src.glob("*.apk")):
+        data = path.read_bytes()
+        judged = exported_at if sealing.integrity_code(data) in listed else None
         try:
-            acuse = receiver.receive_envelope(path.read_bytes())
+            acuse = receiver.receive_envelope(data, judged_at=judged)
         except ReceiverError as exc:
             result["refused"].append({"file": path.name, "code": exc.code, "message": exc.message})
             continue
         (out / (path.stem + ".acuse.json")).write_text(json.dumps(acuse))
         result["imported"] += 1
     return result
+
+
+TRUSTED_EXPORT_CLOCKS = ("alta", "media")  # "baja" is only a lower bound: it proves no deadline
+
+
+def export_time(receiver: Receiver, src: Path) -> tuple[float | None, set[str]]:
+    """(signed export time, integrity codes it covers) from the stick's manifest.json when the
+    device's key signs it and its clock was trusted; else (None, empty): judged on arrival."""
+    try:
+        doc = json.loads((src / "manifest.json").read_text())
+        device_id = str(json.loads(doc["body"])["device_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, set()
+    for key in receiver.envelope_keys(device_id):
+        try:
+            body = sealing.verify_document(doc, key, "export")
+        except sealing.InvalidSignature:
+            continue
+        if body.get("clock") not in TRUSTED_EXPORT_CLOCKS:
+            return None, set()
+        return min(float(body["exported_at"]), receiver.now()), {str(e["integrity"]) for e in body["envelopes"]}
+    return None, set()
+

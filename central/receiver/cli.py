@@ -197,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=SpanishHelpFormatter,
         description="Receptor central de Apoyo Kiosk / Apoyo Kiosk central receiver.",
     )
+    from kiosk.cli import version
+
+    p.add_argument("--version", action="version", version=f"kiosk-receiver {version()}",
+                   help="muestra la versión y sale / show the version and exit")
     p.add_argument("--data-dir", help="directorio de datos del receptor / receiver data dir")
     p.add_argument("--db", help="URL de la base: sqlite:///... (omisión) o postgresql://...")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMANDO")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from central.receiver import migrations
 from central.receiver.app import create_app
 from central.receiver.keys import ReceiverKeys
 from central.receiver.service import Receiver
@@ -30,7 +31,9 @@ def open_receiver(data_dir: Path, db_url: str | None = None, clock=time.time) ->
             if path.exists():
                 os.chmod(path, 0o600)
         url = f"sqlite:///{db}"
-    return Receiver(make_engine(url), ReceiverKeys.load_or_create(data_dir), clock)
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    return Receiver(engine, ReceiverKeys.load_or_create(data_dir), clock)
 
 
 def free_port() -> int:

@@ -284,11 +284,14 @@ class Receiver(TusUploads):
         return sealing.sign_document(body, "config", self.keys.authority), etag
 
     # --- the rules --------------------------------------------------------------------------
-    def receive_envelope(self, envelope: bytes, expected_device: str | None = None, expected_folio: str | None = None) -> dict:
+    def receive_envelope(self, envelope: bytes, expected_device: str | None = None, expected_folio: str | None = None,
+                         *, judged_at: float | None = None) -> dict:
         """Verify a whole envelope, apply the rules, store it once and return the signed acuse.
-        Used by uploads and by the USB import alike."""
+        Used by uploads and by the USB import alike; `judged_at` (a USB export's signed time)
+        replaces the time of arrival in the sending-deadline rule."""
         header, dev = self._verified(envelope, expected_device, expected_folio)
-        return self._store([(envelope, sealing.integrity_code(envelope), header)], dev)[0]
+        item = (envelope, sealing.integrity_code(envelope), header)
+        return self._retrying(lambda c: [self._store_one(c, *item, dev, {"judged_at": judged_at})])[0]
 
     def _verified(self, envelope: bytes, expected_device: str | None = None, expected_folio: str | None = None) -> tuple[dict, object]:
         """Structure and device signature; returns (trusted header, device row) or refuses."""
@@ -398,8 +401,8 @@ class Receiver(TusUploads):
             proc = c.execute(sa.select(st.processes.c.body).where(st.processes.c.process_id == process_id)).first()
             memo[("process", process_id)] = process_from_dict(json.loads(proc[0]))
         process = memo[("process", process_id)]
-        now_dt = datetime.fromtimestamp(now, tz=timezone.utc)
-        if now_dt > process.period_end + SEND_GRACE:
+        sent_at = memo.get("judged_at") or now  # a USB export: the time it left the kiosk (signed)
+        if datetime.fromtimestamp(sent_at, tz=timezone.utc) > process.period_end + SEND_GRACE:
             return "fuera_de_plazo"
         try:
             captured = datetime.fromisoformat(str(header.get("captured_at")))

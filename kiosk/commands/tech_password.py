@@ -13,7 +13,7 @@ import getpass
 import sys
 
 from kiosk import operators
-from kiosk.cliutil import SpanishHelpFormatter, fail
+from kiosk.cliutil import EXIT_USAGE, SpanishHelpFormatter, fail
 from kiosk.station import open_station
 
 
@@ -26,12 +26,12 @@ def _read_password(from_stdin: bool) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     if not args.stdin and not sys.stdin.isatty():
-        return fail("no hay terminal para preguntar la contraseña: use --stdin / no terminal, use --stdin")
+        return fail("no hay terminal para preguntar la contraseña: use --stdin / no terminal, use --stdin", EXIT_USAGE)
     password, repeat = _read_password(args.stdin)
     try:
         operators.validate_new_password(password, repeat)
     except operators.AccessDenied as denied:
-        return fail(denied.message("es"))
+        return fail(denied.message("es"), EXIT_USAGE)
     station = open_station(args.data_dir)
     try:
         replaced = operators.tech_password_set(station.vault)

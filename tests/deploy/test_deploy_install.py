@@ -76,7 +76,7 @@ def test_dry_run_prints_every_step_and_changes_nothing() -> None:
         "fonts-ocr-b",
         "sane-utils",
         "/usr/bin/python3 -m venv --system-site-packages /opt/apoyo-kiosk/venv",
-        f"/opt/apoyo-kiosk/venv/bin/python -m pip install --disable-pip-version-check --upgrade {REPO}",
+        f"/opt/apoyo-kiosk/venv/bin/python -m pip install --disable-pip-version-check --upgrade",
         "ln -sfn /opt/apoyo-kiosk/venv/bin/kiosk /usr/local/bin/kiosk",
         "install -m 0644 " + str(SYSTEMD_DIR / "kiosk.toml.example") + " /etc/apoyo-kiosk/kiosk.toml",
         "install -d -m 0700 /var/lib/apoyo-kiosk",
@@ -104,9 +104,14 @@ def test_pi_gets_apt_picamera2_and_numpy_1() -> None:
     pip_line = next(line for line in on_pi.splitlines() if "pip install" in line)
     assert "python3-picamera2" in apt_line.split()
     assert f"--constraint {SYSTEMD_DIR / 'constraints-pi.txt'}" in pip_line
-    assert "numpy<2" in (SYSTEMD_DIR / "constraints-pi.txt").read_text().split()
+    pins = dict(line.split("==") for line in (SYSTEMD_DIR / "constraints-pi.txt").read_text().splitlines() if "==" in line)
+    assert pins["numpy"].startswith("1.") and pins["opencv-python-headless"] < "4.12"
+    locked = dict(line.split("==") for line in (SYSTEMD_DIR.parent / "constraints.txt").read_text().splitlines() if "==" in line)
+    assert set(pins) == set(locked), "the Pi's lock is the tested lock with two pins changed"
+    assert {k for k in pins if pins[k] != locked[k]} <= {"numpy", "opencv-python-headless"}
     elsewhere = run_install("--dry-run", "--pi", "no")
-    assert "python3-picamera2" not in elsewhere.stdout and "--constraint" not in elsewhere.stdout
+    assert "python3-picamera2" not in elsewhere.stdout
+    assert f"--constraint {SYSTEMD_DIR.parent / 'constraints.txt'}" in elsewhere.stdout, "the tested versions elsewhere"
     assert "opencv" in elsewhere.stderr
     wrong = run_install("--dry-run", "--pi", "quizas", check=False)
     assert wrong.returncode == 1 and "--pi" in wrong.stderr

@@ -78,8 +78,8 @@ def test_the_kiosk_deletes_only_on_a_verified_matching_acuse_even_inside_a_lote(
     client = client_for(station)
     real = client.upload_lote
 
-    def tampered(envelopes, upload_url=None, on_created=None):
-        result = real(envelopes, upload_url, on_created)
+    def tampered(envelopes, upload_url=None, on_created=None, **kwargs):
+        result = real(envelopes, upload_url, on_created, **kwargs)
         doc = result.items[1]["acuse"]
         body = json.loads(doc["body"])
         body["integrity"] = "0" * 64  # a man in the middle rewrites one acuse
