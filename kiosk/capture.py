@@ -45,6 +45,8 @@ TRANSITIONS: dict[Step, dict[str, Step]] = {
 }
 
 CREDENTIAL_MODELS = ("C", "D", "E", "F", "G", "H")
+# Mi apoyo (seed 001 §7.3): only the models that carry the QR, and only while vigentes.
+SELF_SERVICE_MODELS = ("F", "G", "H")
 
 
 class FlowError(Exception):
@@ -66,6 +68,8 @@ class CaptureSession:
     trajectory: dict = field(default_factory=dict)
     signature_png: bytes = b""
     original_presented: bool = False
+    self_service: bool = False  # Mi apoyo: the citizen captures their own apoyo
+    location: dict | None = None  # where the capture happened (GPS fix), None: the kiosk's own
 
     def allowed(self) -> list[str]:
         return list(TRANSITIONS[self.step])
@@ -79,6 +83,8 @@ class CaptureSession:
     def choose_model(self, model: str) -> None:
         if model not in CREDENTIAL_MODELS:
             raise FlowError(f"modelo de credencial desconocido: {model}")
+        if self.self_service and model not in SELF_SERVICE_MODELS:
+            raise FlowError(f"Mi apoyo no admite el modelo {model}")
         self.model = model
         self._move("choose_model")
 
@@ -123,6 +129,21 @@ class CaptureSession:
         if action == "cancel":
             self._forget()
 
+    def self_service_refusal(self, year: int) -> str | None:
+        """Why Mi apoyo cannot keep this credential (a message code), or None: its QR was read
+        and its vigencia (year) has not passed."""
+        if not self.self_service:
+            return None
+        if not any(isinstance(v, dict) and v.get("source") == "qr" and v.get("value") for v in self.fields.values()):
+            return "mi_apoyo_sin_qr"
+        expiry = (self.fields.get("expiry_year") or {}).get("value")
+        try:
+            if expiry in (None, "") or int(expiry) < year:
+                return "mi_apoyo_no_vigente"
+        except (TypeError, ValueError):
+            return "mi_apoyo_no_vigente"
+        return None
+
     def record(self) -> ApoyoRecord:
         return ApoyoRecord(
             credential_model=self.model,
@@ -134,11 +155,16 @@ class CaptureSession:
             signature_trajectory=self.trajectory,
             signature_png=self.signature_png,
             warnings=self.warnings,
+            modality="mi_apoyo" if self.self_service else "auxiliar",
+            location=self.location,
         )
 
     def save(self, station: Station) -> Saved:
         if self.step is not Step.REVIEW:
             raise FlowError(f"no se puede guardar en el paso {self.step.value}")
+        refusal = self.self_service_refusal(station.now().at.year)
+        if refusal:
+            raise FlowError(refusal)
         saved = station.save_apoyo(self.record(), self.auxiliar_id)
         self._move("save")
         self._forget()

@@ -147,8 +147,12 @@ class ApoyoRecord:
     signature_trajectory: dict
     signature_png: bytes
     warnings: list[str] = field(default_factory=list)
+    modality: str = "auxiliar"  # "auxiliar" or "mi_apoyo" (self-service; counted apart centrally)
+    location: dict | None = None  # {"lat", "lon", "source": "gps"}; None: the kiosk's alta location
 
     def __post_init__(self) -> None:
+        if self.modality not in ("auxiliar", "mi_apoyo"):
+            raise InvalidIdentifier(f"Modalidad de captura desconocida: {self.modality}")
         if not self.original_presented:
             raise InvalidIdentifier("Falta confirmar que se presenta la credencial original")
 

@@ -189,7 +189,8 @@ class Station:
             "fields": record.fields,
             "original_presented": record.original_presented,
             "warnings": record.warnings,
-            "location": self._location(),
+            "modality": record.modality,
+            "location": dict(self._location(), **record.location) if record.location else dict(self._location(), source="alta"),
         }
         blobs = {
             "front": record.front_image,

@@ -17,6 +17,7 @@ from kiosk.station import Station
 from kiosk.vault import QueuedEnvelope
 from sync import lote
 from sync.client import LinkError, ReceiverClient, Refused
+from sync.progress import UploadProgress
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +257,8 @@ class SyncDaemon:
             if self.identity_replaced():
                 log.warning("this device was provisioned again: the sync daemon stops so it restarts with the new identity")
                 return
-            summary = self.run_once()
+            with UploadProgress(self.station.vault) as progress:  # what Envío's bar shows
+                summary = self.run_once(on_progress=progress)
             if notify:
                 notify("WATCHDOG=1")
                 notify(f"STATUS=pendientes={len(self.station.vault.pending())} errores={len(summary.errors)}")

@@ -5,7 +5,7 @@ scanner, the receipt printer), the tail of the audit log and the logs."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +21,7 @@ from kiosk.receipt import printer_test_lines
 from tui.images import ImageView
 from tui.kioskcli import run_kiosk
 from tui.logbook import journal_tail
+from tui.messages import clock, when
 from tui.screens.base import KioskScreen
 
 
@@ -62,6 +63,7 @@ class TecnicoScreen(KioskScreen):
                 yield Static(self._audit(), id="audit")
                 yield Static(id="logs")
             yield ImageView(id="preview")
+        yield Static(id="tool-result")
         with Grid(classes="buttons", id="tools"):
             yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
             yield Button(self.t("btn_preview"), id="preview-toggle")
@@ -75,8 +77,16 @@ class TecnicoScreen(KioskScreen):
             yield Button(self.t("back"), id="back")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus() if self.query(Input) else None
+        if self.query(Input):
+            self.query(Input).first().focus()
         self.set_interval(0.5, self._preview_tick)
+
+    def _tell(self, line: str, kind: str = "hint") -> None:
+        """The last tool's result, on a line that is always in view (and in the report)."""
+        if self.query("#tool-result"):
+            box = self.query_one("#tool-result", Static)
+            box.update(line)
+            box.set_classes(kind)
 
     def _identity(self) -> str:
         station = self.kiosk.station
@@ -88,13 +98,15 @@ class TecnicoScreen(KioskScreen):
                       municipio=identity.municipio or "—", where=where, process=process)
 
     def _audit(self) -> Table:
-        table = Table(show_header=False, box=None, expand=True)
-        table.add_column(no_wrap=True, style="dim")
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        table = Table(box=None, expand=True, header_style="bold")
+        table.add_column(self.t("col_time"), no_wrap=True, style="dim")
+        table.add_column(self.t("col_event"), no_wrap=True)
+        table.add_column(self.t("col_detail"), no_wrap=True, overflow="ellipsis", ratio=1)
         for entry in self.kiosk.station.vault.audit_tail(12):
             detail = ", ".join(f"{k}={v}" for k, v in entry["detail"].items())
-            table.add_row(datetime.fromtimestamp(entry["at"]).strftime("%H:%M:%S"), entry["event"], detail)
+            event = entry["event"]
+            label = self.t("ev_" + event)
+            table.add_row(clock(entry["at"]), event if label == "ev_" + event else label, detail)
         return table
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -146,20 +158,28 @@ class TecnicoScreen(KioskScreen):
         self.refresh(recompose=True)
 
     def _doctor(self) -> None:
-        self.query_one("#doctor", Static).update(self.t("busy"))
+        self.query_one("#doctor", Static).update(self.t("doctor_waiting"))
+        self._tell(self.t("doctor_waiting"), "warning")
         hardware = self.kiosk.hardware
         data_root = self.kiosk.station.data.root
 
         def work() -> None:
             checks = run_checks(hardware.cfg, [lambda: check_disk(data_root)])
-            lines = [f"{self.t('check_ok' if c.ok else 'check_bad')} {c.name}: {c.detail}" for c in checks]
+            lines = [f"{self.t('check_ok' if c.ok else 'check_bad')} {self.component(c.name)}: {c.detail}" for c in checks]
+            bad = sum(1 for c in checks if not c.ok)
             self.app.call_from_thread(self._show_report, "\n".join(lines))
+            self.app.call_from_thread(self._tell, self.t("doctor_done", ok=len(checks) - bad, bad=bad),
+                                      "ok" if not bad else "error")
 
         self.run_worker(work, thread=True, exclusive=True, group="tech")
 
+    def component(self, name: str) -> str:
+        label = self.t("comp_" + name)
+        return name if label == "comp_" + name else label
+
     def _sync_now(self) -> None:
         """One pass of `kiosk sync --once` (configuration, then the queue), beside the daemon."""
-        self._show_report((self.report + "\n" + self.t("busy")).strip())
+        self._tell(self.t("sync_waiting"), "warning")
         root = self.kiosk.data_root
 
         def work() -> None:
@@ -174,8 +194,8 @@ class TecnicoScreen(KioskScreen):
                 line = self.t("sync_result", **{k: summary.get(k, 0) for k in ("uploaded", "acknowledged", "quarantined")})
                 if summary.get("errors"):
                     line += "\n" + self.t("sync_failed", reason=summary["errors"][-1])
-            report = self.report.removesuffix(self.t("busy")).strip()
-            self.app.call_from_thread(self._show_report, (report + "\n" + line).strip())
+            self.app.call_from_thread(self._show_report, (self.report + "\n" + line).strip())
+            self.app.call_from_thread(self._tell, line, "ok" if summary is not None and not summary.get("errors") else "error")
 
         self.run_worker(work, thread=True, exclusive=True, group="sync")
 
@@ -209,6 +229,7 @@ class TecnicoScreen(KioskScreen):
         self.query_one("#audit", Static).update(self._audit())
 
     def _device_test(self, which: str) -> None:
+        self._tell(self.t({"pad": "pad_waiting", "printer": "printer_waiting"}.get(which, "scan_waiting")), "warning")
         hardware = self.kiosk.hardware
         device_id = self.kiosk.station.device_id if self.kiosk.station is not None else ""
 
@@ -218,7 +239,7 @@ class TecnicoScreen(KioskScreen):
                     trajectory = hardware.read_signature(timeout=20)
                     line = self.t("pad_ok", n=len(trajectory.get("points", [])))
                 elif which == "printer":
-                    hardware.print_receipt(printer_test_lines(device_id, datetime.now().strftime("%d/%m/%Y %H:%M"),
+                    hardware.print_receipt(printer_test_lines(device_id, when(datetime.now(timezone.utc)),
                                                               self.kiosk.lang))
                     line = self.t("printer_ok")
                 else:
@@ -226,9 +247,11 @@ class TecnicoScreen(KioskScreen):
                     h, w = pages[0].shape[:2]
                     line = self.t("scan_ok", n=len(pages), w=w, h=h)
                     self.app.call_from_thread(self.query_one("#preview", ImageView).show, pages[0])
+                kind = "ok"
             except DeviceError as error:
-                line = self.t("check_bad") + " " + device_message(error, self.kiosk.lang)
+                line, kind = self.t("check_bad") + " " + device_message(error, self.kiosk.lang), "error"
             self.app.call_from_thread(self._show_report, (self.report + "\n" + line).strip())
+            self.app.call_from_thread(self._tell, line, kind)
 
         self.run_worker(work, thread=True, group="tech")
 
