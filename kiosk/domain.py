@@ -59,6 +59,8 @@ class Process:
     period_start: datetime
     period_end: datetime
     emblem_png: bytes = b""
+    privacy_url: str = ""  # aviso de privacidad integral (seed 001 §1.3); "" when the OPL gave none
+    privacy_text: str = ""  # its short version, shown on the manifest screen
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "process_id", validate_id(self.process_id, field="Id Proceso"))
@@ -92,6 +94,7 @@ class Auxiliar:
     alta_at: datetime
     baja_at: datetime | None = None
     baja_reason: str = ""
+    devices: tuple[str, ...] = ()  # devices the OPL knows this auxiliar uses (for the two-devices rule)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auxiliar_id", validate_id(self.auxiliar_id, field="Id Auxiliar"))

@@ -4,6 +4,7 @@ credential type, front, back, original, photo, signature, review, saved — one 
 from __future__ import annotations
 
 from textual.actions import SkipAction
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.binding import Binding
@@ -89,7 +90,12 @@ class CaptureScreen(ShotMixin, KioskScreen):
             if config and config.process.emblem_png:
                 yield ImageView(config.process.emblem_png, id="emblem")
             if config:
-                yield Static(f"{config.process.denomination}\n{config.process.manifest_text}", id="manifest")
+                p = config.process
+                privacy = p.privacy_text or self.t("privacy_default")
+                if p.privacy_url:
+                    privacy += " " + self.t("privacy_url", url=p.privacy_url)
+                yield Static(f"[b]{escape(p.denomination)}[/b]\n{escape(p.manifest_text)}\n[dim]{escape(privacy)}[/dim]",
+                             id="manifest")
         yield self._instruction("choose_model")
         with Grid(id="models"):
             for i, model in enumerate(CREDENTIAL_MODELS):

@@ -12,13 +12,14 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.messages import text as core_text
+from kiosk.domain import SEND_GRACE
 from kiosk.station import MIN_FREE_BYTES
 from tui.images import ImageView
 from tui.messages import clock, when
 from tui.screens.base import KioskScreen
 
 LOW_DISK_BYTES = 10 * MIN_FREE_BYTES
-GRACE = timedelta(hours=24)  # records may still arrive this long after the period ends (seed 001)
+GRACE = SEND_GRACE
 LATE_RISK = timedelta(hours=6)  # pending records this close to the end of the grace: warn
 
 

@@ -68,6 +68,7 @@ class LoginScreen(KioskScreen):
             return
         try:
             operators.check_active(station.config(), str(chosen), station.now().at)
+            operators.check_devices(station.config(), str(chosen), station.device_id)
             operators.login(station.vault, str(chosen), password_box.value)
         except operators.AccessDenied as denied:
             password_box.value = ""
