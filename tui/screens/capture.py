@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.actions import SkipAction
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.binding import Binding
 from textual.widgets import Button, Checkbox, LoadingIndicator, Static
 
@@ -112,7 +112,7 @@ class CaptureScreen(ShotMixin, KioskScreen):
         yield self._instruction(instruction)
         with Horizontal(id="work"):
             yield shot_image(self.shot)
-            with Vertical(id="result"):
+            with VerticalScroll(id="result"):
                 yield verdict(self.shot, self.t)
                 fields = dict(self.session.fields) if self.session else {}
                 if self.shot and "side" in self.shot:

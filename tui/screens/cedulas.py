@@ -16,7 +16,7 @@ from kiosk.cedula.page import TEXT_COLUMNS, read_page
 from kiosk.devices import device_message
 from kiosk.domain import Inconsistencia
 from kiosk.errors import BatchRefused, KioskError
-from tui.images import ImageView
+from tui.images import ImageView, decode, folded
 from tui.screens.base import KioskScreen
 
 LABELS = {"nombres": "ced_nombres", "apellido_paterno": "ced_paterno", "apellido_materno": "ced_materno",
@@ -78,7 +78,7 @@ class CedulasScreen(KioskScreen):
         yield Static(self.t("ced_row_of", pos=position, total=len(page.rows), no=row.no)
                      + (f"   {self.t('ced_folio')}: {page.folio}" if self.folio_confirmed else ""),
                      classes="subtitle", id="row-title")
-        yield ImageView(row.reading.crop_png or None, id="crop")
+        yield ImageView(folded(decode(row.reading.crop_png)), id="crop")
         with Vertical(id="row-form"):
             if not self.folio_confirmed:
                 folio = page.reading.folio

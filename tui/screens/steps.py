@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
+from rich.markup import escape
 from rich.table import Table
 from textual.widgets import Static
 
@@ -104,11 +105,13 @@ def verdict(shot: dict | None, t) -> Static:  # noqa: ANN001 - t is the screen's
         return Static("", id="verdict")
     if "side" in shot:
         side = shot["side"]
-        head = t("side_errors_title") if side.errors else t("verdict_ok")
-        lines = [head, sentences(side.errors)] if side.errors else [head]
+        if side.errors:
+            head = f"[b white on #b00000] {escape(t('side_errors_title'))} [/]\n{escape(sentences(side.errors))}"
+        else:
+            head = f"[b black on #3ad13a] {escape(t('verdict_ok'))} [/]"
         if side.warnings:
-            lines += [t("side_warnings_title"), sentences(side.warnings)]
-        return Static("\n".join(lines), id="verdict", classes="error" if side.errors else "ok")
+            head += f"\n[b #ffb000]{escape(t('side_warnings_title'))}[/]\n{escape(sentences(side.warnings))}"
+        return Static(head, id="verdict", classes="bad" if side.errors else "good")
     gate = shot["gate"]
     if gate.accepted:
         return Static(t("verdict_ok"), id="verdict", classes="ok")
@@ -127,16 +130,16 @@ def fields_view(fields: dict, t, empty: str = "no_fields", required: tuple[str, 
     if not fields:
         return Static(t(empty), id="fields", classes="hint")
     table = Table(title=t("fields_title"), show_header=False, expand=True, box=None, title_style="bold yellow")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_column(style="dim")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(style="dim", no_wrap=True)
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
     for name, value in sorted(fields.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         shown = value.get("value") if isinstance(value, dict) else value
         source = value.get("source", "") if isinstance(value, dict) else ""
         verified = isinstance(value, dict) and value.get("verified")
         label = t(f"field_{name}")
+        where = t("source_" + source) if source and t("source_" + source) != "source_" + source else source
         table.add_row(name if label == f"field_{name}" else label, str(shown) if shown not in (None, "") else "—",
-                      f"{t('source_' + source) if t('source_' + source) != 'source_' + source else source}"
-                      f" · {t('field_verified') if verified else t('field_unverified')}")
+                      f"{where} {'✔' if verified else '?'}".strip())
     return Static(table, id="fields")

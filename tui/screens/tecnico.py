@@ -65,16 +65,16 @@ class TecnicoScreen(KioskScreen):
             yield ImageView(id="preview")
         yield Static(id="tool-result")
         with Grid(classes="buttons", id="tools"):
-            yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
-            yield Button(self.t("btn_preview"), id="preview-toggle")
-            yield Button(self.t("btn_pad_test"), id="pad")
-            yield Button(self.t("btn_scan_test"), id="scan")
-            yield Button(self.t("btn_sync_now"), id="sync-now")
-            yield Button(self.t("btn_alta_again"), id="alta-again")
-            yield Button(self.t("btn_logs"), id="logs-show")
+            yield Button(self.t("btn_doctor"), id="doctor-run", compact=True, variant="primary")
+            yield Button(self.t("btn_preview"), id="preview-toggle", compact=True)
+            yield Button(self.t("btn_pad_test"), id="pad", compact=True)
+            yield Button(self.t("btn_scan_test"), id="scan", compact=True)
+            yield Button(self.t("btn_sync_now"), id="sync-now", compact=True)
+            yield Button(self.t("btn_alta_again"), id="alta-again", compact=True)
+            yield Button(self.t("btn_logs"), id="logs-show", compact=True)
             if self.kiosk.hardware.printer is not None:
-                yield Button(self.t("btn_printer_test"), id="printer")
-            yield Button(self.t("back"), id="back")
+                yield Button(self.t("btn_printer_test"), id="printer", compact=True)
+            yield Button(self.t("back"), id="back", compact=True)
 
     def on_mount(self) -> None:
         if self.query(Input):
@@ -97,13 +97,17 @@ class TecnicoScreen(KioskScreen):
         return self.t("alta_identity", device=station.device_id, url=identity.receiver_url,
                       municipio=identity.municipio or "—", where=where, process=process)
 
+    def _detail_key(self, key: str) -> str:
+        label = self.t("dk_" + key)
+        return key if label == "dk_" + key else label
+
     def _audit(self) -> Table:
         table = Table(box=None, expand=True, header_style="bold")
-        table.add_column(self.t("col_time"), no_wrap=True, style="dim")
+        table.add_column(self.t("col_time"), no_wrap=True, style="dim", min_width=16)
         table.add_column(self.t("col_event"), no_wrap=True)
         table.add_column(self.t("col_detail"), no_wrap=True, overflow="ellipsis", ratio=1)
         for entry in self.kiosk.station.vault.audit_tail(12):
-            detail = ", ".join(f"{k}={v}" for k, v in entry["detail"].items())
+            detail = ", ".join(f"{self._detail_key(k)}={v}" for k, v in entry["detail"].items())
             event = entry["event"]
             label = self.t("ev_" + event)
             table.add_row(clock(entry["at"]), event if label == "ev_" + event else label, detail)
@@ -123,6 +127,7 @@ class TecnicoScreen(KioskScreen):
             self._doctor()
         elif action == "preview-toggle":
             self.previewing = not self.previewing
+            self.query_one("#preview").display = self.previewing
         elif action == "alta-again":
             from tui.screens.alta import AltaScreen
 
@@ -246,7 +251,7 @@ class TecnicoScreen(KioskScreen):
                     pages = hardware.scan()
                     h, w = pages[0].shape[:2]
                     line = self.t("scan_ok", n=len(pages), w=w, h=h)
-                    self.app.call_from_thread(self.query_one("#preview", ImageView).show, pages[0])
+                    self.app.call_from_thread(self._show_picture, pages[0])
                 kind = "ok"
             except DeviceError as error:
                 line, kind = self.t("check_bad") + " " + device_message(error, self.kiosk.lang), "error"
@@ -254,6 +259,11 @@ class TecnicoScreen(KioskScreen):
             self.app.call_from_thread(self._tell, line, kind)
 
         self.run_worker(work, thread=True, group="tech")
+
+    def _show_picture(self, image) -> None:  # noqa: ANN001 - a BGR page or frame
+        preview = self.query_one("#preview", ImageView)
+        preview.display = True
+        preview.show(image)
 
     def _preview_tick(self) -> None:
         if not (self.unlocked and self.previewing):
