@@ -217,7 +217,7 @@ async def test_tecnico_pad_and_sync_show_their_result(kiosk_station) -> None:
     app = make_app(kiosk_station)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_tecnico(pilot, "tecnico-1")
-        assert "tableta de firma" in str(app.screen.query_one("#pad").label)
+        assert "tableta de firma" in str(app.screen.query_one("#pad").label).lower()
         await pilot.press("f")
         await pilot.pause(0.05)
         result = app.screen.query_one("#tool-result")

@@ -37,6 +37,7 @@ def english_on(app) -> list[str]:  # noqa: ANN001
     """The offending words on screen (with their line), if any."""
     found = []
     for line in drawn_lines(app):
+        line = re.sub(r"\S*/\S*", " ", line)  # a file path or URL is not a sentence
         if "F2: English" in line:
             line = line.replace("English", "")  # the one word that must stay: how to switch
         words = set(re.findall(r"[A-Za-zÁÉÍÓÚÑáéíóúñü]+", line.lower()))
