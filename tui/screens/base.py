@@ -57,10 +57,19 @@ class KioskScreen(Screen):
         if printable and self.typing():
             raise SkipAction()  # the letter belongs to the text field
         button = self.button(*ids.split())
+        if button is None:  # not there, or not yet: the screen may be redrawing itself
+            self.call_after_refresh(self._press_after_refresh, ids)
+            return
+        # Posted to the screen, not the button: a recompose under way (Inicio redraws itself
+        # when it comes back) may replace the button before the button could pass it on.
+        self.post_message(Button.Pressed(button))
+
+    def _press_after_refresh(self, ids: str) -> None:
+        button = self.button(*ids.split())
         if button is None:
             self.nothing_to_press(ids)
-            raise SkipAction()
-        button.press()
+        else:
+            self.post_message(Button.Pressed(button))
 
     def nothing_to_press(self, ids: str) -> None:
         """A key whose button is not available now (a screen may say why)."""
