@@ -47,6 +47,7 @@ TRANSITIONS: dict[Step, dict[str, Step]] = {
 CREDENTIAL_MODELS = ("C", "D", "E", "F", "G", "H")
 # Mi apoyo (seed 001 §7.3): only the models that carry the QR, and only while vigentes.
 SELF_SERVICE_MODELS = ("F", "G", "H")
+QR_READ_MODELS = "G/H"  # what the credential reader calls a card whose INE QR it decoded
 
 
 class FlowError(Exception):
@@ -70,6 +71,7 @@ class CaptureSession:
     original_presented: bool = False
     self_service: bool = False  # Mi apoyo: the citizen captures their own apoyo
     location: dict | None = None  # where the capture happened (GPS fix), None: the kiosk's own
+    qr_read: bool = False  # a side's INE QR was decoded
 
     def allowed(self) -> list[str]:
         return list(TRANSITIONS[self.step])
@@ -88,15 +90,19 @@ class CaptureSession:
         self.model = model
         self._move("choose_model")
 
-    def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+    def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
+                     model_read: str = "") -> None:
         self._move("front")
         self.front = stored
         self._merge(fields, warnings)
+        self.qr_read |= model_read == QR_READ_MODELS
 
-    def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+    def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
+                    model_read: str = "") -> None:
         self._move("back")
         self.back = stored
         self._merge(fields, warnings)
+        self.qr_read |= model_read == QR_READ_MODELS
 
     def _merge(self, fields: dict | None, warnings: list[str] | None) -> None:
         for name, value in (fields or {}).items():
@@ -134,7 +140,8 @@ class CaptureSession:
         and its vigencia (year) has not passed."""
         if not self.self_service:
             return None
-        if not any(isinstance(v, dict) and v.get("source") == "qr" and v.get("value") for v in self.fields.values()):
+        qr_field = any(isinstance(v, dict) and v.get("source") == "qr" and v.get("value") for v in self.fields.values())
+        if not (self.qr_read or qr_field):
             return "mi_apoyo_sin_qr"
         expiry = (self.fields.get("expiry_year") or {}).get("value")
         try:

@@ -32,9 +32,16 @@ class SimulatedScenes:
         self._card: tuple[np.ndarray, np.ndarray, dict] | None = None
         self._next: tuple[np.ndarray, np.ndarray, dict] | None = None
         self._face = demo_face()
+        self.model: str | None = None  # the credential model the next card is; None: any
+
+    def hold_model(self, model: str | None) -> None:
+        """The simulated person holds a card of this model next (Mi apoyo's demo)."""
+        self.model = model
+        if self._next is not None and model is not None and self._next[2]["model"] != model:
+            self._next = None
 
     def _held_up(self) -> tuple[np.ndarray, np.ndarray, dict]:
-        front, back, truth = make_card(self.seed)
+        front, back, truth = make_card(self.seed, model=self.model)
         rng = random.Random(self.seed)  # the card is held up on a table, as in the demo
         self.seed += 1
         return photo_of_card(front, "easy", rng)[0], photo_of_card(back, "easy", rng)[0], truth

@@ -64,3 +64,34 @@ async def test_a_capture_carries_the_gps_fix(tmp_path: Path) -> None:
         station.close()
         os.close(master)
         os.close(slave)
+
+
+@pytest.mark.anyio
+@pytest.mark.timeout(180)
+async def test_mi_apoyo_saves_a_record_marked_as_its_modality(tmp_path: Path) -> None:
+    from tests.tui.helpers import shoot_and_accept
+    from tui.screens.capture import CaptureScreen
+
+    authority = Authority()
+    station = registered_station(tmp_path / "kiosko", authority)
+    try:
+        app = make_app(station)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot)
+            await app.push_screen(CaptureScreen(guided=True))
+            await pilot.pause(0.2)
+            await pilot.press("6")  # model H: the simulated citizen holds an H card
+            await pilot.pause(0.1)
+            await shoot_and_accept(pilot)
+            await shoot_and_accept(pilot)
+            await pilot.press("o", "a")
+            await pilot.pause(0.1)
+            await shoot_and_accept(pilot)
+            await shoot_and_accept(pilot, "f")
+            screen = app.screen
+            assert screen.session.qr_read and not screen.query("#refusal")
+            await pilot.press("g")
+            await wait_for(pilot, lambda: screen.saved is not None)
+        assert opened_meta(station, authority, screen.saved.folio)["modality"] == "mi_apoyo"
+    finally:
+        station.close()

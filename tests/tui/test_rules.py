@@ -86,3 +86,20 @@ async def test_countdown_and_the_late_warning(tmp_path: Path) -> None:
             assert "1 registro(s) sin acuse" in text and "exporte a USB" in text
     finally:
         station.close()
+
+
+def test_mi_apoyo_takes_only_f_g_h_with_the_qr_read_and_vigentes() -> None:
+    from kiosk.capture import CaptureSession, FlowError
+
+    with pytest.raises(FlowError):
+        CaptureSession("A1", self_service=True).choose_model("E")
+    session = CaptureSession("A1", self_service=True)
+    session.choose_model("G")
+    session.accept_front(b"f", {"expiry_year": {"value": 2032, "source": "mrz", "verified": True}}, [], "E/F/G/H")
+    assert session.self_service_refusal(2026) == "mi_apoyo_sin_qr"
+    session.accept_back(b"b", {}, [], "G/H")  # the reader decoded the INE QR on this side
+    assert session.self_service_refusal(2026) is None
+    assert session.self_service_refusal(2033) == "mi_apoyo_no_vigente"
+    assert CaptureSession("A1").self_service_refusal(2033) is None  # the auxiliar's capture: any model
+    session.confirm_original()
+    assert session.record().modality == "mi_apoyo"

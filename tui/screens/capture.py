@@ -167,15 +167,16 @@ class CaptureScreen(ShotMixin, KioskScreen):
     def _compose_review(self) -> ComposeResult:
         assert self.session is not None
         yield self._instruction("review_help")
-        with Horizontal(id="thumbs"):
-            for name, data in (("front", self.session.front), ("back", self.session.back),
-                               ("photo", self.session.photo), ("signature", self.session.signature_png)):
-                yield ImageView(data, id=f"thumb-{name}", classes="thumb")
-        yield Static(self.t("review_model", model=self.session.model), id="review-model")
-        yield fields_view(self.session.fields, self.t, required=REVIEW_FIELDS)
         refusal = self.session.self_service_refusal(self.kiosk.station.now().at.year)
         if refusal:
             yield Static(self.t(refusal), classes="error", id="refusal")
+        with VerticalScroll(id="review-body"):
+            with Horizontal(id="thumbs"):
+                for name, data in (("front", self.session.front), ("back", self.session.back),
+                                   ("photo", self.session.photo), ("signature", self.session.signature_png)):
+                    yield ImageView(data, id=f"thumb-{name}", classes="thumb")
+            yield Static(self.t("review_model", model=self.session.model), id="review-model")
+            yield fields_view(self.session.fields, self.t, required=REVIEW_FIELDS)
         with Horizontal(classes="buttons"):
             yield Button(self.t("btn_save"), id="save", variant="success", disabled=bool(refusal))
             yield Button(self.t("btn_retake_photo"), id="retake_photo")
@@ -285,6 +286,9 @@ class CaptureScreen(ShotMixin, KioskScreen):
         elif action.startswith("model-"):
             session.choose_model(action.removeprefix("model-"))
             self._locate(session)
+            scenes = self.kiosk.hardware.scenes
+            if self.guided and scenes is not None:  # simulated: the citizen shows that model
+                scenes.hold_model(session.model)
         elif action in ("take", "retake") and session.step in PURPOSE:
             self.shoot(PURPOSE[session.step])
             return
@@ -348,10 +352,10 @@ class CaptureScreen(ShotMixin, KioskScreen):
             return
         if step is Step.FRONT:
             side = shot["side"]
-            session.accept_front(side.stored, side.fields, side.warnings)
+            session.accept_front(side.stored, side.fields, side.warnings, side.model)
         elif step is Step.BACK:
             side = shot["side"]
-            session.accept_back(side.stored, side.fields, side.warnings)
+            session.accept_back(side.stored, side.fields, side.warnings, side.model)
         elif step is Step.PHOTO:
             session.accept_photo(shot["gate"].stored)
         elif step is Step.SIGNATURE:

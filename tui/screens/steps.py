@@ -126,7 +126,7 @@ def shot_image(shot: dict | None, fallback: bytes = b"") -> ImageView:
 def fields_view(fields: dict, t, empty: str = "no_fields", required: tuple[str, ...] = ()) -> Static:  # noqa: ANN001
     """The fields read from the credential with their source and whether they are verified;
     `required` fields are listed even when nothing was read for them."""
-    fields = {**{name: {"value": "", "source": t("not_read")} for name in required}, **fields}
+    fields = {**{name: {"value": "", "source": "", "missing": True} for name in required}, **fields}
     if not fields:
         return Static(t(empty), id="fields", classes="hint")
     table = Table(title=t("fields_title"), show_header=False, expand=True, box=None, title_style="bold yellow")
@@ -141,5 +141,5 @@ def fields_view(fields: dict, t, empty: str = "no_fields", required: tuple[str, 
         label = t(f"field_{name}")
         where = t("source_" + source) if source and t("source_" + source) != "source_" + source else source
         table.add_row(name if label == f"field_{name}" else label, str(shown) if shown not in (None, "") else "—",
-                      f"{where} {'✔' if verified else '?'}".strip())
+                      t("not_read") if isinstance(value, dict) and value.get("missing") else f"{where} {'✔' if verified else '?'}".strip())
     return Static(table, id="fields")
