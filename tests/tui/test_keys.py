@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.capture import Step
 from tests.conftest import Authority
-from tests.tui.helpers import PASSWORD, login, make_app, registered_station, shoot_and_accept, wait_for
+from tests.tui.helpers import login, make_app, registered_station, shoot_and_accept, wait_for
 from tests.tui.test_flows import screen_name, screen_text, start_capture
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]

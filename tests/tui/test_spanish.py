@@ -12,7 +12,7 @@ import pytest
 
 from kiosk import operators
 from tests.conftest import Authority
-from tests.tui.helpers import PASSWORD, capture_to_review, login, make_app, open_tecnico, registered_station, wait_for
+from tests.tui.helpers import capture_to_review, login, make_app, open_tecnico, registered_station, wait_for
 from tests.tui.test_flows import screen_name
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(300)]
