@@ -288,6 +288,8 @@ M: dict[str, tuple[str, str]] = {
     "dk_etag": ("versión", "version"),
     "dk_device_id": ("dispositivo", "device"),
     "dk_count": ("cantidad", "count"),
+    "dv_via_ui": ("interfaz", "UI"),
+    "dv_via_cli": ("línea de comandos", "command line"),
     "dk_failures": ("intentos fallidos", "failures"),
     "dk_dir": ("carpeta", "folder"),
     "ev_exported": ("Exportación a USB", "USB export"),

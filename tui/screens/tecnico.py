@@ -101,13 +101,17 @@ class TecnicoScreen(KioskScreen):
         label = self.t("dk_" + key)
         return key if label == "dk_" + key else label
 
+    def _detail_value(self, key: str, value: object) -> str:
+        label = self.t(f"dv_{key}_{value}")
+        return str(value) if label == f"dv_{key}_{value}" else label
+
     def _audit(self) -> Table:
         table = Table(box=None, expand=True, header_style="bold")
         table.add_column(self.t("col_time"), no_wrap=True, style="dim", min_width=16)
         table.add_column(self.t("col_event"), no_wrap=True)
         table.add_column(self.t("col_detail"), no_wrap=True, overflow="ellipsis", ratio=1)
         for entry in self.kiosk.station.vault.audit_tail(12):
-            detail = ", ".join(f"{self._detail_key(k)}={v}" for k, v in entry["detail"].items())
+            detail = ", ".join(f"{self._detail_key(k)}={self._detail_value(k, v)}" for k, v in entry["detail"].items())
             event = entry["event"]
             label = self.t("ev_" + event)
             table.add_row(clock(entry["at"]), event if label == "ev_" + event else label, detail)
