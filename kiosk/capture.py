@@ -50,6 +50,9 @@ TRANSITIONS: dict[Step, dict[str, Step]] = {
 }
 
 CREDENTIAL_MODELS = ("C", "D", "E", "F", "G", "H")
+# Mi apoyo (seed 001 §7.3): only the models that carry the QR, and only while vigentes.
+SELF_SERVICE_MODELS = ("F", "G", "H")
+QR_READ_MODELS = "G/H"  # what the credential reader calls a card whose INE QR it decoded
 
 
 class FlowError(Exception):
@@ -74,6 +77,9 @@ class CaptureSession:
     rejections: dict[str, list[tuple[tuple[str, ...], dict]]] = field(default_factory=dict)
     overrides: list[GateOverride] = field(default_factory=list)
     sin_firma: bool = False
+    self_service: bool = False  # Mi apoyo: the citizen captures their own apoyo
+    location: dict | None = None  # where the capture happened (GPS fix), None: the kiosk's own
+    qr_read: bool = False  # a side's INE QR was decoded
 
     def allowed(self) -> list[str]:
         return list(TRANSITIONS[self.step])
@@ -87,18 +93,24 @@ class CaptureSession:
     def choose_model(self, model: str) -> None:
         if model not in CREDENTIAL_MODELS:
             raise FlowError(f"modelo de credencial desconocido: {model}")
+        if self.self_service and model not in SELF_SERVICE_MODELS:
+            raise FlowError(f"Mi apoyo no admite el modelo {model}")
         self.model = model
         self._move("choose_model")
 
-    def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+    def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
+                     model_read: str = "") -> None:
         self._move("front")
         self.front = stored
         self._merge(fields, warnings)
+        self.qr_read |= model_read == QR_READ_MODELS
 
-    def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None) -> None:
+    def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
+                    model_read: str = "") -> None:
         self._move("back")
         self.back = stored
         self._merge(fields, warnings)
+        self.qr_read |= model_read == QR_READ_MODELS
 
     def _merge(self, fields: dict | None, warnings: list[str] | None) -> None:
         for name, value in (fields or {}).items():
@@ -170,6 +182,22 @@ class CaptureSession:
             self.overrides = [o for o in self.overrides if o.step != step]
             self.sin_firma = self.sin_firma and step != "signature"
 
+    def self_service_refusal(self, year: int) -> str | None:
+        """Why Mi apoyo cannot keep this credential (a message code), or None: its QR was read
+        and its vigencia (year) has not passed."""
+        if not self.self_service:
+            return None
+        qr_field = any(isinstance(v, dict) and v.get("source") == "qr" and v.get("value") for v in self.fields.values())
+        if not (self.qr_read or qr_field):
+            return "mi_apoyo_sin_qr"
+        expiry = (self.fields.get("expiry_year") or {}).get("value")
+        try:
+            if expiry in (None, "") or int(expiry) < year:
+                return "mi_apoyo_no_vigente"
+        except (TypeError, ValueError):
+            return "mi_apoyo_no_vigente"
+        return None
+
     def record(self) -> ApoyoRecord:
         return ApoyoRecord(
             credential_model=self.model,
@@ -183,11 +211,16 @@ class CaptureSession:
             warnings=self.warnings,
             overrides=list(self.overrides),
             sin_firma=self.sin_firma,
+            modality="mi_apoyo" if self.self_service else "auxiliar",
+            location=self.location,
         )
 
     def save(self, station: Station) -> Saved:
         if self.step is not Step.REVIEW:
             raise FlowError(f"no se puede guardar en el paso {self.step.value}")
+        refusal = self.self_service_refusal(station.now().at.year)
+        if refusal:
+            raise FlowError(refusal)
         saved = station.save_apoyo(self.record(), self.auxiliar_id)
         self._move("save")
         self._forget()

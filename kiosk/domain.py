@@ -59,6 +59,8 @@ class Process:
     period_start: datetime
     period_end: datetime
     emblem_png: bytes = b""
+    privacy_url: str = ""  # aviso de privacidad integral (seed 001 §1.3); "" when the OPL gave none
+    privacy_text: str = ""  # its short version, shown on the manifest screen
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "process_id", validate_id(self.process_id, field="Id Proceso"))
@@ -92,6 +94,7 @@ class Auxiliar:
     alta_at: datetime
     baja_at: datetime | None = None
     baja_reason: str = ""
+    devices: tuple[str, ...] = ()  # devices the OPL knows this auxiliar uses (for the two-devices rule)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auxiliar_id", validate_id(self.auxiliar_id, field="Id Auxiliar"))
@@ -170,8 +173,12 @@ class ApoyoRecord:
     warnings: list[str] = field(default_factory=list)
     overrides: list[GateOverride] = field(default_factory=list)
     sin_firma: bool = False
+    modality: str = "auxiliar"  # "auxiliar" or "mi_apoyo" (self-service; counted apart centrally)
+    location: dict | None = None  # {"lat", "lon", "source": "gps"}; None: the kiosk's alta location
 
     def __post_init__(self) -> None:
+        if self.modality not in ("auxiliar", "mi_apoyo"):
+            raise InvalidIdentifier(f"Modalidad de captura desconocida: {self.modality}")
         if not self.original_presented:
             raise InvalidIdentifier("Falta confirmar que se presenta la credencial original")
         if self.sin_firma and (self.signature_trajectory.get("points") or self.signature_png):

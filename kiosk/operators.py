@@ -30,6 +30,12 @@ TECH_ID = "__tecnico__"
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id (RFC 9106 low-memory profile)
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "too_many_devices": {
+        "es": "La persona auxiliar {auxiliar_id} ya usa {count} dispositivos ({devices}); el proceso permite {limit}. "
+              "Pida a la oficina la baja de uno antes de usar este kiosko.",
+        "en": "Auxiliar {auxiliar_id} already uses {count} devices ({devices}); the process allows {limit}. "
+              "Ask the office to remove one before using this kiosk.",
+    },
     "wrong_password": {
         "es": "Contraseña incorrecta. Le quedan {remaining} intentos.",
         "en": "Wrong password. {remaining} attempts left.",
@@ -168,6 +174,18 @@ def check_active(config: ProcessConfig | None, auxiliar_id: str, now: datetime) 
     aux = config.roster.get(auxiliar_id)
     if aux is not None and not aux.active_at(now):
         raise AccessDenied("auxiliar_baja", auxiliar_id=auxiliar_id)
+
+
+def check_devices(config: ProcessConfig | None, auxiliar_id: str, device_id: str) -> None:
+    """The two-devices rule (seed 001 §4.9) at login, when the signed configuration carries the
+    limit and the devices the OPL has seen the auxiliar use: a third device is refused."""
+    if config is None or not config.max_devices_per_auxiliar:
+        return
+    aux = config.roster.get(auxiliar_id)
+    others = sorted(set(aux.devices) - {device_id}) if aux else []
+    if len(others) >= config.max_devices_per_auxiliar:
+        raise AccessDenied("too_many_devices", auxiliar_id=auxiliar_id, count=len(others),
+                           devices=", ".join(others), limit=config.max_devices_per_auxiliar)
 
 
 # --- technician ---------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ def process_to_dict(p: Process) -> dict:
         "period_start": p.period_start.isoformat(),
         "period_end": p.period_end.isoformat(),
         "emblem_png_b64": base64.b64encode(p.emblem_png).decode(),
+        "privacy_url": p.privacy_url,
+        "privacy_text": p.privacy_text,
     }
 
 
@@ -44,6 +46,8 @@ def process_from_dict(d: dict) -> Process:
         period_start=datetime.fromisoformat(d["period_start"]),
         period_end=datetime.fromisoformat(d["period_end"]),
         emblem_png=base64.b64decode(d.get("emblem_png_b64", "")),
+        privacy_url=d.get("privacy_url", ""),  # configurations signed before these fields still load
+        privacy_text=d.get("privacy_text", ""),
     )
 
 
@@ -58,6 +62,7 @@ def auxiliar_to_dict(a: Auxiliar) -> dict:
         "alta_at": a.alta_at.isoformat(),
         "baja_at": a.baja_at.isoformat() if a.baja_at else None,
         "baja_reason": a.baja_reason,
+        "devices": list(a.devices),
     }
 
 
@@ -72,6 +77,7 @@ def auxiliar_from_dict(d: dict) -> Auxiliar:
         alta_at=datetime.fromisoformat(d["alta_at"]),
         baja_at=_dt(d.get("baja_at")),
         baja_reason=d.get("baja_reason", ""),
+        devices=tuple(d.get("devices", ())),
     )
 
 
@@ -82,6 +88,7 @@ class ProcessConfig:
     device_status: str
     self_service: bool
     etag: str
+    max_devices_per_auxiliar: int | None = None  # seed 001 §4.9: two; None when the config does not say
 
     @classmethod
     def from_body(cls, body: dict, etag: str = "") -> "ProcessConfig":
@@ -92,4 +99,5 @@ class ProcessConfig:
             device_status=body.get("device", {}).get("status", "activo"),
             self_service=bool(body.get("self_service", False)),
             etag=etag,
+            max_devices_per_auxiliar=body.get("max_devices_per_auxiliar"),
         )

@@ -197,7 +197,8 @@ class Station:
             "fields": record.fields,
             "original_presented": record.original_presented,
             "warnings": record.warnings,
-            "location": self._location(),
+            "modality": record.modality,
+            "location": dict(self._location(), **record.location) if record.location else dict(self._location(), source="alta"),
             "sin_firma": record.sin_firma,
             "gate_overrides": [o.as_dict() for o in record.overrides],
         }

@@ -32,11 +32,13 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from sync.daemon import SyncDaemon
+    from sync.progress import UploadProgress
 
     station = open_station(args.data_dir)
     daemon = SyncDaemon(station)
     if args.once:
-        summary = daemon.run_once()
+        with UploadProgress(station.vault) as progress:
+            summary = daemon.run_once(on_progress=progress)
         print(json.dumps(dict(summary.as_dict(), counts=station.vault.counts()), ensure_ascii=False))
         return 0 if summary.link_ok and not summary.errors else 1
     try:

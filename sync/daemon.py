@@ -19,6 +19,7 @@ from kiosk.station import Station
 from kiosk.vault import PENDING_STATES, QueuedEnvelope
 from sync import lote
 from sync.client import LinkError, ReceiverClient, Refused
+from sync.progress import UploadProgress
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,8 @@ class SyncDaemon:
             if self.identity_replaced():
                 log.warning("this device was provisioned again: the sync daemon stops so it restarts with the new identity")
                 return
-            summary = self.run_once()
+            with UploadProgress(self.station.vault) as progress:  # what Envío's bar shows
+                summary = self.run_once(on_progress=progress)
             pending = self.station.vault.pending_count()
             if notify:
                 beat()

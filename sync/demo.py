@@ -54,7 +54,7 @@ def setup_receiver(root: Path, port: int = 0, db_url: str | None = None) -> tupl
         entity="20", promovente="Colectivo Ciudadano MUESTRA",
         denomination="¿Estás de acuerdo en que se revoque el mandato? (proceso de demostración)",
         manifest_text="Manifiesto mi apoyo libre y voluntario a este mecanismo de participación ciudadana (MUESTRA).",
-        start=now - timedelta(days=1), end=now + timedelta(days=60),
+        start=now - timedelta(days=1), end=now + timedelta(days=60), self_service=True,
     )
     rows = "".join(f"{a},{n},{p},{m},{a.lower()}@muestra.invalid\n" for a, n, p, m in DEMO_AUXILIARES)
     admin.load_roster(receiver, DEMO_PROCESS, ROSTER_HEADER + rows)

@@ -103,6 +103,19 @@ class KioskApp(App):
         for screen in self.screen_stack[1:]:
             screen.refresh(recompose=True)
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q (and Ctrl+C) ask first, in the kiosk's language: a capture in progress is lost."""
+        from tui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        choices = [("s", self.t("quit_yes"), "quit"), ("n", self.t("quit_no"), "stay")]
+        self.push_screen(ConfirmScreen(self.t("quit_q"), choices),
+                         lambda value: self.exit() if value == "quit" else None)
+
+    async def action_help_quit(self) -> None:
+        await self.action_quit()
+
     def on_unmount(self) -> None:
         logging.getLogger().removeHandler(self.recent_log)
         self.hardware.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -23,22 +24,40 @@ log = logging.getLogger(__name__)
 
 
 class SimulatedScenes:
-    """What is in front of the simulated camera for each purpose: front, back, photo, preview."""
+    """What is in front of the simulated camera for each purpose: front, back, photo, preview.
+    "preview:front" shows the next card without taking it; "front" takes it (a new card each)."""
 
     def __init__(self, seed: int = 2000) -> None:
         self.seed = seed
         self._card: tuple[np.ndarray, np.ndarray, dict] | None = None
+        self._next: tuple[np.ndarray, np.ndarray, dict] | None = None
         self._face = demo_face()
+        self.model: str | None = None  # the credential model the next card is; None: any
+
+    def hold_model(self, model: str | None) -> None:
+        """The simulated person holds a card of this model next (Mi apoyo's demo)."""
+        self.model = model
+        if self._next is not None and model is not None and self._next[2]["model"] != model:
+            self._next = None
+
+    def _held_up(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        front, back, truth = make_card(self.seed, model=self.model)
+        rng = random.Random(self.seed)  # the card is held up on a table, as in the demo
+        self.seed += 1
+        return photo_of_card(front, "easy", rng)[0], photo_of_card(back, "easy", rng)[0], truth
 
     def frame(self, purpose: str) -> np.ndarray:
-        if purpose == "front" or self._card is None:
-            front, back, truth = make_card(self.seed)
-            rng = random.Random(self.seed)  # the card is held up on a table, as in the demo
-            self._card = (photo_of_card(front, "easy", rng)[0], photo_of_card(back, "easy", rng)[0], truth)
-            self.seed += 1
-        if purpose == "front":
-            return self._card[0]
-        if purpose == "back":
+        kind = purpose.removeprefix("preview:")
+        if kind == "front":
+            if self._next is None:
+                self._next = self._held_up()
+            if purpose == "front":
+                self._card, self._next = self._next, None
+                return self._card[0]
+            return self._next[0]
+        if kind == "back":
+            if self._card is None:
+                self._card = self._held_up()
             return self._card[1]
         return self._face
 
@@ -58,6 +77,7 @@ class Hardware:
         self.cfg = cfg
         self.scenes = scenes or (SimulatedScenes() if cfg.simulated else None)
         self._wanted = "preview"
+        self._camera_lock = threading.Lock()  # a preview and a shot never share the camera
         self.problems: dict[str, str] = {}
         self.camera = self._open("camera", lambda: devices.open_camera(cfg, self._scene if self.scenes else None))
         self.pad = self._open("signature_pad", lambda: devices.open_pad(cfg, signature_source))  # type: ignore[arg-type]
@@ -65,6 +85,7 @@ class Hardware:
             page_source = cedula_pages()
         self.scanner = self._open("scanner", lambda: devices.open_scanner(cfg, page_source))  # type: ignore[arg-type]
         self.printer = self._open("printer", lambda: devices.open_printer(cfg))
+        self.gps = self._open("gps", lambda: devices.open_gps(cfg))
 
     def _open(self, name: str, opener: Callable[[], object]) -> object | None:
         try:
@@ -81,8 +102,9 @@ class Hardware:
         """One frame for `purpose` (front, back, photo, preview). Raises DeviceError."""
         if self.camera is None:
             raise DeviceError("missing", "camera not available", device="camera")
-        self._wanted = purpose
-        return self.camera.capture()  # type: ignore[attr-defined]
+        with self._camera_lock:
+            self._wanted = purpose
+            return self.camera.capture()  # type: ignore[attr-defined]
 
     def read_signature(self, timeout: float = 60.0) -> dict:
         if self.pad is None:
@@ -100,8 +122,21 @@ class Hardware:
             raise DeviceError("missing", "printer not available", device="printer")
         self.printer.print_receipt(lines)  # type: ignore[attr-defined]
 
+    def location(self, timeout: float = 5.0) -> dict | None:
+        """Where the kiosk is now, from the GPS (marked "gps"), or None when there is no GPS or
+        no fix in time (the capture then carries the alta location, marked "alta")."""
+        if self.gps is None:
+            return None
+        try:
+            fix = self.gps.read_fix(timeout)  # type: ignore[attr-defined]
+        except DeviceError as error:
+            log.warning("no GPS position for the capture: %s", error)
+            return None
+        return {"lat": round(fix.lat, 6), "lon": round(fix.lon, 6), "source": "gps",
+                "fix_time": fix.fix_time.isoformat() if fix.fix_time else None}
+
     def close(self) -> None:
-        for device in (self.camera, self.pad, self.scanner, self.printer):
+        for device in (self.camera, self.pad, self.scanner, self.printer, self.gps):
             if device is not None:
                 try:
                     device.close()  # type: ignore[attr-defined]

@@ -31,6 +31,22 @@ def fit(image: np.ndarray, cols: int, rows: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def folded(image: np.ndarray | None, max_aspect: float = 6.0) -> np.ndarray | None:
+    """A long strip (a cédula row) cut in two and stacked, left half above the right half, so
+    it is drawn twice as tall in the same width; other images are returned as they are."""
+    if image is None:
+        return None
+    h, w = image.shape[:2]
+    if w < max_aspect * h:
+        return image
+    half = (w + 1) // 2
+    left, right = image[:, :half], image[:, half:]
+    if right.shape[1] < half:
+        right = np.pad(right, ((0, 0), (0, half - right.shape[1]), (0, 0)), constant_values=255)
+    gap = np.full((max(2, h // 8), half, 3), 128, np.uint8)
+    return np.vstack([left, gap, right])
+
+
 class HalfBlock:
     """A Rich renderable of a BGR uint8 image drawn with upper half blocks."""
 

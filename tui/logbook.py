@@ -14,6 +14,10 @@ from collections import deque
 JOURNAL_IDENTIFIERS = ("apoyo-kiosk-ui", "apoyo-kiosk-cage", "apoyo-kiosk-sync", "apoyo-kiosk-maintenance", "kiosk")
 
 
+# The level of each line in Spanish (the message itself is the technician's, as logged).
+LEVELS = {"DEBUG": "depuración", "INFO": "info", "WARNING": "aviso", "ERROR": "falla", "CRITICAL": "grave"}
+
+
 class RecentLines(logging.Handler):
     """The last `size` log records of this process as short lines, newest last."""
 
@@ -25,7 +29,8 @@ class RecentLines(logging.Handler):
         try:
             stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
             message = record.getMessage().splitlines()[0] if record.getMessage() else ""
-            self.lines.append(f"{stamp} {record.levelname} {record.name}: {message}")
+            level = LEVELS.get(record.levelname, record.levelname.lower())
+            self.lines.append(f"{stamp} {level} {record.name}: {message}")
         except Exception:  # a log line must never break the screen
             self.handleError(record)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import pytesseract
 
 from kiosk.cedula import ocr
 from kiosk.cedula.clave import cross_check
@@ -76,12 +77,83 @@ def _folio_in(words: list[tuple[str, float]]) -> Field | None:
 FOLIO_VIEWS = (ocr.flatten, lambda band: band, ocr.binary)
 
 
+# The printed folio found by its label, wherever an OPL's header puts it: "Folio de cédula:
+# 32698", "FOLIO No. 4471", "Núm. de folio: A-20931", "FOLIO: C-000123".
+LABEL_RE = re.compile(r"^F[O0]L[I1l][O0]")
+LABEL_FILLER = {"DE", "LA", "DEL", "CEDULA", "CEDULAS", "NO", "N", "N°", "NO°", "NUM", "NUMERO", "O", "°"}
+LABELLED_VALUE_RE = re.compile(r"^(?:([A-Z])-?)?(\d{3,8})$")
+LABEL_VIEWS = (ocr.flatten, ocr.binary)
+
+
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+def _folio_token(word: str) -> str | None:
+    """A folio value from one OCR word (lookalike letters after the first two read as digits)."""
+    token = re.sub(r"[^A-Z0-9-]", "", word.upper())
+    for candidate in (token, token[:2] + token[2:].translate(DIGIT_LOOKALIKES)):
+        m = LABELLED_VALUE_RE.match(candidate)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}" if m.group(1) else m.group(2)
+    return None
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[^A-Z°]", "", word.upper().translate(str.maketrans("ÁÉÍÓÚ", "AEIOU")))
+
+
+def _labelled_folio(words: list[tuple[str, float, tuple[int, int, int]]]) -> Field | None:
+    """The value after a FOLIO label on the same printed line; `words` are (text, confidence,
+    line key) in reading order. Filler words between them (de, cédula, No., N°) are skipped."""
+    for i, (word, conf, line) in enumerate(words):
+        if not LABEL_RE.match(word.upper()):
+            continue
+        rest = LABEL_RE.sub("", word.upper()).lstrip(":.#")
+        if rest and (value := _folio_token(rest)):  # "FOLIO:C-000123" read as one word
+            return Field(value, conf)
+        for other, other_conf, other_line in words[i + 1:i + 6]:
+            if other_line != line:
+                break
+            if _plain(other) in LABEL_FILLER or not re.sub(r"[^A-Z0-9]", "", other.upper()):
+                continue
+            value = _folio_token(other)
+            if value:
+                return Field(value, min(conf, other_conf))
+            break
+    return None
+
+
+def _folio_by_label(header: np.ndarray) -> Field | None:
+    """Find the folio by its label anywhere in the band above the table, through two views
+    that vote (agreement keeps the confidence; a single reading is halved)."""
+    found = []
+    for view in LABEL_VIEWS:
+        data = pytesseract.image_to_data(view(header), lang="spa", config="--psm 3",
+                                         output_type=pytesseract.Output.DICT)
+        words = [(text.strip(), float(conf) / 100.0, (block, par, line))
+                 for text, conf, block, par, line in zip(data["text"], data["conf"], data["block_num"],
+                                                         data["par_num"], data["line_num"])
+                 if text.strip() and float(conf) >= 0]
+        field = _labelled_folio(words)
+        if field is not None:
+            found.append(field)
+    if not found:
+        return None
+    values = [f.value for f in found]
+    best = max(found, key=lambda f: (values.count(f.value), f.confidence))
+    return best if values.count(best.value) == len(LABEL_VIEWS) else Field(best.value, best.confidence / 2)
+
+
 def _folio(layout: Layout) -> Field:
-    """The "FOLIO: C-000123" printed above the table, read through three views that vote.
+    """The folio printed above the table: by its label first (any layout), else the
+    "FOLIO: C-000123" pattern at the right of our own layout, read through three views that vote.
 
     Agreement settles it; otherwise the most confident reading is kept with its confidence
     divided by three, so the operator sees it as doubtful.
     """
+    labelled = _folio_by_label(layout.header)
+    if labelled is not None:
+        return labelled
     right = layout.header[:, int(layout.header.shape[1] * 0.55):]
     found = [f for f in map(_folio_in, ocr.read_text_views(right, FOLIO_VIEWS)) if f is not None]
     if not found:

@@ -150,7 +150,7 @@ async def test_sync_now_reports_a_link_that_is_down(provisioned) -> None:
         await pilot.press("l")  # the failure is in this session's log, beside the journal's tail
         await wait_for(pilot, lambda: "Journal" in static_text(app, "#logs"), timeout=30)
         logs = static_text(app, "#logs")
-        assert "WARNING tui.kioskcli: kiosk sync failed" in logs
+        assert "aviso tui.kioskcli: kiosk sync failed" in logs
         journal = logs[logs.index("Journal"):].splitlines()[1:]
         assert journal and all(line.strip() for line in journal), "journal lines or one sentence why there are none"
     assert station.vault.counts()["sealed"] == 1, "the record waits for the next link"

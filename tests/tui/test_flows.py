@@ -259,7 +259,7 @@ async def test_technician_password_doctor_and_preview(kiosk_station) -> None:
         await pilot.press("d")
         await wait_for(pilot, lambda: "tesseract" in app.screen.report, timeout=60)
         assert "✔" in app.screen.report
-        assert "tech_password_set" in screen_text(app)
+        assert "Contraseña técnica fijada" in screen_text(app)
     assert operators.tech_password_set(kiosk_station.vault)
 
 

@@ -30,8 +30,10 @@ def snap_app(tmp_path: Path):
 
 async def _logged_in(pilot) -> None:  # noqa: ANN001
     await pilot.press("i")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "LoginScreen")
     await pilot.pause(0.1)
     await pilot.press(*PASSWORD, "enter")
+    await wait_for(pilot, lambda: pilot.app.operator is not None)
     await pilot.pause(0.2)
 
 
@@ -57,7 +59,24 @@ SCREENS = {
     "alta_again": lambda p: _push(p, "Alta", again=True),
     "capture_photo": lambda p: _capture_until(p, "photo"),
     "capture_signature": lambda p: _capture_until(p, "signature"),
+    "capture_original": lambda p: _capture_until(p, "original"),
+    "capture_cancel_question": lambda p: _chain(p, lambda q: _capture_until(q, "original"), lambda q: _press(q, "escape")),
+    "login_empty_password": lambda p: _chain(p, lambda q: _press(q, "i"), lambda q: _press(q, "enter")),
+    "quit_question": lambda p: _press(p, "ctrl+q"),
+    "cedulas_row": lambda p: _chain(p, _logged_in, lambda q: _press(q, "p"), _scanned),
+    "envio_uploading": lambda p: _chain(p, _uploading, _logged_in, lambda q: _press(q, "e")),
 }
+
+
+async def _scanned(pilot) -> None:  # noqa: ANN001
+    screen = pilot.app.screen
+    await pilot.press("e")
+    await wait_for(pilot, lambda: screen.page is not None or screen.error, timeout=120)
+    await pilot.pause(0.2)
+
+
+async def _uploading(pilot) -> None:  # noqa: ANN001
+    pilot.app.station.vault.set_meta("upload_progress", '{"P100-A1-D0001-000007": [40960, 98304]}')
 
 
 async def _capture_until(pilot, step: str) -> None:  # noqa: ANN001
@@ -67,6 +86,9 @@ async def _capture_until(pilot, step: str) -> None:  # noqa: ANN001
     await _press(pilot, "5")
     await shoot_and_accept(pilot)
     await shoot_and_accept(pilot)
+    if step == "original":
+        await pilot.pause(0.2)
+        return
     await pilot.press("o", "a")
     await pilot.pause(0.1)
     screen = pilot.app.screen

@@ -3,9 +3,11 @@ confirmation model), choose the tipo de inconsistencia, save; or bulk-import a C
 
 from __future__ import annotations
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, LoadingIndicator, Select, Static
 
 from drivers.errors import DeviceError
 from kiosk.cedula.bulk import plan_import
@@ -14,20 +16,25 @@ from kiosk.cedula.page import TEXT_COLUMNS, read_page
 from kiosk.devices import device_message
 from kiosk.domain import Inconsistencia
 from kiosk.errors import BatchRefused, KioskError
-from tui.images import ImageView
+from tui.images import ImageView, decode, folded
 from tui.screens.base import KioskScreen
 
 LABELS = {"nombres": "ced_nombres", "apellido_paterno": "ced_paterno", "apellido_materno": "ced_materno",
           "clave_elector": "ced_clave"}
+# Keys that put the cursor in one field of the row (to correct it); Enter there goes back to (A).
+FIELD_KEYS = {"1": "f-nombres", "2": "f-apellido_paterno", "3": "f-apellido_materno", "4": "f-clave_elector",
+              "f": "folio", "c": "comentario", "t": "inconsistencia"}
 
 
 class CedulasScreen(KioskScreen):
     CSS_PATH = "cedulas.tcss"
-    KEYS = {"escape": "back"}
+    KEYS = {"e": "scan", "i": "import", "a": "confirm", "d": "discard", "g": "save", "escape": "back"}
+    BINDINGS = [Binding(key, f"edit({target!r})", show=False, priority=True) for key, target in FIELD_KEYS.items()]
 
     def __init__(self) -> None:
         super().__init__()
         self.page: PageConfirmation | None = None
+        self.folio_confirmed = False
         self.busy = False
         self.error = ""
         self.result = ""
@@ -36,36 +43,20 @@ class CedulasScreen(KioskScreen):
         yield Static(self.t("ced_title"), classes="title")
         row = self.page.current() if self.page else None
         if self.busy:
-            yield Static(self.t("busy"), classes="warning")
+            yield LoadingIndicator(id="working")
+            yield Static(self.t("ced_scanning"), classes="warning", id="busy")
         elif self.page is None:
             yield Static(self.t("ced_intro"), classes="instruction")
             yield Static(self.result, id="result", classes="ok" if self.result else "")
             yield Static(self.t("ced_bulk_intro"), classes="instruction")
             with Horizontal(id="bulk"):
-                yield Input(placeholder=self.t("ced_csv"), id="csv")
-                yield Button(self.t("btn_import"), id="import")
+                yield Static(self.t("ced_csv") + ":", classes="label")
+                yield Input(id="csv", compact=True)
         elif row is not None:
-            yield Static(f"{self.t('ced_row', no=row.no)} — {self.t('ced_folio')}: {self.page.folio or '—'}",
-                         classes="subtitle", id="row-title")
-            yield ImageView(row.reading.crop_png or None, id="crop")
-            with Horizontal(id="row-form"):
-                with Vertical():
-                    if not self.page.folio:
-                        yield Input(placeholder=self.t("ced_folio"), id="folio")
-                    for name in TEXT_COLUMNS:
-                        yield Input(row.values[name], placeholder=self.t(LABELS[name]), id=f"f-{name}",
-                                    tooltip=self.t(LABELS[name]))
-                with Vertical():
-                    if row.flags:
-                        yield Static(self.t("ced_flags", flags=", ".join(row.flags)), classes="warning")
-                    options = [(self.t("ced_none"), "none")] + [(i.value, i.value) for i in Inconsistencia]
-                    suggested = row.suggested_inconsistencia
-                    yield Select(options, value=suggested.value if suggested else "none", allow_blank=False,
-                                 id="inconsistencia", prompt=self.t("ced_inconsistencia"))
-                    yield Input(placeholder=self.t("ced_comment"), id="comentario")
+            yield from self._compose_row(self.page, row)
         else:
             ready = sum(1 for r in self.page.rows if r.state.value == "lista")
-            yield Static(self.t("ced_done", ready=ready, discarded=len(self.page.rows) - ready), classes="ok")
+            yield Static(self.t("ced_done", ready=ready, discarded=len(self.page.rows) - ready), classes="ok", id="done")
             if not self.page.rows:
                 yield Static(self.t("ced_no_rows"), classes="warning")
         yield Static(self.error, id="error", classes="error" if self.error else "")
@@ -74,6 +65,7 @@ class CedulasScreen(KioskScreen):
                 pass
             elif self.page is None:
                 yield Button(self.t("btn_scan"), id="scan", variant="primary")
+                yield Button(self.t("btn_import"), id="import")
             elif row is not None:
                 yield Button(self.t("btn_confirm_row"), id="confirm", variant="success")
                 yield Button(self.t("btn_discard_row"), id="discard", variant="warning")
@@ -81,26 +73,76 @@ class CedulasScreen(KioskScreen):
                 yield Button(self.t("btn_save_page"), id="save", variant="success")
             yield Button(self.t("back"), id="back")
 
+    def _compose_row(self, page: PageConfirmation, row) -> ComposeResult:  # noqa: ANN001 - a RowConfirmation
+        position = page.rows.index(row) + 1
+        yield Static(self.t("ced_row_of", pos=position, total=len(page.rows), no=row.no)
+                     + (f"   {self.t('ced_folio')}: {page.folio}" if self.folio_confirmed else ""),
+                     classes="subtitle", id="row-title")
+        yield ImageView(folded(decode(row.reading.crop_png)), id="crop")
+        with Vertical(id="row-form"):
+            if not self.folio_confirmed:
+                folio = page.reading.folio
+                note = (self.t("ced_folio_read", pct=round(100 * folio.confidence)) if folio.value
+                        else self.t("ced_folio_not_read"))
+                with Horizontal(classes="field"):
+                    yield Static(f"(F) {self.t('ced_folio')}", classes="label")
+                    yield Input(page.folio or "", id="folio", compact=True)
+                    yield Static(note, classes="note warning" if not folio.value or folio.confidence < 0.6 else "note hint")
+            for i, name in enumerate(TEXT_COLUMNS):
+                with Horizontal(classes="field"):
+                    yield Static(f"({i + 1}) {self.t(LABELS[name])}", classes="label")
+                    yield Input(row.values[name], id=f"f-{name}", compact=True)
+            with Horizontal(classes="field"):
+                yield Static(f"(T) {self.t('ced_inconsistencia')}", classes="label")
+                options = [(self.t("ced_none"), "none")] + [(self.t("inc_" + i.value), i.value) for i in Inconsistencia]
+                suggested = row.suggested_inconsistencia
+                yield Select(options, value=suggested.value if suggested else "none", allow_blank=False,
+                             id="inconsistencia", compact=True)
+            with Horizontal(classes="field"):
+                yield Static(f"(C) {self.t('ced_comment')}", classes="label")
+                yield Input(id="comentario", compact=True)
+            if row.flags:
+                yield Static(self.t("ced_flags", flags=", ".join(self.t("flag_" + f) for f in row.flags)),
+                             classes="warning", id="flags")
+
     def rebuild(self) -> None:
         self.call_later(self._rebuild)
 
     async def _rebuild(self) -> None:
         await self.recompose()
-        focusable = list(self.query(Input)) or list(self.query(Button))
-        if focusable:
-            focusable[0].focus()
+        button = self.button("confirm", "save", "scan")
+        if button is not None:
+            button.focus()
+
+    def action_edit(self, target: str) -> None:
+        """Put the cursor in one field of the row; a letter typed in a field stays there."""
+        if self.typing() or not self.query(f"#{target}"):
+            raise SkipAction()
+        widget = self.query_one(f"#{target}")
+        widget.focus()
+        if isinstance(widget, Select):
+            widget.action_show_overlay()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "csv":
+            self._import_and_show()
+            return
+        button = self.button("confirm")
+        if button is not None:
+            button.focus()  # corrected: (A) confirms the row from here
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = event.button.id
         self.error = ""
         if action == "back":
-            self.app.pop_screen()
+            self._leave()
             return
         if action == "scan":
             self._scan()
             return
         if action == "import":
-            self._import()
+            self._import_and_show()
+            return
         if action == "confirm":
             self._confirm()
         elif action == "discard" and self.page and self.page.current():
@@ -109,6 +151,44 @@ class CedulasScreen(KioskScreen):
             self._save()
         self.rebuild()
 
+    def _leave(self) -> None:
+        """Esc: a page with confirmed rows is not dropped without asking."""
+        page = self.page
+        if page is None or self.busy:
+            self.app.pop_screen()
+            return
+        ready = sum(1 for r in page.rows if r.state.value == "lista")
+        if page.current() is None and ready:
+            self.confirm(self.t("ced_leave_done_q", ready=ready),
+                         [("g", self.t("ced_leave_save"), "save"), ("s", self.t("ced_leave_yes"), "leave"),
+                          ("n", self.t("stay"), "stay")], self._leave_answered)
+        else:
+            self.confirm(self.t("ced_leave_q", ready=ready),
+                         [("s", self.t("ced_leave_yes"), "leave"), ("n", self.t("stay"), "stay")], self._leave_answered)
+
+    def _leave_answered(self, value: str) -> None:
+        if value == "save":
+            self._save()
+            if self.page is None:
+                self.app.pop_screen()
+                self.app.notify(self.result, timeout=8)
+            else:
+                self.rebuild()
+        elif value == "leave":
+            self.app.pop_screen()
+
+    def _import_and_show(self) -> None:
+        if not self.query("#csv"):
+            return
+        if not self.query_one("#csv", Input).value.strip():
+            self.query_one("#csv", Input).focus()
+            self.error = self.t("ced_csv_needed")
+            self.query_one("#error", Static).update(self.error)
+            self.query_one("#error", Static).set_classes("warning")
+            return
+        self.error = ""
+        self._import()
+        self.rebuild()
     def _scan(self) -> None:
         self.busy, self.result = True, ""
         self.rebuild()
@@ -132,6 +212,7 @@ class CedulasScreen(KioskScreen):
 
     def _scanned(self, page: PageConfirmation | None, error: str) -> None:
         self.busy, self.page, self.error = False, page, error
+        self.folio_confirmed = False
         self.rebuild()
 
     def _confirm(self) -> None:
@@ -143,6 +224,7 @@ class CedulasScreen(KioskScreen):
             if self.query("#folio"):
                 page.set_folio(self.query_one("#folio", Input).value)
                 page.confirm_folio()
+                self.folio_confirmed = True
             for name in TEXT_COLUMNS:
                 value = self.query_one(f"#f-{name}", Input).value
                 if value.strip() != (row.values[name] or "").strip():

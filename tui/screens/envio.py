@@ -8,45 +8,64 @@ from pathlib import Path
 
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, ProgressBar, Static
 
 from kiosk.transfer import export_envelopes
 from kiosk.vault import STATES
+from tui.messages import clock
 from tui.screens.base import KioskScreen
+
+
+def upload_progress(vault) -> dict[str, tuple[int, int]]:  # noqa: ANN001 - kiosk.vault.Vault
+    """{folio: (bytes sent, total)} of the uploads in progress; {} when there are none or the
+    value is unreadable."""
+    try:
+        raw = json.loads(vault.get_meta("upload_progress") or "{}")
+        return {str(f): (int(v[0]), int(v[1])) for f, v in raw.items()}
+    except (ValueError, TypeError, IndexError, AttributeError):
+        return {}
 
 
 class EnvioScreen(KioskScreen):
     CSS_PATH = "envio.tcss"
     KEYS = {"x": "export", "escape": "back"}
+    REFRESH_SECONDS = 1.0
 
     def compose(self) -> ComposeResult:
-        vault = self.kiosk.station.vault
         yield Static(self.t("envio_title"), classes="title")
         with VerticalScroll(id="body"):
             yield Static(self._counts(), id="counts")
-            progress = json.loads(vault.get_meta("upload_progress") or "{}")
-            if progress:
+            with Vertical(id="progress"):
                 yield Static(self.t("progress_title"), classes="subtitle")
-                for folio, (sent, total) in sorted(progress.items()):
-                    yield Static(folio, classes="hint")
-                    yield ProgressBar(total=max(1, int(total)), show_eta=False)
+                yield Static(id="progress-folio", classes="hint")
+                yield ProgressBar(id="progress-bar", show_eta=False)
             yield Static(self._acuses(), id="acuses")
             yield Static(self._quarantine(), id="quarantine")
             yield Static(id="export-result")
+        with Horizontal(id="export-row"):
+            yield Static(self.t("export_dir") + ":", classes="label")
+            yield Input(id="export-dir", compact=True)
         with Horizontal(classes="buttons"):
-            yield Input(placeholder=self.t("export_dir"), id="export-dir")
             yield Button(self.t("btn_export"), id="export", variant="primary")
             yield Button(self.t("back"), id="back")
 
     def on_mount(self) -> None:
         self._fill_progress()
-        self.set_interval(3, self.refresh_data)
+        self.set_interval(self.REFRESH_SECONDS, self.refresh_data)
 
     def _fill_progress(self) -> None:
-        progress = json.loads(self.kiosk.station.vault.get_meta("upload_progress") or "{}")
-        for bar, (_folio, (sent, _total)) in zip(self.query(ProgressBar), sorted(progress.items())):
-            bar.update(progress=int(sent))
+        """The upload the sync daemon is doing now (vault meta "upload_progress": {folio: [sent, total]})."""
+        progress = upload_progress(self.kiosk.station.vault)
+        box = self.query_one("#progress")
+        box.display = bool(progress)
+        if progress:
+            folio, (sent, total) = sorted(progress.items())[0]
+            more = len(progress) - 1
+            self.query_one("#progress-folio", Static).update(
+                self.t("progress_folio", folio=folio, sent=sent // 1024, total=max(1, total // 1024))
+                + (self.t("progress_more", n=more) if more else ""))
+            self.query_one("#progress-bar", ProgressBar).update(total=max(1, total), progress=sent)
 
     def refresh_data(self) -> None:
         self.query_one("#counts", Static).update(self._counts())
@@ -69,7 +88,7 @@ class EnvioScreen(KioskScreen):
             table.add_column(self.t(col))
         rows = self.kiosk.station.vault.acuses(limit=20)
         for a in rows:
-            table.add_row(a["folio"], a["verdict"], str(a["received_at"])[:19])
+            table.add_row(a["folio"], a["verdict"], clock(a["received_at"]))
         if not rows:
             table.add_row(self.t("nothing"), "", "")
         return table
@@ -81,7 +100,7 @@ class EnvioScreen(KioskScreen):
             table.add_column(self.t(col))
         rows = vault.by_state("quarantined", 50) + vault.by_state("rejected", 50)
         for env in rows:
-            table.add_row(env.folio, env.kind, env.reason or "—")
+            table.add_row(env.folio, self.t("kind_" + env.kind), env.reason or "—")
         if not rows:
             table.add_row(self.t("nothing"), "", "")
         return table
@@ -100,6 +119,8 @@ class EnvioScreen(KioskScreen):
         folder = self.query_one("#export-dir", Input).value.strip()
         if not folder:
             self.query_one("#export-dir", Input).focus()
+            result.update(self.t("export_dir_needed"))
+            result.set_classes("warning")
             return
         try:
             n = export_envelopes(self.kiosk.station, Path(folder))

@@ -4,19 +4,35 @@
 from __future__ import annotations
 
 import os
-
 import shutil
+from datetime import timedelta
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.messages import text as core_text
+from kiosk.domain import SEND_GRACE
 from kiosk.station import MIN_FREE_BYTES
 from tui.images import ImageView
+from tui.messages import clock, when
 from tui.screens.base import KioskScreen
 
 LOW_DISK_BYTES = 10 * MIN_FREE_BYTES
+GRACE = SEND_GRACE
+LATE_RISK = timedelta(hours=6)  # pending records this close to the end of the grace: warn
+
+
+def span(delta: timedelta) -> str:
+    """A duration the way a person reads it: "3 d 04 h", "5 h 12 min", "8 min"."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours:02d} h"
+    if hours:
+        return f"{hours} h {mins:02d} min"
+    return f"{mins} min"
 
 
 class InicioScreen(KioskScreen):
@@ -37,7 +53,8 @@ class InicioScreen(KioskScreen):
                     p = config.process
                     yield Static(p.name, classes="title", id="process-name")
                     yield Static(f"{self.t('promovente')}: {p.promovente}")
-                    yield Static(f"{self.t('period')}: {p.period_start:%d/%m/%Y %H:%M} – {p.period_end:%d/%m/%Y %H:%M}")
+                    yield Static(self.t("period_span", start=clock(p.period_start), end=clock(p.period_end)), id="period")
+                    yield Static(self.countdown(), id="countdown")
                 else:
                     yield Static(self.t("app_title"), classes="title")
         status = self.kiosk.station.status()
@@ -74,6 +91,22 @@ class InicioScreen(KioskScreen):
         box = self.query_one("#warnings", Static)
         box.update("\n".join(warnings))
         box.set_classes("warning" if warnings else "hidden")
+        if self.query("#countdown"):
+            self.query_one("#countdown", Static).update(self.countdown())
+
+    def countdown(self) -> str:
+        """Time left to capture, then to send (the 24-hour grace after the period ends)."""
+        config = self.kiosk.station.config()
+        if config is None:
+            return ""
+        now, p = self.kiosk.station.now().at, config.process
+        if now < p.period_start:
+            return self.t("countdown_opens", left=span(p.period_start - now))
+        if now < p.period_end:
+            return self.t("countdown_capture", left=span(p.period_end - now), grace=span(p.period_end + GRACE - now))
+        if now < p.period_end + GRACE:
+            return self.t("countdown_grace", left=span(p.period_end + GRACE - now))
+        return self.t("countdown_over")
 
     def status_text(self, status: dict) -> str:
         c = status["counts"]
@@ -90,7 +123,8 @@ class InicioScreen(KioskScreen):
             f"{self.t('device')}: {status['device_id']}   {self.t('process')}: {status['process_id'] or '—'}",
             self.t("queue", pending=c["sealed"] + c["uploading"], done=c["acknowledged"] + c["deleted"],
                    quarantined=c["quarantined"] + c["rejected"]),
-            self.t("last_sync", when=(status["last_sync"] or self.t("never"))[:19]) + "   " + link,
+            self.t("last_sync", when=when(status["last_sync"], self.kiosk.lang)),
+            link,
             self.t("time_conf", conf=conf),
             who,
         ]
@@ -104,6 +138,11 @@ class InicioScreen(KioskScreen):
             out.append(self.t("warn_no_process"))
         elif not config.process.capture_open(station.now().at):
             out.append(self.t("warn_period_closed"))
+        if config is not None:
+            pending = station.records_without_acuse()
+            left = config.process.period_end + GRACE - station.now().at
+            if pending and left < LATE_RISK:
+                out.append(self.t("warn_late", n=pending, left=span(max(left, timedelta(0)))))
         free = shutil.disk_usage(station.data.root).free
         if free < LOW_DISK_BYTES:
             out.append(self.t("warn_disk", free=free // 2**20))

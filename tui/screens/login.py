@@ -13,7 +13,8 @@ from tui.screens.base import KioskScreen
 
 class LoginScreen(KioskScreen):
     CSS_PATH = "login.tcss"
-    KEYS = {"escape": "back"}
+    KEYS = {"escape": "back", "f3": "first_use"}
+    AUTO_FOCUS = "#password"
 
     def compose(self) -> ComposeResult:
         station = self.kiosk.station
@@ -38,10 +39,6 @@ class LoginScreen(KioskScreen):
             yield Button(self.t("btn_first_use"), id="first_use")
             yield Button(self.t("back"), id="back")
 
-    def on_mount(self) -> None:
-        if self.query("#password"):
-            self.query_one("#password", Input).focus()
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.try_login()
 
@@ -64,8 +61,14 @@ class LoginScreen(KioskScreen):
             message.set_classes("error")
             return
         password_box = self.query_one("#password", Input)
+        if not password_box.value:  # an empty password is not an attempt
+            message.update(self.t("password_empty"))
+            message.set_classes("warning")
+            password_box.focus()
+            return
         try:
             operators.check_active(station.config(), str(chosen), station.now().at)
+            operators.check_devices(station.config(), str(chosen), station.device_id)
             operators.login(station.vault, str(chosen), password_box.value)
         except operators.AccessDenied as denied:
             password_box.value = ""

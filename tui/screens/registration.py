@@ -91,7 +91,11 @@ class RegistrationScreen(ShotMixin, KioskScreen):
         action = event.button.id or ""
         self.error = ""
         if action == "back":
-            self.app.pop_screen()
+            if self.step in ("datos", "done"):
+                self.app.pop_screen()
+            else:
+                self.confirm(self.t("reg_leave_q"), [("s", self.t("reg_leave_yes"), "leave"), ("n", self.t("stay"), "stay")],
+                             lambda value: self._leave() if value == "leave" else None)
             return
         if action == "verify":
             self._verify()
@@ -106,6 +110,11 @@ class RegistrationScreen(ShotMixin, KioskScreen):
         elif action == "finish":
             self._finish()
         self.rebuild()
+
+    def _leave(self) -> None:
+        self.captured.clear()
+        self.shot = None
+        self.app.pop_screen()
 
     def _verify(self) -> None:
         station = self.kiosk.station

@@ -5,7 +5,9 @@ worker thread through kiosk.checks, and the widgets that show a shot, its verdic
 from __future__ import annotations
 
 import logging
+import re
 
+from rich.markup import escape
 from rich.table import Table
 from textual.widgets import Static
 
@@ -16,14 +18,18 @@ from tui.images import ImageView, decode
 
 log = logging.getLogger(__name__)
 
-MODEL_DRAWINGS = {
-    "C": "╭────────╮\n│▣ ══════│\n│ ║│║│║│ │\n╰────────╯",
-    "D": "╭────────╮\n│▣ ══ ▪▪ │\n│ ║│║│║│ │\n╰────────╯",
-    "E": "╭────────╮\n│▣ ══════│\n│<<<<<<<<│\n╰────────╯",
-    "F": "╭────────╮\n│▣ ══ ▪▪ │\n│<<<<<<<<│\n╰────────╯",
-    "G": "╭────────╮\n│▣ ══ ▦  │\n│<<<<<<<<│\n╰────────╯",
-    "H": "╭────────╮\n│▣ ══ ▦▦ │\n│<<<<<<<<│\n╰────────╯",
+MODEL_DRAWINGS = {  # 8 cells wide so six fit side by side at 80 columns
+    "C": "┌──────┐\n│▣ ════│\n│┃│┃│┃│\n└──────┘",
+    "D": "┌──────┐\n│▣ ══ ▪│\n│┃│┃│┃│\n└──────┘",
+    "E": "┌──────┐\n│▣ ════│\n│<<<<<<│\n└──────┘",
+    "F": "┌──────┐\n│▣ ══ ▪│\n│<<<<<<│\n└──────┘",
+    "G": "┌──────┐\n│▣ ═ ▦ │\n│<<<<<<│\n└──────┘",
+    "H": "┌──────┐\n│▣ ═▦▦ │\n│<<<<<<│\n└──────┘",
 }
+
+
+FIELD_ORDER = ("apellido_paterno", "apellido_materno", "nombres", "clave_elector", "curp", "birth_date", "sex",
+               "cic", "ocr", "emision", "expiry_year")
 
 
 class ShotMixin:
@@ -87,20 +93,29 @@ class ShotMixin:
         self.rebuild()  # type: ignore[attr-defined]
 
 
+def sentences(parts: list[str]) -> str:
+    """Sentences from several checks, one per line, with Spanish contractions ("de el" → "del")."""
+    text = "\n".join(f"• {p.strip()}" for p in parts if p.strip())
+    return re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + ("l" if m.group(1).lower() == "de" else "l"), text)
+
+
 def verdict(shot: dict | None, t) -> Static:  # noqa: ANN001 - t is the screen's catalog function
-    """The verdict line for a shot: accepted, or the reasons/errors."""
+    """The verdict for a shot: accepted, or the reasons/errors, then any warnings."""
     if shot is None:
         return Static("", id="verdict")
     if "side" in shot:
         side = shot["side"]
-        lines = [t("side_errors", errors="; ".join(side.errors))] if side.errors else [t("verdict_ok")]
+        if side.errors:
+            head = f"[b white on #b00000] {escape(t('side_errors_title'))} [/]\n{escape(sentences(side.errors))}"
+        else:
+            head = f"[b black on #3ad13a] {escape(t('verdict_ok'))} [/]"
         if side.warnings:
-            lines.append(t("side_warnings", warnings="; ".join(side.warnings)))
-        return Static("\n".join(lines), id="verdict", classes="error" if side.errors else "ok")
+            head += f"\n[b #ffb000]{escape(t('side_warnings_title'))}[/]\n{escape(sentences(side.warnings))}"
+        return Static(head, id="verdict", classes="bad" if side.errors else "good")
     gate = shot["gate"]
     if gate.accepted:
         return Static(t("verdict_ok"), id="verdict", classes="ok")
-    return Static(t("verdict_bad", reasons="; ".join(gate.reasons) or "—"), id="verdict", classes="error")
+    return Static(t("verdict_bad_title") + "\n" + (sentences(gate.reasons) or "—"), id="verdict", classes="error")
 
 
 def shot_image(shot: dict | None, fallback: bytes = b"") -> ImageView:
@@ -108,19 +123,23 @@ def shot_image(shot: dict | None, fallback: bytes = b"") -> ImageView:
     return ImageView(image if image is not None else (fallback or None), id="shot")
 
 
-def fields_view(fields: dict, t) -> Static:  # noqa: ANN001
-    """The fields read from the credential with their source and whether they are verified."""
+def fields_view(fields: dict, t, empty: str = "no_fields", required: tuple[str, ...] = ()) -> Static:  # noqa: ANN001
+    """The fields read from the credential with their source and whether they are verified;
+    `required` fields are listed even when nothing was read for them."""
+    fields = {**{name: {"value": "", "source": "", "missing": True} for name in required}, **fields}
     if not fields:
-        return Static(t("no_fields"), id="fields", classes="hint")
+        return Static(t(empty), id="fields", classes="hint")
     table = Table(title=t("fields_title"), show_header=False, expand=True, box=None, title_style="bold yellow")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_column(style="dim")
-    for name, value in sorted(fields.items()):
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(style="dim", no_wrap=True)
+    order = {name: i for i, name in enumerate(FIELD_ORDER)}
+    for name, value in sorted(fields.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         shown = value.get("value") if isinstance(value, dict) else value
         source = value.get("source", "") if isinstance(value, dict) else ""
         verified = isinstance(value, dict) and value.get("verified")
         label = t(f"field_{name}")
+        where = t("source_" + source) if source and t("source_" + source) != "source_" + source else source
         table.add_row(name if label == f"field_{name}" else label, str(shown) if shown not in (None, "") else "—",
-                      f"{source} · {t('field_verified') if verified else t('field_unverified')}")
+                      t("not_read") if isinstance(value, dict) and value.get("missing") else f"{where} {'✔' if verified else '?'}".strip())
     return Static(table, id="fields")

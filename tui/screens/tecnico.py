@@ -5,7 +5,7 @@ scanner, the receipt printer), the tail of the audit log and the logs."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +21,7 @@ from kiosk.receipt import printer_test_lines
 from tui.images import ImageView
 from tui.kioskcli import run_kiosk
 from tui.logbook import journal_tail
+from tui.messages import clock, when
 from tui.screens.base import KioskScreen
 
 
@@ -62,21 +63,30 @@ class TecnicoScreen(KioskScreen):
                 yield Static(self._audit(), id="audit")
                 yield Static(id="logs")
             yield ImageView(id="preview")
+        yield Static(id="tool-result")
         with Grid(classes="buttons", id="tools"):
-            yield Button(self.t("btn_doctor"), id="doctor-run", variant="primary")
-            yield Button(self.t("btn_preview"), id="preview-toggle")
-            yield Button(self.t("btn_pad_test"), id="pad")
-            yield Button(self.t("btn_scan_test"), id="scan")
-            yield Button(self.t("btn_sync_now"), id="sync-now")
-            yield Button(self.t("btn_alta_again"), id="alta-again")
-            yield Button(self.t("btn_logs"), id="logs-show")
+            yield Button(self.t("btn_doctor"), id="doctor-run", compact=True, variant="primary")
+            yield Button(self.t("btn_preview"), id="preview-toggle", compact=True)
+            yield Button(self.t("btn_pad_test"), id="pad", compact=True)
+            yield Button(self.t("btn_scan_test"), id="scan", compact=True)
+            yield Button(self.t("btn_sync_now"), id="sync-now", compact=True)
+            yield Button(self.t("btn_alta_again"), id="alta-again", compact=True)
+            yield Button(self.t("btn_logs"), id="logs-show", compact=True)
             if self.kiosk.hardware.printer is not None:
-                yield Button(self.t("btn_printer_test"), id="printer")
-            yield Button(self.t("back"), id="back")
+                yield Button(self.t("btn_printer_test"), id="printer", compact=True)
+            yield Button(self.t("back"), id="back", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus() if self.query(Input) else None
+        if self.query(Input):
+            self.query(Input).first().focus()
         self.set_interval(0.5, self._preview_tick)
+
+    def _tell(self, line: str, kind: str = "hint") -> None:
+        """The last tool's result, on a line that is always in view (and in the report)."""
+        if self.query("#tool-result"):
+            box = self.query_one("#tool-result", Static)
+            box.update(line)
+            box.set_classes(kind)
 
     def _identity(self) -> str:
         station = self.kiosk.station
@@ -87,14 +97,24 @@ class TecnicoScreen(KioskScreen):
         return self.t("alta_identity", device=station.device_id, url=identity.receiver_url,
                       municipio=identity.municipio or "—", where=where, process=process)
 
+    def _detail_key(self, key: str) -> str:
+        label = self.t("dk_" + key)
+        return key if label == "dk_" + key else label
+
+    def _detail_value(self, key: str, value: object) -> str:
+        label = self.t(f"dv_{key}_{value}")
+        return str(value) if label == f"dv_{key}_{value}" else label
+
     def _audit(self) -> Table:
-        table = Table(show_header=False, box=None, expand=True)
-        table.add_column(no_wrap=True, style="dim")
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        table = Table(box=None, expand=True, header_style="bold")
+        table.add_column(self.t("col_time"), no_wrap=True, style="dim", min_width=16)
+        table.add_column(self.t("col_event"), no_wrap=True)
+        table.add_column(self.t("col_detail"), no_wrap=True, overflow="ellipsis", ratio=1)
         for entry in self.kiosk.station.vault.audit_tail(12):
-            detail = ", ".join(f"{k}={v}" for k, v in entry["detail"].items())
-            table.add_row(datetime.fromtimestamp(entry["at"]).strftime("%H:%M:%S"), entry["event"], detail)
+            detail = ", ".join(f"{self._detail_key(k)}={self._detail_value(k, v)}" for k, v in entry["detail"].items())
+            event = entry["event"]
+            label = self.t("ev_" + event)
+            table.add_row(clock(entry["at"]), event if label == "ev_" + event else label, detail)
         return table
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -111,6 +131,7 @@ class TecnicoScreen(KioskScreen):
             self._doctor()
         elif action == "preview-toggle":
             self.previewing = not self.previewing
+            self.query_one("#preview").display = self.previewing
         elif action == "alta-again":
             from tui.screens.alta import AltaScreen
 
@@ -146,20 +167,28 @@ class TecnicoScreen(KioskScreen):
         self.refresh(recompose=True)
 
     def _doctor(self) -> None:
-        self.query_one("#doctor", Static).update(self.t("busy"))
+        self.query_one("#doctor", Static).update(self.t("doctor_waiting"))
+        self._tell(self.t("doctor_waiting"), "warning")
         hardware = self.kiosk.hardware
         data_root = self.kiosk.station.data.root
 
         def work() -> None:
             checks = run_checks(hardware.cfg, [lambda: check_disk(data_root)])
-            lines = [f"{self.t('check_ok' if c.ok else 'check_bad')} {c.name}: {c.detail}" for c in checks]
+            lines = [f"{self.t('check_ok' if c.ok else 'check_bad')} {self.component(c.name)}: {c.detail}" for c in checks]
+            bad = sum(1 for c in checks if not c.ok)
             self.app.call_from_thread(self._show_report, "\n".join(lines))
+            self.app.call_from_thread(self._tell, self.t("doctor_done", ok=len(checks) - bad, bad=bad),
+                                      "ok" if not bad else "error")
 
         self.run_worker(work, thread=True, exclusive=True, group="tech")
 
+    def component(self, name: str) -> str:
+        label = self.t("comp_" + name)
+        return name if label == "comp_" + name else label
+
     def _sync_now(self) -> None:
         """One pass of `kiosk sync --once` (configuration, then the queue), beside the daemon."""
-        self._show_report((self.report + "\n" + self.t("busy")).strip())
+        self._tell(self.t("sync_waiting"), "warning")
         root = self.kiosk.data_root
 
         def work() -> None:
@@ -174,8 +203,8 @@ class TecnicoScreen(KioskScreen):
                 line = self.t("sync_result", **{k: summary.get(k, 0) for k in ("uploaded", "acknowledged", "quarantined")})
                 if summary.get("errors"):
                     line += "\n" + self.t("sync_failed", reason=summary["errors"][-1])
-            report = self.report.removesuffix(self.t("busy")).strip()
-            self.app.call_from_thread(self._show_report, (report + "\n" + line).strip())
+            self.app.call_from_thread(self._show_report, (self.report + "\n" + line).strip())
+            self.app.call_from_thread(self._tell, line, "ok" if summary is not None and not summary.get("errors") else "error")
 
         self.run_worker(work, thread=True, exclusive=True, group="sync")
 
@@ -209,6 +238,7 @@ class TecnicoScreen(KioskScreen):
         self.query_one("#audit", Static).update(self._audit())
 
     def _device_test(self, which: str) -> None:
+        self._tell(self.t({"pad": "pad_waiting", "printer": "printer_waiting"}.get(which, "scan_waiting")), "warning")
         hardware = self.kiosk.hardware
         device_id = self.kiosk.station.device_id if self.kiosk.station is not None else ""
 
@@ -218,19 +248,26 @@ class TecnicoScreen(KioskScreen):
                     trajectory = hardware.read_signature(timeout=20)
                     line = self.t("pad_ok", n=len(trajectory.get("points", [])))
                 elif which == "printer":
-                    hardware.print_receipt(printer_test_lines(device_id, datetime.now().strftime("%d/%m/%Y %H:%M"),
+                    hardware.print_receipt(printer_test_lines(device_id, when(datetime.now(timezone.utc)),
                                                               self.kiosk.lang))
                     line = self.t("printer_ok")
                 else:
                     pages = hardware.scan()
                     h, w = pages[0].shape[:2]
                     line = self.t("scan_ok", n=len(pages), w=w, h=h)
-                    self.app.call_from_thread(self.query_one("#preview", ImageView).show, pages[0])
+                    self.app.call_from_thread(self._show_picture, pages[0])
+                kind = "ok"
             except DeviceError as error:
-                line = self.t("check_bad") + " " + device_message(error, self.kiosk.lang)
+                line, kind = self.t("check_bad") + " " + device_message(error, self.kiosk.lang), "error"
             self.app.call_from_thread(self._show_report, (self.report + "\n" + line).strip())
+            self.app.call_from_thread(self._tell, line, kind)
 
         self.run_worker(work, thread=True, group="tech")
+
+    def _show_picture(self, image) -> None:  # noqa: ANN001 - a BGR page or frame
+        preview = self.query_one("#preview", ImageView)
+        preview.display = True
+        preview.show(image)
 
     def _preview_tick(self) -> None:
         if not (self.unlocked and self.previewing):
