@@ -121,12 +121,11 @@ def create_process(receiver: Receiver, form: dict[str, Any], emblem: bytes = b""
     if problems:
         raise FormError(problems)
     municipios = [m.strip() for m in re.split(r"[,\n;]", _text(form, "municipios", 4000)) if m.strip()]
-    aviso = f"Aviso de privacidad simplificado: {_text(form, 'aviso_texto', 2000)} Aviso integral: {url}"
     manifest = _text(form, "manifiesto", 2000) or "Manifiesto mi apoyo libre y voluntario a este mecanismo de participación ciudadana."
     admin.create_process(receiver, process_id=process_id, kind=kind, name=_text(form, "denominacion", 479)[:120],
                          entity=_text(form, "entidad"), promovente=_text(form, "promovente"),
-                         denomination=_text(form, "denominacion", 479), manifest_text=f"{manifest}\n\n{aviso}",
-                         start=start, end=end, emblem=emblem)
+                         denomination=_text(form, "denominacion", 479), manifest_text=manifest,
+                         start=start, end=end, emblem=emblem, privacy_url=url, privacy_text=_text(form, "aviso_texto", 2000))
     body = {k: _text(form, k, 2000) for k in ("entidad", "promovente", "representante", "telefono_movil", "telefono_oficina",
                                               "clave_representante", "correo_promovente", "numero_oficio", "fecha_oficio",
                                               "fecha_aviso_intencion", "folio_interno", "aviso_url", "aviso_texto")}

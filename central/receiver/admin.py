@@ -25,13 +25,15 @@ ROSTER_FIELDS = ("id_auxiliar", "nombres", "apellido_paterno", "apellido_materno
 
 def create_process(receiver: Receiver, *, process_id: str, kind: str, name: str, entity: str, promovente: str,
                    denomination: str, manifest_text: str, start: datetime, end: datetime, emblem: bytes = b"",
-                   self_service: bool = False) -> Process:
+                   self_service: bool = False, privacy_url: str = "", privacy_text: str = "") -> Process:
+    """`privacy_url`/`privacy_text`: the aviso de privacidad integral and its short version
+    (seed 001 §1.3), which the kiosk shows on the manifest screen."""
     process = Process(
         process_id=process_id, kind=ProcessKind(kind), entity=entity, name=name, promovente=promovente,
         denomination=denomination, manifest_text=manifest_text,
         period_start=start if start.tzinfo else start.replace(tzinfo=HORA_CENTRO),
         period_end=end if end.tzinfo else end.replace(tzinfo=HORA_CENTRO),
-        emblem_png=emblem,
+        emblem_png=emblem, privacy_url=privacy_url, privacy_text=privacy_text,
     )
     receiver.put_process(process_to_dict(process), self_service)
     return process

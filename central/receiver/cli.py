@@ -116,6 +116,7 @@ def cmd_process_create(args: argparse.Namespace) -> int:
         promovente=args.promovente, denomination=args.denomination or args.name,
         manifest_text=args.manifest or "", start=datetime.fromisoformat(args.start),
         end=datetime.fromisoformat(args.end), emblem=emblem, self_service=args.mi_apoyo,
+        privacy_url=args.aviso_url or "", privacy_text=args.aviso_texto or "",
     )
     print(f"Proceso {proc.process_id} creado ({proc.period_start.isoformat()} a {proc.period_end.isoformat()})")
     return 0
@@ -247,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--end", required=True, help="fin, ISO (hora del Centro si no lleva zona)")
     c.add_argument("--emblem", help="PNG/JPG ≤ 500 KB")
     c.add_argument("--mi-apoyo", action="store_true", help="permitir la modalidad Mi Apoyo")
+    c.add_argument("--aviso-url", help="URL del aviso de privacidad integral / privacy notice URL")
+    c.add_argument("--aviso-texto", help="aviso de privacidad breve, se muestra en el kiosco / short privacy notice")
     c.set_defaults(func=cmd_process_create)
     r = pr.add_parser("run", help="abrir y clasificar sobres recibidos / open and classify envelopes")
     r.add_argument("--every", type=float, default=0, help="repetir cada N segundos (trabajador) / repeat every N s")

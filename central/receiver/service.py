@@ -271,11 +271,21 @@ class Receiver(TusUploads):
                     sa.select(st.auxiliares.c.body).where(st.auxiliares.c.process_id == dev.process_id).order_by(st.auxiliares.c.auxiliar_id)
                 )
             ]
+            in_use: dict[str, list[str]] = {}
+            for aux_id, bound in c.execute(
+                sa.select(st.bindings.c.auxiliar_id, st.bindings.c.device_id).where(
+                    (st.bindings.c.process_id == dev.process_id) & (st.bindings.c.status == "activo")
+                ).order_by(st.bindings.c.device_id)
+            ):
+                in_use.setdefault(aux_id, []).append(bound)
+        for entry in roster:  # the devices each auxiliar uses now, so a third kiosk refuses the login (§4.9)
+            entry["devices"] = in_use.get(entry["auxiliar_id"], [])
         return {
             "process": json.loads(proc.body),
             "roster": roster,
             "device": {"device_id": device_id, "status": dev.status},
             "self_service": bool(proc.self_service),
+            "max_devices_per_auxiliar": MAX_ACTIVE_DEVICES,
         }
 
     def signed_config(self, device_id: str) -> tuple[dict, str]:
