@@ -161,6 +161,8 @@ records = sa.Table(
     sa.Column("folio", sa.String(120), primary_key=True),
     sa.Column("process_id", sa.String(40), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
+    # "auxiliar" or "mi_apoyo" (seed 001 §7: self-service at the kiosk, counted apart); from the sealed metadata
+    sa.Column("modality", sa.String(16), nullable=False, default="auxiliar", server_default="auxiliar"),
     sa.Column("auxiliar_id", sa.String(40), nullable=False, default=""),
     sa.Column("device_id", sa.String(40), nullable=False, default=""),
     sa.Column("captured_at", sa.String(40), nullable=False, default=""),
@@ -214,17 +216,30 @@ class EvidenceBox:
         return self._box.decrypt(sealed)
 
 
+MODALITIES = ("auxiliar", "mi_apoyo")
+
+
 def create_tables(engine: sa.Engine) -> None:
     metadata.create_all(engine)
+    if "modality" in {col["name"] for col in sa.inspect(engine).get_columns(records.name)}:
+        return
+    try:  # a Mesa table made before the modality column: add it (create_all adds no columns)
+        with engine.begin() as c:
+            c.execute(sa.text("ALTER TABLE mesa_records ADD COLUMN modality VARCHAR(16) NOT NULL DEFAULT 'auxiliar'"))
+    except sa.exc.DBAPIError:  # the web app and the worker starting together: one of them added it
+        if "modality" not in {col["name"] for col in sa.inspect(engine).get_columns(records.name)}:
+            raise
 
 
 def put_record(conn: sa.Connection, *, folio: str, process_id: str, kind: str, header: dict, location: dict,
-               flags: list[str], suggestion: str, evidence: bytes, status: str, detail: str) -> None:
+               flags: list[str], suggestion: str, evidence: bytes, status: str, detail: str,
+               modality: str = "auxiliar") -> None:
     """Called by processing in its transaction: the record joins the Mesa (even a duplicado or a
     capture-time inconsistency, so a person can look at it); re-processing replaces it."""
     conn.execute(records.delete().where(records.c.folio == folio))
     conn.execute(records.insert().values(
-        folio=folio, process_id=process_id, kind=kind, auxiliar_id=str(header.get("auxiliar_id", "")),
+        folio=folio, process_id=process_id, kind=kind, modality=modality if modality in MODALITIES else "auxiliar",
+        auxiliar_id=str(header.get("auxiliar_id", "")),
         device_id=str(header.get("device_id", "")), captured_at=str(header.get("captured_at", "")),
         clock_confidence=str(header.get("clock_confidence", "")),
         place=json.dumps({k: location.get(k) for k in ("municipio", "lat", "lon")}, ensure_ascii=False),

@@ -198,7 +198,8 @@ def _classify(engine: sa.Engine, folio: str, process_id: str, outcome: Outcome, 
             inciso, flags = suggestion(kind, outcome.meta)
             mesa.put_record(c, folio=folio, process_id=process_id, kind=kind, header=outcome.header,
                             location=outcome.meta.get("location") or {}, flags=flags, suggestion=inciso,
-                            evidence=sealed, status=status, detail=detail)
+                            evidence=sealed, status=status, detail=detail,
+                            modality=str(outcome.meta.get("modality") or "auxiliar"))
     return status
 
 

@@ -106,7 +106,7 @@ class OpenedRecord:
             "ocr": read("ocr"),
             "cic": read("cic"),
             "emision": read("emision"),
-            "modalidad": MODALIDAD.get(self.kind, self.kind),
+            "modalidad": "mi_apoyo" if m.get("modality") == "mi_apoyo" else MODALIDAD.get(self.kind, self.kind),
             "captured_at": str(self.header.get("captured_at", "")),
             "numero_referencia": read("numero_referencia"),
         }

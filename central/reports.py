@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from central import mesa
 from central import tables as t
 from central.compulsa import SITUACIONES, VALID_SITUACIONES
 from central.receiver import store as st
 from central.records import APOYO_KINDS, INCISOS, STATUS_LABELS, hora_centro_text, open_records
 
 REQUIRED_KEYS = ("apoyos_requeridos", "required_apoyos", "required")
+# The modalities counted apart (seed 001 §7): an auxiliar's app capture, a paper cédula, Mi Apoyo at the kiosk.
+MODALIDAD_LABELS = {"apoyo": "Aplicación (auxiliar)", "manual": "Cédula en papel", "mi_apoyo": "Mi Apoyo"}
 
 
 @dataclass
@@ -71,6 +74,7 @@ def required_of(conn: sa.Connection, process_id: str) -> int | None:
 
 def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> Avance:
     t.create_tables(engine)
+    mesa.create_tables(engine)
     e = st.envelopes.c
     mine = sa.and_(e.process_id == process_id, e.kind.in_(APOYO_KINDS))
 
@@ -82,7 +86,11 @@ def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> A
         report = Avance(process_id, time.time(), required if required is not None else required_of(c, process_id))
         report.by_status = dict(grouped(c, e.status))
         report.received = sum(report.by_status.values())
-        report.by_modalidad = dict(grouped(c, e.kind))
+        # Mi Apoyo is known once processing has opened the record (its sealed metadata says so)
+        m = mesa.records.c
+        report.by_modalidad = dict(grouped(
+            c, sa.case((m.modality == "mi_apoyo", "mi_apoyo"), else_=e.kind),
+            select_from=st.envelopes.outerjoin(mesa.records, m.folio == e.folio)))
         report.per_day = grouped(c, sa.func.substr(e.received_at, 1, 10))
         report.per_auxiliar = grouped(c, e.auxiliar_id)
         report.per_kiosk = grouped(c, e.device_id)
@@ -113,7 +121,7 @@ def to_csv(report: Avance) -> str:
     for k, n in report.by_status.items():
         w.writerow(["estatus", k, STATUS_LABELS.get(k, k), n])
     for k, n in report.by_modalidad.items():
-        w.writerow(["modalidad", k, {"apoyo": "Aplicación", "manual": "Cédula en papel"}.get(k, k), n])
+        w.writerow(["modalidad", k, MODALIDAD_LABELS.get(k, k), n])
     for k, n in report.by_situacion.items():
         w.writerow(["situacion_registral", k, SITUACIONES.get(k, k), n])
     for k, n in sorted(report.inconsistencias.items()):
