@@ -76,6 +76,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "La imagen {path} está completamente oscura; revise la cámara o la iluminación.",
         "en": "The image {path} is completely dark; check the camera or the lighting.",
     },
+    "image_bad_shape": {
+        "es": "La imagen {path} no tiene forma de foto ({width}×{height} píxeles); tome la foto de nuevo con la cámara del kiosco.",
+        "en": "The image {path} is not shaped like a photo ({width}x{height} pixels); take the photo again with the kiosk camera.",
+    },
+    "decode_failed": {
+        "es": "No se pudo procesar la imagen {path}; tome la foto de nuevo.",
+        "en": "The image {path} could not be processed; take the photo again.",
+    },
     "image_too_large": {
         "es": "La imagen {path} es demasiado grande ({megapixels} megapíxeles, máximo {limit}).",
         "en": "The image {path} is too large ({megapixels} megapixels, at most {limit}).",
