@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Runtime packages (what `make demo` needs) and the extra ones the test suite uses.
 APT_RUNTIME := python3-venv python3-dev tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libzbar0 fonts-ocr-b fonts-dejavu-core
-APT_TEST := postgresql shellcheck systemd tmux sane-utils
+APT_TEST := postgresql shellcheck systemd tmux sane-utils strace
 
 .PHONY: demo test test-fast bench install deps test-deps clean
 
