@@ -44,6 +44,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Credencial ilegible: no se pudo verificar {what}. Tome la foto de nuevo, más cerca y sin reflejos.",
         "en": "Illegible credential: {what_en} could not be verified. Take the photo again, closer and without glare.",
     },
+    "no_zone": {
+        "es": "No se ve la zona de lectura (las tres líneas de letras y números del reverso): muestre el reverso completo.",
+        "en": "The machine-readable zone (the three lines of letters and digits on the back) is not visible: show the whole back.",
+    },
+    "too_far": {
+        "es": "La credencial se ve muy pequeña: acerque la credencial a la cámara.",
+        "en": "The credential looks too small: bring the credential closer to the camera.",
+    },
+    "glare": {
+        "es": "Hay un reflejo sobre la credencial: evite el reflejo inclinándola un poco o alejándola de la luz.",
+        "en": "There is a reflection on the credential: avoid the glare by tilting it a little or moving it away from the light.",
+    },
+    "blurry": {
+        "es": "La foto salió movida o desenfocada: sostenga la credencial quieta y tome la foto de nuevo.",
+        "en": "The photo is blurred: hold the credential still and take the photo again.",
+    },
+    "front_unread": {
+        "es": "No se pudo leer el anverso: tome la foto de nuevo, de frente, sin reflejos y con la credencial completa.",
+        "en": "The front could not be read: take the photo again, straight on, without glare and with the whole credential.",
+    },
     "name_unverified": {
         "es": "El nombre de la zona de lectura no se pudo confirmar con el anverso; no se captura.",
         "en": "The name in the machine-readable zone could not be confirmed on the front; it is not captured.",

@@ -19,9 +19,10 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, parse_ine_qr, read_codes
-from kiosk.credential.imageio import check_not_black
-from kiosk.credential.locate import find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.codes import Code, is_ine_qr, qr_confirms, read_codes
+from kiosk.credential.imageio import WORK_PIXELS, check_not_black
+from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, straighten
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import looks_like_screen, photocopy_kind
@@ -31,7 +32,8 @@ from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_c
 log = logging.getLogger(__name__)
 
 FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
-ATTEMPT_BUDGET_S = 0.6  # stop trying further card positions after this
+ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
+TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
 
@@ -75,6 +77,9 @@ class SideReading:
     front_text: str = ""
     photocopy: str | None = None
     screen: bool = False
+    text: TextRead | None = None  # the MRZ block as tesseract read it
+    blocks: list[TextBlock] = field(default_factory=list)
+    frame: np.ndarray | None = None
 
 
 @dataclass
@@ -88,6 +93,8 @@ class CredentialReading:
     name_truncated: bool = False
     sides: list[SideReading] = field(default_factory=list)
     conflicts: set[str] = field(default_factory=set)
+    codes: list[dict[str, object]] = field(default_factory=list)  # QR payloads, confirmed or kept unverified
+    screening: dict[str, float] = field(default_factory=dict)  # photocopy / screen confidence 0-1
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -95,6 +102,8 @@ class CredentialReading:
             "model": self.model,
             "warnings": [w.as_dict() for w in self.warnings],
             "errors": [e.as_dict() for e in self.errors],
+            "codes": self.codes,
+            "screening": self.screening,
         }
 
     def warn(self, code: str, **params: object) -> None:
@@ -105,15 +114,28 @@ class CredentialReading:
 def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool = False) -> SideReading:
     """Find the card in a photo, read its machine-readable parts, and tell which side it is.
 
-    `tesseract_hints` adds tesseract's reading of the MRZ lines as extra candidates when glyph
-    matching alone does not verify (off by default: on the benchmark it rescued no photo).
+    Independent cues, cheapest and most often right first: the QR (position and payload), the
+    MRZ as a block of text lines read by tesseract (no card outline or font needed), then the
+    card's outline with OCR-B glyph matching. `tesseract_hints` adds tesseract's reading of the
+    glyph matcher's lines as extra candidates.
     """
     check_not_black(bgr)
+    bgr = _bounded(bgr)
     side = SideReading()
+    side.codes = read_codes(bgr)
+    blocks = find_text_blocks(bgr)
+    side.blocks = blocks
+    for block in blocks[:TEXT_BLOCKS]:
+        text = read_block(bgr, block)
+        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
+            side.text = text
+        if text.mrz is not None and text.mrz.verified:
+            break
+    text_ok = side.text is not None and side.text.mrz is not None and side.text.mrz.verified
     best_zone, best_quad, best_gray = None, None, None
     views: list[tuple[np.ndarray, np.ndarray]] = []  # (quad, card) of every position tried
-    deadline = time.monotonic() + ATTEMPT_BUDGET_S
-    for quad in _attempts(bgr):
+    deadline = time.monotonic() + (ATTEMPT_BUDGET_S if not text_ok else 0.0)
+    for quad in ([] if text_ok else _attempts(bgr)):
         card = rectify(bgr, quad)
         views.append((quad, card))
         gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
@@ -126,10 +148,16 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         best_zone = read_zone(best_gray, use_tesseract=True)  # second opinion on the best view only
     if best_zone is not None:
         side.zone, side.quad = best_zone, best_quad
-    sources = [side.card] if side.card is not None else []
-    side.codes = read_codes(*sources, bgr)
-    has_codes = any(parse_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
-    if side.zone.mrz_lines_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
+    if text_ok and not (side.zone.mrz is not None and side.zone.mrz.verified):
+        side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
+    if side.card is None and side.text is not None and side.text.block is not None:
+        side.quad = card_from_block(side.text.block.quad)
+        side.card = rectify(bgr, side.quad)
+    if not side.codes and side.card is not None:
+        side.codes = read_codes(side.card)
+    has_codes = any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
+    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None)
+    if side.zone.mrz_lines_seen or text_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
         side.side = "back"
     elif side.card is not None:
         side.side = "front"
@@ -138,7 +166,17 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     if side.card is not None:
         side.photocopy = photocopy_kind(side.card)
         side.screen = looks_like_screen(bgr, side.quad)
+    side.frame = bgr
     return side
+
+
+def _bounded(bgr: np.ndarray) -> np.ndarray:
+    """An array handed in directly (not through load_image) is reduced to WORK_PIXELS too."""
+    pixels = bgr.shape[0] * bgr.shape[1]
+    if pixels <= WORK_PIXELS:
+        return bgr
+    factor = (pixels / WORK_PIXELS) ** 0.5
+    return cv2.resize(bgr, (int(bgr.shape[1] / factor), int(bgr.shape[0] / factor)), interpolation=cv2.INTER_AREA)
 
 
 def _find_front_text(side: SideReading, views: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -215,10 +253,12 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             es, en = WHAT.get(key, WHAT["mrz"])
             reading.errors.append(_notice("check_digit", what=es, what_en=en))
     for code in side.codes:
-        qr = parse_ine_qr(code.text) if code.kind == "qr" else None
-        if qr:
-            for name in ("cic", "ocr", "emision"):
-                _set(reading, name, qr[name], "qr")
+        if code.kind == "qr":
+            confirmed = qr_confirms(code.text, _line1_reads(side))
+            for name, value in confirmed.items():
+                if not reading.fields[name].verified:
+                    _set(reading, name, value, "qr")
+            reading.codes.append({"kind": code.kind, "text": code.text, "verified": bool(confirmed) or _qr_agrees(reading, code.text)})
         elif code.kind != "qr" and re.fullmatch(r"\d{9}", code.text):
             _set(reading, "cic", code.text, "barcode")
         elif code.kind != "qr" and re.fullmatch(r"\d{13}", code.text):
@@ -230,9 +270,27 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     return mrz if mrz is not None and mrz.verified else None
 
 
+def _line1_reads(side: SideReading) -> list[str]:
+    """Line 1 of the MRZ as each engine read it (check digits not required): the QR's digits
+    are confirmed against these."""
+    out = []
+    if side.text is not None and side.text.line1:
+        out.append(side.text.line1)
+    if side.zone.mrz is not None and side.zone.mrz.lines:
+        out.append(side.zone.mrz.lines[0])
+    return out
+
+
+def _qr_agrees(reading: CredentialReading, text: str) -> bool:
+    """The QR holds the verified CIC and OCR (then it is a confirmed code too)."""
+    cic, ocr = reading.fields["cic"], reading.fields["ocr"]
+    digits = re.sub(r"\D", " ", text)
+    return bool(cic.verified and ocr.verified and str(cic.value) in digits and str(ocr.value) in digits)
+
+
 def _model(sides: list[SideReading], mrz: MrzReading | None) -> str | None:
     codes = [c for s in sides for c in s.codes]
-    if any(parse_ine_qr(c.text) for c in codes if c.kind == "qr"):
+    if any(is_ine_qr(c.text) for c in codes if c.kind == "qr"):
         return "G/H"
     has_mrz = mrz is not None or any(s.zone.mrz_lines_seen for s in sides)
     if has_mrz and any(re.fullmatch(r"\d{9}", c.text) for c in codes if c.kind != "qr"):
@@ -402,8 +460,44 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
     return reading
 
 
+TOO_FAR = 0.40  # an MRZ block narrower than this share of the frame: the card is too far
+GLARE_SHARE = 0.04  # share of blown-out pixels on the MRZ block that makes a reflection
+BLUR_SHARPNESS = 60.0  # variance of the Laplacian on the straightened MRZ block below this: blurred
+
+
+def _advice(side: SideReading) -> str | None:
+    """What the operator should change when a back did not read: the zone not in view, the card
+    too far, a reflection on it, or the photo blurred (checked in that order)."""
+    if side.frame is None:
+        return None
+    gray = cv2.cvtColor(side.frame, cv2.COLOR_BGR2GRAY)
+    block = side.text.block if side.text is not None and side.text.block is not None else None
+    if block is None:
+        return "no_zone"
+    width = float(np.linalg.norm(block.quad[1] - block.quad[0]))
+    if width < TOO_FAR * gray.shape[1]:
+        return "too_far"
+    straight = straighten(gray, block.quad)
+    region = _quad_pixels(gray, side.quad if side.quad is not None else block.quad)
+    if region.size and float(np.mean(region >= 250)) > GLARE_SHARE:
+        return "glare"
+    if float(cv2.Laplacian(straight, cv2.CV_64F).var()) < BLUR_SHARPNESS:
+        return "blurry"
+    return None
+
+
+def _quad_pixels(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    mask = np.zeros(gray.shape, np.uint8)
+    cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
+    return gray[mask > 0]
+
+
 def _flag_unverified(reading: CredentialReading, backs: list[SideReading], mrz: MrzReading | None) -> None:
     if backs and not any(reading.fields[n].verified for n in ("cic", "ocr")):
+        for side in backs:
+            advice = _advice(side)
+            if advice:
+                reading.warn(advice)
         reading.warn("illegible", what="el CIC ni el OCR", what_en="neither the CIC nor the OCR")
     if mrz is not None and not mrz.values.get("sex") and not reading.fields["sex"].verified:
         reading.warn("sex_unverified")

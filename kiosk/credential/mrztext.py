@@ -1,0 +1,210 @@
+"""The MRZ found and read as text, without the card's outline or the OCR-B glyph templates.
+
+A morphological text-line detector (blackhat + closing, the approach of PassportEye) finds
+three-line blocks anywhere in the frame; each block is straightened and read by tesseract (from
+memory), and the TD1 fields are kept only when all four ICAO check digits hold. Works for any
+monospaced MRZ print, at any place on any card, on any table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from kiosk.credential import tess
+from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, split_name
+from kiosk.identifiers import icao_check_digit
+
+DETECT_W = 800  # detection runs on a copy this wide
+READ_W = 900  # a block is straightened to this width before tesseract reads it
+# characters tesseract confuses with digits (in a field that can only hold digits)
+TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "J": "1", "T": "1", "Z": "2",
+            "S": "5", "B": "8", "G": "6", "A": "4", "E": "3"}
+FILLERS = "<KC"  # what tesseract makes of '<' besides '<'
+DIGITISH = "0-9" + "".join(TO_DIGIT)
+
+
+@dataclass
+class TextBlock:
+    """An MRZ-like block: its corners (TL, TR, BR, BL) in frame pixels and how it scored."""
+
+    quad: np.ndarray
+    score: float
+
+
+@dataclass
+class TextRead:
+    """What tesseract read in one block and what the check digits made of it."""
+
+    lines: list[str] = field(default_factory=list)
+    mrz: MrzReading | None = None
+    cic: str | None = None  # CIC whose own check digit holds, even when the rest does not
+    ocr_candidate: str | None = None  # 13 digits read on line 1 (unverified alone)
+    line1: str | None = None  # line 1 as read, digits fitted, check digits not required
+    block: TextBlock | None = None
+
+
+def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
+    """Blocks of 2-4 long dark text lines, the likeliest MRZ first (frame pixels)."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    scale = DETECT_W / gray.shape[1]
+    small = cv2.resize(gray, (DETECT_W, max(1, int(round(gray.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (3, 3), 0)
+    found: list[TextBlock] = []
+    for k in (15, 23):
+        blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        grad = np.abs(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
+        grad = (255 * grad / max(float(grad.max()), 1e-6)).astype(np.uint8)
+        grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 + 5, 3)))
+        _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        for close in ((k, k), (k + 10, k + 6)):
+            closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
+            closed = cv2.erode(closed, None, iterations=2)
+            contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            for contour in contours:
+                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+                if w < h:
+                    w, h, angle = h, w, angle + 90
+                if angle > 45:
+                    angle -= 180
+                if abs(angle) > 35 or w < 0.18 * DETECT_W or h < 10:
+                    continue
+                if not 2.5 < w / h < 16:
+                    continue
+                fill = cv2.contourArea(contour) / max(w * h, 1.0)
+                if fill < 0.55:
+                    continue
+                box = cv2.boxPoints(((cx, cy), (w * 1.06 + 6, h * 1.25 + 6), angle))
+                quad = _order(box) / scale
+                if any(np.linalg.norm(quad - b.quad, axis=1).max() < 0.05 * gray.shape[1] for b in found):
+                    continue
+                # an MRZ is about 4-8 times as wide as it is tall, and wide
+                shape = 1.0 if 3.0 < w / h < 9.0 else 0.6
+                found.append(TextBlock(quad, shape * fill * w))
+    found.sort(key=lambda b: -b.score)
+    return found[:limit]
+
+
+def _order(box: np.ndarray) -> np.ndarray:
+    pts = box.reshape(4, 2).astype(np.float32)
+    by_y = pts[np.argsort(pts[:, 1])]
+    top = by_y[:2][np.argsort(by_y[:2, 0])]
+    bottom = by_y[2:][np.argsort(by_y[2:, 0])]
+    return np.array([top[0], top[1], bottom[1], bottom[0]], np.float32)
+
+
+def straighten(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The block seen straight, READ_W pixels wide, black text on white."""
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    out_h = max(20, int(round(READ_W * height / max(width, 1.0))))
+    dst = np.array([[0, 0], [READ_W, 0], [READ_W, out_h], [0, out_h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    block = cv2.warpPerspective(gray, matrix, (READ_W, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    block = cv2.normalize(block, None, 0, 255, cv2.NORM_MINMAX)
+    return cv2.copyMakeBorder(block, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
+
+
+def read_block(bgr: np.ndarray, block: TextBlock) -> TextRead:
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    lines = tess.read_mrz_block(straighten(gray, block.quad))
+    read = decode_text(lines)
+    read.block = block
+    return read
+
+
+def _digits(text: str) -> str:
+    return "".join(TO_DIGIT.get(ch, ch) for ch in text)
+
+
+def _check(s: str) -> bool:
+    return s.isdigit() and icao_check_digit(s[:-1]) == s[-1]
+
+
+LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})")
+LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
+
+
+def _optional_variants(rest: str) -> list[tuple[str, str]]:
+    """(optional data of 11, composite digit) from what follows `MEX`: '<' runs may be mis-counted."""
+    rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
+    if len(rest) < 2:
+        return []
+    body, last = rest[:-1], _digits(rest[-1])
+    tokens = re.findall(r"<+|[^<]+", body)
+    fixed = sum(len(t) for t in tokens if not t.startswith("<"))
+    runs = [i for i, t in enumerate(tokens) if t.startswith("<")]
+    free = 11 - fixed
+    if free < 0 or not runs:
+        return [(body, last)] if len(body) == 11 else []
+    out = []
+    for lengths in itertools.product(range(0, free + 1), repeat=len(runs)):
+        if sum(lengths) != free or len(out) > 200:
+            continue
+        parts = list(tokens)
+        for i, n in zip(runs, lengths):
+            parts[i] = "<" * n
+        out.append(("".join(parts), last))
+    return out
+
+
+def decode_text(lines: list[str]) -> TextRead:
+    """TD1 fields from tesseract's lines; verified only when all four check digits hold."""
+    out = TextRead(lines=lines)
+    for i, line in enumerate(lines):
+        start = line.find("MEX")
+        if start < 0 or start > 8:
+            continue
+        m = LINE1.search(line, max(0, start + 3))
+        if not m:
+            continue
+        cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
+        if _check(cic10):
+            out.cic = cic10[:9]
+        out.ocr_candidate = ocr
+        line1 = "IDMEX" + cic10 + "<<" + ocr
+        out.line1 = line1
+        for line2_raw in lines[i + 1:i + 3]:
+            m2 = LINE2.match(line2_raw.replace(" ", ""))
+            if not m2:
+                continue
+            birth, sex, expiry, _nation, rest = m2.groups()
+            birth, expiry = _digits(birth), _digits(expiry)
+            if not (_check(cic10) and _check(birth) and _date_ok(birth[:6]) and _check(expiry)):
+                out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check"])
+                break
+            for optional, composite in _optional_variants(rest):
+                line2 = birth + sex + expiry + "MEX" + optional + composite
+                if composite.isdigit() and icao_check_digit(composite_data(line1, line2)) == composite:
+                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:])
+                    return out
+            out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check_composite"])
+            break
+        if out.line1:
+            return out
+    return out
+
+
+def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
+    line3 = next((ln for ln in after if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
+    paterno, materno, nombres, truncated = split_name(line3[:30].ljust(30, "<")) if line3 else ("", "", "", False)
+    optional = line2[18:29].strip("<")
+    reading = MrzReading(lines=[line1, line2, line3], verified=True)
+    reading.values = {
+        "cic": line1[5:14],
+        "ocr": line1[17:30],
+        "birth_date": birth_date(line2[0:6]).isoformat(),
+        "expiry_year": 2000 + int(line2[8:10]),
+        "emision": optional[:2] if optional[:2].isdigit() else None,
+        "sex": None,  # no check digit covers it: tesseract's H/M is not kept
+        "apellido_paterno": paterno,
+        "apellido_materno": materno,
+        "nombres": nombres,
+    }
+    reading.name_truncated = truncated
+    reading.confidence = 1.0
+    return reading
