@@ -205,6 +205,7 @@ def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
         "apellido_materno": materno,
         "nombres": nombres,
     }
-    reading.name_truncated = truncated
+    # a line tesseract did not read at its full 30 cells may have lost letters: treat as cut
+    reading.name_truncated = truncated or len(line3) != 30
     reading.confidence = 1.0
     return reading

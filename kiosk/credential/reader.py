@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
 ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
+NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is there to confirm them
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
@@ -132,23 +133,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         if text.mrz is not None and text.mrz.verified:
             break
     text_ok = side.text is not None and side.text.mrz is not None and side.text.mrz.verified
-    best_zone, best_quad, best_gray = None, None, None
-    views: list[tuple[np.ndarray, np.ndarray]] = []  # (quad, card) of every position tried
-    deadline = time.monotonic() + (ATTEMPT_BUDGET_S if not text_ok else 0.0)
-    for quad in ([] if text_ok else _attempts(bgr)):
-        card = rectify(bgr, quad)
-        views.append((quad, card))
-        gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-        zone = read_zone(gray)
-        if best_zone is None or _zone_rank(zone) > _zone_rank(best_zone):
-            best_zone, best_quad, best_gray, side.card = zone, quad, gray, card
-        if _zone_rank(zone) == 3 or time.monotonic() > deadline:
-            break
-    if tesseract_hints and best_zone is not None and _zone_rank(best_zone) == 2:
-        best_zone = read_zone(best_gray, use_tesseract=True)  # second opinion on the best view only
-    if best_zone is not None:
-        side.zone, side.quad = best_zone, best_quad
-    if text_ok and not (side.zone.mrz is not None and side.zone.mrz.verified):
+    views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)
+    if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
     if side.card is None and side.text is not None and side.text.block is not None:
         side.quad = card_from_block(side.text.block.quad)
@@ -168,6 +154,41 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         side.screen = looks_like_screen(bgr, side.quad)
     side.frame = bgr
     return side
+
+
+def _glyph_read(bgr: np.ndarray, side: SideReading, budget: float, tesseract_hints: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Card positions (MRZ-predicted, then outlines) read with the OCR-B glyph matcher until one
+    verifies or `budget` seconds pass; the best is kept in `side`. Returns every (quad, card) tried."""
+    best_zone, best_quad, best_gray = None, None, None
+    views: list[tuple[np.ndarray, np.ndarray]] = []
+    deadline = time.monotonic() + budget
+    for quad in _attempts(bgr):
+        card = rectify(bgr, quad)
+        views.append((quad, card))
+        gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
+        zone = read_zone(gray)
+        if best_zone is None or _zone_rank(zone) > _zone_rank(best_zone):
+            best_zone, best_quad, best_gray, side.card = zone, quad, gray, card
+        if _zone_rank(zone) == 3 or time.monotonic() > deadline:
+            break
+    if tesseract_hints and best_zone is not None and _zone_rank(best_zone) == 2:
+        best_zone = read_zone(best_gray, use_tesseract=True)  # second opinion on the best view only
+    if best_zone is not None:
+        side.zone, side.quad = best_zone, best_quad
+    return views
+
+
+def _names_from_glyphs(side: SideReading) -> None:
+    """Tesseract's MRZ line 3 inserts and drops fillers; when the names are to be checked against
+    the front, the glyph matcher's line 3 is preferred if its read verifies the same numbers."""
+    if side.frame is None or side.text is None or side.text.mrz is None or not side.text.mrz.verified:
+        return
+    probe = SideReading()
+    _glyph_read(side.frame, probe, NAME_BUDGET_S)
+    glyph = probe.zone.mrz
+    if glyph is not None and glyph.verified and all(glyph.values.get(k) == side.text.mrz.values.get(k) for k in ("cic", "ocr", "birth_date")):
+        side.zone = probe.zone
+        side.zone.mrz.values["sex"] = glyph.values.get("sex")
 
 
 def _bounded(bgr: np.ndarray) -> np.ndarray:
@@ -427,6 +448,8 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
         reading.warn("one_side_only", missing=missing, missing_en=missing_en)
     mrz = None
     for side in backs:
+        if fronts:
+            _names_from_glyphs(side)
         mrz = _apply_back(reading, side) or mrz
     for side in fronts:
         _apply_front(reading, side, mrz)
