@@ -16,8 +16,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 INE_QR = re.compile(r"^https?://qr\.ine\.mx/", re.IGNORECASE)
-MAX_CIC_DISTANCE = 3  # digits the MRZ's CIC read may differ from the QR's (its check digit decides)
-MAX_OCR_DISTANCE = 2  # digits the MRZ's OCR read may differ from the QR's window it confirms
+MAX_CIC_DISTANCE = 0  # the MRZ's CIC read must equal the QR's window (and its check digit hold)
+MAX_OCR_DISTANCE = 0  # the MRZ's OCR read must equal the QR's window it confirms
+# (exact agreement: a card whose printed digits were altered must not be "confirmed" by its QR)
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,10 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     """CIC and OCR from a QR payload whose layout the MRZ confirms; {} when nothing confirms it.
 
     The QR's digits are exact (Reed-Solomon) but their layout is not published: a 9-digit window
-    is the CIC only when the MRZ's CIC check digit (as read on line 1) holds for it and the MRZ's
-    CIC read is close to it, and exactly one window qualifies; the OCR is then the one 13-digit
-    window, apart from the CIC, that line 1's OCR read is close to (every other window far).
+    is the CIC only when the MRZ's CIC read equals it and the CIC check digit (as read on line 1)
+    holds, and exactly one window qualifies; the OCR is then the one 13-digit window, apart from
+    the CIC, that line 1's OCR read equals (every other window at least 3 digits away). Two
+    independent readings agreeing stand in for the composite check digit line 2 did not give.
     An unknown layout, or no MRZ, gives nothing: the code is kept unverified, never guessed.
     """
     from kiosk.identifiers import icao_check_digit

@@ -26,6 +26,7 @@ TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "J": "1"
             "S": "5", "B": "8", "G": "6", "A": "4", "E": "3"}
 FILLERS = "<KC"  # what tesseract makes of '<' besides '<'
 DIGITISH = "0-9" + "".join(TO_DIGIT)
+MIN_GLYPHS = 16  # character-sized marks in a row for it to count as an MRZ-like text row
 
 
 @dataclass
@@ -78,8 +79,7 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
                 fill = cv2.contourArea(contour) / max(w * h, 1.0)
                 if fill < 0.55:
                     continue
-                box = cv2.boxPoints(((cx, cy), (w * 1.06 + 6, h * 1.25 + 6), angle))
-                quad = _order(box) / scale
+                quad = _box(cx, cy, w * 1.06 + 6, h * 1.25 + 6, angle) / scale
                 if any(np.linalg.norm(quad - b.quad, axis=1).max() < 0.05 * gray.shape[1] for b in found):
                     continue
                 # an MRZ is about 4-8 times as wide as it is tall, and wide
@@ -89,12 +89,13 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
     return found[:limit]
 
 
-def _order(box: np.ndarray) -> np.ndarray:
-    pts = box.reshape(4, 2).astype(np.float32)
-    by_y = pts[np.argsort(pts[:, 1])]
-    top = by_y[:2][np.argsort(by_y[:2, 0])]
-    bottom = by_y[2:][np.argsort(by_y[2:, 0])]
-    return np.array([top[0], top[1], bottom[1], bottom[0]], np.float32)
+def _box(cx: float, cy: float, w: float, h: float, angle: float) -> np.ndarray:
+    """Corners TL, TR, BR, BL of a box `w` long along `angle` degrees (text reads left to right)."""
+    a = np.radians(angle)
+    u = np.array([np.cos(a), np.sin(a)]) * w / 2
+    v = np.array([-np.sin(a), np.cos(a)]) * h / 2
+    c = np.array([cx, cy])
+    return np.array([c - u - v, c + u - v, c + u + v, c - u + v], np.float32)
 
 
 def straighten(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -109,9 +110,38 @@ def straighten(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return cv2.copyMakeBorder(block, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
 
 
+def text_rows(block: np.ndarray) -> int:
+    """How many rows of at least MIN_GLYPHS character-sized marks the straightened block holds
+    (an MRZ has 3 rows of 30; a patterned tablecloth has none): checked before tesseract runs."""
+    ink = cv2.morphologyEx(block, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
+    _, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    if len(heights) < MIN_GLYPHS:
+        return 0
+    typical = float(np.median(heights[heights > 6])) if np.any(heights > 6) else 0.0
+    if typical < 8:
+        return 0
+    glyph = (heights > 0.6 * typical) & (heights < 1.6 * typical) & (widths < 1.5 * typical)
+    ys = np.sort(centroids[1:, 1][glyph])
+    rows, run = 0, 1
+    for a, b in zip(ys[:-1], ys[1:]):
+        if b - a < 0.4 * typical:
+            run += 1
+        else:
+            rows += run >= MIN_GLYPHS
+            run = 1
+    rows += run >= MIN_GLYPHS
+    return rows
+
+
 def read_block(bgr: np.ndarray, block: TextBlock) -> TextRead:
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    lines = tess.read_mrz_block(straighten(gray, block.quad))
+    straight = straighten(gray, block.quad)
+    if text_rows(straight) < 2:
+        return TextRead(block=block)
+    lines = tess.read_mrz_block(straight)
     read = decode_text(lines)
     read.block = block
     return read

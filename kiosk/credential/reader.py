@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
 ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
 NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is there to confirm them
+MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
@@ -219,6 +220,11 @@ def _attempts(bgr: np.ndarray):
 
 
 def _zone_rank(zone: Zone) -> int:
+    if zone.mrz is not None and zone.mrz.verified and zone.mrz.confidence < MIN_GLYPH_CONFIDENCE:
+        # the check digits were met, but by cells that barely look like their characters: with
+        # thousands of combinations of weak cells some satisfy all four digits by chance
+        zone.mrz.verified = False
+        zone.mrz.problems.append("mrz_weak")
     if zone.mrz is not None and zone.mrz.verified:
         return 3
     if zone.mrz_lines_seen:
@@ -269,7 +275,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             _set(reading, "sex", mrz.values["sex"], "mrz")
         reading.name_truncated = mrz.name_truncated
     elif mrz is not None:
-        for problem in mrz.problems:
+        for problem in (p for p in mrz.problems if p != "mrz_weak"):
             key = problem.removeprefix("mrz_check_").removeprefix("mrz_")
             es, en = WHAT.get(key, WHAT["mrz"])
             reading.errors.append(_notice("check_digit", what=es, what_en=en))

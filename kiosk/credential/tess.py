@@ -88,7 +88,7 @@ def read_mrz_line(gray_line: np.ndarray) -> str:
 def read_mrz_block(gray_block: np.ndarray) -> list[str]:
     """The lines of an MRZ-like block (spaces removed, empty lines dropped); [] if tesseract fails."""
     try:
-        text = image_to_string(gray_block, "eng", MRZ_BLOCK_CONFIG, timeout=5)
+        text = image_to_string(gray_block, "eng", MRZ_BLOCK_CONFIG, timeout=3)
     except TesseractError as exc:
         log.warning("tesseract failed on an MRZ block: %s", exc)
         return []
