@@ -44,6 +44,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Credencial ilegible: no se pudo verificar {what}. Tome la foto de nuevo, más cerca y sin reflejos.",
         "en": "Illegible credential: {what_en} could not be verified. Take the photo again, closer and without glare.",
     },
+    "clave_unread": {
+        "es": "No se pudo leer la clave de elector del anverso; tome de nuevo la foto del anverso, sin reflejos.",
+        "en": "The clave de elector could not be read on the front; take the front photo again, without glare.",
+    },
+    "clave_unverified": {
+        "es": "La clave de elector leída no se pudo confirmar con la CURP, la fecha de nacimiento y el nombre; no se captura.",
+        "en": "The clave de elector read could not be confirmed with the CURP, birth date and name; it is not captured.",
+    },
     "no_zone": {
         "es": "No se ve la zona de lectura (las tres líneas de letras y números del reverso): muestre el reverso completo.",
         "en": "The machine-readable zone (the three lines of letters and digits on the back) is not visible: show the whole back.",

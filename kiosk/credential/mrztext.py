@@ -79,7 +79,7 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
                 fill = cv2.contourArea(contour) / max(w * h, 1.0)
                 if fill < 0.55:
                     continue
-                quad = _box(cx, cy, w * 1.06 + 6, h * 1.25 + 6, angle) / scale
+                quad = _box(cx, cy, w * 1.10 + 8, h * 1.25 + 6, angle) / scale
                 if any(np.linalg.norm(quad - b.quad, axis=1).max() < 0.05 * gray.shape[1] for b in found):
                     continue
                 # an MRZ is about 4-8 times as wide as it is tall, and wide
@@ -136,15 +136,34 @@ def text_rows(block: np.ndarray) -> int:
     return rows
 
 
-def read_block(bgr: np.ndarray, block: TextBlock) -> TextRead:
+def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> TextRead:
+    """Tesseract on the straightened block; when that does not verify, once more on a wider crop
+    with the shading flattened and the ink thresholded (blur, glare and tinted prints read better)."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     straight = straighten(gray, block.quad)
     if text_rows(straight) < 2:
         return TextRead(block=block)
-    lines = tess.read_mrz_block(straight)
-    read = decode_text(lines)
+    read = decode_text(tess.read_mrz_block(straight))
     read.block = block
+    if (read.mrz is not None and read.mrz.verified) or not second_view:
+        return read
+    centre = block.quad.mean(axis=0)
+    wider = centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32)
+    flat = _flatten(straighten(gray, wider))
+    second = decode_text(tess.read_mrz_block(flat))
+    second.block = block
+    if (second.mrz is not None and second.mrz.verified) or (second.line1 and not read.line1):
+        return second
     return read
+
+
+def _flatten(block: np.ndarray) -> np.ndarray:
+    """Divide out the background (glare, shadow, tint), then threshold the ink."""
+    background = cv2.morphologyEx(block, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 31)))
+    flat = cv2.divide(block, background, scale=255)
+    flat = cv2.GaussianBlur(flat, (3, 3), 0)
+    _, ink = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return ink
 
 
 def _digits(text: str) -> str:

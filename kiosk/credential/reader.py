@@ -31,7 +31,8 @@ from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_c
 
 log = logging.getLogger(__name__)
 
-FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
+FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision",
+               "clave_elector")
 ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
 NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is there to confirm them
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
@@ -96,6 +97,9 @@ class CredentialReading:
     sides: list[SideReading] = field(default_factory=list)
     conflicts: set[str] = field(default_factory=set)
     codes: list[dict[str, object]] = field(default_factory=list)  # QR payloads, confirmed or kept unverified
+    front_read: bool = False
+    front_curp: str | None = None  # as read on the front, CURP check digit held (not reported)
+    front_clave: str | None = None  # as read on the front, format-valid (reported only once verified)
     screening: dict[str, float] = field(default_factory=dict)  # photocopy / screen confidence 0-1
 
     def as_dict(self) -> dict[str, object]:
@@ -345,16 +349,14 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
                 clave = validate_clave_elector(token)
             except InvalidIdentifier:
                 pass
+    reading.front_read = True
+    reading.front_curp = curp
     if curp:
         # the CURP's own check digit verifies the birth date and sex it carries
         for name, value in (("birth_date", _curp_birth(curp)), ("sex", curp[10])):
             if value is not None:
                 _set(reading, name, value, "ocr")
-    if clave:
-        parts = clave_elector_parts(clave)
-        birth = reading.fields["birth_date"]
-        if birth.verified and parts["fecha_nacimiento"].isoformat() != birth.value:
-            reading.warn("sides_differ", detail="la clave de elector no coincide con la fecha de nacimiento")
+    reading.front_clave = _front_clave(compact)
     if mrz is None:
         return
     tokens = _front_tokens(side.front_text)
@@ -386,6 +388,66 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
         reading.fields[name] = FieldValue(value, "mrz", True)
     if len(tokens) >= 6 and not confirmed and any(names.values()):
         reading.warn("sides_differ", detail="el nombre del anverso no coincide con el del reverso")
+
+
+def _is_curp(token: str) -> bool:
+    try:
+        validate_curp(token)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
+def _front_clave(compact: str) -> str | None:
+    """The clave de elector as tesseract read it on the front (its layout fitted, never checked here)."""
+    from kiosk.cedula.ocr import Field, shape_clave
+
+    for token in compact.split():
+        if len(token) != 18 or not token[:6].isalpha() or _is_curp(token):
+            continue  # the clave starts with six letters; a CURP (also 18) is not a clave
+        shaped = shape_clave(Field(token, 1.0)).value
+        try:
+            return validate_clave_elector(shaped)
+        except InvalidIdentifier:
+            continue
+    return None
+
+
+def _verify_clave(reading: CredentialReading) -> None:
+    """The clave de elector read on the front is kept only when what it carries agrees with what
+    other sources verified: its birth date and sex (CURP check digit or MRZ), and its six letters
+    with the verified names (INE's rule, kiosk/cedula/clave.py) or, without names, with the
+    CURP's initials. Otherwise it stays empty and flagged: never guessed."""
+    from kiosk.cedula.clave import clave_letters
+
+    clave = reading.front_clave
+    if clave is None:
+        if reading.front_read:
+            reading.warn("clave_unread")
+        return
+    parts = clave_elector_parts(clave)
+    birth, sex = reading.fields["birth_date"], reading.fields["sex"]
+    letters = str(parts["letras"])
+    checks = []
+    if birth.verified:
+        checks.append(parts["fecha_nacimiento"].isoformat() == birth.value)
+    if sex.verified:
+        checks.append(parts["sexo"] == sex.value)
+    names = [reading.fields[n] for n in ("nombres", "apellido_paterno", "apellido_materno")]
+    if all(f.verified for f in names[:2]):
+        nombres, paterno, materno = (str(f.value or "") for f in names)
+        expected = {clave_letters(nombres, paterno, materno), clave_letters(nombres, paterno, materno, skip_common=False)}
+        checks.append(letters in expected)
+    elif reading.front_curp:
+        curp = reading.front_curp
+        # both surnames' initials (the given name's may differ: MARÍA / JOSÉ are skipped by one rule)
+        checks.append(letters[0] == curp[0] and letters[2] == curp[2])
+    if len(checks) >= 2 and all(checks) and birth.verified:
+        reading.fields["clave_elector"] = FieldValue(clave, "ocr", True)
+    else:
+        if birth.verified and parts["fecha_nacimiento"].isoformat() != birth.value:
+            reading.warn("sides_differ", detail="la clave de elector no coincide con la fecha de nacimiento")
+        reading.warn("clave_unverified")
 
 
 def _continues_after(front_text: str, words: list[str]) -> bool:
@@ -459,6 +521,8 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
         mrz = _apply_back(reading, side) or mrz
     for side in fronts:
         _apply_front(reading, side, mrz)
+    if fronts:
+        _verify_clave(reading)
     reading.model = _model(reading.sides, mrz)
     for side in found:
         if side.photocopy:
@@ -480,6 +544,7 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
     mrz = _apply_back(reading, side) if side.side == "back" else None
     if side.side == "front":
         _apply_front(reading, side, None)
+        _verify_clave(reading)
     reading.model = _model([side], mrz)
     if side.photocopy:
         reading.warn("photocopy", kind=side.photocopy)

@@ -36,7 +36,7 @@ def test_decode_json_contract(good_photo, photo_sets, capsys):
     assert rc == 0 and err == ""
     assert out[0]["image"] == str(good_photo)
     assert set(out[0]["fields"]) == {"cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno",
-                                     "apellido_materno", "nombres", "emision"}
+                                     "apellido_materno", "nombres", "emision", "clave_elector"}
     cic = out[0]["fields"]["cic"]
     assert cic == {"value": photo_sets["easy"][0].truth["fields"]["cic"], "source": "mrz", "verified": True}
     assert out[0]["model"] in ("E/F", "G/H", "E/F/G/H")
