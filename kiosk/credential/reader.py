@@ -25,7 +25,8 @@ from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_b
 from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, straighten
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
-from kiosk.credential.screening import looks_like_screen, photocopy_kind
+from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
+                                       screen_confidence, zone_copy_features)
 from kiosk.credential.zone import Zone, read_zone
 from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
 
@@ -83,6 +84,7 @@ class SideReading:
     text: TextRead | None = None  # the MRZ block as tesseract read it
     blocks: list[TextBlock] = field(default_factory=list)
     frame: np.ndarray | None = None
+    confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
 
 
 @dataclass
@@ -154,11 +156,28 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         side.side = "front"
     if side.side == "front" and want_text:
         _find_front_text(side, views)
-    if side.card is not None:
-        side.photocopy = photocopy_kind(side.card)
-        side.screen = looks_like_screen(bgr, side.quad)
+    _screen_side(side, bgr)
     side.frame = bgr
     return side
+
+
+def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
+    """Photocopy and screen flags with a 0-1 confidence (the Mesa de Control sorts by it)."""
+    if side.card is None:
+        return
+    side.photocopy = photocopy_kind(side.card)
+    side.confidence["photocopy"] = 0.9 if side.photocopy else 0.0
+    block = side.text.block if side.text is not None and side.text.block is not None else None
+    if block is not None:
+        features = zone_copy_features(bgr, block.quad)
+        if features is not None:
+            confidence = copy_confidence(*features)
+            side.confidence["photocopy"] = max(side.confidence["photocopy"], confidence)
+            if confidence > 0.5 and not side.photocopy:
+                side.photocopy = "sin los colores de la credencial"
+    score = frame_screen_score(bgr)
+    side.screen = score > SCREEN_GRID_PEAK
+    side.confidence["screen"] = screen_confidence(score)
 
 
 def _glyph_read(bgr: np.ndarray, side: SideReading, budget: float, tesseract_hints: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -529,6 +548,8 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
             reading.warn("photocopy", kind=side.photocopy)
         if side.screen:
             reading.warn("screen")
+        for name, value in side.confidence.items():
+            reading.screening[name] = round(max(reading.screening.get(name, 0.0), value), 2)
     _flag_unverified(reading, backs, mrz)
     return reading
 
@@ -550,6 +571,7 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
         reading.warn("photocopy", kind=side.photocopy)
     if side.screen:
         reading.warn("screen")
+    reading.screening = {name: round(value, 2) for name, value in side.confidence.items()}
     _flag_unverified(reading, [side] if side.side == "back" else [], mrz)
     return reading
 
