@@ -8,7 +8,6 @@ monospaced MRZ print, at any place on any card, on any table.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -179,26 +178,20 @@ LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})
 
 
 def _optional_variants(rest: str) -> list[tuple[str, str]]:
-    """(optional data of 11, composite digit) from what follows `MEX`: '<' runs may be mis-counted."""
+    """(optional data of 11, composite digit) from what follows `MEX`.
+
+    Only the trailing run of fillers is re-fitted to length: fillers weigh 0 and nothing follows
+    them inside the field, so the composite check digit keeps its full strength. Re-fitting inner
+    runs would move digits to other weights, and among a dozen variants one would pass by chance.
+    """
     rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
     if len(rest) < 2:
         return []
     body, last = rest[:-1], _digits(rest[-1])
-    tokens = re.findall(r"<+|[^<]+", body)
-    fixed = sum(len(t) for t in tokens if not t.startswith("<"))
-    runs = [i for i, t in enumerate(tokens) if t.startswith("<")]
-    free = 11 - fixed
-    if free < 0 or not runs:
-        return [(body, last)] if len(body) == 11 else []
-    out = []
-    for lengths in itertools.product(range(0, free + 1), repeat=len(runs)):
-        if sum(lengths) != free or len(out) > 200:
-            continue
-        parts = list(tokens)
-        for i, n in zip(runs, lengths):
-            parts[i] = "<" * n
-        out.append(("".join(parts), last))
-    return out
+    if len(body) == 11:
+        return [(body, last)]
+    core = body.rstrip("<")
+    return [(core.ljust(11, "<"), last)] if len(core) <= 11 else []
 
 
 def decode_text(lines: list[str]) -> TextRead:

@@ -609,12 +609,15 @@ def _quad_pixels(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def _flag_unverified(reading: CredentialReading, backs: list[SideReading], mrz: MrzReading | None) -> None:
-    if backs and not any(reading.fields[n].verified for n in ("cic", "ocr")):
+    missing = [n for n in ("cic", "ocr") if not reading.fields[n].verified]
+    if backs and missing:
         for side in backs:
             advice = _advice(side)
             if advice:
                 reading.warn(advice)
-        reading.warn("illegible", what="el CIC ni el OCR", what_en="neither the CIC nor the OCR")
+        what = {("cic", "ocr"): ("el CIC ni el OCR", "neither the CIC nor the OCR"), ("cic",): ("el CIC", "the CIC"),
+                ("ocr",): ("el OCR", "the OCR")}[tuple(missing)]
+        reading.warn("illegible", what=what[0], what_en=what[1])
     if mrz is not None and not mrz.values.get("sex") and not reading.fields["sex"].verified:
         reading.warn("sex_unverified")
     if mrz is not None and not all(reading.fields[n].verified for n in NAME_FIELDS if mrz.values.get(n)):

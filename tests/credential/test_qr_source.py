@@ -47,6 +47,8 @@ def test_text_mrz_needs_all_four_check_digits():
     assert good.mrz.values["sex"] is None  # no check digit covers it
     for broken in (line2[:29] + "1", line2[:6] + "4" + line2[7:], line2[:14] + "6" + line2[15:]):
         assert not decode_text([line1, broken, ""]).mrz.verified, broken
-    # confusable letters in digit fields are fitted; '<' runs mis-counted by tesseract are re-fitted
-    fuzzy = decode_text(["IDMEX4657S3677B<<439S369167532", "9511073M3312315MEX<05<01258<<0"])
+    # confusable letters in digit fields are fitted; a trailing filler run mis-counted is re-fitted
+    fuzzy = decode_text(["IDMEX4657S3677B<<439S369167532", "9511073M3312315MEX<05<<01258<<<0"])
     assert fuzzy.mrz.verified and fuzzy.mrz.values["ocr"] == OCR
+    # an inner filler run mis-counted moves digits to other weights: refused, never re-fitted
+    assert not decode_text([line1, "9511073M3312315MEX<05<01258<<0"]).mrz.verified
