@@ -45,6 +45,7 @@ class TextRead:
     cic: str | None = None  # CIC whose own check digit holds, even when the rest does not
     ocr_candidate: str | None = None  # 13 digits read on line 1 (unverified alone)
     line1: str | None = None  # line 1 as read, digits fitted, check digits not required
+    line1_index: int = -1  # where line 1 is in `lines`
     block: TextBlock | None = None
 
 
@@ -210,6 +211,7 @@ def decode_text(lines: list[str]) -> TextRead:
         out.ocr_candidate = ocr
         line1 = "IDMEX" + cic10 + "<<" + ocr
         out.line1 = line1
+        out.line1_index = i
         for line2_raw in lines[i + 1:i + 3]:
             m2 = LINE2.match(line2_raw.replace(" ", ""))
             if not m2:
@@ -251,3 +253,24 @@ def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
     reading.name_truncated = truncated or len(line3) != 30
     reading.confidence = 1.0
     return reading
+
+
+def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> MrzReading | None:
+    """The MRZ verified with the OCR taken from the QR's digits: the one 13-digit window of the QR,
+    close to line 1's OCR read, with which all four printed check digits (the composite among
+    them) hold. The QR's digits are exact (Reed-Solomon); the printed check digits confirm which
+    of them are the OCR. None when no window, or more than one, makes the MRZ verify."""
+    if read.line1 is None or read.line1_index < 0 or (read.mrz is not None and read.mrz.verified):
+        return None
+    ocr_read = read.line1[17:30]
+    found: dict[str, MrzReading] = {}
+    for run in runs:
+        for i in range(len(run) - 12):
+            window = run[i:i + 13]
+            if window == ocr_read or sum(a != b for a, b in zip(window, ocr_read)) > max_distance:
+                continue
+            lines = [read.line1[:17] + window] + read.lines[read.line1_index + 1:]
+            again = decode_text(lines)
+            if again.mrz is not None and again.mrz.verified:
+                found[window] = again.mrz
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, is_ine_qr, qr_confirms, read_codes
+from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
-from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, straighten
+from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
@@ -85,6 +85,7 @@ class SideReading:
     blocks: list[TextBlock] = field(default_factory=list)
     frame: np.ndarray | None = None
     confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
+    ocr_from_qr: bool = False  # the MRZ verified with the QR's OCR digits (line 1's read was off)
 
 
 @dataclass
@@ -140,6 +141,11 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         if text.mrz is not None and text.mrz.verified:
             break
     text_ok = side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+    if not text_ok and side.text is not None:
+        runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
+        repaired = repair_with_qr(side.text, runs)
+        if repaired is not None:
+            side.text.mrz, side.ocr_from_qr, text_ok = repaired, True, True
     views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)
     if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
@@ -293,7 +299,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             if mrz.values.get(name) is not None:
-                _set(reading, name, mrz.values[name], "mrz")
+                _set(reading, name, mrz.values[name], "qr" if name == "ocr" and side.ocr_from_qr else "mrz")
         if mrz.values.get("sex"):
             _set(reading, "sex", mrz.values["sex"], "mrz")
         reading.name_truncated = mrz.name_truncated

@@ -52,3 +52,18 @@ def test_text_mrz_needs_all_four_check_digits():
     assert fuzzy.mrz.verified and fuzzy.mrz.values["ocr"] == OCR
     # an inner filler run mis-counted moves digits to other weights: refused, never re-fitted
     assert not decode_text([line1, "9511073M3312315MEX<05<01258<<0"]).mrz.verified
+
+
+def test_qr_digits_repair_a_misread_ocr_only_when_the_composite_holds():
+    from kiosk.credential.mrztext import repair_with_qr
+
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    misread = "IDMEX4657536778<<4395369767532"  # one OCR digit read wrong: the composite fails
+    read = decode_text([misread, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+    assert not read.mrz.verified
+    runs = digit_runs(f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752")
+    repaired = repair_with_qr(read, runs)
+    assert repaired is not None and repaired.values["ocr"] == OCR and repaired.values["cic"] == CIC
+    altered = decode_text([misread, line2[:29] + "3", ""])  # composite printed wrong as well
+    assert repair_with_qr(altered, runs) is None
+    assert repair_with_qr(read, digit_runs("https://qr.ine.mx/AB7KQ2ZZ9PLMN")) is None
