@@ -256,21 +256,28 @@ def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
 
 
 def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> MrzReading | None:
-    """The MRZ verified with the OCR taken from the QR's digits: the one 13-digit window of the QR,
-    close to line 1's OCR read, with which all four printed check digits (the composite among
-    them) hold. The QR's digits are exact (Reed-Solomon); the printed check digits confirm which
-    of them are the OCR. None when no window, or more than one, makes the MRZ verify."""
+    """The MRZ verified with the CIC and/or OCR taken from the QR's digits: windows of the QR
+    (9 and 13 digits) close to line 1's reads, with which all four printed check digits (the CIC's
+    and the composite among them) hold. The QR's digits are exact (Reed-Solomon); the printed check
+    digits confirm which of them are the CIC and the OCR. None when no combination, or more than
+    one, makes the MRZ verify."""
     if read.line1 is None or read.line1_index < 0 or (read.mrz is not None and read.mrz.verified):
         return None
-    ocr_read = read.line1[17:30]
-    found: dict[str, MrzReading] = {}
-    for run in runs:
-        for i in range(len(run) - 12):
-            window = run[i:i + 13]
-            if window == ocr_read or sum(a != b for a, b in zip(window, ocr_read)) > max_distance:
+    cic_read, ocr_read = read.line1[5:14], read.line1[17:30]
+
+    def near(text: str, width: int) -> list[str]:
+        found = {run[i:i + width] for run in runs for i in range(len(run) - width + 1)}
+        return [w for w in found if sum(a != b for a, b in zip(w, text)) <= max_distance]
+
+    cics = sorted({cic_read, *near(cic_read, 9)})
+    ocrs = sorted({ocr_read, *near(ocr_read, 13)})
+    verified: dict[tuple[str, str], MrzReading] = {}
+    for cic in cics:
+        for ocr in ocrs:
+            if (cic, ocr) == (cic_read, ocr_read):
                 continue
-            lines = [read.line1[:17] + window] + read.lines[read.line1_index + 1:]
-            again = decode_text(lines)
+            line1 = read.line1[:5] + cic + read.line1[14:17] + ocr
+            again = decode_text([line1] + read.lines[read.line1_index + 1:])
             if again.mrz is not None and again.mrz.verified:
-                found[window] = again.mrz
-    return next(iter(found.values())) if len(found) == 1 else None
+                verified[(cic, ocr)] = again.mrz
+    return next(iter(verified.values())) if len(verified) == 1 else None

@@ -85,7 +85,7 @@ class SideReading:
     blocks: list[TextBlock] = field(default_factory=list)
     frame: np.ndarray | None = None
     confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
-    ocr_from_qr: bool = False  # the MRZ verified with the QR's OCR digits (line 1's read was off)
+    ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
 
 
 @dataclass
@@ -299,7 +299,9 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             if mrz.values.get(name) is not None:
-                _set(reading, name, mrz.values[name], "qr" if name == "ocr" and side.ocr_from_qr else "mrz")
+                from_qr = side.ocr_from_qr and side.text is not None and side.text.line1 is not None and \
+                    mrz.values[name] != {"cic": side.text.line1[5:14], "ocr": side.text.line1[17:30]}.get(name, mrz.values[name])
+                _set(reading, name, mrz.values[name], "qr" if from_qr else "mrz")
         if mrz.values.get("sex"):
             _set(reading, "sex", mrz.values["sex"], "mrz")
         reading.name_truncated = mrz.name_truncated

@@ -67,3 +67,17 @@ def test_qr_digits_repair_a_misread_ocr_only_when_the_composite_holds():
     altered = decode_text([misread, line2[:29] + "3", ""])  # composite printed wrong as well
     assert repair_with_qr(altered, runs) is None
     assert repair_with_qr(read, digit_runs("https://qr.ine.mx/AB7KQ2ZZ9PLMN")) is None
+
+
+def test_qr_digits_repair_a_misread_cic_only_with_its_check_digit():
+    from kiosk.credential.mrztext import repair_with_qr
+
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    runs = digit_runs(f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752")
+    misread = "IDMEX4657586778<<4395369167532"  # a CIC digit read wrong: its check digit fails
+    read = decode_text([misread, line2, ""])
+    assert not read.mrz.verified
+    repaired = repair_with_qr(read, runs)
+    assert repaired is not None and repaired.values["cic"] == CIC
+    wrong_check = "IDMEX4657586779<<4395369167532"  # the printed check digit altered too
+    assert repair_with_qr(decode_text([wrong_check, line2, ""]), runs) is None
