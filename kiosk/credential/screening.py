@@ -1,7 +1,9 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Measures on the rectified card: colour (a photocopy is grey or washed out) and a periodic
-screen pattern with glare (a photo of a monitor). Thresholds are calibrated on the specimens.
+Photocopy: the rectified card's colour (grey or washed out), and the lightness and colour spread
+of the print above the MRZ. Screen: a periodic pixel-grid peak over most of the frame. Each flag
+carries a 0-1 confidence; thresholds were set on the project's specimens and development seeds of
+the independent generator (tests/fixtures/credential_eval), never on a seed the bench reports.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import numpy as np
 GREY_SATURATION = 9.0  # median HSV saturation of the card below this: black-and-white copy
 WASHED_SATURATION = 18.0  # low colour together with a pale, flat card: colour photocopy
 WASHED_VALUE = 215.0
-SCREEN_PEAK = 75.0  # robust sigmas of the strongest high-frequency peak (specimens: cards <50, screens >90)
 
 
 def photocopy_kind(card_bgr: np.ndarray) -> str | None:
@@ -51,21 +52,6 @@ def screen_score(gray: np.ndarray) -> float:
     mad = float(np.median(np.abs(values - median))) + 1e-6
     return float((values.max() - median) / mad)
 
-
-
-def card_screen_score(frame_bgr: np.ndarray, quad: np.ndarray) -> float:
-    """`screen_score` of the middle of the card in the raw frame (a screen's grid is in frame pixels)."""
-    gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
-    cx, cy = quad.mean(axis=0)
-    half = 128
-    x0 = int(np.clip(cx - half, 0, max(0, gray.shape[1] - 2 * half)))
-    y0 = int(np.clip(cy - half, 0, max(0, gray.shape[0] - 2 * half)))
-    return screen_score(gray[y0:y0 + 2 * half, x0:x0 + 2 * half])
-
-
-def looks_like_screen(frame_bgr: np.ndarray, quad: np.ndarray) -> bool:
-    """A moiré/subpixel pattern on the card as photographed."""
-    return card_screen_score(frame_bgr, quad) > SCREEN_PEAK
 
 
 COPY_LIGHTNESS = 225.0  # median L* (0-255) of the card's light print around the MRZ: copier paper is whiter
