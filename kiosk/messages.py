@@ -7,6 +7,7 @@ translation never hides an error.
 from __future__ import annotations
 
 import os
+import re
 
 CATALOG: dict[str, dict[str, str]] = {
     "vault_key_wrong": {
@@ -110,11 +111,18 @@ def lookup(catalog: dict[str, dict[str, str]], code: str, lang: str | None = Non
     entry = catalog.get(code)
     if entry is None:
         return code
-    template = entry.get(lang or default_lang()) or entry["es"]
+    lang = lang or default_lang()
+    template = entry.get(lang) or entry["es"]
     try:
-        return template.format(**params)
+        filled = template.format(**params)
     except (KeyError, IndexError):
         return template
+    return contract(filled) if params and (lang == "es" or lang not in entry) else filled
+
+
+def contract(text: str) -> str:
+    """Spanish contractions a filled-in parameter can break: "de el CIC" → "del CIC", "a el" → "al"."""
+    return re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1)[0] + ("el" if m.group(1).lower() == "de" else "l"), text)
 
 
 def text(code: str, lang: str | None = None, **params: object) -> str:

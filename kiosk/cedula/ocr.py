@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
+from kiosk.credential import tess
 from kiosk.identifiers import InvalidIdentifier, validate_clave_elector
 
 # tesseract's OpenMP threads fight each other when several cells run at once on a Pi
@@ -125,7 +125,7 @@ def read_column(cells: list[np.ndarray], whitelist: str,
 def _read_strip(images: list[np.ndarray], whitelist: str, lang: str) -> list[Field]:
     strip, spans = _stack(images)
     config = f'--psm 6 -c "tessedit_char_whitelist={whitelist} " -c load_system_dawg=0 -c load_freq_dawg=0'
-    data = pytesseract.image_to_data(strip, lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    data = tess.image_to_data(strip, lang=lang, config=config)
     words: list[list[tuple[int, str, float]]] = [[] for _ in images]
     for text, conf, left, top, height in zip(data["text"], data["conf"], data["left"], data["top"], data["height"]):
         text = (text or "").strip()
@@ -196,7 +196,7 @@ def read_text_views(image: np.ndarray, views: tuple[Callable[[np.ndarray], np.nd
                     psm: int = 6) -> list[list[tuple[str, float]]]:
     """The words of `image` as seen through each view, from ONE tesseract run over the stack."""
     strip, spans = _stack([view(image) for view in views])
-    data = pytesseract.image_to_data(strip, lang="spa", config=f"--psm {psm}", output_type=pytesseract.Output.DICT)
+    data = tess.image_to_data(strip, lang="spa", config=f"--psm {psm}")
     out: list[list[tuple[str, float]]] = [[] for _ in views]
     for text, conf, top, height in zip(data["text"], data["conf"], data["top"], data["height"]):
         if not text.strip() or float(conf) < 0:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 from kiosk.credential import ImageRejected, load_image, read_image
+from kiosk.credential.messages import message
 from kiosk.credential.reader import FIELD_NAMES, FieldValue
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     "help": {"es": "lee fotos de la Credencial para Votar (campos con fuente y verificación)",
@@ -35,14 +39,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _failed(path: str, code: str, text: str) -> tuple[dict[str, object], str]:
+    empty = {name: FieldValue().as_dict() for name in FIELD_NAMES}
+    error = {"code": code, "message": text}
+    return {"image": path, "fields": empty, "model": None, "warnings": [], "errors": [error]}, text
+
+
 def decode_one(path: str) -> tuple[dict[str, object], str | None]:
-    """The JSON object for one image, and the one-line reason if the file could not be used."""
+    """The JSON object for one image, and the one-line reason if the file could not be used.
+
+    Whatever goes wrong with one file stays in its own object: the rest of a batch still decodes.
+    """
     try:
         reading = read_image(load_image(path))
     except ImageRejected as exc:
-        empty = {name: FieldValue().as_dict() for name in FIELD_NAMES}
-        error = {"code": exc.code, "message": str(exc)}
-        return {"image": path, "fields": empty, "model": None, "warnings": [], "errors": [error]}, str(exc)
+        return _failed(path, exc.code, str(exc))
+    except Exception:  # a decoder bug on one photo must not cost the batch its JSON
+        log.exception("decoding %s failed", path)
+        return _failed(path, "decode_failed", message("decode_failed", path=path))
     return {"image": path, **reading.as_dict()}, None
 
 

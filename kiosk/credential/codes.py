@@ -15,7 +15,10 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-QR_URL = re.compile(r"^https?://qr\.ine\.mx/(\d{9})(\d{13})(\d{2})$")
+INE_QR = re.compile(r"^https?://qr\.ine\.mx/", re.IGNORECASE)
+MAX_CIC_DISTANCE = 0  # the MRZ's CIC read must equal the QR's window (and its check digit hold)
+MAX_OCR_DISTANCE = 0  # the MRZ's OCR read must equal the QR's window it confirms
+# (exact agreement: a card whose printed digits were altered must not be "confirmed" by its QR)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,54 @@ def _unique(codes: list[Code]) -> list[Code]:
     return out
 
 
-def parse_ine_qr(text: str) -> dict[str, str] | None:
-    """The small QR of models G/H: URL + CIC (9) + OCR (13) + emisión (2); None if not that."""
-    m = QR_URL.match(text.strip())
-    if not m:
-        return None
-    return {"cic": m.group(1), "ocr": m.group(2), "emision": m.group(3)}
+def is_ine_qr(text: str) -> bool:
+    """The small QR of models G/H: an INE URL (its digits' layout is not published)."""
+    return bool(INE_QR.match(text.strip()))
+
+
+def digit_runs(text: str) -> list[str]:
+    """The runs of 9 or more digits in a QR payload, in order."""
+    return re.findall(r"\d{9,}", text)
+
+
+def _windows(runs: list[str], width: int) -> list[tuple[int, int, str]]:
+    return [(r, i, run[i:i + width]) for r, run in enumerate(runs) for i in range(len(run) - width + 1)]
+
+
+def _distance(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
+
+
+def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
+    """CIC and OCR from a QR payload whose layout the MRZ confirms; {} when nothing confirms it.
+
+    The QR's digits are exact (Reed-Solomon) but their layout is not published: a 9-digit window
+    is the CIC only when the MRZ's CIC read equals it and the CIC check digit (as read on line 1)
+    holds, and exactly one window qualifies; the OCR is then the one 13-digit window, apart from
+    the CIC, that line 1's OCR read equals (every other window at least 3 digits away). Two
+    independent readings agreeing stand in for the composite check digit line 2 did not give.
+    An unknown layout, or no MRZ, gives nothing: the code is kept unverified, never guessed.
+    """
+    from kiosk.identifiers import icao_check_digit
+
+    runs = digit_runs(text)
+    if not runs:
+        return {}
+    for line in line1_reads:
+        if len(line) < 30:
+            continue
+        cic_read, check, ocr_read = line[5:14], line[14], line[17:30]
+        if not check.isdigit():
+            continue
+        cics = [(r, i, w) for r, i, w in _windows(runs, 9)
+                if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE]
+        if len({w for _, _, w in cics}) != 1:
+            continue
+        out = {"cic": cics[0][2]}
+        r0, i0, _ = cics[0]
+        windows = [(r, i, w) for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9]
+        near = sorted((_distance(w, ocr_read), w) for _, _, w in windows)
+        if near and near[0][0] <= MAX_OCR_DISTANCE and all(d > MAX_OCR_DISTANCE + 2 for d, w in near[1:] if w != near[0][1]):
+            out["ocr"] = near[0][1]
+        return out
+    return {}

@@ -6,6 +6,8 @@ Every failure raises `ImageRejected` whose message is a Spanish sentence for the
 from __future__ import annotations
 
 import io
+import logging
+import warnings
 from pathlib import Path
 
 import cv2
@@ -14,9 +16,13 @@ from PIL import Image, UnidentifiedImageError
 
 from kiosk.credential.messages import message
 
+log = logging.getLogger(__name__)
+
 MAX_FILE_BYTES = 80 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # refuse above this before decoding anything
 WORK_PIXELS = 4_000_000  # bigger photos are reduced while decoding (JPEG) or right after
+MAX_ASPECT = 4.0  # a camera frame is at most 21:9; a 2 x 30000 strip is not a photo
+MIN_SIDE = 64  # smaller than this no card can be read
 
 
 class ImageRejected(ValueError):
@@ -31,10 +37,20 @@ class ImageRejected(ValueError):
 def load_bytes(data: bytes, name: str = "imagen") -> np.ndarray:
     """Decode image bytes into a BGR array of at most WORK_PIXELS, checking the header first."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            # Pillow only warns between its own limit and twice it; here any bomb is an error
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img_file = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        log.warning("image %s refused as a decompression bomb: %s", name, exc)
+        raise ImageRejected("image_too_large", path=name, megapixels="más de 170", limit=MAX_PIXELS // 1_000_000) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
+        raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
+    try:
+        with img_file as img:
             width, height = img.size
-            if width * height > MAX_PIXELS:
-                raise ImageRejected("image_too_large", path=name, megapixels=round(width * height / 1e6), limit=MAX_PIXELS // 1_000_000)
+            check_header(width, height, name)
             if width * height > WORK_PIXELS and img.format == "JPEG":
                 factor = (width * height / WORK_PIXELS) ** 0.5
                 img.draft("RGB", (int(width / factor), int(height / factor)))
@@ -45,12 +61,25 @@ def load_bytes(data: bytes, name: str = "imagen") -> np.ndarray:
             rgb = np.asarray(img)
     except ImageRejected:
         raise
+    except (Image.DecompressionBombError, MemoryError) as exc:
+        log.warning("image %s refused while decoding: %s", name, exc)
+        raise ImageRejected("image_too_large", path=name, megapixels=round(width * height / 1e6), limit=MAX_PIXELS // 1_000_000) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
         raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
     check_not_black(bgr, name)
     return bgr
+
+
+def check_header(width: int, height: int, name: str = "imagen") -> None:
+    """Refuse, from the header alone, sizes that no camera frame has (before any pixel is decoded)."""
+    if width * height > MAX_PIXELS:
+        raise ImageRejected("image_too_large", path=name, megapixels=round(width * height / 1e6), limit=MAX_PIXELS // 1_000_000)
+    if min(width, height) < MIN_SIDE:
+        raise ImageRejected("image_bad_shape", path=name, width=width, height=height)
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageRejected("image_bad_shape", path=name, width=width, height=height)
 
 
 def load_image(path: str | Path) -> np.ndarray:

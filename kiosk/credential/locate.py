@@ -254,6 +254,14 @@ def find_mrz_blocks(bgr: np.ndarray, limit: int = 3) -> list[np.ndarray]:
     return [quad / scale for _, quad in found[:limit]]
 
 
+def card_from_block(block_quad: np.ndarray) -> np.ndarray:
+    """Card corners predicted from a found MRZ block (TL, TR, BR, BL): the TD1 zone spans the
+    card's width at its bottom. Rough, but enough for the card's colours and a code search."""
+    matrix = cv2.getPerspectiveTransform(MRZ_INK, block_quad.astype(np.float32))
+    card = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32).reshape(-1, 1, 2)
+    return cv2.perspectiveTransform(card, matrix).reshape(4, 2)
+
+
 def rectify(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The card seen straight on, CARD_W x CARD_H pixels."""
     dst = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)

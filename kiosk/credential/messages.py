@@ -44,6 +44,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Credencial ilegible: no se pudo verificar {what}. Tome la foto de nuevo, más cerca y sin reflejos.",
         "en": "Illegible credential: {what_en} could not be verified. Take the photo again, closer and without glare.",
     },
+    "clave_unread": {
+        "es": "No se pudo leer la clave de elector del anverso; tome de nuevo la foto del anverso, sin reflejos.",
+        "en": "The clave de elector could not be read on the front; take the front photo again, without glare.",
+    },
+    "clave_unverified": {
+        "es": "La clave de elector leída no se pudo confirmar con la CURP, la fecha de nacimiento y el nombre; no se captura.",
+        "en": "The clave de elector read could not be confirmed with the CURP, birth date and name; it is not captured.",
+    },
+    "no_zone": {
+        "es": "No se ve la zona de lectura (las tres líneas de letras y números del reverso): muestre el reverso completo.",
+        "en": "The machine-readable zone (the three lines of letters and digits on the back) is not visible: show the whole back.",
+    },
+    "too_far": {
+        "es": "La credencial se ve muy pequeña: acerque la credencial a la cámara.",
+        "en": "The credential looks too small: bring the credential closer to the camera.",
+    },
+    "glare": {
+        "es": "Hay un reflejo sobre la credencial: evite el reflejo inclinándola un poco o alejándola de la luz.",
+        "en": "There is a reflection on the credential: avoid the glare by tilting it a little or moving it away from the light.",
+    },
+    "blurry": {
+        "es": "La foto salió movida o desenfocada: sostenga la credencial quieta y tome la foto de nuevo.",
+        "en": "The photo is blurred: hold the credential still and take the photo again.",
+    },
+    "front_unread": {
+        "es": "No se pudo leer el anverso: tome la foto de nuevo, de frente, sin reflejos y con la credencial completa.",
+        "en": "The front could not be read: take the photo again, straight on, without glare and with the whole credential.",
+    },
     "name_unverified": {
         "es": "El nombre de la zona de lectura no se pudo confirmar con el anverso; no se captura.",
         "en": "The name in the machine-readable zone could not be confirmed on the front; it is not captured.",
@@ -75,6 +103,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "image_black": {
         "es": "La imagen {path} está completamente oscura; revise la cámara o la iluminación.",
         "en": "The image {path} is completely dark; check the camera or the lighting.",
+    },
+    "image_bad_shape": {
+        "es": "La imagen {path} no tiene forma de foto ({width}×{height} píxeles); tome la foto de nuevo con la cámara del kiosco.",
+        "en": "The image {path} is not shaped like a photo ({width}x{height} pixels); take the photo again with the kiosk camera.",
+    },
+    "decode_failed": {
+        "es": "No se pudo procesar la imagen {path}; tome la foto de nuevo.",
+        "en": "The image {path} could not be processed; take the photo again.",
     },
     "image_too_large": {
         "es": "La imagen {path} es demasiado grande ({megapixels} megapíxeles, máximo {limit}).",

@@ -49,6 +49,7 @@ class MrzReading:
     problems: list[str] = field(default_factory=list)
     name_truncated: bool = False
     confidence: float = 0.0
+    changed_cells: int = 0  # cells where the check digits chose another character than the best-scoring one
 
 
 def _options(read: LineRead, i: int, allowed: frozenset[str], hint: str | None) -> list[str]:
@@ -188,6 +189,10 @@ def decode_td1(reads: list[LineRead], hints: list[str] | None = None) -> MrzRead
     result.corrected = [n for n, got, first in zip(("cic", "birth", "expiry"), (cic, birth, expiry), firsts) if got != first]
     if tail != "".join(o[0] for o in l1[17:30] + l2[18:30]):
         result.corrected.append("composite")
+    chosen_cells = [(0, 5 + i, ch) for i, ch in enumerate(cic)] + [(1, i, ch) for i, ch in enumerate(birth)]
+    chosen_cells += [(1, 8 + i, ch) for i, ch in enumerate(expiry)] + [(0, 17 + i, ch) for i, ch in enumerate(tail[:13])]
+    chosen_cells += [(1, 18 + i, ch) for i, ch in enumerate(tail[13:])]
+    result.changed_cells = sum(ch != opts[line][i][0] for line, i, ch in chosen_cells)
     result.verified = True
     sex_opts = [ch for ch in l2[7] if ch in SEX]
     paterno, materno, nombres, truncated = split_name(best[2])

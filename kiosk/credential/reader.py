@@ -19,19 +19,25 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, parse_ine_qr, read_codes
-from kiosk.credential.imageio import check_not_black
-from kiosk.credential.locate import find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
+from kiosk.credential.imageio import WORK_PIXELS, check_not_black
+from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
-from kiosk.credential.screening import looks_like_screen, photocopy_kind
+from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
+                                       screen_confidence, zone_copy_features)
 from kiosk.credential.zone import Zone, read_zone
 from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
 
 log = logging.getLogger(__name__)
 
-FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision")
-ATTEMPT_BUDGET_S = 0.6  # stop trying further card positions after this
+FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno", "apellido_materno", "nombres", "emision",
+               "clave_elector")
+ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
+NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is there to confirm them
+MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
+TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
 
@@ -75,6 +81,11 @@ class SideReading:
     front_text: str = ""
     photocopy: str | None = None
     screen: bool = False
+    text: TextRead | None = None  # the MRZ block as tesseract read it
+    blocks: list[TextBlock] = field(default_factory=list)
+    frame: np.ndarray | None = None
+    confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
+    ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
 
 
 @dataclass
@@ -88,6 +99,11 @@ class CredentialReading:
     name_truncated: bool = False
     sides: list[SideReading] = field(default_factory=list)
     conflicts: set[str] = field(default_factory=set)
+    codes: list[dict[str, object]] = field(default_factory=list)  # QR payloads, confirmed or kept unverified
+    front_read: bool = False
+    front_curp: str | None = None  # as read on the front, CURP check digit held (not reported)
+    front_clave: str | None = None  # as read on the front, format-valid (reported only once verified)
+    screening: dict[str, float] = field(default_factory=dict)  # photocopy / screen confidence 0-1
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -95,6 +111,8 @@ class CredentialReading:
             "model": self.model,
             "warnings": [w.as_dict() for w in self.warnings],
             "errors": [e.as_dict() for e in self.errors],
+            "codes": self.codes,
+            "screening": self.screening,
         }
 
     def warn(self, code: str, **params: object) -> None:
@@ -105,14 +123,75 @@ class CredentialReading:
 def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool = False) -> SideReading:
     """Find the card in a photo, read its machine-readable parts, and tell which side it is.
 
-    `tesseract_hints` adds tesseract's reading of the MRZ lines as extra candidates when glyph
-    matching alone does not verify (off by default: on the benchmark it rescued no photo).
+    Independent cues, cheapest and most often right first: the QR (position and payload), the
+    MRZ as a block of text lines read by tesseract (no card outline or font needed), then the
+    card's outline with OCR-B glyph matching. `tesseract_hints` adds tesseract's reading of the
+    glyph matcher's lines as extra candidates.
     """
     check_not_black(bgr)
+    bgr = _bounded(bgr)
     side = SideReading()
+    side.codes = read_codes(bgr)
+    blocks = find_text_blocks(bgr)
+    side.blocks = blocks
+    for block in blocks[:TEXT_BLOCKS]:
+        text = read_block(bgr, block)
+        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
+            side.text = text
+        if text.mrz is not None and text.mrz.verified:
+            break
+    text_ok = side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+    if not text_ok and side.text is not None:
+        runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
+        repaired = repair_with_qr(side.text, runs)
+        if repaired is not None:
+            side.text.mrz, side.ocr_from_qr, text_ok = repaired, True, True
+    views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)
+    if text_ok:
+        side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
+    if side.card is None and side.text is not None and side.text.block is not None:
+        side.quad = card_from_block(side.text.block.quad)
+        side.card = rectify(bgr, side.quad)
+    if not side.codes and side.card is not None:
+        side.codes = read_codes(side.card)
+    has_codes = any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
+    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None)
+    if side.zone.mrz_lines_seen or text_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
+        side.side = "back"
+    elif side.card is not None:
+        side.side = "front"
+    if side.side == "front" and want_text:
+        _find_front_text(side, views)
+    _screen_side(side, bgr)
+    side.frame = bgr
+    return side
+
+
+def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
+    """Photocopy and screen flags with a 0-1 confidence (the Mesa de Control sorts by it)."""
+    if side.card is None:
+        return
+    side.photocopy = photocopy_kind(side.card)
+    side.confidence["photocopy"] = 0.9 if side.photocopy else 0.0
+    block = side.text.block if side.text is not None and side.text.block is not None else None
+    if block is not None:
+        features = zone_copy_features(bgr, block.quad)
+        if features is not None:
+            confidence = copy_confidence(*features)
+            side.confidence["photocopy"] = max(side.confidence["photocopy"], confidence)
+            if confidence > 0.5 and not side.photocopy:
+                side.photocopy = "sin los colores de la credencial"
+    score = frame_screen_score(bgr)
+    side.screen = score > SCREEN_GRID_PEAK
+    side.confidence["screen"] = screen_confidence(score)
+
+
+def _glyph_read(bgr: np.ndarray, side: SideReading, budget: float, tesseract_hints: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Card positions (MRZ-predicted, then outlines) read with the OCR-B glyph matcher until one
+    verifies or `budget` seconds pass; the best is kept in `side`. Returns every (quad, card) tried."""
     best_zone, best_quad, best_gray = None, None, None
-    views: list[tuple[np.ndarray, np.ndarray]] = []  # (quad, card) of every position tried
-    deadline = time.monotonic() + ATTEMPT_BUDGET_S
+    views: list[tuple[np.ndarray, np.ndarray]] = []
+    deadline = time.monotonic() + budget
     for quad in _attempts(bgr):
         card = rectify(bgr, quad)
         views.append((quad, card))
@@ -126,19 +205,29 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         best_zone = read_zone(best_gray, use_tesseract=True)  # second opinion on the best view only
     if best_zone is not None:
         side.zone, side.quad = best_zone, best_quad
-    sources = [side.card] if side.card is not None else []
-    side.codes = read_codes(*sources, bgr)
-    has_codes = any(parse_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
-    if side.zone.mrz_lines_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
-        side.side = "back"
-    elif side.card is not None:
-        side.side = "front"
-    if side.side == "front" and want_text:
-        _find_front_text(side, views)
-    if side.card is not None:
-        side.photocopy = photocopy_kind(side.card)
-        side.screen = looks_like_screen(bgr, side.quad)
-    return side
+    return views
+
+
+def _names_from_glyphs(side: SideReading) -> None:
+    """Tesseract's MRZ line 3 inserts and drops fillers; when the names are to be checked against
+    the front, the glyph matcher's line 3 is preferred if its read verifies the same numbers."""
+    if side.frame is None or side.text is None or side.text.mrz is None or not side.text.mrz.verified:
+        return
+    probe = SideReading()
+    _glyph_read(side.frame, probe, NAME_BUDGET_S)
+    glyph = probe.zone.mrz
+    if glyph is not None and glyph.verified and all(glyph.values.get(k) == side.text.mrz.values.get(k) for k in ("cic", "ocr", "birth_date")):
+        side.zone = probe.zone
+        side.zone.mrz.values["sex"] = glyph.values.get("sex")
+
+
+def _bounded(bgr: np.ndarray) -> np.ndarray:
+    """An array handed in directly (not through load_image) is reduced to WORK_PIXELS too."""
+    pixels = bgr.shape[0] * bgr.shape[1]
+    if pixels <= WORK_PIXELS:
+        return bgr
+    factor = (pixels / WORK_PIXELS) ** 0.5
+    return cv2.resize(bgr, (int(bgr.shape[1] / factor), int(bgr.shape[0] / factor)), interpolation=cv2.INTER_AREA)
 
 
 def _find_front_text(side: SideReading, views: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -160,6 +249,11 @@ def _attempts(bgr: np.ndarray):
 
 
 def _zone_rank(zone: Zone) -> int:
+    if zone.mrz is not None and zone.mrz.verified and zone.mrz.confidence < MIN_GLYPH_CONFIDENCE:
+        # the check digits were met, but by cells that barely look like their characters: with
+        # thousands of combinations of weak cells some satisfy all four digits by chance
+        zone.mrz.verified = False
+        zone.mrz.problems.append("mrz_weak")
     if zone.mrz is not None and zone.mrz.verified:
         return 3
     if zone.mrz_lines_seen:
@@ -205,20 +299,24 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             if mrz.values.get(name) is not None:
-                _set(reading, name, mrz.values[name], "mrz")
+                from_qr = side.ocr_from_qr and side.text is not None and side.text.line1 is not None and \
+                    mrz.values[name] != {"cic": side.text.line1[5:14], "ocr": side.text.line1[17:30]}.get(name, mrz.values[name])
+                _set(reading, name, mrz.values[name], "qr" if from_qr else "mrz")
         if mrz.values.get("sex"):
             _set(reading, "sex", mrz.values["sex"], "mrz")
         reading.name_truncated = mrz.name_truncated
     elif mrz is not None:
-        for problem in mrz.problems:
+        for problem in (p for p in mrz.problems if p != "mrz_weak"):
             key = problem.removeprefix("mrz_check_").removeprefix("mrz_")
             es, en = WHAT.get(key, WHAT["mrz"])
             reading.errors.append(_notice("check_digit", what=es, what_en=en))
     for code in side.codes:
-        qr = parse_ine_qr(code.text) if code.kind == "qr" else None
-        if qr:
-            for name in ("cic", "ocr", "emision"):
-                _set(reading, name, qr[name], "qr")
+        if code.kind == "qr":
+            confirmed = qr_confirms(code.text, _line1_reads(side))
+            for name, value in confirmed.items():
+                if not reading.fields[name].verified:
+                    _set(reading, name, value, "qr")
+            reading.codes.append({"kind": code.kind, "text": code.text, "verified": bool(confirmed) or _qr_agrees(reading, code.text)})
         elif code.kind != "qr" and re.fullmatch(r"\d{9}", code.text):
             _set(reading, "cic", code.text, "barcode")
         elif code.kind != "qr" and re.fullmatch(r"\d{13}", code.text):
@@ -230,9 +328,27 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     return mrz if mrz is not None and mrz.verified else None
 
 
+def _line1_reads(side: SideReading) -> list[str]:
+    """Line 1 of the MRZ as each engine read it (check digits not required): the QR's digits
+    are confirmed against these."""
+    out = []
+    if side.text is not None and side.text.line1:
+        out.append(side.text.line1)
+    if side.zone.mrz is not None and side.zone.mrz.lines:
+        out.append(side.zone.mrz.lines[0])
+    return out
+
+
+def _qr_agrees(reading: CredentialReading, text: str) -> bool:
+    """The QR holds the verified CIC and OCR (then it is a confirmed code too)."""
+    cic, ocr = reading.fields["cic"], reading.fields["ocr"]
+    digits = re.sub(r"\D", " ", text)
+    return bool(cic.verified and ocr.verified and str(cic.value) in digits and str(ocr.value) in digits)
+
+
 def _model(sides: list[SideReading], mrz: MrzReading | None) -> str | None:
     codes = [c for s in sides for c in s.codes]
-    if any(parse_ine_qr(c.text) for c in codes if c.kind == "qr"):
+    if any(is_ine_qr(c.text) for c in codes if c.kind == "qr"):
         return "G/H"
     has_mrz = mrz is not None or any(s.zone.mrz_lines_seen for s in sides)
     if has_mrz and any(re.fullmatch(r"\d{9}", c.text) for c in codes if c.kind != "qr"):
@@ -260,16 +376,14 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
                 clave = validate_clave_elector(token)
             except InvalidIdentifier:
                 pass
+    reading.front_read = True
+    reading.front_curp = curp
     if curp:
         # the CURP's own check digit verifies the birth date and sex it carries
         for name, value in (("birth_date", _curp_birth(curp)), ("sex", curp[10])):
             if value is not None:
                 _set(reading, name, value, "ocr")
-    if clave:
-        parts = clave_elector_parts(clave)
-        birth = reading.fields["birth_date"]
-        if birth.verified and parts["fecha_nacimiento"].isoformat() != birth.value:
-            reading.warn("sides_differ", detail="la clave de elector no coincide con la fecha de nacimiento")
+    reading.front_clave = _front_clave(compact)
     if mrz is None:
         return
     tokens = _front_tokens(side.front_text)
@@ -301,6 +415,66 @@ def _apply_front(reading: CredentialReading, side: SideReading, mrz: MrzReading 
         reading.fields[name] = FieldValue(value, "mrz", True)
     if len(tokens) >= 6 and not confirmed and any(names.values()):
         reading.warn("sides_differ", detail="el nombre del anverso no coincide con el del reverso")
+
+
+def _is_curp(token: str) -> bool:
+    try:
+        validate_curp(token)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
+def _front_clave(compact: str) -> str | None:
+    """The clave de elector as tesseract read it on the front (its layout fitted, never checked here)."""
+    from kiosk.cedula.ocr import Field, shape_clave
+
+    for token in compact.split():
+        if len(token) != 18 or not token[:6].isalpha() or _is_curp(token):
+            continue  # the clave starts with six letters; a CURP (also 18) is not a clave
+        shaped = shape_clave(Field(token, 1.0)).value
+        try:
+            return validate_clave_elector(shaped)
+        except InvalidIdentifier:
+            continue
+    return None
+
+
+def _verify_clave(reading: CredentialReading) -> None:
+    """The clave de elector read on the front is kept only when what it carries agrees with what
+    other sources verified: its birth date and sex (CURP check digit or MRZ), and its six letters
+    with the verified names (INE's rule, kiosk/cedula/clave.py) or, without names, with the
+    CURP's initials. Otherwise it stays empty and flagged: never guessed."""
+    from kiosk.cedula.clave import clave_letters
+
+    clave = reading.front_clave
+    if clave is None:
+        if reading.front_read:
+            reading.warn("clave_unread")
+        return
+    parts = clave_elector_parts(clave)
+    birth, sex = reading.fields["birth_date"], reading.fields["sex"]
+    letters = str(parts["letras"])
+    checks = []
+    if birth.verified:
+        checks.append(parts["fecha_nacimiento"].isoformat() == birth.value)
+    if sex.verified:
+        checks.append(parts["sexo"] == sex.value)
+    names = [reading.fields[n] for n in ("nombres", "apellido_paterno", "apellido_materno")]
+    if all(f.verified for f in names[:2]):
+        nombres, paterno, materno = (str(f.value or "") for f in names)
+        expected = {clave_letters(nombres, paterno, materno), clave_letters(nombres, paterno, materno, skip_common=False)}
+        checks.append(letters in expected)
+    elif reading.front_curp:
+        curp = reading.front_curp
+        # both surnames' initials (the given name's may differ: MARÍA / JOSÉ are skipped by one rule)
+        checks.append(letters[0] == curp[0] and letters[2] == curp[2])
+    if len(checks) >= 2 and all(checks) and birth.verified:
+        reading.fields["clave_elector"] = FieldValue(clave, "ocr", True)
+    else:
+        if birth.verified and parts["fecha_nacimiento"].isoformat() != birth.value:
+            reading.warn("sides_differ", detail="la clave de elector no coincide con la fecha de nacimiento")
+        reading.warn("clave_unverified")
 
 
 def _continues_after(front_text: str, words: list[str]) -> bool:
@@ -369,15 +543,21 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
         reading.warn("one_side_only", missing=missing, missing_en=missing_en)
     mrz = None
     for side in backs:
+        if fronts:
+            _names_from_glyphs(side)
         mrz = _apply_back(reading, side) or mrz
     for side in fronts:
         _apply_front(reading, side, mrz)
+    if fronts:
+        _verify_clave(reading)
     reading.model = _model(reading.sides, mrz)
     for side in found:
         if side.photocopy:
             reading.warn("photocopy", kind=side.photocopy)
         if side.screen:
             reading.warn("screen")
+        for name, value in side.confidence.items():
+            reading.screening[name] = round(max(reading.screening.get(name, 0.0), value), 2)
     _flag_unverified(reading, backs, mrz)
     return reading
 
@@ -393,18 +573,59 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
     mrz = _apply_back(reading, side) if side.side == "back" else None
     if side.side == "front":
         _apply_front(reading, side, None)
+        _verify_clave(reading)
     reading.model = _model([side], mrz)
     if side.photocopy:
         reading.warn("photocopy", kind=side.photocopy)
     if side.screen:
         reading.warn("screen")
+    reading.screening = {name: round(value, 2) for name, value in side.confidence.items()}
     _flag_unverified(reading, [side] if side.side == "back" else [], mrz)
     return reading
 
 
+TOO_FAR = 0.40  # an MRZ block narrower than this share of the frame: the card is too far
+GLARE_SHARE = 0.04  # share of blown-out pixels on the MRZ block that makes a reflection
+BLUR_SHARPNESS = 60.0  # variance of the Laplacian on the straightened MRZ block below this: blurred
+
+
+def _advice(side: SideReading) -> str | None:
+    """What the operator should change when a back did not read: the zone not in view, the card
+    too far, a reflection on it, or the photo blurred (checked in that order)."""
+    if side.frame is None:
+        return None
+    gray = cv2.cvtColor(side.frame, cv2.COLOR_BGR2GRAY)
+    block = side.text.block if side.text is not None and side.text.block is not None else None
+    if block is None:
+        return "no_zone"
+    width = float(np.linalg.norm(block.quad[1] - block.quad[0]))
+    if width < TOO_FAR * gray.shape[1]:
+        return "too_far"
+    straight = straighten(gray, block.quad)
+    region = _quad_pixels(gray, side.quad if side.quad is not None else block.quad)
+    if region.size and float(np.mean(region >= 250)) > GLARE_SHARE:
+        return "glare"
+    if float(cv2.Laplacian(straight, cv2.CV_64F).var()) < BLUR_SHARPNESS:
+        return "blurry"
+    return None
+
+
+def _quad_pixels(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    mask = np.zeros(gray.shape, np.uint8)
+    cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
+    return gray[mask > 0]
+
+
 def _flag_unverified(reading: CredentialReading, backs: list[SideReading], mrz: MrzReading | None) -> None:
-    if backs and not any(reading.fields[n].verified for n in ("cic", "ocr")):
-        reading.warn("illegible", what="el CIC ni el OCR", what_en="neither the CIC nor the OCR")
+    missing = [n for n in ("cic", "ocr") if not reading.fields[n].verified]
+    if backs and missing:
+        for side in backs:
+            advice = _advice(side)
+            if advice:
+                reading.warn(advice)
+        what = {("cic", "ocr"): ("el CIC ni el OCR", "neither the CIC nor the OCR"), ("cic",): ("el CIC", "the CIC"),
+                ("ocr",): ("el OCR", "the OCR")}[tuple(missing)]
+        reading.warn("illegible", what=what[0], what_en=what[1])
     if mrz is not None and not mrz.values.get("sex") and not reading.fields["sex"].verified:
         reading.warn("sex_unverified")
     if mrz is not None and not all(reading.fields[n].verified for n in NAME_FIELDS if mrz.values.get(n)):

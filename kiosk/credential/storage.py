@@ -30,7 +30,10 @@ def _mrz_values(bgr: np.ndarray, *, just_read: bool = False) -> dict | None:
 
     side = _read_side_once(bgr) if just_read else read_side(bgr, want_text=False)
     mrz = side.zone.mrz
-    return mrz.values if mrz is not None and mrz.verified else None
+    if mrz is None or not mrz.verified:
+        return None
+    # what the check digits cover (names and sex may come from different engines on each read)
+    return {k: mrz.values.get(k) for k in ("cic", "ocr", "birth_date", "expiry_year", "emision")}
 
 
 def _fitting(scaled: np.ndarray) -> list[bytes]:

@@ -36,7 +36,7 @@ def test_decode_json_contract(good_photo, photo_sets, capsys):
     assert rc == 0 and err == ""
     assert out[0]["image"] == str(good_photo)
     assert set(out[0]["fields"]) == {"cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_paterno",
-                                     "apellido_materno", "nombres", "emision"}
+                                     "apellido_materno", "nombres", "emision", "clave_elector"}
     cic = out[0]["fields"]["cic"]
     assert cic == {"value": photo_sets["easy"][0].truth["fields"]["cic"], "source": "mrz", "verified": True}
     assert out[0]["model"] in ("E/F", "G/H", "E/F/G/H")
@@ -94,3 +94,68 @@ def test_too_many_pixels_refused_before_decoding(tmp_path):
     Image.new("L", (9000, 8000), 200).save(huge)  # 72 MP
     with pytest.raises(ImageRejected, match="demasiado grande"):
         load_image(huge)
+
+
+def _png_header_only(path, width: int, height: int) -> None:
+    """A PNG whose header claims width x height over a tiny (invalid) body: nothing real to decode."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+def test_bomb_and_strip_refused_rest_of_batch_decodes(tmp_path, good_photo, capsys):
+    """A 60000x60000 header (a decompression bomb), a 2x30000 strip and a 40000x1500 strip each get
+    their own Spanish error object; the good photo in the same batch still decodes."""
+    from PIL import Image
+
+    bomb = tmp_path / "bomba.png"
+    _png_header_only(bomb, 60000, 60000)
+    strip = tmp_path / "tira.png"
+    Image.new("L", (2, 30000), 200).save(strip)
+    wide = tmp_path / "ancha.png"
+    _png_header_only(wide, 40000, 1500)
+    rc, out, err = run_decode(str(bomb), str(strip), str(good_photo), str(wide), capsys=capsys)
+    assert rc != 0 and len(err.strip().splitlines()) == 1
+    assert [o["errors"][0]["code"] for o in (out[0], out[1], out[3])] == ["image_too_large", "image_bad_shape", "image_bad_shape"]
+    assert "demasiado grande" in out[0]["errors"][0]["message"]
+    assert "no tiene forma de foto" in out[1]["errors"][0]["message"]
+    assert out[2]["errors"] == [] and out[2]["fields"]["cic"]["verified"] is True
+
+
+def test_strip_refused_in_bounded_memory(tmp_path):
+    """The strip is refused from its header: the process stays small (no 14 GB resize)."""
+    from PIL import Image
+
+    strip = tmp_path / "tira.png"
+    Image.new("L", (2, 30000), 200).save(strip)
+    script = (
+        "import resource; from kiosk.credential import load_image, ImageRejected\n"
+        f"try:\n    load_image({str(strip)!r})\nexcept ImageRejected as e:\n    print(e.code)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    code, rss = done.stdout.split()
+    assert code == "image_bad_shape" and int(rss) < 1024 * 1024  # the imports alone are ~450 MB
+
+
+def test_unexpected_failure_on_one_file_keeps_the_batch(tmp_path, good_photo, capsys, monkeypatch):
+    """A decoder bug on one photo becomes that photo's error object (decode_failed), not a crash."""
+    real = decode.read_image
+    calls = []
+
+    def flaky(image):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("decoder bug")
+        return real(image)
+
+    monkeypatch.setattr(decode, "read_image", flaky)
+    rc, out, err = run_decode(str(good_photo), str(good_photo), capsys=capsys)
+    assert rc != 0 and "No se pudo procesar" in err
+    assert out[0]["errors"][0]["code"] == "decode_failed"
+    assert out[1]["fields"]["cic"]["verified"] is True

@@ -5,7 +5,6 @@ worker thread through kiosk.checks, and the widgets that show a shot, its verdic
 from __future__ import annotations
 
 import logging
-import re
 
 from rich.markup import escape
 from rich.table import Table
@@ -14,6 +13,7 @@ from textual.widgets import Static
 from drivers.errors import DeviceError
 from kiosk import checks
 from kiosk.devices import device_message
+from kiosk.messages import contract
 from tui.images import ImageView, decode
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,7 @@ class ShotMixin:
 
 def sentences(parts: list[str]) -> str:
     """Sentences from several checks, one per line, with Spanish contractions ("de el" → "del")."""
-    text = "\n".join(f"• {p.strip()}" for p in parts if p.strip())
-    return re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1) + ("l" if m.group(1).lower() == "de" else "l"), text)
+    return contract("\n".join(f"• {p.strip()}" for p in parts if p.strip()))
 
 
 def verdict(shot: dict | None, t) -> Static:  # noqa: ANN001 - t is the screen's catalog function

@@ -1,0 +1,283 @@
+"""The MRZ found and read as text, without the card's outline or the OCR-B glyph templates.
+
+A morphological text-line detector (blackhat + closing, the approach of PassportEye) finds
+three-line blocks anywhere in the frame; each block is straightened and read by tesseract (from
+memory), and the TD1 fields are kept only when all four ICAO check digits hold. Works for any
+monospaced MRZ print, at any place on any card, on any table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from kiosk.credential import tess
+from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, split_name
+from kiosk.identifiers import icao_check_digit
+
+DETECT_W = 800  # detection runs on a copy this wide
+READ_W = 900  # a block is straightened to this width before tesseract reads it
+# characters tesseract confuses with digits (in a field that can only hold digits)
+TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "J": "1", "T": "1", "Z": "2",
+            "S": "5", "B": "8", "G": "6", "A": "4", "E": "3"}
+FILLERS = "<KC"  # what tesseract makes of '<' besides '<'
+DIGITISH = "0-9" + "".join(TO_DIGIT)
+MIN_GLYPHS = 16  # character-sized marks in a row for it to count as an MRZ-like text row
+
+
+@dataclass
+class TextBlock:
+    """An MRZ-like block: its corners (TL, TR, BR, BL) in frame pixels and how it scored."""
+
+    quad: np.ndarray
+    score: float
+
+
+@dataclass
+class TextRead:
+    """What tesseract read in one block and what the check digits made of it."""
+
+    lines: list[str] = field(default_factory=list)
+    mrz: MrzReading | None = None
+    cic: str | None = None  # CIC whose own check digit holds, even when the rest does not
+    ocr_candidate: str | None = None  # 13 digits read on line 1 (unverified alone)
+    line1: str | None = None  # line 1 as read, digits fitted, check digits not required
+    line1_index: int = -1  # where line 1 is in `lines`
+    block: TextBlock | None = None
+
+
+def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
+    """Blocks of 2-4 long dark text lines, the likeliest MRZ first (frame pixels)."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    scale = DETECT_W / gray.shape[1]
+    small = cv2.resize(gray, (DETECT_W, max(1, int(round(gray.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (3, 3), 0)
+    found: list[TextBlock] = []
+    for k in (15, 23):
+        blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        grad = np.abs(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
+        grad = (255 * grad / max(float(grad.max()), 1e-6)).astype(np.uint8)
+        grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 + 5, 3)))
+        _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        for close in ((k, k), (k + 10, k + 6)):
+            closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
+            closed = cv2.erode(closed, None, iterations=2)
+            contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            for contour in contours:
+                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+                if w < h:
+                    w, h, angle = h, w, angle + 90
+                if angle > 45:
+                    angle -= 180
+                if abs(angle) > 35 or w < 0.18 * DETECT_W or h < 10:
+                    continue
+                if not 2.5 < w / h < 16:
+                    continue
+                fill = cv2.contourArea(contour) / max(w * h, 1.0)
+                if fill < 0.55:
+                    continue
+                quad = _box(cx, cy, w * 1.10 + 8, h * 1.25 + 6, angle) / scale
+                if any(np.linalg.norm(quad - b.quad, axis=1).max() < 0.05 * gray.shape[1] for b in found):
+                    continue
+                # an MRZ is about 4-8 times as wide as it is tall, and wide
+                shape = 1.0 if 3.0 < w / h < 9.0 else 0.6
+                found.append(TextBlock(quad, shape * fill * w))
+    found.sort(key=lambda b: -b.score)
+    return found[:limit]
+
+
+def _box(cx: float, cy: float, w: float, h: float, angle: float) -> np.ndarray:
+    """Corners TL, TR, BR, BL of a box `w` long along `angle` degrees (text reads left to right)."""
+    a = np.radians(angle)
+    u = np.array([np.cos(a), np.sin(a)]) * w / 2
+    v = np.array([-np.sin(a), np.cos(a)]) * h / 2
+    c = np.array([cx, cy])
+    return np.array([c - u - v, c + u - v, c + u + v, c - u + v], np.float32)
+
+
+def straighten(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The block seen straight, READ_W pixels wide, black text on white."""
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    out_h = max(20, int(round(READ_W * height / max(width, 1.0))))
+    dst = np.array([[0, 0], [READ_W, 0], [READ_W, out_h], [0, out_h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    block = cv2.warpPerspective(gray, matrix, (READ_W, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    block = cv2.normalize(block, None, 0, 255, cv2.NORM_MINMAX)
+    return cv2.copyMakeBorder(block, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
+
+
+def text_rows(block: np.ndarray) -> int:
+    """How many rows of at least MIN_GLYPHS character-sized marks the straightened block holds
+    (an MRZ has 3 rows of 30; a patterned tablecloth has none): checked before tesseract runs."""
+    ink = cv2.morphologyEx(block, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
+    _, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    if len(heights) < MIN_GLYPHS:
+        return 0
+    typical = float(np.median(heights[heights > 6])) if np.any(heights > 6) else 0.0
+    if typical < 8:
+        return 0
+    glyph = (heights > 0.6 * typical) & (heights < 1.6 * typical) & (widths < 1.5 * typical)
+    ys = np.sort(centroids[1:, 1][glyph])
+    rows, run = 0, 1
+    for a, b in zip(ys[:-1], ys[1:]):
+        if b - a < 0.4 * typical:
+            run += 1
+        else:
+            rows += run >= MIN_GLYPHS
+            run = 1
+    rows += run >= MIN_GLYPHS
+    return rows
+
+
+def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> TextRead:
+    """Tesseract on the straightened block; when that does not verify, once more on a wider crop
+    with the shading flattened and the ink thresholded (blur, glare and tinted prints read better)."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    straight = straighten(gray, block.quad)
+    if text_rows(straight) < 2:
+        return TextRead(block=block)
+    read = decode_text(tess.read_mrz_block(straight))
+    read.block = block
+    if (read.mrz is not None and read.mrz.verified) or not second_view:
+        return read
+    centre = block.quad.mean(axis=0)
+    wider = centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32)
+    flat = _flatten(straighten(gray, wider))
+    second = decode_text(tess.read_mrz_block(flat))
+    second.block = block
+    if (second.mrz is not None and second.mrz.verified) or (second.line1 and not read.line1):
+        return second
+    return read
+
+
+def _flatten(block: np.ndarray) -> np.ndarray:
+    """Divide out the background (glare, shadow, tint), then threshold the ink."""
+    background = cv2.morphologyEx(block, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 31)))
+    flat = cv2.divide(block, background, scale=255)
+    flat = cv2.GaussianBlur(flat, (3, 3), 0)
+    _, ink = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return ink
+
+
+def _digits(text: str) -> str:
+    return "".join(TO_DIGIT.get(ch, ch) for ch in text)
+
+
+def _check(s: str) -> bool:
+    return s.isdigit() and icao_check_digit(s[:-1]) == s[-1]
+
+
+LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})")
+LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
+
+
+def _optional_variants(rest: str) -> list[tuple[str, str]]:
+    """(optional data of 11, composite digit) from what follows `MEX`.
+
+    Only the trailing run of fillers is re-fitted to length: fillers weigh 0 and nothing follows
+    them inside the field, so the composite check digit keeps its full strength. Re-fitting inner
+    runs would move digits to other weights, and among a dozen variants one would pass by chance.
+    """
+    rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
+    if len(rest) < 2:
+        return []
+    body, last = rest[:-1], _digits(rest[-1])
+    if len(body) == 11:
+        return [(body, last)]
+    core = body.rstrip("<")
+    return [(core.ljust(11, "<"), last)] if len(core) <= 11 else []
+
+
+def decode_text(lines: list[str]) -> TextRead:
+    """TD1 fields from tesseract's lines; verified only when all four check digits hold."""
+    out = TextRead(lines=lines)
+    for i, line in enumerate(lines):
+        start = line.find("MEX")
+        if start < 0 or start > 8:
+            continue
+        m = LINE1.search(line, max(0, start + 3))
+        if not m:
+            continue
+        cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
+        if _check(cic10):
+            out.cic = cic10[:9]
+        out.ocr_candidate = ocr
+        line1 = "IDMEX" + cic10 + "<<" + ocr
+        out.line1 = line1
+        out.line1_index = i
+        for line2_raw in lines[i + 1:i + 3]:
+            m2 = LINE2.match(line2_raw.replace(" ", ""))
+            if not m2:
+                continue
+            birth, sex, expiry, _nation, rest = m2.groups()
+            birth, expiry = _digits(birth), _digits(expiry)
+            if not (_check(cic10) and _check(birth) and _date_ok(birth[:6]) and _check(expiry)):
+                out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check"])
+                break
+            for optional, composite in _optional_variants(rest):
+                line2 = birth + sex + expiry + "MEX" + optional + composite
+                if composite.isdigit() and icao_check_digit(composite_data(line1, line2)) == composite:
+                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:])
+                    return out
+            out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check_composite"])
+            break
+        if out.line1:
+            return out
+    return out
+
+
+def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
+    line3 = next((ln for ln in after if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
+    paterno, materno, nombres, truncated = split_name(line3[:30].ljust(30, "<")) if line3 else ("", "", "", False)
+    optional = line2[18:29].strip("<")
+    reading = MrzReading(lines=[line1, line2, line3], verified=True)
+    reading.values = {
+        "cic": line1[5:14],
+        "ocr": line1[17:30],
+        "birth_date": birth_date(line2[0:6]).isoformat(),
+        "expiry_year": 2000 + int(line2[8:10]),
+        "emision": optional[:2] if optional[:2].isdigit() else None,
+        "sex": None,  # no check digit covers it: tesseract's H/M is not kept
+        "apellido_paterno": paterno,
+        "apellido_materno": materno,
+        "nombres": nombres,
+    }
+    # a line tesseract did not read at its full 30 cells may have lost letters: treat as cut
+    reading.name_truncated = truncated or len(line3) != 30
+    reading.confidence = 1.0
+    return reading
+
+
+def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> MrzReading | None:
+    """The MRZ verified with the CIC and/or OCR taken from the QR's digits: windows of the QR
+    (9 and 13 digits) close to line 1's reads, with which all four printed check digits (the CIC's
+    and the composite among them) hold. The QR's digits are exact (Reed-Solomon); the printed check
+    digits confirm which of them are the CIC and the OCR. None when no combination, or more than
+    one, makes the MRZ verify."""
+    if read.line1 is None or read.line1_index < 0 or (read.mrz is not None and read.mrz.verified):
+        return None
+    cic_read, ocr_read = read.line1[5:14], read.line1[17:30]
+
+    def near(text: str, width: int) -> list[str]:
+        found = {run[i:i + width] for run in runs for i in range(len(run) - width + 1)}
+        return [w for w in found if sum(a != b for a, b in zip(w, text)) <= max_distance]
+
+    cics = sorted({cic_read, *near(cic_read, 9)})
+    ocrs = sorted({ocr_read, *near(ocr_read, 13)})
+    verified: dict[tuple[str, str], MrzReading] = {}
+    for cic in cics:
+        for ocr in ocrs:
+            if (cic, ocr) == (cic_read, ocr_read):
+                continue
+            line1 = read.line1[:5] + cic + read.line1[14:17] + ocr
+            again = decode_text([line1] + read.lines[read.line1_index + 1:])
+            if again.mrz is not None and again.mrz.verified:
+                verified[(cic, ocr)] = again.mrz
+    return next(iter(verified.values())) if len(verified) == 1 else None

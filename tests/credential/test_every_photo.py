@@ -1,0 +1,73 @@
+"""Every photo gets an answer: verified CIC and OCR, or a Spanish warning that says what to do.
+Photos from the independent evaluation generator (tests/fixtures/credential_eval), whose cards,
+fonts, QR layouts and tables the reader was not built on; fixed development seeds (the bench
+reports on other seeds)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from credential_eval.generator import scene  # noqa: E402
+
+from kiosk.credential import read_image  # noqa: E402
+
+ADVICE = {"no_card", "no_zone", "too_far", "glare", "blurry", "illegible", "photocopy", "screen"}
+CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", "genuine"), (7003, "hard", "genuine"),
+         (7004, "easy", "altered"), (7005, "medium", "altered"), (7006, "easy", "no_card"), (7007, "easy", "screen")]
+
+
+@pytest.fixture(scope="module")
+def readings():
+    out = []
+    for seed, difficulty, kind in CASES:
+        image, truth = scene(seed, difficulty, kind)
+        out.append((seed, kind, truth, read_image(image)))
+    return out
+
+
+def test_fields_or_a_warning_that_says_what_to_do(readings):
+    for seed, kind, _, reading in readings:
+        verified = reading.fields["cic"].verified and reading.fields["ocr"].verified
+        codes = {w.code for w in reading.warnings}
+        assert verified or codes & ADVICE, (seed, kind, codes)
+        for notice in reading.warnings:
+            assert notice.message and notice.message[0].isupper() and notice.message.endswith(".")
+    assert sum(r.fields["cic"].verified for s, k, t, r in readings if k == "genuine") >= 2
+
+
+def test_no_wrong_verified_field_even_on_altered_check_digits(readings):
+    for seed, kind, truth, reading in readings:
+        if kind == "no_card":
+            assert not any(f.verified for f in reading.fields.values())
+            continue
+        for name in ("cic", "ocr", "emision", "expiry_year"):
+            f = reading.fields[name]
+            assert not f.verified or f.value == truth[{"expiry_year": "expiry_year"}.get(name, name)], (seed, name)
+        if kind == "altered" and truth["altered"] in ("birth", "expiry", "composite"):
+            # the MRZ does not verify; only what the QR and line 1 confirm may remain
+            assert not reading.fields["birth_date"].verified, seed
+
+
+def test_screen_flagged_with_confidence_and_genuine_not(readings):
+    for seed, kind, _, reading in readings:
+        if kind == "screen":
+            assert "screen" in {w.code for w in reading.warnings} and reading.screening["screen"] > 0.5
+        elif kind == "genuine":
+            assert not {w.code for w in reading.warnings} & {"screen", "photocopy"}, seed
+            assert reading.screening.get("screen", 0) < 0.5
+
+
+def test_shared_sample_kinds_of_scene_are_read(tmp_path):
+    """Scenes like the three the issue shows failing (wood table, receipts, card 55-90 % of the
+    frame): the easy genuine photos of the generator read."""
+    read = 0
+    for seed in (7100, 7101, 7102):
+        image, truth = scene(seed, "easy", "genuine")
+        reading = read_image(image)
+        read += reading.fields["cic"].value == truth["cic"] and reading.fields["ocr"].value == truth["ocr"]
+    assert read >= 2

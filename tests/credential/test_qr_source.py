@@ -1,0 +1,83 @@
+"""The small QR as a source of its own: its digits are exact, but their layout is not published,
+so a CIC or OCR comes from it only when the MRZ's line 1 confirms which digits are which."""
+
+from __future__ import annotations
+
+from kiosk.credential.codes import digit_runs, qr_confirms
+from kiosk.credential.mrztext import decode_text
+from kiosk.identifiers import icao_check_digit
+
+CIC, OCR, EM = "465753677", "4395369167532", "05"
+LINE1 = f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR}"
+
+
+def test_layouts_confirmed_by_line_one():
+    for payload in (f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752",
+                    f"http://qr.ine.mx/{CIC}{OCR}{EM}",
+                    f"https://qr.ine.mx/{OCR}{CIC}{EM}",
+                    f"https://qr.ine.mx/v?c={CIC}&o={OCR}&e={EM}"):
+        assert qr_confirms(payload, [LINE1]) == {"cic": CIC, "ocr": OCR}, payload
+
+
+def test_unknown_or_unconfirmed_layout_gives_nothing():
+    payload = f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752"
+    assert qr_confirms(payload, []) == {}  # no MRZ: kept as an unverified code
+    assert qr_confirms("https://qr.ine.mx/AB7KQ2ZZ9PLMN", [LINE1]) == {}  # no digits in clear
+    wrong_check = LINE1[:14] + str((int(LINE1[14]) + 1) % 10) + LINE1[15:]
+    assert qr_confirms(payload, [wrong_check]) == {}  # altered check digit: not confirmed
+    other_cic = "465753678"
+    assert qr_confirms(payload, [f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}"]) == {}
+
+
+def test_ocr_only_when_line_one_agrees_exactly():
+    payload = f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752"
+    misread = LINE1[:20] + ("1" if LINE1[20] != "1" else "2") + LINE1[21:]
+    assert qr_confirms(payload, [misread]) == {"cic": CIC}  # the CIC still holds by its check digit
+
+
+def test_digit_runs():
+    assert digit_runs("https://qr.ine.mx/123456789012/20230601/P/532752") == ["123456789012"]  # the 8-digit date is too short to be a CIC or OCR
+
+
+def test_text_mrz_needs_all_four_check_digits():
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    line1 = "IDMEX4657536778<<4395369167532"
+    good = decode_text([line1, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+    assert good.mrz.verified and good.mrz.values["cic"] == CIC and good.mrz.values["emision"] == "05"
+    assert good.mrz.values["sex"] is None  # no check digit covers it
+    for broken in (line2[:29] + "1", line2[:6] + "4" + line2[7:], line2[:14] + "6" + line2[15:]):
+        assert not decode_text([line1, broken, ""]).mrz.verified, broken
+    # confusable letters in digit fields are fitted; a trailing filler run mis-counted is re-fitted
+    fuzzy = decode_text(["IDMEX4657S3677B<<439S369167532", "9511073M3312315MEX<05<<01258<<<0"])
+    assert fuzzy.mrz.verified and fuzzy.mrz.values["ocr"] == OCR
+    # an inner filler run mis-counted moves digits to other weights: refused, never re-fitted
+    assert not decode_text([line1, "9511073M3312315MEX<05<01258<<0"]).mrz.verified
+
+
+def test_qr_digits_repair_a_misread_ocr_only_when_the_composite_holds():
+    from kiosk.credential.mrztext import repair_with_qr
+
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    misread = "IDMEX4657536778<<4395369767532"  # one OCR digit read wrong: the composite fails
+    read = decode_text([misread, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+    assert not read.mrz.verified
+    runs = digit_runs(f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752")
+    repaired = repair_with_qr(read, runs)
+    assert repaired is not None and repaired.values["ocr"] == OCR and repaired.values["cic"] == CIC
+    altered = decode_text([misread, line2[:29] + "3", ""])  # composite printed wrong as well
+    assert repair_with_qr(altered, runs) is None
+    assert repair_with_qr(read, digit_runs("https://qr.ine.mx/AB7KQ2ZZ9PLMN")) is None
+
+
+def test_qr_digits_repair_a_misread_cic_only_with_its_check_digit():
+    from kiosk.credential.mrztext import repair_with_qr
+
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    runs = digit_runs(f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752")
+    misread = "IDMEX4657586778<<4395369167532"  # a CIC digit read wrong: its check digit fails
+    read = decode_text([misread, line2, ""])
+    assert not read.mrz.verified
+    repaired = repair_with_qr(read, runs)
+    assert repaired is not None and repaired.values["cic"] == CIC
+    wrong_check = "IDMEX4657586779<<4395369167532"  # the printed check digit altered too
+    assert repair_with_qr(decode_text([wrong_check, line2, ""]), runs) is None
