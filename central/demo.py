@@ -44,7 +44,7 @@ def build(root: Path, records: int, web_port: int) -> tuple[object, WebServer]:
             capture_records(station, rig, records)  # the pool repeats a person: one duplicado
         station.save_manual(ManualRecord("C-000777-1", "ROSA MUESTRA", "EJEMPLO", "", "EJXXRS90010120M100",
                                          inconsistencia=Inconsistencia.SIN_FIRMA), "A0002")
-        sync_until_done(station)
+        sync_until_done(station, timeout=300)
     finally:
         station.close()
     process_envelopes(receiver)

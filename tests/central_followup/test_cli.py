@@ -53,7 +53,7 @@ def test_the_end_of_a_process_from_the_command_line(tmp_path, receiver_env, caps
     assert "0 registros cambiaron, 4 sin cambio" in capsys.readouterr().out
     broken = tmp_path / "roto.csv"
     broken.write_text("folio,situacion\n" + f"{folios[0]},Quién sabe\n")
-    assert main([*data, "compulsa", "import", "--process", PROCESS, str(broken)]) == 2
+    assert main([*data, "compulsa", "import", "--process", PROCESS, str(broken)]) == 1
     err = capsys.readouterr().err
     assert "situación registral desconocida «Quién sabe»" in err and "No se aplicó el archivo" in err
 
@@ -62,7 +62,7 @@ def test_the_end_of_a_process_from_the_command_line(tmp_path, receiver_env, caps
     assert "Audiencia 1 programada" in capsys.readouterr().out
     assert main([*data, "audiencia", "start", "1"]) == 0
     assert main([*data, "audiencia", "decide", "1", folios[0], "--official", "LIC. ANA MUESTRA",
-                 "--situacion", "en_padron", "--reason", "Nueva búsqueda"]) == 2
+                 "--situacion", "en_padron", "--reason", "Nueva búsqueda"]) == 1
     assert "evidencia nueva" in capsys.readouterr().err
     evidence = tmp_path / "copia.pdf"
     evidence.write_bytes(b"%PDF-1.4 copia MUESTRA")
@@ -94,10 +94,10 @@ def test_the_end_of_a_process_from_the_command_line(tmp_path, receiver_env, caps
     assert {r["seccion"] for r in opened} == {"1200", "1201", "1202", "1203"}
     other = tmp_path / "opl" / "otra.key"
     main([*data, "results", "opl-keygen", str(other)])
-    assert main([*data, "results", "open", str(sealed), "--key", str(other)]) == 2
+    assert main([*data, "results", "open", str(sealed), "--key", str(other)]) == 1
     assert "No se pudo abrir" in capsys.readouterr().err
 
-    assert main([*data, "retention", "purge", "--process", PROCESS]) == 2
+    assert main([*data, "retention", "purge", "--process", PROCESS]) == 1
     assert "plazo legal" in capsys.readouterr().err
     assert main([*data, "retention", "purge", "--process", PROCESS, "--period-days", "0",
                  "--out", str(tmp_path / "purga.json")]) == 0

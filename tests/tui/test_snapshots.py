@@ -6,10 +6,13 @@ integrity code, so those are asserted by the pilot tests instead."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from kiosk.clock import TimeReading
+from kiosk.domain import HORA_CENTRO
 from tests.conftest import Authority
 from tests.tui.helpers import PASSWORD, registered_station, shoot_and_accept, wait_for
 from tui.app import KioskApp
@@ -23,6 +26,8 @@ def snap_app(tmp_path: Path):
     from tests.tui.helpers import make_app
 
     station = registered_station(tmp_path / "kiosko", Authority())
+    # Inicio counts down to the period's end: pin the station's clock so the picture is stable
+    station.now = lambda: TimeReading(datetime(2026, 12, 1, 12, 0, tzinfo=HORA_CENTRO), "alta")
     app = make_app(station)
     yield app
     station.close()
