@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from kiosk.credential.messages import FIELD_LABELS
 from kiosk.domain import HORA_CENTRO
 
 M: dict[str, tuple[str, str]] = {
+    **{f"field_{name}": label for name, label in FIELD_LABELS.items()},
     # --- common ---
     "app_title": ("Apoyo Kiosk", "Apoyo Kiosk"),
     "back": ("(Esc) Volver", "(Esc) Back"),
@@ -39,15 +41,6 @@ M: dict[str, tuple[str, str]] = {
     "time_conf": ("Confianza de la hora: {conf}", "Time confidence: {conf}"),
     "operator_in": ("Auxiliar: {name} ({id})", "Auxiliar: {name} ({id})"),
     "operator_out": ("Nadie ha iniciado sesión", "Nobody is logged in"),
-    "field_cic": ("CIC", "CIC"),
-    "field_ocr": ("OCR (identificador)", "OCR (identifier)"),
-    "field_birth_date": ("Fecha de nacimiento", "Birth date"),
-    "field_sex": ("Sexo", "Sex"),
-    "field_expiry_year": ("Vigencia", "Valid until"),
-    "field_apellido_paterno": ("Apellido paterno", "Paternal surname"),
-    "field_apellido_materno": ("Apellido materno", "Maternal surname"),
-    "field_nombres": ("Nombre(s)", "Given names"),
-    "field_emision": ("Número de emisión", "Issue number"),
     "demo_hint": (
         "Demostración: entre como auxiliar A0001 con la contraseña «muestra1»; técnico: «tecnico1».",
         "Demo: log in as auxiliar A0001 with password «muestra1»; technician: «tecnico1».",
@@ -169,8 +162,6 @@ M: dict[str, tuple[str, str]] = {
     "source_qr": ("QR", "QR"),
     "source_barcode": ("cód. barras", "barcode"),
     "source_ocr": ("texto", "text"),
-    "field_clave_elector": ("Clave de elector", "Clave de elector"),
-    "field_curp": ("CURP", "CURP"),
     "side_errors_title": ("✘ No sirve:", "✘ Not usable:"),
     "side_warnings_title": ("Avisos:", "Warnings:"),
     "verdict_bad_title": ("✘ No sirve:", "✘ Not usable:"),

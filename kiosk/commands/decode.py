@@ -7,10 +7,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 
+from kiosk.cliutil import fail
 from kiosk.credential import ImageRejected, load_image, read_image
-from kiosk.credential.messages import message
+from kiosk.credential.messages import FIELD_LABELS, message
 from kiosk.credential.reader import FIELD_NAMES, FieldValue
 
 log = logging.getLogger(__name__)
@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{result['image']}: modelo {result['model'] or '-'}")
             for name, f in result["fields"].items():
                 state = MESSAGES["verified" if f["verified"] else "unverified"]["es"]
-                print(f"  {name}: {f['value'] if f['value'] is not None else '-'} ({f['source'] or '-'}, {state})")
+                label = FIELD_LABELS.get(name, (name,))[0]
+                print(f"  {label}: {f['value'] if f['value'] is not None else '-'} ({f['source'] or '-'}, {state})")
             for notice in result["warnings"] + result["errors"]:
                 print(f"  ! {notice['message']}")
     if first_error:
-        print(first_error, file=sys.stderr)
-        return 2
+        return fail(first_error)  # a photo that could not be read is a runtime failure (1), not usage
     return 0

@@ -159,3 +159,14 @@ def test_unexpected_failure_on_one_file_keeps_the_batch(tmp_path, good_photo, ca
     assert rc != 0 and "No se pudo procesar" in err
     assert out[0]["errors"][0]["code"] == "decode_failed"
     assert out[1]["fields"]["cic"]["verified"] is True
+
+
+def test_plain_text_output_names_fields_in_spanish(good_photo, capsys):
+    """Without --json, `kiosk decode` is read by a person: Spanish field names, not JSON keys."""
+    parser = argparse.ArgumentParser()
+    decode.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["decode", str(good_photo)])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "Fecha de nacimiento:" in out and "Clave de elector:" in out and "verificado" in out
+    assert "birth_date" not in out and "expiry_year" not in out
