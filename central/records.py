@@ -160,20 +160,10 @@ def _open_any(envelope: bytes, device_keys: list, private: dict) -> tuple[dict, 
 def fields_key(receiver) -> Aead:
     """The key that seals the person fields kept at rest (`tables.field_packs`); made once, beside
     the sealing keys, and read only where those are (the processing host)."""
-    path = receiver.keys.root / "keys" / "fields.key"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "wb") as f:
-            f.write(os.urandom(Aead.KEY_SIZE))
-            f.flush()
-            os.fsync(f.fileno())
-    secret = path.read_bytes()
-    if len(secret) != Aead.KEY_SIZE:
-        raise RecordError(f"{path}: la llave de campos está dañada (se esperaban {Aead.KEY_SIZE} bytes)")
-    return Aead(secret)
+        return Aead(receiver.keys.secret("fields.key", "la llave de campos"))
+    except ValueError as exc:
+        raise RecordError(str(exc)) from exc
 
 
 @dataclass(frozen=True)

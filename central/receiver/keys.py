@@ -60,7 +60,12 @@ class ReceiverKeys:
     def person_key(self) -> bytes:
         """The secret that turns a clave de elector (or CIC, OCR) into the person tag used to find
         duplicate apoyos; made once, with the sealing keys, by whichever processing run is first."""
-        path = self.root / "keys" / "person.key"
+        return self.secret("person.key", "la llave de personas")
+
+    def secret(self, name: str, what: str) -> bytes:
+        """A 32-byte secret in keys/NAME, made (0600, fsynced) by whichever caller is first; a
+        concurrent caller waits for the writer instead of reading a half-written file."""
+        path = self.root / "keys" / name
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -75,7 +80,7 @@ class ReceiverKeys:
             if len(secret) == 32:
                 return secret
             time.sleep(0.02)
-        raise ValueError(f"{path}: la llave de personas está dañada (se esperaban 32 bytes)")
+        raise ValueError(f"{path}: {what} está dañada (se esperaban 32 bytes)")
 
 
 def rotate_sealing_key(root: Path) -> str:
