@@ -191,7 +191,9 @@ def _check(s: str) -> bool:
     return s.isdigit() and icao_check_digit(s[:-1]) == s[-1]
 
 
-LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})")
+# line 1 ends with the OCR's 13 digits: a 14th digit after them means tesseract inserted one
+# somewhere, and the first 13 are then shifted (the composite alone passes that by chance 1 in 10)
+LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})(?![0-9])")
 LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
 
 

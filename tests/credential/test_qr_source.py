@@ -93,3 +93,12 @@ def test_text_mrz_line_two_after_stray_marks():
     for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2):  # 3 marks: too many
         mrz = decode_text([line1, refused, ""]).mrz
         assert mrz is None or not mrz.verified, refused
+
+
+def test_text_mrz_line_one_with_an_inserted_digit_is_refused():
+    # seen on an evaluation photo: tesseract read 14 OCR digits ('5' inserted); the first 13 with
+    # the real line 2 met the composite by chance and gave a wrong verified OCR
+    line2 = "6309129M3512311MEX<03<<81483<1"
+    read = decode_text(["IDMEX2254221145<<13506799981483", line2, "ROSALES<NAVARRO<<EFRAIN<<<<<<<"])
+    assert read.mrz is None or not read.mrz.verified
+    assert read.ocr_candidate is None or read.ocr_candidate != "1350679998148"
