@@ -19,6 +19,8 @@ from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_dat
 from kiosk.identifiers import icao_check_digit
 
 DETECT_W = 800  # detection runs on a copy this wide
+FINE_DETECT_W = 1600  # second detection (at most the frame's own width) when the first read nothing
+BIG_VIEW = 1.6  # the third view of a block is enlarged this much before flattening
 READ_W = 900  # a block is straightened to this width before tesseract reads it
 # characters tesseract confuses with digits (in a field that can only hold digits)
 TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "J": "1", "T": "1", "Z": "2",
@@ -49,11 +51,15 @@ class TextRead:
     block: TextBlock | None = None
 
 
-def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
-    """Blocks of 2-4 long dark text lines, the likeliest MRZ first (frame pixels)."""
+def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
+    """Blocks of 2-4 long dark text lines at least `min_share` of the frame wide, the likeliest
+    MRZ first (frame pixels). Detection runs `detect_w` pixels wide: at 800 the lines of a card
+    a third of the frame wide are 5 pixels tall and the erosion removes them, so a second pass
+    at the frame's own resolution finds those."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    scale = DETECT_W / gray.shape[1]
-    small = cv2.resize(gray, (DETECT_W, max(1, int(round(gray.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    scale = detect_w / gray.shape[1]
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(gray, (detect_w, max(1, int(round(gray.shape[0] * scale)))), interpolation=interpolation)
     small = cv2.GaussianBlur(small, (3, 3), 0)
     found: list[TextBlock] = []
     for k in (15, 23):
@@ -62,7 +68,8 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
         grad = (255 * grad / max(float(grad.max()), 1e-6)).astype(np.uint8)
         grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 + 5, 3)))
         _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        for close in ((k, k), (k + 10, k + 6)):
+        stretch = max(1.0, detect_w / DETECT_W)  # finer detection: glyph gaps are wider in pixels
+        for close in ((int(k * stretch), k), (int((k + 10) * stretch), k + 6)):
             closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, close))
             closed = cv2.erode(closed, None, iterations=2)
             contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -72,7 +79,7 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3) -> list[TextBlock]:
                     w, h, angle = h, w, angle + 90
                 if angle > 45:
                     angle -= 180
-                if abs(angle) > 35 or w < 0.18 * DETECT_W or h < 10:
+                if abs(angle) > 35 or w < min_share * detect_w or h < 10:
                     continue
                 if not 2.5 < w / h < 16:
                     continue
@@ -138,7 +145,8 @@ def text_rows(block: np.ndarray) -> int:
 
 def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> TextRead:
     """Tesseract on the straightened block; when that does not verify, once more on a wider crop
-    with the shading flattened and the ink thresholded (blur, glare and tinted prints read better)."""
+    with the shading flattened and the ink thresholded (blur, glare and tinted prints read better),
+    and once more on that crop enlarged first. Each view must verify on its own check digits."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     straight = straighten(gray, block.quad)
     if text_rows(straight) < 2:
@@ -152,7 +160,16 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     flat = _flatten(straighten(gray, wider))
     second = decode_text(tess.read_mrz_block(flat))
     second.block = block
-    if (second.mrz is not None and second.mrz.verified) or (second.line1 and not read.line1):
+    if second.mrz is not None and second.mrz.verified:
+        return second
+    # third view: the wider crop enlarged before flattening (small or blurred prints, where the
+    # 900-pixel threshold merges strokes); an independent read, verified by its own check digits
+    big = cv2.resize(straighten(gray, wider), None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
+    third = decode_text(tess.read_mrz_block(_flatten(big)))
+    third.block = block
+    if third.mrz is not None and third.mrz.verified:
+        return third
+    if second.line1 and not read.line1:
         return second
     return read
 
@@ -174,8 +191,23 @@ def _check(s: str) -> bool:
     return s.isdigit() and icao_check_digit(s[:-1]) == s[-1]
 
 
-LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})")
+# line 1 ends with the OCR's 13 digits: a 14th digit after them means tesseract inserted one
+# somewhere, and the first 13 are then shifted (the composite alone passes that by chance 1 in 10)
+LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})(?![0-9])")
 LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
+
+
+LINE2_LEAD = 2  # stray marks tesseract may put before line 2 (a card edge, a guilloche stroke)
+
+
+def _line2_match(line: str) -> re.Match | None:
+    """Line 2 from its start, or after at most LINE2_LEAD stray characters when it does not
+    parse from its start (the check digits of the birth date, expiry and composite still decide)."""
+    for lead in range(LINE2_LEAD + 1):
+        m = LINE2.match(line, lead)
+        if m and _check(_digits(m.group(1))) and _check(_digits(m.group(3))):
+            return m
+    return LINE2.match(line)
 
 
 def _optional_variants(rest: str) -> list[tuple[str, str]]:
@@ -213,7 +245,7 @@ def decode_text(lines: list[str]) -> TextRead:
         out.line1 = line1
         out.line1_index = i
         for line2_raw in lines[i + 1:i + 3]:
-            m2 = LINE2.match(line2_raw.replace(" ", ""))
+            m2 = _line2_match(line2_raw.replace(" ", ""))
             if not m2:
                 continue
             birth, sex, expiry, _nation, rest = m2.groups()

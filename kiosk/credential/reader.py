@@ -22,7 +22,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
-from kiosk.credential.mrztext import TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
+from kiosk.credential.mrztext import FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
@@ -37,6 +37,7 @@ FIELD_NAMES = ("cic", "ocr", "birth_date", "sex", "expiry_year", "apellido_pater
 ATTEMPT_BUDGET_S = 0.4  # stop trying further card positions after this
 NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is there to confirm them
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
+FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame wide (cards from 20 %)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
@@ -134,13 +135,15 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     side.codes = read_codes(bgr)
     blocks = find_text_blocks(bgr)
     side.blocks = blocks
-    for block in blocks[:TEXT_BLOCKS]:
-        text = read_block(bgr, block)
-        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
-            side.text = text
-        if text.mrz is not None and text.mrz.verified:
-            break
-    text_ok = side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+    text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS])
+    if not text_ok:
+        # small or far cards: their MRZ lines vanish at the coarse width; look again finer
+        fine_w = min(bgr.shape[1], FINE_DETECT_W)
+        seen = [b.quad.mean(axis=0) for b in blocks[:TEXT_BLOCKS]]
+        fine = [b for b in find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
+                if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * bgr.shape[1] for c in seen)]
+        side.blocks = blocks + fine
+        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS])
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
         repaired = repair_with_qr(side.text, runs)
@@ -165,6 +168,17 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     _screen_side(side, bgr)
     side.frame = bgr
     return side
+
+
+def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock]) -> bool:
+    """Tesseract on each block until one verifies; the best reading is kept in `side`."""
+    for block in blocks:
+        text = read_block(bgr, block)
+        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
+            side.text = text
+        if text.mrz is not None and text.mrz.verified:
+            return True
+    return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
 
 
 def _screen_side(side: SideReading, bgr: np.ndarray) -> None:

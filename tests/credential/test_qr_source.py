@@ -81,3 +81,24 @@ def test_qr_digits_repair_a_misread_cic_only_with_its_check_digit():
     assert repaired is not None and repaired.values["cic"] == CIC
     wrong_check = "IDMEX4657586779<<4395369167532"  # the printed check digit altered too
     assert repair_with_qr(decode_text([wrong_check, line2, ""]), runs) is None
+
+
+def test_text_mrz_line_two_after_stray_marks():
+    line1 = "IDMEX4657536778<<4395369167532"
+    line2 = "9511073M3312315MEX<05<<01258<0"
+    for lead in ("S", "<4"):  # a card edge or a guilloche stroke read before line 2
+        read = decode_text(["E", "<4" + line1, lead + line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+        assert read.mrz.verified and read.mrz.values["cic"] == CIC and read.mrz.values["ocr"] == OCR, lead
+    # the check digits still decide after the stray marks: an altered composite is refused
+    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2):  # 3 marks: too many
+        mrz = decode_text([line1, refused, ""]).mrz
+        assert mrz is None or not mrz.verified, refused
+
+
+def test_text_mrz_line_one_with_an_inserted_digit_is_refused():
+    # seen on an evaluation photo: tesseract read 14 OCR digits ('5' inserted); the first 13 with
+    # the real line 2 met the composite by chance and gave a wrong verified OCR
+    line2 = "6309129M3512311MEX<03<<81483<1"
+    read = decode_text(["IDMEX2254221145<<13506799981483", line2, "ROSALES<NAVARRO<<EFRAIN<<<<<<<"])
+    assert read.mrz is None or not read.mrz.verified
+    assert read.ocr_candidate is None or read.ocr_candidate != "1350679998148"
