@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-import pytesseract
 
 from kiosk.cedula import ocr
 from kiosk.cedula.clave import cross_check
 from kiosk.cedula.dedupe import first_seen
 from kiosk.cedula.geometry import Layout, TableNotFound, find_layout
 from kiosk.cedula.ocr import EMPTY, Field
+from kiosk.credential import tess
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +128,7 @@ def _folio_by_label(header: np.ndarray) -> Field | None:
     that vote (agreement keeps the confidence; a single reading is halved)."""
     found = []
     for view in LABEL_VIEWS:
-        data = pytesseract.image_to_data(view(header), lang="spa", config="--psm 3",
-                                         output_type=pytesseract.Output.DICT)
+        data = tess.image_to_data(view(header), lang="spa", config="--psm 3")  # from memory, no temp files
         words = [(text.strip(), float(conf) / 100.0, (block, par, line))
                  for text, conf, block, par, line in zip(data["text"], data["conf"], data["block_num"],
                                                          data["par_num"], data["line_num"])
