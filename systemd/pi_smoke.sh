@@ -50,9 +50,11 @@ debian_mirror() {
 # Run a command inside the arm64 root under emulation, with a clean environment. proot passes
 # mount/umount through, and debootstrap's second stage unmounts /proc, /sys, /dev/pts and /dev/shm
 # on exit: in a privileged container that would be the host's, so everything runs in a private
-# mount namespace (unshare) whose mounts die with it.
+# mount namespace (unshare) whose mounts die with it. The root trusts this machine's CA bundle
+# (a network whose egress goes through a TLS proxy needs its CA to reach PyPI).
 in_root() {
-    unshare --mount --propagation private proot -q "$QEMU" -0 -r "$ROOTFS" -b /proc -b /dev -b /sys -b /etc/resolv.conf -w /root \
+    unshare --mount --propagation private proot -q "$QEMU" -0 -r "$ROOTFS" -b /proc -b /dev -b /sys \
+        -b /etc/resolv.conf -b /etc/ssl/certs/ca-certificates.crt -w /root \
         /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LANG=C.UTF-8 TERM=dumb "$@"
 }
@@ -112,7 +114,9 @@ main() {
     else
         # packages came with debootstrap (the same list); picamera2 is Raspberry Pi OS's, not Debian's
         say "4/8 install.sh --pi yes --skip packages,enable (pip desde PyPI con constraints-pi.txt)"
-        logged in_root env INSTALL_LOG=/var/log/apoyo-kiosk-install.log \
+        # PIP_USER=0: under proot pip misjudges the venv's site-packages as read-only and would
+        # fall back to a --user install
+        logged in_root env INSTALL_LOG=/var/log/apoyo-kiosk-install.log PIP_USER=0 \
             bash /opt/src/apoyo-kiosk/systemd/install.sh --pi yes --skip packages,enable
         mark_step install
     fi
