@@ -125,8 +125,19 @@ main() {
     logged in_root /usr/local/bin/kiosk --version
     say "    $(tail -n 1 "$LOG")"
 
-    say "6/8 kiosk doctor --simulated --json"
-    logged in_root /usr/local/bin/kiosk doctor --simulated --json
+    # a fresh install is not provisioned, so doctor exits 1 on keys, vault, clock and receiver;
+    # every device, OCR and disk check must pass
+    say "6/8 kiosk doctor --simulated --json (dispositivos, OCR y disco; sin alta aún)"
+    local report
+    report="$(in_root /usr/local/bin/kiosk doctor --simulated --json 2>>"$LOG" || true)"
+    printf '%s\n' "$report" >>"$LOG"
+    python3 -c '
+import json, sys
+checks = {c["name"]: c for c in json.loads(sys.argv[1])["checks"]}
+need = ["camera", "signature_pad", "scanner", "tesseract", "zbar", "disk"]
+bad = [n for n in need if not checks.get(n, {}).get("ok")]
+print("    " + ", ".join(n + ": " + checks[n]["detail"] for n in need if n in checks))
+sys.exit("doctor falló en: " + ", ".join(bad) if bad else 0)' "$report" || die "kiosk doctor (detalle en $LOG)"
 
     if done_step receiver; then
         say "7/8 extra [receiver] para la demostración: ya instalado"
