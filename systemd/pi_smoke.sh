@@ -143,7 +143,7 @@ sys.exit("doctor falló en: " + ", ".join(bad) if bad else 0)' "$report" || die 
         say "7/8 extra [receiver] para la demostración: ya instalado"
     else
         say "7/8 extra [receiver] para la demostración (el receptor local que hace de OPL)"
-        logged in_root /opt/apoyo-kiosk/venv/bin/python -m pip install --disable-pip-version-check \
+        logged in_root env PIP_USER=0 /opt/apoyo-kiosk/venv/bin/python -m pip install --disable-pip-version-check \
             --constraint /opt/src/apoyo-kiosk/systemd/constraints-pi.txt "/opt/src/apoyo-kiosk[receiver]"
         mark_step receiver
     fi
