@@ -17,7 +17,7 @@ APT_RUNTIME := python3-venv python3-dev tesseract-ocr tesseract-ocr-spa tesserac
 	libzbar0 fonts-ocr-b fonts-dejavu-core
 APT_TEST := postgresql shellcheck systemd tmux sane-utils chromium poppler-utils nginx openssl strace
 
-.PHONY: demo demo-central test test-fast bench install deps test-deps lock clean
+.PHONY: demo demo-central test test-fast bench install deps test-deps lock clean pi-smoke
 
 demo: .stamp-apt-runtime $(VENV)/.stamp-demo
 	@echo "==> kiosk demo (receptor local, dispositivos simulados)"
@@ -45,6 +45,19 @@ lock:
 UI ?= tty
 install:
 	$(SUDO) bash systemd/install.sh --ui $(UI)
+
+# Pi smoke test (slow, not part of make test): a Debian Bookworm arm64 root under qemu-user emulation,
+# the kiosk installed in it by install.sh (--pi yes, constraints-pi.txt), then kiosk --version,
+# doctor and a 2-record headless demo. Root in /var/tmp/apoyo-pi-smoke, log in /var/tmp/apoyo-pi-smoke.log.
+APT_PI_SMOKE := debootstrap proot qemu-user-static
+pi-smoke:
+	@missing=$$(for p in $(APT_PI_SMOKE); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "==> paquetes para pi-smoke: $$missing (detalle en $(LOG))"; \
+	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; } $(QUIET); \
+	fi
+	$(SUDO) bash systemd/pi_smoke.sh
 
 deps: .stamp-apt-runtime $(VENV)/.stamp
 

@@ -8,21 +8,25 @@ the real Topaz driver).
 
 from __future__ import annotations
 
-import os
-
 import logging
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from drivers.camera import Camera, OpenCVCamera, Picamera2Camera, SimulatedCamera
 from drivers.errors import DeviceError
-from drivers.gps import GpsReceiver
-from drivers.pad import SerialPad, SignaturePad, SimulatedPad
-from drivers.pad.simulator import SignatureSource
-from drivers.printer import EscPosPrinter, ReceiptPrinter, SimulatedPrinter
-from drivers.scanner import CameraDocumentScanner, SaneScanner, Scanner, SimulatedScanner
-from drivers.scanner.simulated import PageSource
+
+# The backends are imported by the open_* function that picks them: they pull in OpenCV, numpy,
+# PIL and pyserial, which `kiosk --help`, the sync daemon and the UI's first screen do not need.
+if TYPE_CHECKING:
+    from drivers.camera import Camera
+    from drivers.gps import GpsReceiver
+    from drivers.pad import SignaturePad
+    from drivers.pad.simulator import SignatureSource
+    from drivers.printer import ReceiptPrinter
+    from drivers.scanner import Scanner
+    from drivers.scanner.simulated import PageSource
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +227,15 @@ def open_camera(cfg: DeviceConfig, frame_source: object = None) -> Camera:
     camera = cfg.camera
     try:
         if cfg.simulated or camera.backend == "simulated":
+            from drivers.camera import SimulatedCamera
+
             return SimulatedCamera(frame_source or camera.folder or None)  # type: ignore[arg-type]
         if camera.backend == "picamera2":
+            from drivers.camera import Picamera2Camera
+
             return Picamera2Camera(int(camera.device) if camera.device.isdigit() else 0)
+        from drivers.camera import OpenCVCamera
+
         source: str | int = int(camera.device) if camera.device.isdigit() else camera.device
         return OpenCVCamera(source, width=camera.width or None, height=camera.height or None)
     except DeviceError as error:
@@ -235,6 +245,8 @@ def open_camera(cfg: DeviceConfig, frame_source: object = None) -> Camera:
 def open_pad(cfg: DeviceConfig, signature_source: SignatureSource = None) -> SignaturePad:
     """The configured signature pad; the twin plays `signature_source` (a trajectory or a
     callable returning one; default: synthetic signatures) through the real Topaz driver."""
+    from drivers.pad import SerialPad, SimulatedPad
+
     pad = cfg.pad
     try:
         if cfg.simulated or pad.backend == "simulated":
@@ -250,6 +262,8 @@ def open_scanner(cfg: DeviceConfig, page_source: PageSource = None,
                  frame_source: object = None) -> Scanner:
     """The configured scanner. `page_source` feeds the simulated scanner; the camera document
     mode uses the configured camera (fed by `frame_source` when simulated)."""
+    from drivers.scanner import CameraDocumentScanner, SaneScanner, SimulatedScanner
+
     scanner = cfg.scanner
     try:
         if cfg.simulated or scanner.backend == "simulated":
@@ -266,6 +280,8 @@ def open_gps(cfg: DeviceConfig) -> GpsReceiver | None:
     """The GPS receiver when [gps] enabled = true (never in simulated mode), else None."""
     if cfg.simulated or not cfg.gps.enabled:
         return None
+    from drivers.gps import GpsReceiver
+
     try:
         return GpsReceiver(cfg.gps.port, baudrate=cfg.gps.baudrate)
     except DeviceError as error:
@@ -275,6 +291,8 @@ def open_gps(cfg: DeviceConfig) -> GpsReceiver | None:
 def open_printer(cfg: DeviceConfig) -> ReceiptPrinter | None:
     """The receipt printer, or None when [printer] backend = "none" (the default). In simulated
     mode a configured printer is replaced by a SimulatedPrinter."""
+    from drivers.printer import EscPosPrinter, SimulatedPrinter
+
     printer = cfg.printer
     if printer.backend == "none":
         return None

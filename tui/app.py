@@ -52,6 +52,7 @@ class KioskApp(App):
 
         logging.getLogger().addHandler(self.recent_log)
         self.push_screen(InicioScreen() if self.station is not None else AltaScreen())
+        self.call_after_refresh(self.hardware.open_in_background)
         self.set_interval(min(5.0, self.idle_seconds / 2), self.logout_if_idle)
 
     async def on_event(self, event: events.Event) -> None:

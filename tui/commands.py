@@ -24,7 +24,9 @@ def build_app(station: Station | None, simulated: bool = False, lang: str | None
     root = station.data.root if station is not None else data_root
     cfg = load_config(root, simulated=simulated)
     lang = lang or ("en" if os.environ.get("APOYO_KIOSK_LANG", "es").startswith("en") else "es")
-    return KioskApp(station, Hardware(cfg), lang=lang, data_root=root)
+    # the devices open once the first screen is drawn (KioskApp.on_mount): their drivers import
+    # OpenCV and numpy, which Inicio does not need
+    return KioskApp(station, Hardware(cfg, deferred=True), lang=lang, data_root=root)
 
 
 def run(args: argparse.Namespace) -> int:

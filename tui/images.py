@@ -4,13 +4,17 @@ bottom pixel as the background), so the operator can judge a photo's legibility 
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
+
 from rich.color import Color
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from textual.widget import Widget
+
+# OpenCV and numpy are imported when an image is drawn, not when a screen that may show one is.
+if TYPE_CHECKING:
+    import numpy as np
 
 UPPER_HALF = "▀"
 
@@ -19,12 +23,17 @@ def decode(data: bytes) -> np.ndarray | None:
     """BGR image from encoded bytes (JPEG/PNG); None when it does not decode."""
     if not data:
         return None
+    import cv2
+    import numpy as np
+
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     return image
 
 
 def fit(image: np.ndarray, cols: int, rows: int) -> np.ndarray:
     """Resize to fit cols × (2·rows) pixels keeping the aspect ratio (cells are ~1:2)."""
+    import cv2
+
     h, w = image.shape[:2]
     scale = min(cols / w, (2 * rows) / h)
     size = (max(1, int(w * scale)), max(2, int(h * scale) // 2 * 2))
@@ -39,6 +48,8 @@ def folded(image: np.ndarray | None, max_aspect: float = 6.0) -> np.ndarray | No
     h, w = image.shape[:2]
     if w < max_aspect * h:
         return image
+    import numpy as np
+
     half = (w + 1) // 2
     left, right = image[:, :half], image[:, half:]
     if right.shape[1] < half:
@@ -54,6 +65,8 @@ class HalfBlock:
         self.pixels = fit(image, cols, rows)[:, :, ::-1]  # RGB
 
     def lines(self) -> list[list[Segment]]:
+        import numpy as np
+
         rgb = self.pixels
         if rgb.shape[0] % 2:
             rgb = np.vstack([rgb, rgb[-1:]])

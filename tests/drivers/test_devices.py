@@ -105,3 +105,13 @@ def test_every_code_has_spanish_and_english_messages() -> None:
             spanish, english = device_message(error), device_message(error, "en")
             assert spanish[0].isupper() and english[0].isupper() and spanish != english
     assert set(DEVICE_MESSAGES) == set(CODES)
+
+
+def test_the_installed_example_config_loads(tmp_path: Path) -> None:
+    """install.sh copies systemd/kiosk.toml.example to /etc/apoyo-kiosk/kiosk.toml: every command
+    that reads it (doctor, run, sync) must accept it as shipped (the Pi smoke test found
+    `[pad] backend = "serial"`, which no command accepted)."""
+    example = Path(__file__).resolve().parents[2] / "systemd" / "kiosk.toml.example"
+    cfg = devices.load_config(tmp_path, path=example)
+    assert cfg.source == str(example)
+    assert cfg.pad.backend == "topaz"
