@@ -105,6 +105,22 @@ def default_lang() -> str:
     return "en" if lang.startswith("en") else "es"
 
 
+# The name of each credential field for a person (Spanish, English), for every place that shows one.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "cic": ("CIC", "CIC"),
+    "ocr": ("OCR (identificador)", "OCR (identifier)"),
+    "birth_date": ("Fecha de nacimiento", "Birth date"),
+    "sex": ("Sexo", "Sex"),
+    "expiry_year": ("Vigencia", "Valid until"),
+    "apellido_paterno": ("Apellido paterno", "Paternal surname"),
+    "apellido_materno": ("Apellido materno", "Maternal surname"),
+    "nombres": ("Nombre(s)", "Given names"),
+    "emision": ("Número de emisión", "Issue number"),
+    "clave_elector": ("Clave de elector", "Clave de elector"),
+    "curp": ("CURP", "CURP"),
+}
+
+
 def lookup(catalog: dict[str, dict[str, str]], code: str, lang: str | None = None, **params: object) -> str:
     """Format `code` from any catalog of {"es": ..., "en": ...} entries: Spanish when the language
     is missing, the code itself when the entry is, and the raw template when a parameter is."""

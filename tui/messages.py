@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from kiosk.credential.messages import FIELD_LABELS
 from kiosk.domain import HORA_CENTRO
+from kiosk.messages import FIELD_LABELS
 
 M: dict[str, tuple[str, str]] = {
     **{f"field_{name}": label for name, label in FIELD_LABELS.items()},

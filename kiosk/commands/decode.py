@@ -10,7 +10,8 @@ import logging
 
 from kiosk.cliutil import fail
 from kiosk.credential import ImageRejected, load_image, read_image
-from kiosk.credential.messages import FIELD_LABELS, message
+from kiosk.credential.messages import message
+from kiosk.messages import FIELD_LABELS
 from kiosk.credential.reader import FIELD_NAMES, FieldValue
 
 log = logging.getLogger(__name__)

@@ -7,21 +7,6 @@ from __future__ import annotations
 
 from kiosk.messages import lookup
 
-# The name of each credential field for a person (Spanish, English), for every place that shows one.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "cic": ("CIC", "CIC"),
-    "ocr": ("OCR (identificador)", "OCR (identifier)"),
-    "birth_date": ("Fecha de nacimiento", "Birth date"),
-    "sex": ("Sexo", "Sex"),
-    "expiry_year": ("Vigencia", "Valid until"),
-    "apellido_paterno": ("Apellido paterno", "Paternal surname"),
-    "apellido_materno": ("Apellido materno", "Maternal surname"),
-    "nombres": ("Nombre(s)", "Given names"),
-    "emision": ("Número de emisión", "Issue number"),
-    "clave_elector": ("Clave de elector", "Clave de elector"),
-    "curp": ("CURP", "CURP"),
-}
-
 MESSAGES: dict[str, dict[str, str]] = {
     "no_card": {
         "es": "No se encontró una credencial en la foto. Coloque la credencial completa frente a la cámara.",
