@@ -94,22 +94,6 @@ async def test_full_capture_to_folio(kiosk_station) -> None:
     assert row.integrity == screen.saved.integrity
 
 
-async def test_original_checkbox_is_mandatory(kiosk_station) -> None:
-    app = make_app(kiosk_station)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await start_capture(pilot, app, "1")
-        await shoot_and_accept(pilot)
-        await shoot_and_accept(pilot)
-        screen = app.screen
-        assert screen.session.step is Step.ORIGINAL
-        await pilot.press("a")
-        await pilot.pause(0.1)
-        assert screen.session.step is Step.ORIGINAL and app.screen.query_one("#accept").disabled
-        await pilot.press("o", "a")  # keyboard only: (O) ticks the box
-        await pilot.pause(0.1)
-        assert screen.session.original_presented and screen.session.step is Step.PHOTO
-
-
 async def test_photo_refusal_keeps_nothing(kiosk_station) -> None:
     before = kiosk_station.vault.counts()
     app = make_app(kiosk_station)

@@ -85,11 +85,11 @@ async def test_step_four_accept_before_ticking_says_what_to_do(kiosk_station) ->
         assert screen.session.step is Step.ORIGINAL
         await pilot.press("a")
         await pilot.pause(0.1)
-        assert screen.session.step is Step.ORIGINAL
+        assert screen.session.step is Step.ORIGINAL and app.screen.query_one("#accept").disabled  # mandatory
         assert "Primero marque la casilla con (O)" in screen_text(app)
-        await pilot.press("o", "a")
+        await pilot.press("o", "a")  # keyboard only: (O) ticks the box
         await pilot.pause(0.1)
-        assert screen.session.step is Step.PHOTO
+        assert screen.session.original_presented and screen.session.step is Step.PHOTO
 
 
 async def test_retake_keys_printed_on_the_buttons(kiosk_station) -> None:
