@@ -130,7 +130,7 @@ class Outcome:
 
 def open_and_judge(envelope: bytes, device_keys: list, keys, secret: bytes, process_id: str) -> Outcome:
     try:
-        header, plain = _open_any(envelope, device_keys, keys)
+        header, plain = sealing.open_envelope_any(envelope, device_keys, keys)
         meta, _blobs = payload.unpack(plain)
     except (sealing.InvalidEnvelope, payload.InvalidPayload, KeyError) as exc:
         return Outcome("con_inconsistencia", [f"no se pudo abrir: {exc}"])
@@ -212,14 +212,3 @@ def status_counts(engine: sa.Engine, process_id: str | None = None) -> dict:
         rows = c.execute(q).all()
     by_status = {s: int(n) for s, n in rows}
     return {"received": sum(by_status.values()), "by_status": by_status}
-
-
-def _open_any(envelope: bytes, device_keys: list, keys):
-    """Open with the first device key (current or retired) whose signature verifies."""
-    error: Exception = sealing.InvalidEnvelope("sin llave del dispositivo")
-    for key in device_keys:
-        try:
-            return sealing.open_envelope(envelope, key, keys)
-        except sealing.InvalidEnvelope as exc:
-            error = exc
-    raise error

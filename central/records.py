@@ -138,23 +138,13 @@ def open_records(receiver, folios: Iterable[str], batch: int = 500) -> Iterator[
             if r.device_id not in pubkeys:
                 pubkeys[r.device_id] = receiver.envelope_keys(r.device_id)
             try:
-                header, plain = _open_any(bytes(r.envelope), pubkeys[r.device_id], private)
+                header, plain = sealing.open_envelope_any(bytes(r.envelope), pubkeys[r.device_id], private)
                 meta, _blobs = payload.unpack(plain)
             except (sealing.InvalidEnvelope, payload.InvalidPayload) as exc:
                 with receiver.engine.begin() as c:
                     st.incident(c, "sobre_no_abre", r.device_id, r.folio, str(exc))
                 continue
             yield OpenedRecord(r.folio, r.kind, r.integrity, header, meta)
-
-
-def _open_any(envelope: bytes, device_keys: list, private: dict) -> tuple[dict, bytes]:
-    error: Exception = sealing.InvalidEnvelope("sin llave del dispositivo")
-    for key in device_keys:
-        try:
-            return sealing.open_envelope(envelope, key, private)
-        except sealing.InvalidEnvelope as exc:
-            error = exc
-    raise error
 
 
 def fields_key(receiver) -> Aead:

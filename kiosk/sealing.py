@@ -206,6 +206,17 @@ def open_envelope(envelope: bytes, device_key: VerifyKey, sealing_keys: dict[str
     return header, b"".join(out)
 
 
+def open_envelope_any(envelope: bytes, device_keys: list[VerifyKey], sealing_keys: dict[str, PrivateKey]) -> tuple[dict, bytes]:
+    """`open_envelope` with the first of a device's keys (current, then retired) that verifies."""
+    error: InvalidEnvelope = InvalidEnvelope("sin llave del dispositivo")
+    for key in device_keys:
+        try:
+            return open_envelope(envelope, key, sealing_keys)
+        except InvalidEnvelope as exc:
+            error = exc
+    raise error
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
