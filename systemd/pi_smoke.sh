@@ -7,7 +7,8 @@
 # binfmt_misc is needed). Slow: the first run takes tens of minutes. Not part of make test.
 # One line per step on the terminal; debootstrap's, apt's and pip's output goes to the log it names.
 # Each finished step leaves a marker in the root, so a second run resumes where the first stopped;
-# PI_SMOKE_FRESH=1 starts from an empty root.
+# PI_SMOKE_FRESH=1 starts from an empty root. --packages prints the apt packages it takes from
+# install.sh and exits.
 set -euo pipefail
 
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,8 +20,14 @@ QEMU=qemu-aarch64-static
 # wheels for everything (building under qemu would take hours). Not systemd: its postinst
 # (systemd-sysusers) crashes proot 5.3 (path.c compare_paths2 assertion), so install.sh's enable
 # step is skipped here; tests/deploy checks the units and the enable step on this machine.
-mapfile -t BASE_PACKAGES < <(sed -n '/^readonly BASE_PACKAGES=(/,/)/p' "$SOURCE_DIR/systemd/install.sh" |
-    sed -e 's/^readonly BASE_PACKAGES=(//' -e 's/)//' | tr ' ' '\n' | sed '/^$/d')
+# (install.sh's top level read by bash in a child shell, everything but its call to main)
+# shellcheck disable=SC2016
+mapfile -t BASE_PACKAGES < <(bash -c 'source <(sed "s/^main \"\$@\"\$//" "$1") && printf "%s\n" "${BASE_PACKAGES[@]}"' \
+    _ "$SOURCE_DIR/systemd/install.sh")
+((${#BASE_PACKAGES[@]} > 0)) || {
+    echo "ERROR: no pude leer BASE_PACKAGES de systemd/install.sh" >&2
+    exit 1
+}
 EXTRA_PACKAGES=(python3 passwd)
 START=$SECONDS
 
@@ -63,6 +70,10 @@ done_step() { [[ -e "$ROOTFS/.pi-smoke-$1" ]]; }
 mark_step() { touch "$ROOTFS/.pi-smoke-$1"; }
 
 main() {
+    if [[ "${1:-}" == --packages ]]; then
+        printf '%s\n' "${BASE_PACKAGES[@]}"
+        return
+    fi
     ((EUID == 0)) || die "debootstrap necesita root: sudo bash systemd/pi_smoke.sh (o make pi-smoke)"
     for tool in debootstrap proot "$QEMU" unshare; do
         command -v "$tool" >/dev/null || die "falta $tool (apt-get install debootstrap proot qemu-user-static)"
@@ -148,7 +159,8 @@ sys.exit("doctor falló en: " + ", ".join(bad) if bad else 0)' "$report" || die 
         mark_step receiver
     fi
 
-    say "8/8 kiosk demo --headless --records 2 --json"
+    say "8/8 kiosk demo --headless --records 2 --json (unos 8 min bajo emulación)"
+    rm -rf "$ROOTFS/var/tmp/pi-smoke-demo"
     logged in_root /usr/local/bin/kiosk demo --headless --records 2 --json --data-dir /var/tmp/pi-smoke-demo
     say "    $(tail -n 1 "$LOG" | cut -c1-200)"
 

@@ -319,3 +319,20 @@ def test_default_config_has_every_hardware_section() -> None:
     assert config["scanner"]["backend"] in ("sane", "camera", "simulated")
     assert "port" in config["gps"]
     assert "receiver" not in config  # `kiosk provision` stores the receiver; load_config refuses unknown sections
+
+
+def test_the_pi_smoke_script_is_clean_and_installs_what_install_sh_installs(shellcheck: str) -> None:
+    """make pi-smoke reads install.sh's BASE_PACKAGES with sed; a change of layout there must not
+    leave the arm64 root without a package (or with a fragment of the array's syntax)."""
+    smoke = SYSTEMD_DIR / "pi_smoke.sh"
+    done = subprocess.run([shellcheck, "--severity=style", str(smoke)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    listed = subprocess.run(["bash", str(smoke), "--packages"], capture_output=True, text=True, check=True)
+    array = subprocess.run(
+        # install.sh's own top level (everything but the call to main), as bash reads it
+        ["bash", "-c", 'source <(sed "s/^main \\"\\$@\\"\\$//" "$1"); printf "%s\\n" "${BASE_PACKAGES[@]}"',
+         "_", str(INSTALL_SH)],
+        capture_output=True, text=True, check=True,
+    )
+    assert listed.stdout.split() == array.stdout.split()
+    assert "tesseract-ocr-spa" in listed.stdout.split()
