@@ -200,8 +200,17 @@ class EvidenceBox:
     def load_or_create(cls, root: Path) -> "EvidenceBox":
         path = root / "keys" / "mesa.key"
         if not path.exists():
+            # two workers starting together must not each make a key (the loser's sealed evidence
+            # would be unreadable): write a private temp file, then link it in only if no key exists
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_private(path, os.urandom(SecretBox.KEY_SIZE))
+            tmp = path.with_name(f"mesa.key.{os.getpid()}.{os.urandom(4).hex()}")
+            write_private(tmp, os.urandom(SecretBox.KEY_SIZE))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         return cls(path.read_bytes())
 
     @classmethod

@@ -76,3 +76,27 @@ def test_evidence_opens_only_with_the_mesa_key(provisioned) -> None:
     with pytest.raises(Exception):
         mesa.open_evidence(other, row["evidence"])
     assert b"M0NOMBRE" not in row["evidence"]
+
+
+def _make_box(root, barrier, out) -> None:
+    barrier.wait()
+    out.put(bytes(mesa.EvidenceBox.load_or_create(root)._box._key).hex())
+
+
+def test_workers_starting_together_share_one_mesa_key(tmp_path) -> None:
+    """Two processing workers starting at once must not each make a key: evidence sealed with the
+    loser's key could never be opened again."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        root = tmp_path / str(round_)
+        barrier, out = ctx.Barrier(6), ctx.Queue()
+        workers = [ctx.Process(target=_make_box, args=(root, barrier, out)) for _ in range(6)]
+        for w in workers:
+            w.start()
+        keys = {out.get(timeout=30) for _ in workers}
+        for w in workers:
+            w.join()
+        assert keys == {(root / "keys" / "mesa.key").read_bytes().hex()}
+        assert [p.name for p in (root / "keys").iterdir()] == ["mesa.key"]
