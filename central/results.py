@@ -10,8 +10,12 @@ import base64
 import csv
 import hashlib
 import io
+import itertools
 import json
+import operator
 import time
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from kiosk import sealing
 from kiosk.paths import write_private
 from central import tables as t
 from central.receiver import store as st
-from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
+from central.records import PACK_SIZE, APOYO_KINDS, RecordError, fields_key, hora_centro_text, persons, read_pack
 from central.compulsa import VALID_SITUACIONES
 from central.reports import required_of
 
@@ -129,34 +133,72 @@ class SealedResults:
     sha256: str
 
 
+def _rows_to_seal(process_id: str) -> sa.Select:
+    """One query for the §13.5 rows of every valid apoyo: (pack, folio, entidad, distrito federal,
+    distrito local, municipio, sección), grouped by the sealed field pack that holds the person's
+    fields (none: not packed yet), packs in the order they were made, folio order within."""
+    e, s, m, p = st.envelopes.c, t.situacion_registral.c, t.field_pack_members.c, t.field_packs.c
+    joined = (t.situacion_registral.join(st.envelopes, e.folio == s.folio)
+              .outerjoin(t.field_pack_members, m.folio == s.folio)
+              .outerjoin(t.field_packs, sa.and_(p.pack_id == m.pack_id, p.process_id == process_id)))
+    return (sa.select(p.pack_id, s.folio, s.entidad, s.distrito_federal, s.distrito_local, s.municipio, s.seccion)
+            .select_from(joined)
+            .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.status == "para_compulsa",
+                   e.kind.in_(APOYO_KINDS))
+            .order_by(p.created_at, p.pack_id, s.folio))
+
+
+def _sealed_csv(receiver, process_id: str) -> tuple[bytes, Counter, list[str]]:
+    """The §13.5 CSV of a process, a pack at a time (the query streams; one pack open at a time),
+    its counts per (municipio, sección) and the valid folios whose fields are in no pack (those
+    are not written)."""
+    box = fields_key(receiver)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    chunks: list[bytes] = []
+    counts: Counter = Counter()
+    unpacked: list[str] = []
+    with receiver.engine.connect() as c:
+        rows = c.execution_options(yield_per=PACK_SIZE).execute(_rows_to_seal(process_id))
+        for pack_id, part in itertools.groupby(rows, key=operator.itemgetter(0)):
+            pack = read_pack(c, box, pack_id, process_id) if pack_id else {}
+            out = []
+            for _pack, folio, entidad, df, dl, municipio, seccion in part:
+                fields = pack.get(folio)
+                if fields is None:
+                    unpacked.append(folio)
+                    continue
+                out.append((" ".join(filter(None, fields[1:4])), fields[4], entidad, df, dl, municipio, seccion,
+                            fields[0]))
+                counts[municipio, seccion] += 1
+            writer.writerows(out)
+            chunks.append(buf.getvalue().encode("utf-8"))
+            buf.seek(0)
+            buf.truncate()
+    chunks.append(buf.getvalue().encode("utf-8"))
+    return b"".join(chunks), counts, unpacked
+
+
 def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, phase: str = "definitivo",
                  open_missing: bool = True) -> SealedResults:
-    """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them."""
+    """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them.
+    One query gives the rows with the pack of each record's sealed fields, each pack is opened
+    once, and the counts are of the rows written. Valid apoyos not packed yet (none once the
+    compulsa export ran) are opened and packed first (`open_missing`; see `records.persons`)."""
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         check_phase(c, process_id, phase)
-        valid = valid_situaciones(process_id).subquery()
-        geo = {folio: rest for folio, *rest in c.execute(sa.select(
-            valid.c.folio, valid.c.entidad, valid.c.distrito_federal, valid.c.distrito_local, valid.c.municipio,
-            valid.c.seccion)).all()}
         required = required_of(c, process_id)
-    per_seccion: dict[tuple[str, str], int] = {}
-    for *_ids, municipio, seccion in geo.values():
-        per_seccion[municipio, seccion] = per_seccion.get((municipio, seccion), 0) + 1
-    results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in per_seccion.items()])
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    n = 0
-    people = persons(receiver, process_id, geo, open_missing)
-    for person in people:
-        p = person.fields
-        name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
-        w.writerow([name, p["clave_elector"], *geo[person.folio], person.integrity])
-        n += 1
-    if n != results.valid:
-        raise RecordError(f"Se abrieron {n} de {results.valid} registros válidos: revise el registro de incidentes")
-    plain = buf.getvalue().encode("utf-8")
+    plain, counts, unpacked = _sealed_csv(receiver, process_id)
+    if unpacked:
+        for _ in persons(receiver, process_id, unpacked, open_missing):  # NotPacked, or packs them
+            pass
+        plain, counts, unpacked = _sealed_csv(receiver, process_id)
+    results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in counts.items()])
+    n = results.valid
+    if unpacked:
+        raise RecordError(f"Se abrieron {n} de {n + len(unpacked)} registros válidos: revise el registro de incidentes")
     created = time.time()
     header = {"v": 1, "kind": "resultados", "process_id": process_id, "phase": phase, "records": n,
               "sha256": hashlib.sha256(plain).hexdigest(), "created_at": hora_centro_text(created)}
