@@ -45,7 +45,8 @@ def _list(request: Request, web: WebState, pid: str, status_code: int = 200, **e
         reviewable = audiencia.reviewable_folios(c, pid)
         detail = dict(c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.detail)
                                 .where(st.envelopes.c.folio.in_(reviewable))).all()) if reviewable else {}
-    earliest = datetime.fromtimestamp(audiencia.earliest(time.time()), tz=HORA_CENTRO)
+    # two minutes of grace: the form is sent a little after it is shown, and the notice is issued then
+    earliest = datetime.fromtimestamp(audiencia.earliest(time.time() + 120), tz=HORA_CENTRO)
     operators = [u for u in accounts.list_users(web.engine) if u["active"] and u["role"] in SESSION]
     return render(request, "audiencias.html", status_code, pid=pid, sessions=sessions, reviewable=reviewable, detail=detail,
                   earliest=earliest, earliest_input=earliest.strftime("%Y-%m-%dT%H:%M"), operators=operators,
@@ -93,13 +94,15 @@ def show(request: Request, aid: int, s: accounts.Session = Depends(role(*SESSION
         return render(request, "error.html", 404, title="No existe", message=f"No existe la audiencia {aid}.")
     with web.engine.connect() as c:
         items = audiencia.report_rows(c, aid)
+        details = dict(c.execute(sa.select(t.audiencia_records.c.folio, t.audiencia_records.c.detail_before)
+                                 .where(t.audiencia_records.c.audiencia_id == aid)).all())
     records = []
     for item in items:
         found = mesa.get(web.engine, item["folio"])
         evidence = mesa.open_evidence(web.box, found["evidence"]) if found and web.box and row.status == "en_curso" else None
         if evidence is not None:
             mesa.viewed(web.engine, s.user.username, item["folio"], row.process_id, "ver_en_audiencia")
-        records.append({**item, "fields": _fields(evidence) if evidence else [],
+        records.append({**item, "detalle": details.get(item["folio"], ""), "fields": _fields(evidence) if evidence else [],
                         "images": [(n, IMAGES[n]) for n in IMAGES if evidence and evidence.blobs.get(n)]})
     return render(request, "audiencia.html", a=row, officials=json.loads(row.officials), promoventes=json.loads(row.promoventes),
                   session_accounts=json.loads(row.accounts or "[]"),
