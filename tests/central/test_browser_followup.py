@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import zipfile
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -206,11 +207,16 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         page.click("#cargar-llave button")
         assert bytes(opl.public_key).hex() in page.inner_text("#llave")
         shown_valid = int(page.inner_text("#resultado-definitivo .validos"))
+        table = page.eval_on_selector_all("#resultado-definitivo tbody tr",
+                                          "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))")
+        shown_by_seccion = {(m, sec): int(n) for m, sec, n in table}
+        assert sum(shown_by_seccion.values()) == shown_valid and len(shown_by_seccion) >= 2
         sealed = zipfile.ZipFile(io.BytesIO(_download(page, "#sellar button")))
         apk = [n for n in sealed.namelist() if n.endswith(".apk")][0]
         manifest = json.loads(sealed.read([n for n in sealed.namelist() if n.endswith(".manifest.json")][0]))
         header, opened = results.open_results(sealed.read(apk), receiver.keys.authority.verify_key, opl, manifest)
         assert header["phase"] == "definitivo" and len(opened) == shown_valid == 5
+        assert Counter((r["municipio"], r["seccion"]) for r in opened) == shown_by_seccion, "the file counts as the page"
         assert all(r["entidad"] == "20" and len(r["codigo_integridad"]) == 64 for r in opened)
         assert sum(r["nombre_completo"].startswith("PERSONA") for r in opened) == 4, "and the person the rig drew"
         assert b"PERSONA" not in sealed.read(apk)
