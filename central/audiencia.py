@@ -62,6 +62,17 @@ def earliest(notified_at: float) -> float:
     return math.ceil((notified_at + NOTICE_SECONDS) / 60) * 60
 
 
+def neighbours(engine: sa.Engine, process_id: str, audiencia_id: int) -> list[int]:
+    """Other open sessions of the process less than an hour from this one: 000 §12.4 recommends at
+    least an hour between sessions on the same day (a recommendation: shown, not refused)."""
+    a = t.audiencias.c
+    with engine.connect() as c:
+        when = c.execute(sa.select(a.scheduled_for).where(a.id == audiencia_id)).scalar()
+        return list(c.execute(sa.select(a.id).where(
+            a.process_id == process_id, a.id != audiencia_id, a.status != "cerrada",
+            a.scheduled_for > when - 3600, a.scheduled_for < when + 3600).order_by(a.id)).scalars())
+
+
 def schedule(engine: sa.Engine, process_id: str, when: float, officials: list[Official], promoventes: list[str],
              folios: list[str] | None = None, place: str = "", accounts: list[str] = (),
              notified_at: float | None = None) -> int:

@@ -145,7 +145,8 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         page.fill("[name=promoventes]", "ANA MUESTRA PRUEBA")
         page.click("#programar button")
         page.wait_for_url("**/audiencias/*")
-        aid = page.url.rsplit("/", 1)[1]
+        aid = page.url.split("?")[0].rsplit("/", 1)[1]
+        assert "el aviso al INE quedó emitido" in page.inner_text("main")
         assert "oper" in page.inner_text("dl.facts") and "hora del Centro" in page.inner_text("#aviso")
         page.click("text=Iniciar la audiencia")
         assert "en curso" in page.inner_text("#estado")

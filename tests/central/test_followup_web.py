@@ -86,7 +86,7 @@ def test_avance_counts_a_paper_inconsistency_by_inciso_and_roles(central, browse
         assert c.execute(sa.select(sa.func.count()).select_from(t.audiencias)).scalar() == 0
     before = time.time()
     done = admin.form(f"/procesos/{DEMO_PROCESS}/audiencias", {**form, "fecha": earliest})
-    assert done.status_code == 200 and re.search(r"/audiencias/\d+$", done.url)
+    assert done.status_code == 200 and re.fullmatch(r"/audiencias/\d+", urlsplit(done.url).path)
     assert 'id="aviso"' in done.text and "descargar el aviso" in done.text and "oper, oper2" in done.text
     with receiver.engine.connect() as c:
         notified = c.execute(sa.select(t.audiencias.c.notified_at)).scalar()
@@ -96,6 +96,10 @@ def test_avance_counts_a_paper_inconsistency_by_inciso_and_roles(central, browse
     assert aviso.status_code == 200 and "attachment" in aviso.headers["Content-Disposition"]
     assert "  - oper\n  - oper2" in aviso.text and f"Carga de registros: 1\n  {unsigned}" in aviso.text
     assert oper.page(session_path + "/aviso.txt").status_code == 403
+    assert "Audiencia programada; el aviso al INE quedó emitido" in done.text and "Atención" not in done.text
+    half_hour_later = (datetime.fromisoformat(earliest) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    second = admin.form(f"/procesos/{DEMO_PROCESS}/audiencias", {**form, "fecha": half_hour_later})
+    assert second.status_code == 200 and "a menos de una hora de la audiencia 1" in second.text, "recommended, not refused"
 
 
 def test_web_export_needs_sealed_packs_and_bad_uploads_are_explained(central, browser_for, provisioned, monkeypatch) -> None:

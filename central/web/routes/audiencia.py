@@ -84,7 +84,12 @@ async def create(request: Request, pid: str, s: accounts.Session = Depends(role(
     with web.engine.begin() as c:
         accounts.record(c, s.user.username, "programar_audiencia", process_id=pid,
                         why=f"audiencia {aid}: {len(folios)} registros; aviso al INE emitido")
-    return RedirectResponse(f"/audiencias/{aid}", status_code=303)
+    notice = "Audiencia programada; el aviso al INE quedó emitido"
+    close_by = audiencia.neighbours(web.engine, pid, aid)
+    if close_by:
+        notice += (f". Atención: está a menos de una hora de la audiencia {', '.join(map(str, close_by))}; se recomienda"
+                   " al menos una hora entre audiencias del mismo día")
+    return _back(aid, aviso=notice)
 
 
 @router.get("/audiencias/{aid}")
