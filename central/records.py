@@ -191,8 +191,11 @@ def open_pack(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> dict[s
     if doc.get("v") == 2 and tuple(doc["fields"]) == PACK_FIELDS:
         return {row[0]: row[1:] for row in doc["rows"]}
     if doc.get("v") == 2:  # written with other fields: by name
-        names = doc["fields"]
-        return {row[0]: [row[1], *(dict(zip(names, row[2:])).get(k, "") for k in PACK_FIELDS)] for row in doc["rows"]}
+        by_folio = {}
+        for folio, integrity, *values in doc["rows"]:
+            named = dict(zip(doc["fields"], values))
+            by_folio[folio] = [integrity, *(named.get(k, "") for k in PACK_FIELDS)]
+        return by_folio
     return {folio: [integrity, *(fields.get(k, "") for k in PACK_FIELDS)] for folio, (integrity, fields) in doc.items()}
 
 

@@ -15,7 +15,6 @@ import json
 import operator
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +26,8 @@ from kiosk import sealing
 from kiosk.paths import write_private
 from central import tables as t
 from central.receiver import store as st
-from central.records import PACK_SIZE, APOYO_KINDS, RecordError, fields_key, hora_centro_text, persons, read_pack
+from central.records import (APOYO_KINDS, PACK_FIELDS, PACK_SIZE, RecordError, fields_key, hora_centro_text, persons,
+                             read_pack)
 from central.compulsa import VALID_SITUACIONES
 from central.reports import required_of
 
@@ -35,6 +35,9 @@ PHASES = ("preliminar", "definitivo")
 COLUMNS = ("nombre_completo", "clave_elector", "entidad", "distrito_federal", "distrito_local", "municipio", "seccion",
            "codigo_integridad")
 PENDING = ("en_procesamiento", "en_mesa_de_control")
+# Where a packed record's fields are (records.open_pack: [integrity, *PACK_FIELDS]).
+_NAME = slice(1 + PACK_FIELDS.index("nombres"), 2 + PACK_FIELDS.index("apellido_materno"))
+_CLAVE = 1 + PACK_FIELDS.index("clave_elector")
 
 
 @dataclass
@@ -169,7 +172,7 @@ def _sealed_csv(receiver, process_id: str) -> tuple[bytes, Counter, list[str]]:
                 if fields is None:
                     unpacked.append(folio)
                     continue
-                out.append((" ".join(filter(None, fields[1:4])), fields[4], entidad, df, dl, municipio, seccion,
+                out.append((" ".join(filter(None, fields[_NAME])), fields[_CLAVE], entidad, df, dl, municipio, seccion,
                             fields[0]))
                 counts[municipio, seccion] += 1
             writer.writerows(out)

@@ -90,3 +90,24 @@ def test_results_pack_the_valid_apoyos_not_packed_yet_or_say_so(provisioned, tmp
         "1500": "PERSONA0 MUESTRA EJEMPLO", "1501": "PERSONA1 MUESTRA EJEMPLO", "1502": "PERSONA2 MUESTRA PAPEL"}
     with receiver.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(t.field_pack_members)).scalar() == 3
+
+
+def test_a_pack_reads_its_fields_by_name_whatever_order_it_was_written_in() -> None:
+    """A version-2 pack written with fields in another order (or one more, one fewer) reads by
+    name; the wrong process or a tampered box is refused in Spanish."""
+    import json
+    import os
+
+    from nacl.secret import Aead
+
+    box = Aead(os.urandom(32))
+    doc = {"v": 2, "fields": ["clave_elector", "nombres", "curp"], "rows": [["F1", "abc", "CLAVE1", "ANA", "X"]]}
+    sealed = box.encrypt(json.dumps(doc).encode(), records._pack_aad("p1", PROCESS))
+    row = records.open_pack(box, "p1", PROCESS, sealed)["F1"]
+    assert row[0] == "abc" and dict(zip(records.PACK_FIELDS, row[1:])) == {
+        **{k: "" for k in records.PACK_FIELDS}, "clave_elector": "CLAVE1", "nombres": "ANA"}
+    with pytest.raises(records.RecordError, match="no corresponden a su llave o a su proceso"):
+        records.open_pack(box, "p1", "OTRO", sealed)
+    fresh = {"F2": ("def", {k: k.upper() for k in records.PACK_FIELDS})}
+    again = records.open_pack(box, "p2", PROCESS, records.seal_pack(box, "p2", PROCESS, fresh))
+    assert again == {"F2": ["def", *(k.upper() for k in records.PACK_FIELDS)]}
