@@ -183,3 +183,23 @@ def test_an_opl_key_is_an_x25519_key() -> None:
     for bad in (b"", b"no es una llave", b"-----BEGIN PUBLIC KEY-----\nMIIB\n"):
         with pytest.raises(RecordError, match="X25519"):
             results.load_public_key(bad)
+
+
+def test_a_database_from_before_the_notice_gets_its_columns(tmp_path) -> None:
+    """create_tables adds the notice's columns to an audiencias table made before them; its
+    sessions read as notice not recorded."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'antes.db'}")
+    st.metadata.create_all(engine)
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "CREATE TABLE audiencias (id INTEGER PRIMARY KEY, process_id VARCHAR(40) NOT NULL, scheduled_for FLOAT NOT NULL,"
+            " officials TEXT NOT NULL, promoventes TEXT NOT NULL, place VARCHAR(200) NOT NULL, status VARCHAR(16) NOT NULL,"
+            " started_at FLOAT, closed_at FLOAT, acta_pdf BLOB, acta_sha256 VARCHAR(64))")
+        c.exec_driver_sql("INSERT INTO audiencias (id, process_id, scheduled_for, officials, promoventes, place, status)"
+                          " VALUES (1, 'RM2026OAX', 0, '[{\"nombre\": \"LIC. ANA MUESTRA\", \"cargo\": \"\"}]', '[\"C. PEDRO\"]',"
+                          " '', 'programada')")
+    t.create_tables(engine)
+    assert {"notified_at", "accounts"} <= {col["name"] for col in sa.inspect(engine).get_columns("audiencias")}
+    aviso = audiencia.aviso_text(engine, 1)
+    assert "Aviso emitido: no registrado" in aviso and "(no indicadas)" in aviso
+    engine.dispose()
