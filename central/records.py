@@ -181,27 +181,37 @@ def seal_pack(box: Aead, pack_id: str, process_id: str, fresh: dict[str, tuple[s
     return box.encrypt(json.dumps(doc, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
 
 
-def open_pack(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> dict[str, list[str]]:
-    """folio → [integrity, *values of PACK_FIELDS] of a sealed pack; packs written before version 2
-    (one JSON object of folio → [integrity, fields]) read the same."""
+def open_pack_rows(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> list[list[str]]:
+    """The rows [folio, integrity, *values of PACK_FIELDS] of a sealed pack, in the order they were
+    sealed; packs written before version 2 (one JSON object of folio → [integrity, fields]) read
+    the same."""
     try:
         doc = json.loads(box.decrypt(sealed, _pack_aad(pack_id, process_id)))
     except nacl.exceptions.CryptoError as exc:
         raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
     if doc.get("v") == 2 and tuple(doc["fields"]) == PACK_FIELDS:
-        return {row[0]: row[1:] for row in doc["rows"]}
+        return doc["rows"]
+    rows = []
     if doc.get("v") == 2:  # written with other fields: by name
-        by_folio = {}
         for folio, integrity, *values in doc["rows"]:
             named = dict(zip(doc["fields"], values))
-            by_folio[folio] = [integrity, *(named.get(k, "") for k in PACK_FIELDS)]
-        return by_folio
-    return {folio: [integrity, *(fields.get(k, "") for k in PACK_FIELDS)] for folio, (integrity, fields) in doc.items()}
+            rows.append([folio, integrity, *(named.get(k, "") for k in PACK_FIELDS)])
+        return rows
+    return [[folio, integrity, *(fields.get(k, "") for k in PACK_FIELDS)] for folio, (integrity, fields) in doc.items()]
+
+
+def open_pack(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> dict[str, list[str]]:
+    """folio → [integrity, *values of PACK_FIELDS] of a sealed pack."""
+    return {row[0]: row[1:] for row in open_pack_rows(box, pack_id, process_id, sealed)}
+
+
+def read_pack_rows(conn: sa.Connection, box: Aead, pack_id: str, process_id: str) -> list[list[str]]:
+    sealed = conn.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
+    return open_pack_rows(box, pack_id, process_id, bytes(sealed or b""))
 
 
 def read_pack(conn: sa.Connection, box: Aead, pack_id: str, process_id: str) -> dict[str, list[str]]:
-    sealed = conn.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
-    return open_pack(box, pack_id, process_id, bytes(sealed or b""))
+    return {row[0]: row[1:] for row in read_pack_rows(conn, box, pack_id, process_id)}
 
 
 class NotPacked(RecordError):
@@ -252,7 +262,8 @@ def _persons(receiver, process_id: str, wanted: list[str], members: dict, box: A
                 with receiver.engine.begin() as c:
                     c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id,
                                                             created_at=time.time(), records=len(fresh), box=sealed))
-                    c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+                    c.execute(t.field_pack_members.insert(),  # the pack's rows are in `fresh` order
+                              [{"folio": f, "pack_id": pack_id, "position": i} for i, f in enumerate(fresh)])
             except sa.exc.IntegrityError:
                 pass  # another run packed some of these at the same time: its pack serves later reads
         for folio in part:

@@ -26,6 +26,7 @@ field_pack_members = sa.Table(
     "field_pack_members", metadata,
     sa.Column("folio", sa.String(120), primary_key=True),
     sa.Column("pack_id", sa.String(32), nullable=False, index=True),
+    sa.Column("position", sa.Integer),  # its row in the pack (NULL: packs made before positions were kept)
 )
 # What INE's compulsa said of each record (one row per folio; a later file replaces it).
 situacion_registral = sa.Table(
@@ -113,7 +114,8 @@ retention_records = sa.Table(
 _ENVELOPE_INDEX = "CREATE INDEX IF NOT EXISTS ix_envelopes_process_status ON envelopes (process_id, status, kind)"
 _ready: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
 # Columns added to a table after it first shipped: create_all makes missing tables, never missing columns.
-_ADDED_COLUMNS = (("audiencias", "notified_at", "FLOAT"), ("audiencias", "accounts", "TEXT"))
+_ADDED_COLUMNS = (("audiencias", "notified_at", "FLOAT"), ("audiencias", "accounts", "TEXT"),
+                  ("field_pack_members", "position", "INTEGER"))
 
 
 def create_tables(engine: sa.Engine) -> None:

@@ -90,6 +90,32 @@ def test_results_pack_the_valid_apoyos_not_packed_yet_or_say_so(provisioned, tmp
         "1500": "PERSONA0 MUESTRA EJEMPLO", "1501": "PERSONA1 MUESTRA EJEMPLO", "1502": "PERSONA2 MUESTRA PAPEL"}
     with receiver.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(t.field_pack_members)).scalar() == 3
+        positions = dict(c.execute(sa.select(t.field_pack_members.c.folio, t.field_pack_members.c.position)).all())
+    assert sorted(positions.values()) == [0, 0, 1], "each record's row in its pack (one pack of 1, one of 2)"
+
+    # Packs made before positions were kept (NULL), or a position that does not match: read by folio.
+    for broken in (None, 7):
+        with receiver.engine.begin() as c:
+            c.execute(t.field_pack_members.update().values(position=broken))
+        again = results.seal_results(receiver, PROCESS, opl.public_key, tmp_path / f"entrega-{broken}")
+        assert results.open_results(again.path.read_bytes(), receiver.keys.authority.verify_key, opl)[1] == rows
+
+
+def test_the_results_csv_reads_back_whatever_a_name_holds() -> None:
+    """The results write CSV lines themselves: as the csv module would, and a carriage return
+    quoted too (the csv module leaves it bare with a "\\n" line end, and its reader then splits there)."""
+    import csv
+    import io
+
+    from central import results
+
+    for value in ("PERSONA", "", "DE LA O, MARÍA", 'JOSÉ "PEPE"', "LÍNEA\nDOS", "RETORNO\r", " ESPACIOS ", "ÑUÑO"):
+        line = f"{results._csv_field(value)},x\n"
+        assert list(csv.reader(io.StringIO(line))) == [[value, "x"]], value
+        if "\r" not in value:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerow([value, "x"])
+            assert line == buf.getvalue(), value
 
 
 def test_a_pack_reads_its_fields_by_name_whatever_order_it_was_written_in() -> None:
