@@ -162,7 +162,7 @@ def _rows_to_seal(process_id: str) -> sa.Select:
             .select_from(joined)
             .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.status == "para_compulsa",
                    e.kind.in_(APOYO_KINDS))
-            .order_by(p.created_at, p.pack_id, s.folio))
+            .order_by(p.created_at, p.pack_id, m.position, s.folio))  # a pack's positions are in folio order
 
 
 def _sealed_csv(receiver, process_id: str) -> tuple[bytes, dict[tuple[str, str], int], list[str]]:
