@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ from central.receiver import store as st
 from central.records import APOYO_KINDS, STATUS_LABELS, RecordError, hora_centro_text, set_status
 
 TRANSITIONS = {"programada": ("en_curso",), "en_curso": ("cerrada",), "cerrada": ()}
+# Seed 001 §11.3 (000 §12.2, §12.4): the OPL notifies INE of each session at least 48 hours ahead,
+# with the officials, the user accounts and the records each will review.
+NOTICE_SECONDS = 48 * 3600
 DECISION_STATUSES = ("para_compulsa", "con_inconsistencia", "duplicado")
 REVIEWABLE_SITUACIONES = ("datos_no_encontrados", "baja", "sin_respuesta")
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"  # Debian fonts-dejavu-core
@@ -53,10 +57,34 @@ def reviewable_folios(conn: sa.Connection, process_id: str) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+def earliest(notified_at: float) -> float:
+    """The first whole minute a session notified at `notified_at` may be held (§11.3)."""
+    return math.ceil((notified_at + NOTICE_SECONDS) / 60) * 60
+
+
+def neighbours(engine: sa.Engine, process_id: str, audiencia_id: int) -> list[int]:
+    """Other open sessions of the process less than an hour from this one: 000 §12.4 recommends at
+    least an hour between sessions on the same day (a recommendation: shown, not refused)."""
+    a = t.audiencias.c
+    with engine.connect() as c:
+        when = c.execute(sa.select(a.scheduled_for).where(a.id == audiencia_id)).scalar()
+        return list(c.execute(sa.select(a.id).where(
+            a.process_id == process_id, a.id != audiencia_id, a.status != "cerrada",
+            a.scheduled_for > when - 3600, a.scheduled_for < when + 3600).order_by(a.id)).scalars())
+
+
 def schedule(engine: sa.Engine, process_id: str, when: float, officials: list[Official], promoventes: list[str],
-             folios: list[str] | None = None, place: str = "") -> int:
-    """Schedule a session; `folios` defaults to every reviewable record of the process."""
+             folios: list[str] | None = None, place: str = "", accounts: list[str] = (),
+             notified_at: float | None = None) -> int:
+    """Schedule a session and issue its notice to INE (`notified_at`, default now; `aviso_text`):
+    the session must be at least 48 hours after the notice. `folios` defaults to every
+    reviewable record of the process; `accounts`, the user accounts that will operate it."""
     t.create_tables(engine)
+    notified = time.time() if notified_at is None else notified_at
+    if when < notified + NOTICE_SECONDS:
+        raise AudienciaError(
+            "La audiencia debe programarse al menos 48 horas después del aviso al INE (§11.3 del convenio): "
+            f"con un aviso del {hora_centro_text(notified)}, la fecha más próxima es el {hora_centro_text(earliest(notified))}")
     if not officials:
         raise AudienciaError("La audiencia necesita al menos una persona funcionaria del OPL")
     if not promoventes:
@@ -71,7 +99,8 @@ def schedule(engine: sa.Engine, process_id: str, when: float, officials: list[Of
         if not chosen:
             raise AudienciaError("No hay registros que revisar en esta audiencia")
         audiencia_id = c.execute(t.audiencias.insert().values(
-            process_id=process_id, scheduled_for=when, place=place[:200], status="programada",
+            process_id=process_id, scheduled_for=when, place=place[:200], status="programada", notified_at=notified,
+            accounts=json.dumps(sorted(set(accounts)), ensure_ascii=False),
             officials=json.dumps([o.__dict__ for o in officials], ensure_ascii=False),
             promoventes=json.dumps(promoventes, ensure_ascii=False))).inserted_primary_key[0]
         before = {r.folio: r for r in c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.status, st.envelopes.c.detail)
@@ -162,6 +191,37 @@ def acta(engine: sa.Engine, audiencia_id: int) -> bytes:
     return bytes(pdf)
 
 
+def aviso_text(engine: sa.Engine, audiencia_id: int) -> str:
+    """The notice to INE of a session (§11.3): date, place, officials, user accounts and the
+    records to review (folios only: no personal data), with the time it was issued."""
+    with engine.connect() as c:
+        a = c.execute(sa.select(t.audiencias).where(t.audiencias.c.id == audiencia_id)).first()
+        if a is None:
+            raise AudienciaError(f"No existe la audiencia {audiencia_id}")
+        folios = list(c.execute(sa.select(t.audiencia_records.c.folio).where(
+            t.audiencia_records.c.audiencia_id == audiencia_id).order_by(t.audiencia_records.c.folio)).scalars())
+    officials = [Official(**o) for o in json.loads(a.officials)]
+    accounts = json.loads(a.accounts or "[]")
+    lines = [
+        "AVISO AL INE DE GARANTÍA DE AUDIENCIA",
+        f"(convenio, Documento de Especificaciones Técnicas §11.3: con 48 horas de anticipación)",
+        "",
+        f"Proceso: {a.process_id}",
+        f"Audiencia número: {audiencia_id}",
+        f"Aviso emitido: {hora_centro_text(a.notified_at) if a.notified_at else 'no registrado'}",
+        f"Fecha y hora de la sesión: {hora_centro_text(a.scheduled_for)}",
+        f"Lugar: {a.place or 'no indicado'}",
+        "Personas funcionarias del OPL:",
+        *[f"  - {o.text()}" for o in officials],
+        "Cuentas de usuario que operarán la sesión:",
+        *([f"  - {u}" for u in accounts] or ["  - (no indicadas)"]),
+        f"Representación de la persona promovente: {'; '.join(json.loads(a.promoventes))}",
+        f"Carga de registros: {len(folios)}",
+        *[f"  {f}" for f in folios],
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def report_rows(conn: sa.Connection, audiencia_id: int) -> list[dict]:
     """The report attached to the acta (§11.2, §11.5): each record reviewed, its status and
     whether the review changed it. Folios and statuses only: no personal data."""
@@ -221,6 +281,8 @@ def acta_pdf(conn: sa.Connection, audiencia_id: int) -> bytes:
         f"Audiencia número: {audiencia_id}",
         f"Lugar: {a.place or 'no indicado'}",
         f"Fecha y hora programadas: {hora_centro_text(a.scheduled_for)}",
+        f"Aviso al INE (§11.3): {hora_centro_text(a.notified_at) if a.notified_at else 'no registrado'}",
+        f"Cuentas de usuario que operan la sesión: {', '.join(json.loads(a.accounts or '[]')) or 'no indicadas'}",
         f"Inicio: {hora_centro_text(a.started_at) if a.started_at else '—'}",
         f"Cierre: {hora_centro_text(a.closed_at) if a.closed_at else '—'}",
     ]

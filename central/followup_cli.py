@@ -65,6 +65,8 @@ def add_parsers(sub: argparse._SubParsersAction, open_receiver) -> None:  # noqa
     asch.add_argument("--promovente", action="append", required=True, help="nombre (repetible)")
     asch.add_argument("--folio", action="append", help="folio a revisar (omisión: todos los revisables)")
     asch.add_argument("--place", default="")
+    asch.add_argument("--account", action="append", default=[], help="cuenta de usuario que operará la sesión (repetible)")
+    asch.add_argument("--aviso", help="escribir aquí el aviso al INE (§11.3; la sesión va al menos 48 h después)")
     cmd(asch, cmd_audiencia_schedule)
     ast = a.add_parser("start", help="iniciar / start")
     ast.add_argument("id", type=int)
@@ -189,9 +191,13 @@ def _when(text: str) -> float:
 
 def cmd_audiencia_schedule(open_receiver, args: argparse.Namespace) -> int:
     officials = [audiencia.Official(*(part.strip() for part in o.split("|", 1))) for o in args.official]
-    aid = audiencia.schedule(open_receiver(args).engine, args.process, _when(args.when), officials, args.promovente,
-                             args.folio, args.place)
-    print(f"Audiencia {aid} programada")
+    engine = open_receiver(args).engine
+    aid = audiencia.schedule(engine, args.process, _when(args.when), officials, args.promovente, args.folio, args.place,
+                             accounts=args.account)
+    print(f"Audiencia {aid} programada; aviso al INE emitido ahora")
+    if args.aviso:
+        Path(args.aviso).write_text(audiencia.aviso_text(engine, aid), encoding="utf-8")
+        print(f"Aviso al INE en {args.aviso}")
     return 0
 
 

@@ -168,6 +168,50 @@ def _pack_aad(pack_id: str, process_id: str) -> bytes:
 
 
 PACK_SIZE = 5000  # records per sealed pack, and per step of `persons`: memory stays bounded
+# The fields of a pack's rows, in order: a row is [folio, integrity, *values]. Lists, not one
+# JSON object per record: a pack of 5 000 records parses in a third of the time.
+PACK_FIELDS = ("nombres", "apellido_paterno", "apellido_materno", "clave_elector", "ocr", "cic", "emision",
+               "modalidad", "captured_at", "numero_referencia")
+
+
+def seal_pack(box: Aead, pack_id: str, process_id: str, fresh: dict[str, tuple[str, dict[str, str]]]) -> bytes:
+    """The sealed box of a pack of `fresh` (folio → (integrity, person fields))."""
+    rows = [[folio, integrity, *(fields.get(k, "") for k in PACK_FIELDS)] for folio, (integrity, fields) in fresh.items()]
+    doc = {"v": 2, "fields": PACK_FIELDS, "rows": rows}
+    return box.encrypt(json.dumps(doc, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
+
+
+def open_pack_rows(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> list[list[str]]:
+    """The rows [folio, integrity, *values of PACK_FIELDS] of a sealed pack, in the order they were
+    sealed; packs written before version 2 (one JSON object of folio → [integrity, fields]) read
+    the same."""
+    try:
+        doc = json.loads(box.decrypt(sealed, _pack_aad(pack_id, process_id)))
+    except nacl.exceptions.CryptoError as exc:
+        raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
+    if doc.get("v") == 2 and tuple(doc["fields"]) == PACK_FIELDS:
+        return doc["rows"]
+    rows = []
+    if doc.get("v") == 2:  # written with other fields: by name
+        for folio, integrity, *values in doc["rows"]:
+            named = dict(zip(doc["fields"], values))
+            rows.append([folio, integrity, *(named.get(k, "") for k in PACK_FIELDS)])
+        return rows
+    return [[folio, integrity, *(fields.get(k, "") for k in PACK_FIELDS)] for folio, (integrity, fields) in doc.items()]
+
+
+def open_pack(box: Aead, pack_id: str, process_id: str, sealed: bytes) -> dict[str, list[str]]:
+    """folio → [integrity, *values of PACK_FIELDS] of a sealed pack."""
+    return {row[0]: row[1:] for row in open_pack_rows(box, pack_id, process_id, sealed)}
+
+
+def read_pack_rows(conn: sa.Connection, box: Aead, pack_id: str, process_id: str) -> list[list[str]]:
+    sealed = conn.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
+    return open_pack_rows(box, pack_id, process_id, bytes(sealed or b""))
+
+
+def read_pack(conn: sa.Connection, box: Aead, pack_id: str, process_id: str) -> dict[str, list[str]]:
+    return {row[0]: row[1:] for row in read_pack_rows(conn, box, pack_id, process_id)}
 
 
 class NotPacked(RecordError):
@@ -188,11 +232,7 @@ def persons(receiver, process_id: str, folios: Iterable[str], open_missing: bool
     def pack(pack_id: str) -> dict:
         if pack_id not in opened:
             with receiver.engine.connect() as c:
-                sealed = c.execute(sa.select(t.field_packs.c.box).where(t.field_packs.c.pack_id == pack_id)).scalar()
-            try:
-                opened[pack_id] = json.loads(box.decrypt(bytes(sealed or b""), _pack_aad(pack_id, process_id)))
-            except nacl.exceptions.CryptoError as exc:
-                raise RecordError(f"Los campos guardados (paquete {pack_id}) no corresponden a su llave o a su proceso") from exc
+                opened[pack_id] = read_pack(c, box, pack_id, process_id)
             while len(opened) > 2:
                 opened.pop(next(iter(opened)))
         return opened[pack_id]
@@ -217,19 +257,21 @@ def _persons(receiver, process_id: str, wanted: list[str], members: dict, box: A
         fresh = {r.folio: [r.integrity, r.person] for r in open_records(receiver, closed)} if closed else {}
         if fresh:
             pack_id = os.urandom(16).hex()
-            sealed = box.encrypt(json.dumps(fresh, ensure_ascii=False).encode(), _pack_aad(pack_id, process_id))
+            sealed = seal_pack(box, pack_id, process_id, fresh)
             try:
                 with receiver.engine.begin() as c:
                     c.execute(t.field_packs.insert().values(pack_id=pack_id, process_id=process_id,
                                                             created_at=time.time(), records=len(fresh), box=sealed))
-                    c.execute(t.field_pack_members.insert(), [{"folio": f, "pack_id": pack_id} for f in fresh])
+                    c.execute(t.field_pack_members.insert(),  # the pack's rows are in `fresh` order
+                              [{"folio": f, "pack_id": pack_id, "position": i} for i, f in enumerate(fresh)])
             except sa.exc.IntegrityError:
                 pass  # another run packed some of these at the same time: its pack serves later reads
         for folio in part:
             if folio in fresh:
                 integrity, fields = fresh[folio]
             elif folio in members:
-                integrity, fields = pack(members[folio])[folio]
+                integrity, *values = pack(members[folio])[folio]
+                fields = dict(zip(PACK_FIELDS, values))
             else:
                 continue
             yield Person(folio, integrity, fields)

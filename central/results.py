@@ -10,8 +10,12 @@ import base64
 import csv
 import hashlib
 import io
+import itertools
 import json
+import operator
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +27,8 @@ from kiosk import sealing
 from kiosk.paths import write_private
 from central import tables as t
 from central.receiver import store as st
-from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
+from central.records import (APOYO_KINDS, PACK_FIELDS, PACK_SIZE, RecordError, fields_key, hora_centro_text, persons,
+                             read_pack_rows)
 from central.compulsa import VALID_SITUACIONES
 from central.reports import required_of
 
@@ -31,6 +36,9 @@ PHASES = ("preliminar", "definitivo")
 COLUMNS = ("nombre_completo", "clave_elector", "entidad", "distrito_federal", "distrito_local", "municipio", "seccion",
            "codigo_integridad")
 PENDING = ("en_procesamiento", "en_mesa_de_control")
+# Where a packed record's fields are in its row (records.open_pack_rows: [folio, integrity, *PACK_FIELDS]).
+_NAME = slice(2 + PACK_FIELDS.index("nombres"), 3 + PACK_FIELDS.index("apellido_materno"))
+_CLAVE = 2 + PACK_FIELDS.index("clave_elector")
 
 
 @dataclass
@@ -129,34 +137,98 @@ class SealedResults:
     sha256: str
 
 
+_GEO = ("entidad", "distrito_federal", "distrito_local", "municipio", "seccion")
+_GEO_SEP = "\x1f"  # joins a row's geography in SQL; a control character no situación registral has
+_QUOTE = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(value: str) -> str:
+    """A CSV field as csv.writer writes it (minimal quoting)."""
+    return '"' + value.replace('"', '""') + '"' if _QUOTE.search(value) else value
+
+
+def _rows_to_seal(process_id: str) -> sa.Select:
+    """One query for every valid apoyo: (pack, position in it, folio, geography joined by
+    _GEO_SEP), grouped by the sealed field pack that holds the person's fields (none: not packed
+    yet), packs in the order they were made, folio order within."""
+    e, s, m, p = st.envelopes.c, t.situacion_registral.c, t.field_pack_members.c, t.field_packs.c
+    joined = (t.situacion_registral.join(st.envelopes, e.folio == s.folio)
+              .outerjoin(t.field_pack_members, m.folio == s.folio)
+              .outerjoin(t.field_packs, sa.and_(p.pack_id == m.pack_id, p.process_id == process_id)))
+    geo = s.entidad
+    for name in _GEO[1:]:
+        geo = geo + _GEO_SEP + s[name]
+    return (sa.select(p.pack_id, m.position, s.folio, geo)
+            .select_from(joined)
+            .where(s.process_id == process_id, s.situacion.in_(VALID_SITUACIONES), e.status == "para_compulsa",
+                   e.kind.in_(APOYO_KINDS))
+            .order_by(p.created_at, p.pack_id, m.position, s.folio))  # a pack's positions are in folio order
+
+
+def _sealed_csv(receiver, process_id: str) -> tuple[bytes, dict[tuple[str, str], int], list[str]]:
+    """The §13.5 CSV of a process, a pack at a time (the query streams; one pack open at a time),
+    its counts per (municipio, sección) and the valid folios whose fields are in no pack (those
+    are not written). A record's fields are found by its position in the pack (by folio for packs
+    made before positions were kept); each distinct geography is formatted once."""
+    box = fields_key(receiver)
+    chunks = [(",".join(COLUMNS) + "\n").encode()]
+    per_geo: Counter = Counter()
+    geo_csv: dict[str, str] = {}
+    unpacked: list[str] = []
+    with receiver.engine.connect() as c:
+        rows = c.execution_options(yield_per=PACK_SIZE).execute(_rows_to_seal(process_id))
+        for pack_id, part in itertools.groupby(rows, key=operator.itemgetter(0)):
+            pack = read_pack_rows(c, box, pack_id, process_id) if pack_id else []
+            by_folio = None
+            lines = []
+            for _pack, position, folio, geo in part:
+                fields = pack[position] if position is not None and position < len(pack) else None
+                if fields is None or fields[0] != folio:
+                    by_folio = by_folio if by_folio is not None else {row[0]: row for row in pack}
+                    fields = by_folio.get(folio)
+                    if fields is None:
+                        unpacked.append(folio)
+                        continue
+                formatted = geo_csv.get(geo)
+                if formatted is None:
+                    formatted = geo_csv[geo] = ",".join(map(_csv_field, _split_geo(geo)))
+                lines.append(f"{_csv_field(' '.join(filter(None, fields[_NAME])))},{_csv_field(fields[_CLAVE])},"
+                             f"{formatted},{fields[1]}\n")
+                per_geo[geo] += 1
+            chunks.append("".join(lines).encode("utf-8"))
+    counts: dict[tuple[str, str], int] = {}
+    for geo, n in per_geo.items():
+        *_, municipio, seccion = _split_geo(geo)
+        counts[municipio, seccion] = counts.get((municipio, seccion), 0) + n
+    return b"".join(chunks), counts, unpacked
+
+
+def _split_geo(geo: str) -> list[str]:
+    parts = geo.split(_GEO_SEP)
+    if len(parts) != len(_GEO):
+        raise RecordError("La situación registral importada tiene caracteres de control en su geografía: vuelva a importarla")
+    return parts
+
+
 def seal_results(receiver, process_id: str, opl_key: PublicKey, out_dir: Path, phase: str = "definitivo",
                  open_missing: bool = True) -> SealedResults:
-    """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them."""
+    """The §13.5 rows of every valid apoyo, sealed to the OPL's key: only its private key opens them.
+    One query gives the rows with the pack of each record's sealed fields, each pack is opened
+    once, and the counts are of the rows written. Valid apoyos not packed yet (none once the
+    compulsa export ran) are opened and packed first (`open_missing`; see `records.persons`)."""
     t.create_tables(receiver.engine)
     with receiver.engine.connect() as c:
         check_phase(c, process_id, phase)
-        valid = valid_situaciones(process_id).subquery()
-        geo = {folio: rest for folio, *rest in c.execute(sa.select(
-            valid.c.folio, valid.c.entidad, valid.c.distrito_federal, valid.c.distrito_local, valid.c.municipio,
-            valid.c.seccion)).all()}
         required = required_of(c, process_id)
-    per_seccion: dict[tuple[str, str], int] = {}
-    for *_ids, municipio, seccion in geo.values():
-        per_seccion[municipio, seccion] = per_seccion.get((municipio, seccion), 0) + 1
-    results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in per_seccion.items()])
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    n = 0
-    people = persons(receiver, process_id, geo, open_missing)
-    for person in people:
-        p = person.fields
-        name = " ".join(x for x in (p["nombres"], p["apellido_paterno"], p["apellido_materno"]) if x)
-        w.writerow([name, p["clave_elector"], *geo[person.folio], person.integrity])
-        n += 1
-    if n != results.valid:
-        raise RecordError(f"Se abrieron {n} de {results.valid} registros válidos: revise el registro de incidentes")
-    plain = buf.getvalue().encode("utf-8")
+    plain, counts, unpacked = _sealed_csv(receiver, process_id)
+    if unpacked:
+        for _ in persons(receiver, process_id, unpacked, open_missing):  # NotPacked, or packs them
+            pass
+        plain, counts, unpacked = _sealed_csv(receiver, process_id)
+    results = _results(process_id, phase, required, [(m, sec, n) for (m, sec), n in counts.items()])
+    n = results.valid
+    if unpacked:
+        raise RecordError(f"Se abrieron {n} de {n + len(unpacked)} registros válidos: revise el registro de incidentes")
     created = time.time()
     header = {"v": 1, "kind": "resultados", "process_id": process_id, "phase": phase, "records": n,
               "sha256": hashlib.sha256(plain).hexdigest(), "created_at": hora_centro_text(created)}

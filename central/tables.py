@@ -26,6 +26,7 @@ field_pack_members = sa.Table(
     "field_pack_members", metadata,
     sa.Column("folio", sa.String(120), primary_key=True),
     sa.Column("pack_id", sa.String(32), nullable=False, index=True),
+    sa.Column("position", sa.Integer),  # its row in the pack (NULL: packs made before positions were kept)
 )
 # What INE's compulsa said of each record (one row per folio; a later file replaces it).
 situacion_registral = sa.Table(
@@ -65,6 +66,10 @@ audiencias = sa.Table(
     sa.Column("closed_at", sa.Float),
     sa.Column("acta_pdf", sa.LargeBinary),
     sa.Column("acta_sha256", sa.String(64)),
+    # The notice to INE (seed 001 §11.3): when it was issued (≥ 48 h before the session) and the
+    # user accounts that will operate the session; NULL on sessions scheduled before the notice existed.
+    sa.Column("notified_at", sa.Float),
+    sa.Column("accounts", sa.Text),  # JSON list of usernames
 )
 audiencia_records = sa.Table(
     "audiencia_records", metadata,
@@ -108,6 +113,9 @@ retention_records = sa.Table(
 # receiver's table, made here so the receiver's schema stays its own) keeps that off a full scan.
 _ENVELOPE_INDEX = "CREATE INDEX IF NOT EXISTS ix_envelopes_process_status ON envelopes (process_id, status, kind)"
 _ready: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+# Columns added to a table after it first shipped: create_all makes missing tables, never missing columns.
+_ADDED_COLUMNS = (("audiencias", "notified_at", "FLOAT"), ("audiencias", "accounts", "TEXT"),
+                  ("field_pack_members", "position", "INTEGER"))
 
 
 def create_tables(engine: sa.Engine) -> None:
@@ -117,4 +125,8 @@ def create_tables(engine: sa.Engine) -> None:
     metadata.create_all(engine)
     with engine.begin() as c:
         c.exec_driver_sql(_ENVELOPE_INDEX)
+        inspector = sa.inspect(c)
+        for table, column, kind in _ADDED_COLUMNS:
+            if column not in {col["name"] for col in inspector.get_columns(table)}:
+                c.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     _ready.add(engine)

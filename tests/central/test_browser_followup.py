@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import zipfile
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -61,7 +62,12 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
 
     station = provision(tmp_path / "kiosko", server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
     try:
-        apps, cedulas = capture_and_process(station, receiver, apps=4, cedulas=2)
+        from kiosk.demo_rig import DemoRig
+
+        with DemoRig(card_pool=1) as rig:  # one record with real images: the audiencia's screenshot shows them
+            drawn = rig.capture_one(station, "A0001").folio
+        apps, cedulas = capture_and_process(station, receiver, apps=3, cedulas=2)
+        apps.append(drawn)
     finally:
         station.close()
     # The processing host seals the person fields for the web app (which holds no sealing key).
@@ -123,21 +129,38 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         page.goto(base + f"/procesos/{PID}/audiencias")
         assert sorted(page.eval_on_selector_all("input[name=folio]", "els => els.map(e => e.value)")) == sorted(
             [apps[2], apps[3], cedulas[1]])
-        when = (datetime.now(HORA_CENTRO) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+        assert "al menos 48 horas de anticipación" in page.inner_text("#aviso-48h")
+        soon = (datetime.now(HORA_CENTRO) + timedelta(hours=47)).strftime("%Y-%m-%dT%H:%M")
+        page.eval_on_selector("[name=fecha]", "e => e.removeAttribute('min')")  # past the browser's own check
+        page.fill("[name=fecha]", soon)
+        page.fill("[name=funcionarios]", "LAURA MUESTRA|Titular de la Unidad Técnica")
+        page.fill("[name=promoventes]", "ANA MUESTRA PRUEBA")
+        page.click("#programar button")
+        assert "al menos 48 horas después del aviso al INE" in page.inner_text(".problems")
+        when = page.get_attribute("[name=fecha]", "min")  # the first minute 48 hours after the notice
         page.fill("[name=fecha]", when)
+        page.check("input[name=cuenta][value=oper]")
         page.fill("[name=lugar]", "Sala de sesiones del OPL MUESTRA")
         page.fill("[name=funcionarios]", "LAURA MUESTRA|Titular de la Unidad Técnica\nPEDRO EJEMPLO|Secretario técnico")
         page.fill("[name=promoventes]", "ANA MUESTRA PRUEBA")
         page.click("#programar button")
         page.wait_for_url("**/audiencias/*")
-        aid = page.url.rsplit("/", 1)[1]
+        aid = page.url.split("?")[0].rsplit("/", 1)[1]
+        assert "el aviso al INE quedó emitido" in page.inner_text("main")
+        assert "oper" in page.inner_text("dl.facts") and "hora del Centro" in page.inner_text("#aviso")
         page.click("text=Iniciar la audiencia")
         assert "en curso" in page.inner_text("#estado")
         section = f"section[data-folio='{apps[3]}']"
         sources = page.eval_on_selector_all(f"{section} img", "els => els.map(e => e.getAttribute('src'))")
-        assert len(sources) >= 3, "both credential sides and the live photo"  # (random bytes here: not drawable)
+        assert len(sources) >= 3, "both credential sides and the live photo"
         assert all(page.request.get(base + src).status == 200 for src in sources)
-        assert "Clave de elector" in page.inner_text(section), "the record's fields are on screen"
+        page.wait_for_load_state("networkidle")
+        assert page.eval_on_selector_all(f"{section} img", "els => els.every(i => i.complete && i.naturalWidth > 0)")
+        assert "Apellido paterno" in page.inner_text(section), "the record's fields are on screen"
+        assert page.inner_text(f"{section} .detalle").startswith("Inconsistencia y detalle (§10.3): d) ")
+        assert "Clave de elector" in page.inner_text(f"section[data-folio='{cedulas[1]}']")
+        page.screenshot(path=str(shots / "audiencia.png"))
+        page.locator(section).screenshot(path=str(shots / "audiencia_registro.png"))  # whole: evidence, fields, form
         for folio, status, allegation in ((apps[3], "para_compulsa", "La credencial se mostró en original, no en pantalla"),
                                           (cedulas[1], "para_compulsa", "La cédula original sí lleva firma"),
                                           (apps[2], "", "Solicita revisar de nuevo")):
@@ -155,6 +178,10 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         acta.write_bytes(_download(page, "#acta"))
         text = subprocess.run(["pdftotext", "-layout", str(acta), "-"], check=True, capture_output=True, text=True).stdout
         assert "ACTA CIRCUNSTANCIADA" in text and "LAURA MUESTRA" in text and "ANA MUESTRA PRUEBA" in text
+        assert "Aviso al INE (§11.3):" in text and "Cuentas de usuario que operan la sesión: oper" in text
+        # The acta's first page as the README shows it (poppler renders the PDF; Chromium has no viewer headless).
+        subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(acta),
+                        str(shots / "acta")], check=True, capture_output=True)
         assert "con modificación de estatus: 2" in text and "se mantienen: 1" in text
         flat = text.replace("\n", " ")
         assert all(f[:12] in flat for f in (apps[2], apps[3], cedulas[1]))
@@ -181,12 +208,18 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         page.click("#cargar-llave button")
         assert bytes(opl.public_key).hex() in page.inner_text("#llave")
         shown_valid = int(page.inner_text("#resultado-definitivo .validos"))
+        table = page.eval_on_selector_all("#resultado-definitivo tbody tr",
+                                          "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))")
+        shown_by_seccion = {(m, sec): int(n) for m, sec, n in table}
+        assert sum(shown_by_seccion.values()) == shown_valid and len(shown_by_seccion) >= 2
         sealed = zipfile.ZipFile(io.BytesIO(_download(page, "#sellar button")))
         apk = [n for n in sealed.namelist() if n.endswith(".apk")][0]
         manifest = json.loads(sealed.read([n for n in sealed.namelist() if n.endswith(".manifest.json")][0]))
         header, opened = results.open_results(sealed.read(apk), receiver.keys.authority.verify_key, opl, manifest)
         assert header["phase"] == "definitivo" and len(opened) == shown_valid == 5
-        assert all(r["nombre_completo"].startswith("PERSONA") and r["entidad"] == "20" for r in opened)
+        assert Counter((r["municipio"], r["seccion"]) for r in opened) == shown_by_seccion, "the file counts as the page"
+        assert all(r["entidad"] == "20" and len(r["codigo_integridad"]) == 64 for r in opened)
+        assert sum(r["nombre_completo"].startswith("PERSONA") for r in opened) == 4, "and the person the rig drew"
         assert b"PERSONA" not in sealed.read(apk)
         page.click("text=Salir")
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from kiosk.domain import Inconsistencia
+from kiosk.domain import HORA_CENTRO, Inconsistencia
 from sync.daemon import SyncDaemon
 from sync.demo import DEMO_PROCESS
 from central import reports, retention
@@ -66,6 +68,38 @@ def test_avance_counts_a_paper_inconsistency_by_inciso_and_roles(central, browse
                                                                    "promoventes": "Y", "folio": unsigned})
     assert scheduled.status_code == 403  # ...but does not schedule one
     assert clean
+
+    # An official schedules it: at least 48 hours after the notice to INE (§11.3), which names the
+    # officials, the user accounts and the records.
+    admin = browser_for("admin")
+    listing = admin.page(f"/procesos/{DEMO_PROCESS}/audiencias")
+    earliest = re.search(r'name="fecha" required min="([^"]+)"', listing.text).group(1)
+    assert "al menos 48 horas de anticipación" in listing.text
+    assert datetime.fromisoformat(earliest).replace(tzinfo=HORA_CENTRO).timestamp() >= time.time() + 48 * 3600 - 60
+    form = {"funcionarios": "LIC. ANA MUESTRA|Titular", "promoventes": "C. PEDRO MUESTRA", "folio": unsigned,
+            "lugar": "Sala MUESTRA", "cuenta": ["oper", "oper2"]}
+    tomorrow = (datetime.now(HORA_CENTRO) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = admin.form(f"/procesos/{DEMO_PROCESS}/audiencias", {**form, "fecha": tomorrow})
+    assert refused.status_code == 422 and "al menos 48 horas después del aviso al INE" in refused.text
+    assert "la fecha más próxima es el" in refused.text and 'value="Sala MUESTRA"' in refused.text, "the form is kept"
+    with receiver.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(t.audiencias)).scalar() == 0
+    before = time.time()
+    done = admin.form(f"/procesos/{DEMO_PROCESS}/audiencias", {**form, "fecha": earliest})
+    assert done.status_code == 200 and re.fullmatch(r"/audiencias/\d+", urlsplit(done.url).path)
+    assert 'id="aviso"' in done.text and "descargar el aviso" in done.text and "oper, oper2" in done.text
+    with receiver.engine.connect() as c:
+        notified = c.execute(sa.select(t.audiencias.c.notified_at)).scalar()
+    assert before - 1 <= notified <= time.time()
+    session_path = urlsplit(done.url).path
+    aviso = admin.page(session_path + "/aviso.txt")
+    assert aviso.status_code == 200 and "attachment" in aviso.headers["Content-Disposition"]
+    assert "  - oper\n  - oper2" in aviso.text and f"Carga de registros: 1\n  {unsigned}" in aviso.text
+    assert oper.page(session_path + "/aviso.txt").status_code == 403
+    assert "Audiencia programada; el aviso al INE quedó emitido" in done.text and "Atención" not in done.text
+    half_hour_later = (datetime.fromisoformat(earliest) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    second = admin.form(f"/procesos/{DEMO_PROCESS}/audiencias", {**form, "fecha": half_hour_later})
+    assert second.status_code == 200 and "a menos de una hora de la audiencia 1" in second.text, "recommended, not refused"
 
 
 def test_web_export_needs_sealed_packs_and_bad_uploads_are_explained(central, browser_for, provisioned, monkeypatch) -> None:

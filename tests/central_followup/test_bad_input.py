@@ -1,8 +1,12 @@
 """Bad input at the end of a process gets a Spanish reason and changes nothing: a broken compulsa
 template, situación registral files that are wrong in each way, an audiencia taken out of order,
-an OPL key that is not one, a purge before results exist."""
+an audiencia without its 48 hours of notice to INE, an OPL key that is not one, a purge before
+results exist."""
 
 from __future__ import annotations
+
+import json
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +19,7 @@ from central.records import RecordError, set_status
 from tests.central_followup.helpers import capture_and_process
 
 PROCESS = "RM2026OAX"
+IN_3_DAYS = time.time() + 3 * 86400  # past the 48 hours of notice to INE (§11.3)
 
 
 def test_a_template_names_its_version_and_only_known_fields() -> None:
@@ -86,18 +91,53 @@ def test_a_later_file_replaces_an_answer_and_keeps_the_rest(compulsed) -> None:
     assert rows[folios[0]] == ("en_padron", "0412") and rows[folios[1]] == ("datos_no_encontrados", "")
 
 
+def test_an_audiencia_is_notified_to_ine_48_hours_ahead(compulsed) -> None:
+    """Seed 001 §11.3: the OPL notifies INE of a session 48 hours ahead, naming the officials, the
+    user accounts and the records; a session sooner than that is refused with the first possible
+    date, and the notice's time is kept (on the session, its notice and its acta)."""
+    receiver, folios = compulsed
+    with receiver.engine.begin() as c:
+        set_status(c, folios[0], "con_inconsistencia", "l) firma distinta")
+    officials = [audiencia.Official("LIC. ANA MUESTRA", "Titular")]
+    notified = 1_800_000_030.0  # 2027-01-15 02:00:30 hora del Centro
+    with pytest.raises(audiencia.AudienciaError, match=r"al menos 48 horas después del aviso al INE") as refused:
+        audiencia.schedule(receiver.engine, PROCESS, notified + 48 * 3600 - 1, officials, ["C. PEDRO MUESTRA"],
+                           notified_at=notified)
+    assert "la fecha más próxima es el 2027-01-17 02:01 hora del Centro (UTC-06:00)" in str(refused.value)
+    with receiver.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(t.audiencias)).scalar() == 0, "nothing scheduled"
+    assert audiencia.earliest(notified) == notified + 48 * 3600 + 30
+    aid = audiencia.schedule(receiver.engine, PROCESS, audiencia.earliest(notified), officials, ["C. PEDRO MUESTRA"],
+                             place="Sala MUESTRA", accounts=["oper2", "oper"], notified_at=notified)
+    with receiver.engine.connect() as c:
+        row = c.execute(sa.select(t.audiencias).where(t.audiencias.c.id == aid)).first()
+    assert row.notified_at == notified and json.loads(row.accounts) == ["oper", "oper2"]
+    aviso = audiencia.aviso_text(receiver.engine, aid)
+    assert "Aviso emitido: 2027-01-15 02:00 hora del Centro (UTC-06:00)" in aviso
+    assert "Fecha y hora de la sesión: 2027-01-17 02:01 hora del Centro (UTC-06:00)" in aviso
+    assert "  - LIC. ANA MUESTRA, Titular" in aviso and "  - oper\n  - oper2" in aviso
+    assert f"Carga de registros: 1\n  {folios[0]}" in aviso and "PERSONA" not in aviso
+    audiencia.start(receiver.engine, aid)
+    with receiver.engine.connect() as c:
+        pdf = audiencia.acta_pdf(c, aid)
+    import subprocess
+
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode().split())
+    assert "Aviso al INE (§11.3): 2027-01-15 02:00 hora del Centro" in text and "oper, oper2" in text
+
+
 def test_an_audiencia_keeps_its_order_and_its_lock(compulsed) -> None:
     receiver, folios = compulsed
     officials = [audiencia.Official("LIC. ANA MUESTRA", "Titular")]
     with pytest.raises(audiencia.AudienciaError, match="No hay registros que revisar"):
-        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"])
+        audiencia.schedule(receiver.engine, PROCESS, IN_3_DAYS, officials, ["C. PEDRO MUESTRA"])
     with pytest.raises(audiencia.AudienciaError, match="no tienen inconsistencia"):
-        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"], [folios[0]])
+        audiencia.schedule(receiver.engine, PROCESS, IN_3_DAYS, officials, ["C. PEDRO MUESTRA"], [folios[0]])
     with receiver.engine.begin() as c:
         set_status(c, folios[0], "con_inconsistencia", "l) firma distinta")
     with pytest.raises(audiencia.AudienciaError, match="promovente"):
-        audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, [])
-    aid = audiencia.schedule(receiver.engine, PROCESS, 0.0, officials, ["C. PEDRO MUESTRA"])
+        audiencia.schedule(receiver.engine, PROCESS, IN_3_DAYS, officials, [])
+    aid = audiencia.schedule(receiver.engine, PROCESS, IN_3_DAYS, officials, ["C. PEDRO MUESTRA"])
     with pytest.raises(audiencia.AudienciaError, match="programada: no se puede pasar a cerrada"):
         audiencia.close(receiver.engine, aid)
     with pytest.raises(audiencia.AudienciaError, match="ciérrela primero"):
@@ -125,7 +165,7 @@ def test_an_open_audiencia_holds_the_definitive_results(compulsed) -> None:
     receiver, folios = compulsed
     with receiver.engine.begin() as c:
         set_status(c, folios[0], "con_inconsistencia", "a) otra cosa")
-    audiencia.schedule(receiver.engine, PROCESS, 0.0, [audiencia.Official("LIC. ANA MUESTRA")], ["C. PEDRO MUESTRA"])
+    audiencia.schedule(receiver.engine, PROCESS, IN_3_DAYS, [audiencia.Official("LIC. ANA MUESTRA")], ["C. PEDRO MUESTRA"])
     assert results.tally(receiver.engine, PROCESS, "preliminar").valid == 0
     with pytest.raises(RecordError, match="garantías de audiencia sin cerrar"):
         results.tally(receiver.engine, PROCESS, "definitivo")
@@ -143,3 +183,23 @@ def test_an_opl_key_is_an_x25519_key() -> None:
     for bad in (b"", b"no es una llave", b"-----BEGIN PUBLIC KEY-----\nMIIB\n"):
         with pytest.raises(RecordError, match="X25519"):
             results.load_public_key(bad)
+
+
+def test_a_database_from_before_the_notice_gets_its_columns(tmp_path) -> None:
+    """create_tables adds the notice's columns to an audiencias table made before them; its
+    sessions read as notice not recorded."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'antes.db'}")
+    st.metadata.create_all(engine)
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "CREATE TABLE audiencias (id INTEGER PRIMARY KEY, process_id VARCHAR(40) NOT NULL, scheduled_for FLOAT NOT NULL,"
+            " officials TEXT NOT NULL, promoventes TEXT NOT NULL, place VARCHAR(200) NOT NULL, status VARCHAR(16) NOT NULL,"
+            " started_at FLOAT, closed_at FLOAT, acta_pdf BLOB, acta_sha256 VARCHAR(64))")
+        c.exec_driver_sql("INSERT INTO audiencias (id, process_id, scheduled_for, officials, promoventes, place, status)"
+                          " VALUES (1, 'RM2026OAX', 0, '[{\"nombre\": \"LIC. ANA MUESTRA\", \"cargo\": \"\"}]', '[\"C. PEDRO\"]',"
+                          " '', 'programada')")
+    t.create_tables(engine)
+    assert {"notified_at", "accounts"} <= {col["name"] for col in sa.inspect(engine).get_columns("audiencias")}
+    aviso = audiencia.aviso_text(engine, 1)
+    assert "Aviso emitido: no registrado" in aviso and "(no indicadas)" in aviso
+    engine.dispose()

@@ -7,8 +7,11 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+
+from kiosk.domain import HORA_CENTRO
 
 from central import tables as t
 from central.receiver import store as st
@@ -57,9 +60,16 @@ def test_the_end_of_a_process_from_the_command_line(tmp_path, receiver_env, caps
     err = capsys.readouterr().err
     assert "situación registral desconocida «Quién sabe»" in err and "No se aplicó el archivo" in err
 
-    assert main([*data, "audiencia", "schedule", "--process", PROCESS, "--when", "2026-12-10T10:00",
-                 "--official", "LIC. ANA MUESTRA|Titular", "--promovente", "C. PEDRO MUESTRA"]) == 0
+    schedule = [*data, "audiencia", "schedule", "--process", PROCESS, "--official", "LIC. ANA MUESTRA|Titular",
+                "--promovente", "C. PEDRO MUESTRA", "--account", "oper"]
+    tomorrow = (datetime.now(HORA_CENTRO) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert main([*schedule, "--when", tomorrow]) == 1
+    assert "al menos 48 horas después del aviso al INE" in capsys.readouterr().err
+    in_3_days = (datetime.now(HORA_CENTRO) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    assert main([*schedule, "--when", in_3_days, "--aviso", str(tmp_path / "aviso.txt")]) == 0
     assert "Audiencia 1 programada" in capsys.readouterr().out
+    aviso = (tmp_path / "aviso.txt").read_text()
+    assert "AVISO AL INE DE GARANTÍA DE AUDIENCIA" in aviso and "  - oper\n" in aviso and "Carga de registros: 2" in aviso
     assert main([*data, "audiencia", "start", "1"]) == 0
     assert main([*data, "audiencia", "decide", "1", folios[0], "--official", "LIC. ANA MUESTRA",
                  "--situacion", "en_padron", "--reason", "Nueva búsqueda"]) == 1

@@ -110,7 +110,8 @@ def test_a_process_from_records_to_sealed_results(kiosk, tmp_path) -> None:
     aid = audiencia.schedule(receiver.engine, PROCESS, 1_800_000_000.0,
                              [audiencia.Official("LIC. ANA MUESTRA", "Titular de la Mesa de Control"),
                               audiencia.Official("ING. LUIS EJEMPLO", "Operador")],
-                             ["C. PEDRO PROMOVENTE MUESTRA"], place="Sala de sesiones del OPL (MUESTRA)")
+                             ["C. PEDRO PROMOVENTE MUESTRA"], place="Sala de sesiones del OPL (MUESTRA)",
+                             notified_at=1_800_000_000.0 - 3 * 86400)  # fixed: the test does not expire with the date
     with receiver.engine.connect() as c:
         assigned = [r.folio for r in c.execute(sa.select(audiencia.t.audiencia_records.c.folio)
                                                .where(audiencia.t.audiencia_records.c.audiencia_id == aid))]

@@ -3,6 +3,8 @@ compulsa import (with its ANALYZE), the audiencia and the results use, on a real
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from nacl.public import PrivateKey
 
@@ -34,7 +36,7 @@ def test_from_records_to_sealed_results_on_postgresql(tmp_path, postgres_db) -> 
     assert exported.records == 4
     answer = "folio,situacion,municipio,seccion\n" + "".join(f"{f},En Padrón,067,{1500 + i}\n" for i, f in enumerate(folios[1:]))
     assert compulsa.import_situacion(receiver.engine, PROCESS, answer.encode()).applied == 4
-    aid = audiencia.schedule(receiver.engine, PROCESS, 0.0, [audiencia.Official("LIC. ANA MUESTRA")], ["C. PEDRO MUESTRA"])
+    aid = audiencia.schedule(receiver.engine, PROCESS, time.time() + 3 * 86400, [audiencia.Official("LIC. ANA MUESTRA")], ["C. PEDRO MUESTRA"])
     audiencia.start(receiver.engine, aid)
     audiencia.decide(receiver.engine, aid, folios[0], official="LIC. ANA MUESTRA", allegation="Se ve el rostro")
     assert audiencia.close(receiver.engine, aid).startswith(b"%PDF")

@@ -6,6 +6,7 @@ through the same helpers as the Mesa's review page, and every view is audited.""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -44,8 +45,12 @@ def _list(request: Request, web: WebState, pid: str, status_code: int = 200, **e
         reviewable = audiencia.reviewable_folios(c, pid)
         detail = dict(c.execute(sa.select(st.envelopes.c.folio, st.envelopes.c.detail)
                                 .where(st.envelopes.c.folio.in_(reviewable))).all()) if reviewable else {}
+    # two minutes of grace: the form is sent a little after it is shown, and the notice is issued then
+    earliest = datetime.fromtimestamp(audiencia.earliest(time.time() + 120), tz=HORA_CENTRO)
+    operators = [u for u in accounts.list_users(web.engine) if u["active"] and u["role"] in SESSION]
     return render(request, "audiencias.html", status_code, pid=pid, sessions=sessions, reviewable=reviewable, detail=detail,
-                  problems=extra.pop("problems", []), **extra)
+                  earliest=earliest, earliest_input=earliest.strftime("%Y-%m-%dT%H:%M"), operators=operators,
+                  form=extra.pop("form", {}), problems=extra.pop("problems", []), **extra)
 
 
 @router.get("/procesos/{pid}/audiencias")
@@ -65,17 +70,26 @@ async def create(request: Request, pid: str, s: accounts.Session = Depends(role(
                  for line in str(form.get("funcionarios") or "").splitlines() if line.strip()]
     promoventes = [line.strip() for line in str(form.get("promoventes") or "").splitlines() if line.strip()]
     folios = [str(f) for f in form.getlist("folio")]
+    users = [str(u) for u in form.getlist("cuenta")]
     if not folios:
         problems.append("Elija al menos un registro a revisar")
+    kept = {"fecha": str(form.get("fecha") or ""), "lugar": str(form.get("lugar") or ""), "cuentas": users,
+            "funcionarios": str(form.get("funcionarios") or ""), "promoventes": str(form.get("promoventes") or "")}
     if problems:
-        return _list(request, web, pid, 422, problems=problems)
+        return _list(request, web, pid, 422, problems=problems, form=kept)
     try:
-        aid = audiencia.schedule(web.engine, pid, when, officials, promoventes, folios, str(form.get("lugar") or ""))
+        aid = audiencia.schedule(web.engine, pid, when, officials, promoventes, folios, kept["lugar"], accounts=users)
     except RecordError as exc:
-        return _list(request, web, pid, 422, problems=[str(exc)])
+        return _list(request, web, pid, 422, problems=[str(exc)], form=kept)
     with web.engine.begin() as c:
-        accounts.record(c, s.user.username, "programar_audiencia", process_id=pid, why=f"audiencia {aid}: {len(folios)} registros")
-    return RedirectResponse(f"/audiencias/{aid}", status_code=303)
+        accounts.record(c, s.user.username, "programar_audiencia", process_id=pid,
+                        why=f"audiencia {aid}: {len(folios)} registros; aviso al INE emitido")
+    notice = "Audiencia programada; el aviso al INE quedó emitido"
+    close_by = audiencia.neighbours(web.engine, pid, aid)
+    if close_by:
+        notice += (f". Atención: está a menos de una hora de la audiencia {', '.join(map(str, close_by))}; se recomienda"
+                   " al menos una hora entre audiencias del mismo día")
+    return _back(aid, aviso=notice)
 
 
 @router.get("/audiencias/{aid}")
@@ -85,15 +99,18 @@ def show(request: Request, aid: int, s: accounts.Session = Depends(role(*SESSION
         return render(request, "error.html", 404, title="No existe", message=f"No existe la audiencia {aid}.")
     with web.engine.connect() as c:
         items = audiencia.report_rows(c, aid)
+        details = dict(c.execute(sa.select(t.audiencia_records.c.folio, t.audiencia_records.c.detail_before)
+                                 .where(t.audiencia_records.c.audiencia_id == aid)).all())
     records = []
     for item in items:
         found = mesa.get(web.engine, item["folio"])
         evidence = mesa.open_evidence(web.box, found["evidence"]) if found and web.box and row.status == "en_curso" else None
         if evidence is not None:
             mesa.viewed(web.engine, s.user.username, item["folio"], row.process_id, "ver_en_audiencia")
-        records.append({**item, "fields": _fields(evidence) if evidence else [],
+        records.append({**item, "detalle": details.get(item["folio"], ""), "fields": _fields(evidence) if evidence else [],
                         "images": [(n, IMAGES[n]) for n in IMAGES if evidence and evidence.blobs.get(n)]})
     return render(request, "audiencia.html", a=row, officials=json.loads(row.officials), promoventes=json.loads(row.promoventes),
+                  session_accounts=json.loads(row.accounts or "[]"),
                   records=records, statuses=audiencia.DECISION_STATUSES, SITUACIONES=SITUACIONES,
                   problem=request.query_params.get("error", ""), notice=request.query_params.get("aviso", ""))
 
@@ -175,6 +192,17 @@ def acta(aid: int, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state))
         return Response(str(exc), status_code=404)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="acta-audiencia-{aid}.pdf"', "Cache-Control": "no-store"})
+
+
+@router.get("/audiencias/{aid}/aviso.txt")
+def aviso(aid: int, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+    """The notice to INE of a session (§11.3), to send by oficio or institutional e-mail."""
+    try:
+        text = audiencia.aviso_text(web.engine, aid)
+    except RecordError as exc:
+        return Response(str(exc), status_code=404)
+    return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="aviso-ine-audiencia-{aid}.txt"'})
 
 
 @router.get("/audiencias/{aid}/reporte.csv")

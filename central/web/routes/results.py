@@ -85,9 +85,9 @@ async def seal(request: Request, pid: str, s: accounts.Session = Depends(role(*A
     except RecordError as exc:
         return _page(request, web, pid, 409, problems=[str(exc)])
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.write(out.path, out.path.name)
-        z.write(out.manifest_path, out.manifest_path.name)
+    with zipfile.ZipFile(buf, "w") as z:  # the sealed file is ciphertext: stored, deflate would not shrink it
+        z.write(out.path, out.path.name, zipfile.ZIP_STORED)
+        z.write(out.manifest_path, out.manifest_path.name, zipfile.ZIP_DEFLATED)
     with web.engine.begin() as c:
         accounts.record(c, s.user.username, "sellar_resultados", process_id=pid, why=f"{phase}: {out.records} registros, {out.sha256}")
     return Response(buf.getvalue(), media_type="application/zip", headers={
