@@ -89,7 +89,11 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
                f"MARÍA MUESTRA,EJEMPLO,PRUEBA,{born},9511112222,maria@muestra.invalid,EJPRMR91030420M100,\n"
                f"JUAN FICTICIO,DEMOSTRACIÓN,,{born},9513334444,juan@muestra.invalid,DMXXJN91030420H200,\n")
         page.click("text=Carga por archivo CSV")
+        # the file field reads in Spanish even in this English-only Chromium
+        assert page.inner_text("button.archivo") == "Elegir archivo"
+        assert page.inner_text(".archivo-elegido") == "Ningún archivo elegido"
         page.set_input_files("input[name=archivo]", files=[{"name": "auxiliares.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
+        assert page.inner_text(".archivo-elegido") == "auxiliares.csv"
         page.click("text=Cargar CSV")
         assert "2 personas auxiliares cargadas" in page.content()
         page.click("text=Emitir un token")

@@ -108,11 +108,11 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         for expected in ("4 registros cambiaron, 0 ya estaban así", "0 registros cambiaron, 4 ya estaban así"):
             page.set_input_files("#situacion input[name=archivo]",
                                  files=[{"name": "situacion.csv", "mimeType": "text/csv", "buffer": answer}])
-            page.click("#situacion button")
+            page.click("#situacion button[type=submit]")
             assert expected in page.inner_text("main")
         page.set_input_files("#situacion input[name=archivo]",
                              files=[{"name": "s.csv", "mimeType": "text/csv", "buffer": answer + b"AJENO,En Padron,,,,,,\n"}])
-        page.click("#situacion button")
+        page.click("#situacion button[type=submit]")
         assert "ningún registro cambió" in page.inner_text("main") and "AJENO" in page.inner_text("main")
 
         # The avance mid-way (two inconsistencies, one record not found): the README's screenshots.
@@ -170,7 +170,7 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
                 page.fill(f"{form} [name=evidencia]", "Original presentado en la audiencia")
                 page.select_option(f"{form} select[name=estatus]", status)
                 page.fill(f"{form} [name=motivo]", "Se acreditó con el original")
-            page.click(f"{form} button")
+            page.click(f"{form} button[type=submit]")
             assert f"{folio}: {'se modifica' if status else 'se mantiene'}" in page.inner_text("main")
         page.click("#cerrar button")
         assert page.is_visible("#bloqueada") and page.locator("section form").count() == 0, "a closed session is locked"
@@ -198,14 +198,14 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         assert sorted(r["FOLIO"] for r in second_rows) == sorted([apps[3], cedulas[1]])
         page.set_input_files("#situacion input[name=archivo]", files=[{
             "name": "situacion2.csv", "mimeType": "text/csv", "buffer": _situacion({apps[3]: "En Padrón", cedulas[1]: "En Padrón"})}])
-        page.click("#situacion button")
+        page.click("#situacion button[type=submit]")
         assert "2 registros cambiaron" in page.inner_text("main")
 
         # --- results: the OPL's key, definitive results equal to the avance, sealed and opened ------
         opl = PrivateKey.generate()
         page.goto(base + f"/procesos/{PID}/resultados")
         page.fill("[name=llave_texto]", bytes(opl.public_key).hex())
-        page.click("#cargar-llave button")
+        page.click("#cargar-llave button[type=submit]")
         assert bytes(opl.public_key).hex() in page.inner_text("#llave")
         shown_valid = int(page.inner_text("#resultado-definitivo .validos"))
         table = page.eval_on_selector_all("#resultado-definitivo tbody tr",
