@@ -52,8 +52,21 @@ class KioskApp(App):
 
         logging.getLogger().addHandler(self.recent_log)
         self.push_screen(InicioScreen() if self.station is not None else AltaScreen())
-        self.call_after_refresh(self.hardware.open_in_background)
+        self.call_after_refresh(self.hardware.open_in_background, self._devices_opened)
         self.set_interval(min(5.0, self.idle_seconds / 2), self.logout_if_idle)
+
+    def _devices_opened(self) -> None:
+        """In the opening thread: show a device that did not open now, not at the next refresh."""
+        if self.hardware.problems:
+            try:
+                self.call_from_thread(self._refresh_status)
+            except RuntimeError:  # the app ended while the devices were opening
+                pass
+
+    def _refresh_status(self) -> None:
+        update = getattr(self.screen, "update_status", None)
+        if update is not None:
+            update()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):

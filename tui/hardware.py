@@ -128,11 +128,18 @@ class Hardware:
             self.problems = problems  # one assignment: Inicio may be reading the old dict
             self._opened = True
 
-    def open_in_background(self) -> threading.Thread | None:
-        """Open the devices in a daemon thread (None when they are open already)."""
+    def open_in_background(self, then: Callable[[], None] | None = None) -> threading.Thread | None:
+        """Open the devices in a daemon thread, then call `then` there (None when they are open
+        already)."""
         if self._opened:
             return None
-        thread = threading.Thread(target=self.open, name="open-devices", daemon=True)
+
+        def opening() -> None:
+            self.open()
+            if then is not None:
+                then()
+
+        thread = threading.Thread(target=opening, name="open-devices", daemon=True)
         thread.start()
         return thread
 

@@ -23,9 +23,9 @@ original = App.run
 seen = {}
 opener = Hardware.open_in_background
 
-def open_in_background(self):  # called once Inicio is drawn: what had been imported by then?
+def open_in_background(self, *args):  # called once Inicio is drawn: what had been imported by then?
     seen["at_inicio"] = sorted({m.split(".")[0] for m in sys.modules})
-    return opener(self)
+    return opener(self, *args)
 
 Hardware.open_in_background = open_in_background
 
