@@ -229,15 +229,9 @@ MODALITIES = ("auxiliar", "mi_apoyo")
 
 
 def create_tables(engine: sa.Engine) -> None:
+    """The Mesa's tables where missing (the modality column of an older table is a receiver
+    migration step, central/receiver/migrations.py)."""
     metadata.create_all(engine)
-    if "modality" in {col["name"] for col in sa.inspect(engine).get_columns(records.name)}:
-        return
-    try:  # a Mesa table made before the modality column: add it (create_all adds no columns)
-        with engine.begin() as c:
-            c.execute(sa.text("ALTER TABLE mesa_records ADD COLUMN modality VARCHAR(16) NOT NULL DEFAULT 'auxiliar'"))
-    except sa.exc.DBAPIError:  # the web app and the worker starting together: one of them added it
-        if "modality" not in {col["name"] for col in sa.inspect(engine).get_columns(records.name)}:
-            raise
 
 
 def put_record(conn: sa.Connection, *, folio: str, process_id: str, kind: str, header: dict, location: dict,

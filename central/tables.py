@@ -111,22 +111,17 @@ retention_records = sa.Table(
 
 # The reports group the receiver's envelopes of one process by status; this index (on the
 # receiver's table, made here so the receiver's schema stays its own) keeps that off a full scan.
-_ENVELOPE_INDEX = "CREATE INDEX IF NOT EXISTS ix_envelopes_process_status ON envelopes (process_id, status, kind)"
+ENVELOPE_INDEX = "CREATE INDEX IF NOT EXISTS ix_envelopes_process_status ON envelopes (process_id, status, kind)"
 _ready: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
-# Columns added to a table after it first shipped: create_all makes missing tables, never missing columns.
-_ADDED_COLUMNS = (("audiencias", "notified_at", "FLOAT"), ("audiencias", "accounts", "TEXT"),
-                  ("field_pack_members", "position", "INTEGER"))
 
 
 def create_tables(engine: sa.Engine) -> None:
-    """Make the missing tables and the envelope index, once per engine."""
+    """Make the missing tables and the envelope index, once per engine. A database opened through
+    the receiver (`open_receiver`) has them already, with any column added since: those are
+    migration steps (central/receiver/migrations.py), not done here."""
     if engine in _ready:
         return
     metadata.create_all(engine)
     with engine.begin() as c:
-        c.exec_driver_sql(_ENVELOPE_INDEX)
-        inspector = sa.inspect(c)
-        for table, column, kind in _ADDED_COLUMNS:
-            if column not in {col["name"] for col in inspector.get_columns(table)}:
-                c.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        c.exec_driver_sql(ENVELOPE_INDEX)
     _ready.add(engine)

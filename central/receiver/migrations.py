@@ -3,8 +3,10 @@ records which ran. Version 1 is the baseline, the schema `metadata.create_all` m
 versions existed; `upgrade()` runs at open, each step in its own transaction, safe when several
 instances start at once over PostgreSQL (an advisory lock; SQLite's BEGIN IMMEDIATE).
 
-Append only: a released step is never edited. A column added to an existing table in store.py
-needs a step here too (create_all creates missing tables, never missing columns).
+The OPL's own tables (central/accounts, processes, mesa, tables) share the database and these
+versions since step 4. Append only: a released step is never edited. A column added to an existing
+table, the receiver's or the OPL's, needs a step here too (create_all creates missing tables, never
+missing columns).
 """
 
 from __future__ import annotations
@@ -49,10 +51,35 @@ def _v3_token_expiry_and_nonce_age(c: sa.Connection) -> None:
     c.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_nonces_ts ON nonces (ts)"))
 
 
+def _add_missing_columns(c: sa.Connection, columns: tuple[tuple[str, str, str], ...]) -> None:
+    inspector = sa.inspect(c)
+    for table, column, kind in columns:
+        if column not in {col["name"] for col in inspector.get_columns(table)}:
+            c.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _v4_central_tables(c: sa.Connection) -> None:
+    """The OPL's own tables in the same database (web accounts, processes, Mesa de Control,
+    follow-up), made here under the migration lock instead of by whichever program starts first,
+    with the columns added to them before they had versions, and the reports' envelope index."""
+    from central import accounts, mesa, processes, tables
+
+    for meta in (accounts.metadata, processes.metadata, mesa.metadata, tables.metadata):
+        meta.create_all(c)
+    _add_missing_columns(c, (
+        ("mesa_records", "modality", "VARCHAR(16) NOT NULL DEFAULT 'auxiliar'"),
+        ("audiencias", "notified_at", "FLOAT"),
+        ("audiencias", "accounts", "TEXT"),
+        ("field_pack_members", "position", "INTEGER"),
+    ))
+    c.exec_driver_sql(tables.ENVELOPE_INDEX)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "baseline (create_all)", _v1_baseline),
     (2, "uploads expiry index", _v2_upload_expiry_index),
     (3, "token expiry, nonce age index", _v3_token_expiry_and_nonce_age),
+    (4, "central tables and their added columns", _v4_central_tables),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -14,6 +14,7 @@ from nacl.public import PrivateKey
 
 from central import audiencia, compulsa, results, retention
 from central import tables as t
+from central.receiver import migrations
 from central.receiver import store as st
 from central.records import RecordError, set_status
 from tests.central_followup.helpers import capture_and_process
@@ -186,8 +187,8 @@ def test_an_opl_key_is_an_x25519_key() -> None:
 
 
 def test_a_database_from_before_the_notice_gets_its_columns(tmp_path) -> None:
-    """create_tables adds the notice's columns to an audiencias table made before them; its
-    sessions read as notice not recorded."""
+    """The receiver's migrations add the notice's columns to an audiencias table made before them;
+    its sessions read as notice not recorded."""
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'antes.db'}")
     st.metadata.create_all(engine)
     with engine.begin() as c:
@@ -198,7 +199,7 @@ def test_a_database_from_before_the_notice_gets_its_columns(tmp_path) -> None:
         c.exec_driver_sql("INSERT INTO audiencias (id, process_id, scheduled_for, officials, promoventes, place, status)"
                           " VALUES (1, 'RM2026OAX', 0, '[{\"nombre\": \"LIC. ANA MUESTRA\", \"cargo\": \"\"}]', '[\"C. PEDRO\"]',"
                           " '', 'programada')")
-    t.create_tables(engine)
+    assert migrations.upgrade(engine) == migrations.SCHEMA_VERSION
     assert {"notified_at", "accounts"} <= {col["name"] for col in sa.inspect(engine).get_columns("audiencias")}
     aviso = audiencia.aviso_text(engine, 1)
     assert "Aviso emitido: no registrado" in aviso and "(no indicadas)" in aviso

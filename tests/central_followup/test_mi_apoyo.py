@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sync.daemon import SyncDaemon
 from sync.provision import provision
 from central import mesa, reports
+from central.receiver import migrations
 from central.receiver.admin import process_envelopes
 from central.records import open_records
 from tests.central_followup.helpers import app_apoyo, paper_cedula
@@ -60,6 +61,6 @@ def test_a_mesa_table_from_before_the_modality_column_gets_it(tmp_path) -> None:
     old.create_all(engine)
     with engine.begin() as c:
         c.execute(before.insert().values(folio="F1", process_id="P", kind="apoyo", evidence=b"\0"))
-    mesa.create_tables(engine)
+    migrations.upgrade(engine)
     with engine.connect() as c:
         assert c.execute(sa.select(mesa.records.c.modality)).scalar() == "auxiliar"
