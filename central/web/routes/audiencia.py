@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -184,25 +185,26 @@ async def close(aid: int, s: accounts.Session = Depends(role(*OFFICIALS)), _form
     return _back(aid, aviso="Audiencia cerrada: el acta está lista y la sesión quedó bloqueada")
 
 
-@router.get("/audiencias/{aid}/acta.pdf")
-def acta(aid: int, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+def _download(make: Callable[[], bytes], media_type: str, filename: str) -> Response:
+    """A session's file for the officials, or 404 with the reason when it has none."""
     try:
-        pdf = audiencia.acta(web.engine, aid)
+        body = make()
     except RecordError as exc:
         return Response(str(exc), status_code=404)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="acta-audiencia-{aid}.pdf"', "Cache-Control": "no-store"})
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@router.get("/audiencias/{aid}/acta.pdf")
+def acta(aid: int, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
+    return _download(lambda: audiencia.acta(web.engine, aid), "application/pdf", f"acta-audiencia-{aid}.pdf")
 
 
 @router.get("/audiencias/{aid}/aviso.txt")
 def aviso(aid: int, _s=Depends(role(*OFFICIALS)), web: WebState = Depends(state)):
     """The notice to INE of a session (§11.3), to send by oficio or institutional e-mail."""
-    try:
-        text = audiencia.aviso_text(web.engine, aid)
-    except RecordError as exc:
-        return Response(str(exc), status_code=404)
-    return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="aviso-ine-audiencia-{aid}.txt"'})
+    return _download(lambda: audiencia.aviso_text(web.engine, aid).encode("utf-8"), "text/plain; charset=utf-8",
+                     f"aviso-ine-audiencia-{aid}.txt")
 
 
 @router.get("/audiencias/{aid}/reporte.csv")
