@@ -1,9 +1,13 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Photocopy: the rectified card's colour (grey or washed out), and the lightness and colour spread
-of the print above the MRZ. Screen: a periodic pixel-grid peak over most of the frame. Each flag
-carries a 0-1 confidence; thresholds were set on the project's specimens and development seeds of
-the independent generator (tests/fixtures/credential_eval), never on a seed the bench reports.
+Photocopy, three cues, any one flags it: the rectified card's colour (grey or washed out); the
+lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured print);
+and a background as white as the whitest thing on the card (a copy's background is the paper
+itself, while a card's printed background is darker than its white QR patch or paper-white
+areas). Screen: a periodic pixel-grid peak over most of the frame. Each flag carries a 0-1
+confidence (0.5 at the threshold); thresholds were set on the project's specimens and training
+seeds of the independent generator (tests/fixtures/credential_eval; see
+tests/benchmarks/bench_screening.py), never on a seed a bench reports.
 """
 
 from __future__ import annotations
@@ -58,32 +62,60 @@ COPY_LIGHTNESS = 225.0  # median L* (0-255) of the card's light print around the
 COPY_CHROMA = 10.0  # 90th percentile of colour spread there: a copy has lost the card's coloured print
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float] | None:
-    """(lightness, colour spread) of the card's print from the MRZ block up to three block
-    heights above it, smoothed so sensor noise does not count as colour; None if too dark."""
+PAPER_LIGHTNESS = 216.0  # median L* (0-255) of the background above the MRZ: at least this light ...
+PAPER_GAP = 15.0  # ... and within this many L* levels of the card's whitest 0.5 %: the background is paper
+
+
+def _region_above(frame_bgr: np.ndarray, block_quad: np.ndarray, heights: float, inset: float) -> np.ndarray:
+    """The card as photographed (no levels stretched), straightened from the MRZ block's bottom up
+    to `heights` block heights above its top, `inset` of the block width trimmed at each side."""
+    q = block_quad.astype(np.float32)
+    up = q[0] - q[3]
+    side = (q[1] - q[0]) * inset
+    quad = np.array([q[0] + heights * up + side, q[1] + heights * up - side, q[2] - side, q[3] + side], np.float32)
+    width = int(min(900, np.linalg.norm(q[1] - q[0])))
+    height = max(8, int(width * np.linalg.norm(quad[0] - quad[3]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))))
+    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(quad, dst), (width, height), flags=cv2.INTER_LINEAR)
+
+
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, ...] | None:
+    """(lightness, colour spread, paper lightness, white gap) of the card's print from the MRZ
+    block up to a few block heights above it, smoothed so sensor noise does not count as colour;
+    None if too dark. The last two: the median L* of the plain background (no ink within 4 px)
+    and how far it is below the brightest 0.5 % of the region."""
     from kiosk.credential.mrztext import straighten
 
     q = block_quad.astype(np.float32)
     up = q[0] - q[3]
     region_quad = np.array([q[0] + 3 * up, q[1] + 3 * up, q[2], q[3]], np.float32)
-    region = np.dstack([straighten(frame_bgr[..., k], region_quad) for k in range(3)])
+    region = np.dstack([straighten(frame_bgr[..., k], region_quad) for k in range(3)])  # levels stretched per channel
     lab = cv2.cvtColor(cv2.GaussianBlur(region, (0, 0), 2), cv2.COLOR_BGR2LAB).astype(np.float32)
     light = lab[..., 0] > 140
     if int(light.sum()) < 200:
         return None
     a, b = lab[..., 1][light], lab[..., 2][light]
     spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 90))
-    return float(np.median(lab[..., 0][light])), spread
+    near = _region_above(frame_bgr, block_quad, 2, 0.03)
+    lightness = cv2.cvtColor(cv2.GaussianBlur(near, (0, 0), 1.5), cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
+    plain = (cv2.dilate(lightness, np.ones((9, 9), np.uint8)) - lightness) < 6
+    if int(plain.sum()) < 200:
+        return float(np.median(lab[..., 0][light])), spread, 0.0, 255.0
+    paper = float(np.median(lightness[plain]))
+    return float(np.median(lab[..., 0][light])), spread, paper, float(np.percentile(lightness, 99.5)) - paper
 
 
-def copy_confidence(lightness: float, spread: float) -> float:
-    """0-1: how far past both photocopy thresholds the card is (0.5 at the thresholds)."""
+def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0) -> float:
+    """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
+    stronger of the two cues: light and colourless print, or a paper-white background."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
-    return float(min(a, b))
+    c = 1 / (1 + np.exp(-(paper - PAPER_LIGHTNESS) / 4))
+    d = 1 / (1 + np.exp((gap - PAPER_GAP) / 2))
+    return float(max(min(a, b), min(c, d)))
 
 
-SCREEN_GRID_PEAK = 130.0  # median peak over a 3x3 grid of the frame (cards on any table: <95 seen; screens >150)
+SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)
 
 
 def frame_screen_score(frame_bgr: np.ndarray) -> float:
