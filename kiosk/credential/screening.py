@@ -62,8 +62,8 @@ COPY_LIGHTNESS = 225.0  # median L* (0-255) of the card's light print around the
 COPY_CHROMA = 10.0  # 90th percentile of colour spread there: a copy has lost the card's coloured print
 
 
-PAPER_LIGHTNESS = 216.0  # median L* (0-255) of the background above the MRZ: at least this light ...
-PAPER_GAP = 15.0  # ... and within this many L* levels of the card's whitest 0.5 %: the background is paper
+PAPER_SCORE = 212.0  # background L* (0-255) minus half its gap below the card's whitest 0.5 %: above this it
+# is paper (training: 133 cards on any table <= 209; the copies it adds are 205-250)
 
 
 def _region_above(frame_bgr: np.ndarray, block_quad: np.ndarray, heights: float, inset: float) -> np.ndarray:
@@ -107,12 +107,12 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
 
 def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
-    stronger of the two cues: light and colourless print, or a paper-white background."""
+    stronger of two cues: light and colourless print, or a paper-white background (light, and
+    about as light as the whitest thing on the card)."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
-    c = 1 / (1 + np.exp(-(paper - PAPER_LIGHTNESS) / 4))
-    d = 1 / (1 + np.exp((gap - PAPER_GAP) / 2))
-    return float(max(min(a, b), min(c, d)))
+    c = 1 / (1 + np.exp(-(paper - gap / 2 - PAPER_SCORE) / 3))
+    return float(max(min(a, b), c))
 
 
 SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)

@@ -62,3 +62,39 @@ def test_front_of_another_card_is_flagged():
     reading = read_credential(pf, pb)
     assert "sides_differ" in codes(reading) or "name_unverified" in codes(reading)
     assert not reading.fields["apellido_paterno"].verified
+
+
+# Photos of the independent generator (tests/fixtures/credential_eval) from its training seeds,
+# never the seeds the screening bench reports: a photocopy on a sheet, a grey one, two phone or
+# monitor screens, and genuine cards on colourful oilcloth and checked tablecloths.
+EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "easy", 3333), ("screen", "easy", 3300), ("screen", "easy", 3306)]
+EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108)]
+
+
+def _eval_scene(seed, difficulty, kind):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    return scene(seed, difficulty, kind)
+
+
+def test_independent_copies_and_screens_are_flagged_with_confidence():
+    for kind, difficulty, seed in EVAL_FLAGGED:
+        image, _ = _eval_scene(seed, difficulty, kind)
+        reading = read_image(image)
+        assert kind in codes(reading), (kind, seed)
+        assert reading.screening[kind] > 0.5, (kind, seed, reading.screening)
+        assert reading.as_dict()["screening"] == reading.screening  # what `kiosk decode --json` prints
+
+
+def test_independent_genuine_on_colourful_tables_is_not_flagged():
+    for difficulty, seed in EVAL_GENUINE:
+        image, truth = _eval_scene(seed, difficulty, "genuine")
+        assert truth["table"] in ("floral", "cloth")
+        reading = read_image(image)
+        assert not codes(reading) & {"photocopy", "screen"}, (seed, reading.screening)
+        assert set(reading.screening) == {"photocopy", "screen"}
+        assert max(reading.screening.values()) < 0.5, (seed, reading.screening)
