@@ -79,11 +79,61 @@ def _region_above(frame_bgr: np.ndarray, block_quad: np.ndarray, heights: float,
     return cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(quad, dst), (width, height), flags=cv2.INTER_LINEAR)
 
 
+SHEET_MARGIN = 0.8  # plain, card-coloured rows both above and below the card, in MRZ block heights: a copy
+# lies on a sheet of paper (training: 133 cards on any table <= 0.75; copies on a sheet 0.5-1.3)
+
+
+def _block_view(frame_bgr: np.ndarray, block_quad: np.ndarray, u: tuple[float, float], v: tuple[float, float],
+                width: int) -> tuple[np.ndarray, float]:
+    """The frame seen in the MRZ block's own axes: u in block widths (0 left end, 1 right end), v in
+    block heights (0 top, 1 bottom); returns the view and its pixels per block height."""
+    q = block_quad.astype(np.float32)
+    along, down = q[1] - q[0], q[3] - q[0]
+    corners = np.array([q[0] + a * along + b * down for a, b in ((u[0], v[0]), (u[1], v[0]), (u[1], v[1]), (u[0], v[1]))], np.float32)
+    per_height = width / (u[1] - u[0]) * float(np.linalg.norm(down)) / max(1.0, float(np.linalg.norm(along)))
+    height = max(8, int((v[1] - v[0]) * per_height))
+    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    view = cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(corners, dst), (width, height), flags=cv2.INTER_AREA)
+    return view, per_height
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
+    """How far a plain band of the card's own background colour reaches above and below the card's
+    print (the smaller of the two, in MRZ block heights). A card's margins are narrow and end at the
+    table; a photocopy's background runs on into the white sheet it is printed on."""
+    top, bottom = -4.6, 2.8
+    view, per_height = _block_view(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
+    lab = cv2.cvtColor(cv2.GaussianBlur(view, (0, 0), 1.0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    lightness, colour = lab[..., 0], lab[..., 1:]
+    row = lambda v: int((v - top) * per_height)  # noqa: E731
+    ref_l, ref_c = lightness[row(-1.5):row(-0.1)], colour[row(-1.5):row(-0.1)]
+    plain = (cv2.dilate(ref_l, np.ones((7, 7), np.uint8)) - ref_l) < 6
+    if int(plain.sum()) < 100:
+        return 0.0
+    background, tint = float(np.median(ref_l[plain])), np.median(ref_c[plain], axis=0)
+
+    def plain_rows(a: float, b: float) -> np.ndarray:
+        rows, hue = lightness[row(a):row(b)], np.linalg.norm(colour[row(a):row(b)] - tint, axis=-1)
+        low, high = np.percentile(rows, 10, axis=1), np.percentile(rows, 90, axis=1)
+        return (high - low < 20) & (np.median(rows, axis=1) > background - 30) & (np.median(hue, axis=1) < 12)
+
+    return min(_longest_run(plain_rows(top, -1.5)), _longest_run(plain_rows(1.0, bottom))) / per_height
+
+
 def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, ...] | None:
-    """(lightness, colour spread, paper lightness, white gap) of the card's print from the MRZ
-    block up to a few block heights above it, smoothed so sensor noise does not count as colour;
-    None if too dark. The last two: the median L* of the plain background (no ink within 4 px)
-    and how far it is below the brightest 0.5 % of the region."""
+    """(lightness, colour spread, paper lightness, white gap, sheet margin) of the card's print
+    from the MRZ block up to a few block heights above it, smoothed so sensor noise does not count
+    as colour; None if too dark. Paper lightness: the median L* of the plain background (no ink
+    within 4 px); white gap: how far it is below the brightest 0.5 % of the region; sheet margin:
+    `sheet_margin`."""
     from kiosk.credential.mrztext import straighten
 
     q = block_quad.astype(np.float32)
@@ -100,19 +150,21 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
     lightness = cv2.cvtColor(cv2.GaussianBlur(near, (0, 0), 1.5), cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
     plain = (cv2.dilate(lightness, np.ones((9, 9), np.uint8)) - lightness) < 6
     if int(plain.sum()) < 200:
-        return float(np.median(lab[..., 0][light])), spread, 0.0, 255.0
+        return float(np.median(lab[..., 0][light])), spread, 0.0, 255.0, sheet_margin(frame_bgr, block_quad)
     paper = float(np.median(lightness[plain]))
-    return float(np.median(lab[..., 0][light])), spread, paper, float(np.percentile(lightness, 99.5)) - paper
+    gap = float(np.percentile(lightness, 99.5)) - paper
+    return float(np.median(lab[..., 0][light])), spread, paper, gap, sheet_margin(frame_bgr, block_quad)
 
 
-def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0) -> float:
+def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0, sheet: float = 0.0) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
-    stronger of two cues: light and colourless print, or a paper-white background (light, and
-    about as light as the whitest thing on the card)."""
+    strongest of three cues: light and colourless print; a paper-white background (light, and
+    about as light as the whitest thing on the card); a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
     c = 1 / (1 + np.exp(-(paper - gap / 2 - PAPER_SCORE) / 3))
-    return float(max(min(a, b), c))
+    d = 1 / (1 + np.exp(-(sheet - SHEET_MARGIN) / 0.05))
+    return float(max(min(a, b), c, d))
 
 
 SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)

@@ -65,9 +65,10 @@ def test_front_of_another_card_is_flagged():
 
 
 # Photos of the independent generator (tests/fixtures/credential_eval) from its training seeds,
-# never the seeds the screening bench reports: a photocopy on a sheet, a grey one, two phone or
+# never the seeds the screening bench reports: photocopies on a sheet (one found only by the sheet
+# around it, one only by its paper-white background), two phone or
 # monitor screens, and genuine cards on colourful oilcloth and checked tablecloths.
-EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "easy", 3333), ("screen", "easy", 3300), ("screen", "easy", 3306)]
+EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "easy", 3333), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306)]
 EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108)]
 
 
