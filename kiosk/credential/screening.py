@@ -107,8 +107,9 @@ def _longest_run(flags: np.ndarray) -> int:
 
 def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
     """How far a plain band of the card's own background colour reaches above and below the card's
-    print (the smaller of the two, in MRZ block heights). A card's margins are narrow and end at the
-    table; a photocopy's background runs on into the white sheet it is printed on."""
+    print (the smaller of the two, in MRZ block heights, within 4.6 above and 1.8 below the MRZ
+    block). A card's margins are narrow and end at the table; a photocopy's background runs on
+    into the white sheet it is printed on."""
     top, bottom = -4.6, 2.8
     view, per_height = _block_view(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
     lab = cv2.cvtColor(cv2.GaussianBlur(view, (0, 0), 1.0), cv2.COLOR_BGR2LAB).astype(np.float32)
@@ -170,20 +171,79 @@ def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: fl
 SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)
 
 
-def frame_screen_score(frame_bgr: np.ndarray) -> float:
+CARD_GRID = 20.0  # the frame's grid peak, looked up on the card itself, in robust sigmas: a screen shows it
+# there too (training screens >= 27), a table's weave around a card does not (cards on cloth: 1-15)
+
+
+def _power(patches: list[np.ndarray]) -> np.ndarray:
+    """Mean amplitude spectrum (centred) of equal square patches, their smooth shading removed."""
+    size = patches[0].shape[0]
+    window = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+    total = np.zeros((size, size), np.float32)
+    for patch in patches:
+        patch = patch.astype(np.float32)
+        total += np.abs(np.fft.fft2((patch - cv2.GaussianBlur(patch, (0, 0), 3)) * window)) ** 2
+    return np.sqrt(np.fft.fftshift(total / len(patches)))
+
+
+def _grid_band(size: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:size, 0:size] - size // 2
+    radius = np.hypot(xx, yy)
+    blocks = (np.abs(xx) % (size // 8) <= 1) | (np.abs(yy) % (size // 8) <= 1)  # JPEG's 8x8 blocks
+    return (radius > size / 8) & (radius < size / 2.5) & ~blocks
+
+
+def _card_patches(gray: np.ndarray, quad: np.ndarray, size: int) -> list[np.ndarray]:
+    """Up to nine size x size patches on a 3x3 grid inside the card (15 % in from its edges)."""
+    q = quad.astype(np.float32)
+    out = []
+    for v in (0.15, 0.5, 0.85):
+        for u in (0.15, 0.5, 0.85):
+            top, bottom = q[0] + (q[1] - q[0]) * u, q[3] + (q[2] - q[3]) * u
+            x, y = (top + (bottom - top) * v).astype(int) - size // 2
+            if x >= 0 and y >= 0 and x + size <= gray.shape[1] and y + size <= gray.shape[0]:
+                out.append(gray[y:y + size, x:x + size])
+    return out
+
+
+def card_grid(gray: np.ndarray, frame_patches: list[np.ndarray], card_quad: np.ndarray) -> float | None:
+    """The frame's strongest grid frequency looked up in the card's own spectrum, in robust sigmas
+    above that spectrum's median; None when the card is too small for 128-pixel patches."""
+    patches = _card_patches(gray, card_quad, 128)
+    if not patches:
+        return None
+    frame, band = _power(frame_patches), _grid_band(256)
+    iy, ix = np.unravel_index(int(np.argmax(np.where(band, frame, 0))), frame.shape)
+    card, card_band = _power(patches), _grid_band(128)
+    cy, cx = 64 + round((iy - 128) / 2), 64 + round((ix - 128) / 2)
+    values = card[card_band]
+    median = float(np.median(values))
+    mad = float(np.median(np.abs(values - median))) + 1e-6
+    return (float(card[max(0, cy - 1):cy + 2, max(0, cx - 1):cx + 2].max()) - median) / mad
+
+
+def frame_screen_score(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) -> float:
     """Median of `screen_score` over a 3x3 grid of patches of the frame: a screen's pixel grid is
     everywhere on the displayed picture, while a card's guilloche, its MRZ's character pitch or a
-    table's weave are periodic only in a patch or two."""
+    table's weave are periodic only in a patch or two. With the card's corners, the grid must be
+    on the card too (`card_grid` at least CARD_GRID), else the score is scaled down by the shortfall:
+    a patterned tablecloth around a real card is not a screen."""
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
     h, w = gray.shape
-    scores = []
+    patches = []
     for fy in (0.3, 0.5, 0.7):
         for fx in (0.3, 0.5, 0.7):
             y0, x0 = max(0, int(fy * h) - 128), max(0, int(fx * w) - 128)
             patch = gray[y0:y0 + 256, x0:x0 + 256]
             if patch.shape == (256, 256) and float(patch.mean()) > 50:  # a black bezel shows no grid
-                scores.append(screen_score(patch))
-    return float(np.median(scores)) if scores else 0.0
+                patches.append(patch)
+    if not patches:
+        return 0.0
+    score = float(np.median([screen_score(p) for p in patches]))
+    on_card = card_grid(gray, patches, card_quad) if card_quad is not None else None
+    if on_card is not None and on_card < CARD_GRID:
+        score *= max(on_card, 0.0) / CARD_GRID
+    return score
 
 
 def screen_confidence(score: float) -> float:
