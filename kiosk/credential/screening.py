@@ -1,13 +1,15 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Photocopy, three cues, any one flags it: the rectified card's colour (grey or washed out); the
-lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured print);
-and a background as white as the whitest thing on the card (a copy's background is the paper
-itself, while a card's printed background is darker than its white QR patch or paper-white
-areas). Screen: a periodic pixel-grid peak over most of the frame. Each flag carries a 0-1
-confidence (0.5 at the threshold); thresholds were set on the project's specimens and training
-seeds of the independent generator (tests/fixtures/credential_eval; see
-tests/benchmarks/bench_screening.py), never on a seed a bench reports.
+Photocopy, any one of four cues flags it: the rectified card's colour (grey or washed out); the
+lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured
+print); a background as white as the whitest thing on the card (a copy's background is the paper
+itself, a card's printed background is darker than its white patches); and a plain band of the
+card's own colour running on above and below the print (the sheet a copy is printed on). Screen:
+a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
+tablecloth around a real card is periodic only around it). Each flag carries a 0-1 confidence
+(0.5 at the threshold). Thresholds were set on the project's specimens and training seeds of the
+independent generator (tests/fixtures/credential_eval), with margin above every genuine card seen
+there, never on a seed a bench reports (tests/benchmarks/bench_screening.py).
 """
 
 from __future__ import annotations

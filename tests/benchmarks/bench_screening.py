@@ -1,8 +1,9 @@
 """Benchmark of capture-time screening (photocopy and screen flags) on photos from the INDEPENDENT
 evaluation generator (tests/fixtures/credential_eval), on a seed base given on the command line
 (report only seeds never used for tuning). Side by side: the rules before this change (colour of
-the card and of the print above the MRZ, screen peak 130) and the current ones (plus a
-paper-white background, screen peak 150), both computed on the same located card. Prints Markdown.
+the card and of the print above the MRZ; screen: grid peak over the frame above 130) and the
+current ones (plus a paper-white background and the sheet around a copy; screen: peak above 150
+and the same grid on the card itself), both computed on the same located card. Prints Markdown.
 
     .venv/bin/python tests/benchmarks/bench_screening.py GENUINE_PER_DIFFICULTY NEGATIVES SEED0
 
@@ -43,11 +44,12 @@ def decisions(image):
     kind = photocopy_kind(side.card)
     block = side.text.block if side.text is not None and side.text.block is not None else None
     features = zone_copy_features(side.frame, block.quad) if block is not None else None
-    score = frame_screen_score(side.frame)
+    score = frame_screen_score(side.frame, side.quad)
     seconds = time.perf_counter() - start
+    old_score = frame_screen_score(side.frame)
     old_copy = bool(kind) or (features is not None and copy_confidence(*features[:2]) > 0.5)
     new_copy = bool(kind) or (features is not None and copy_confidence(*features) > 0.5)
-    return flagged, old_copy or score > OLD_SCREEN_PEAK, new_copy or score > SCREEN_GRID_PEAK, reading.screening, seconds, True
+    return flagged, old_copy or old_score > OLD_SCREEN_PEAK, new_copy or score > SCREEN_GRID_PEAK, reading.screening, seconds, True
 
 
 def main() -> None:
