@@ -195,7 +195,7 @@ def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
             side.confidence["photocopy"] = max(side.confidence["photocopy"], confidence)
             if confidence > 0.5 and not side.photocopy:
                 side.photocopy = "sin los colores de la credencial"
-    score = frame_screen_score(bgr)
+    score = frame_screen_score(bgr, side.quad)
     side.screen = score > SCREEN_GRID_PEAK
     side.confidence["screen"] = screen_confidence(score)
 

@@ -1,9 +1,15 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Photocopy: the rectified card's colour (grey or washed out), and the lightness and colour spread
-of the print above the MRZ. Screen: a periodic pixel-grid peak over most of the frame. Each flag
-carries a 0-1 confidence; thresholds were set on the project's specimens and development seeds of
-the independent generator (tests/fixtures/credential_eval), never on a seed the bench reports.
+Photocopy, any one of four cues flags it: the rectified card's colour (grey or washed out); the
+lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured
+print); a background as white as the whitest thing on the card (a copy's background is the paper
+itself, a card's printed background is darker than its white patches); and a plain band of the
+card's own colour running on above and below the print (the sheet a copy is printed on). Screen:
+a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
+tablecloth around a real card is periodic only around it). Each flag carries a 0-1 confidence
+(0.5 at the threshold). Thresholds were set on the project's specimens and training seeds of the
+independent generator (tests/fixtures/credential_eval), with margin above every genuine card seen
+there, never on a seed a bench reports (tests/benchmarks/bench_screening.py).
 """
 
 from __future__ import annotations
@@ -58,48 +64,188 @@ COPY_LIGHTNESS = 225.0  # median L* (0-255) of the card's light print around the
 COPY_CHROMA = 10.0  # 90th percentile of colour spread there: a copy has lost the card's coloured print
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float] | None:
-    """(lightness, colour spread) of the card's print from the MRZ block up to three block
-    heights above it, smoothed so sensor noise does not count as colour; None if too dark."""
+PAPER_SCORE = 212.0  # background L* (0-255) minus half its gap below the card's whitest 0.5 %: above this it
+# is paper (training: 133 cards on any table <= 209; the copies it adds are 205-250)
+
+
+def _region_above(frame_bgr: np.ndarray, block_quad: np.ndarray, heights: float, inset: float) -> np.ndarray:
+    """The card as photographed (no levels stretched), straightened from the MRZ block's bottom up
+    to `heights` block heights above its top, `inset` of the block width trimmed at each side."""
+    q = block_quad.astype(np.float32)
+    up = q[0] - q[3]
+    side = (q[1] - q[0]) * inset
+    quad = np.array([q[0] + heights * up + side, q[1] + heights * up - side, q[2] - side, q[3] + side], np.float32)
+    width = int(min(900, np.linalg.norm(q[1] - q[0])))
+    height = max(8, int(width * np.linalg.norm(quad[0] - quad[3]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))))
+    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(quad, dst), (width, height), flags=cv2.INTER_LINEAR)
+
+
+SHEET_MARGIN = 0.8  # plain, card-coloured rows both above and below the card, in MRZ block heights: a copy
+# lies on a sheet of paper (training: 133 cards on any table <= 0.75; copies on a sheet 0.5-1.3)
+
+
+def _block_view(frame_bgr: np.ndarray, block_quad: np.ndarray, u: tuple[float, float], v: tuple[float, float],
+                width: int) -> tuple[np.ndarray, float]:
+    """The frame seen in the MRZ block's own axes: u in block widths (0 left end, 1 right end), v in
+    block heights (0 top, 1 bottom); returns the view and its pixels per block height."""
+    q = block_quad.astype(np.float32)
+    along, down = q[1] - q[0], q[3] - q[0]
+    corners = np.array([q[0] + a * along + b * down for a, b in ((u[0], v[0]), (u[1], v[0]), (u[1], v[1]), (u[0], v[1]))], np.float32)
+    per_height = width / (u[1] - u[0]) * float(np.linalg.norm(down)) / max(1.0, float(np.linalg.norm(along)))
+    height = max(8, int((v[1] - v[0]) * per_height))
+    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    view = cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(corners, dst), (width, height), flags=cv2.INTER_AREA)
+    return view, per_height
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
+    """How far a plain band of the card's own background colour reaches above and below the card's
+    print (the smaller of the two, in MRZ block heights, within 4.6 above and 1.8 below the MRZ
+    block). A card's margins are narrow and end at the table; a photocopy's background runs on
+    into the white sheet it is printed on."""
+    top, bottom = -4.6, 2.8
+    view, per_height = _block_view(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
+    lab = cv2.cvtColor(cv2.GaussianBlur(view, (0, 0), 1.0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    lightness, colour = lab[..., 0], lab[..., 1:]
+    row = lambda v: int((v - top) * per_height)  # noqa: E731
+    ref_l, ref_c = lightness[row(-1.5):row(-0.1)], colour[row(-1.5):row(-0.1)]
+    plain = (cv2.dilate(ref_l, np.ones((7, 7), np.uint8)) - ref_l) < 6
+    if int(plain.sum()) < 100:
+        return 0.0
+    background, tint = float(np.median(ref_l[plain])), np.median(ref_c[plain], axis=0)
+
+    def plain_rows(a: float, b: float) -> np.ndarray:
+        rows, hue = lightness[row(a):row(b)], np.linalg.norm(colour[row(a):row(b)] - tint, axis=-1)
+        low, high = np.percentile(rows, 10, axis=1), np.percentile(rows, 90, axis=1)
+        return (high - low < 20) & (np.median(rows, axis=1) > background - 30) & (np.median(hue, axis=1) < 12)
+
+    return min(_longest_run(plain_rows(top, -1.5)), _longest_run(plain_rows(1.0, bottom))) / per_height
+
+
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, ...] | None:
+    """(lightness, colour spread, paper lightness, white gap, sheet margin) of the card's print
+    from the MRZ block up to a few block heights above it, smoothed so sensor noise does not count
+    as colour; None if too dark. Paper lightness: the median L* of the plain background (no ink
+    within 4 px); white gap: how far it is below the brightest 0.5 % of the region; sheet margin:
+    `sheet_margin`."""
     from kiosk.credential.mrztext import straighten
 
     q = block_quad.astype(np.float32)
     up = q[0] - q[3]
     region_quad = np.array([q[0] + 3 * up, q[1] + 3 * up, q[2], q[3]], np.float32)
-    region = np.dstack([straighten(frame_bgr[..., k], region_quad) for k in range(3)])
+    region = np.dstack([straighten(frame_bgr[..., k], region_quad) for k in range(3)])  # levels stretched per channel
     lab = cv2.cvtColor(cv2.GaussianBlur(region, (0, 0), 2), cv2.COLOR_BGR2LAB).astype(np.float32)
     light = lab[..., 0] > 140
     if int(light.sum()) < 200:
         return None
     a, b = lab[..., 1][light], lab[..., 2][light]
     spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 90))
-    return float(np.median(lab[..., 0][light])), spread
+    near = _region_above(frame_bgr, block_quad, 2, 0.03)
+    lightness = cv2.cvtColor(cv2.GaussianBlur(near, (0, 0), 1.5), cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
+    plain = (cv2.dilate(lightness, np.ones((9, 9), np.uint8)) - lightness) < 6
+    if int(plain.sum()) < 200:
+        return float(np.median(lab[..., 0][light])), spread, 0.0, 255.0, sheet_margin(frame_bgr, block_quad)
+    paper = float(np.median(lightness[plain]))
+    gap = float(np.percentile(lightness, 99.5)) - paper
+    return float(np.median(lab[..., 0][light])), spread, paper, gap, sheet_margin(frame_bgr, block_quad)
 
 
-def copy_confidence(lightness: float, spread: float) -> float:
-    """0-1: how far past both photocopy thresholds the card is (0.5 at the thresholds)."""
+def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0, sheet: float = 0.0) -> float:
+    """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
+    strongest of three cues: light and colourless print; a paper-white background (light, and
+    about as light as the whitest thing on the card); a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
-    return float(min(a, b))
+    c = 1 / (1 + np.exp(-(paper - gap / 2 - PAPER_SCORE) / 3))
+    d = 1 / (1 + np.exp(-(sheet - SHEET_MARGIN) / 0.05))
+    return float(max(min(a, b), c, d))
 
 
-SCREEN_GRID_PEAK = 130.0  # median peak over a 3x3 grid of the frame (cards on any table: <95 seen; screens >150)
+SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)
 
 
-def frame_screen_score(frame_bgr: np.ndarray) -> float:
+CARD_GRID = 20.0  # the frame's grid peak, looked up on the card itself, in robust sigmas: a screen shows it
+# there too (training screens >= 27), a table's weave around a card does not (cards on cloth: 1-15)
+
+
+def _power(patches: list[np.ndarray]) -> np.ndarray:
+    """Mean amplitude spectrum (centred) of equal square patches, their smooth shading removed."""
+    size = patches[0].shape[0]
+    window = np.outer(np.hanning(size), np.hanning(size)).astype(np.float32)
+    total = np.zeros((size, size), np.float32)
+    for patch in patches:
+        patch = patch.astype(np.float32)
+        total += np.abs(np.fft.fft2((patch - cv2.GaussianBlur(patch, (0, 0), 3)) * window)) ** 2
+    return np.sqrt(np.fft.fftshift(total / len(patches)))
+
+
+def _grid_band(size: int) -> np.ndarray:
+    yy, xx = np.mgrid[0:size, 0:size] - size // 2
+    radius = np.hypot(xx, yy)
+    blocks = (np.abs(xx) % (size // 8) <= 1) | (np.abs(yy) % (size // 8) <= 1)  # JPEG's 8x8 blocks
+    return (radius > size / 8) & (radius < size / 2.5) & ~blocks
+
+
+def _card_patches(gray: np.ndarray, quad: np.ndarray, size: int) -> list[np.ndarray]:
+    """Up to nine size x size patches on a 3x3 grid inside the card (15 % in from its edges)."""
+    q = quad.astype(np.float32)
+    out = []
+    for v in (0.15, 0.5, 0.85):
+        for u in (0.15, 0.5, 0.85):
+            top, bottom = q[0] + (q[1] - q[0]) * u, q[3] + (q[2] - q[3]) * u
+            x, y = (top + (bottom - top) * v).astype(int) - size // 2
+            if x >= 0 and y >= 0 and x + size <= gray.shape[1] and y + size <= gray.shape[0]:
+                out.append(gray[y:y + size, x:x + size])
+    return out
+
+
+def card_grid(gray: np.ndarray, frame_patches: list[np.ndarray], card_quad: np.ndarray) -> float | None:
+    """The frame's strongest grid frequency looked up in the card's own spectrum, in robust sigmas
+    above that spectrum's median; None when the card is too small for 128-pixel patches."""
+    patches = _card_patches(gray, card_quad, 128)
+    if not patches:
+        return None
+    frame, band = _power(frame_patches), _grid_band(256)
+    iy, ix = np.unravel_index(int(np.argmax(np.where(band, frame, 0))), frame.shape)
+    card, card_band = _power(patches), _grid_band(128)
+    cy, cx = 64 + round((iy - 128) / 2), 64 + round((ix - 128) / 2)
+    values = card[card_band]
+    median = float(np.median(values))
+    mad = float(np.median(np.abs(values - median))) + 1e-6
+    return (float(card[max(0, cy - 1):cy + 2, max(0, cx - 1):cx + 2].max()) - median) / mad
+
+
+def frame_screen_score(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) -> float:
     """Median of `screen_score` over a 3x3 grid of patches of the frame: a screen's pixel grid is
     everywhere on the displayed picture, while a card's guilloche, its MRZ's character pitch or a
-    table's weave are periodic only in a patch or two."""
+    table's weave are periodic only in a patch or two. With the card's corners, the grid must be
+    on the card too (`card_grid` at least CARD_GRID), else the score is scaled down by the shortfall:
+    a patterned tablecloth around a real card is not a screen."""
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
     h, w = gray.shape
-    scores = []
+    patches = []
     for fy in (0.3, 0.5, 0.7):
         for fx in (0.3, 0.5, 0.7):
             y0, x0 = max(0, int(fy * h) - 128), max(0, int(fx * w) - 128)
             patch = gray[y0:y0 + 256, x0:x0 + 256]
             if patch.shape == (256, 256) and float(patch.mean()) > 50:  # a black bezel shows no grid
-                scores.append(screen_score(patch))
-    return float(np.median(scores)) if scores else 0.0
+                patches.append(patch)
+    if not patches:
+        return 0.0
+    score = float(np.median([screen_score(p) for p in patches]))
+    on_card = card_grid(gray, patches, card_quad) if card_quad is not None else None
+    if on_card is not None and on_card < CARD_GRID:
+        score *= max(on_card, 0.0) / CARD_GRID
+    return score
 
 
 def screen_confidence(score: float) -> float:

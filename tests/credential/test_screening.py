@@ -62,3 +62,61 @@ def test_front_of_another_card_is_flagged():
     reading = read_credential(pf, pb)
     assert "sides_differ" in codes(reading) or "name_unverified" in codes(reading)
     assert not reading.fields["apellido_paterno"].verified
+
+
+# Photos of the independent generator (tests/fixtures/credential_eval) from its training seeds,
+# never the seeds the screening bench reports: photocopies on a sheet (one found only by the sheet
+# around it, one only by its paper-white background), two phone or
+# monitor screens, and genuine cards on colourful oilcloth and checked tablecloths.
+EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "easy", 3333), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306)]
+EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108)]
+
+
+def _eval_scene(seed, difficulty, kind):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    return scene(seed, difficulty, kind)
+
+
+def test_independent_copies_and_screens_are_flagged_with_confidence():
+    for kind, difficulty, seed in EVAL_FLAGGED:
+        image, _ = _eval_scene(seed, difficulty, kind)
+        reading = read_image(image)
+        assert kind in codes(reading), (kind, seed)
+        assert reading.screening[kind] > 0.5, (kind, seed, reading.screening)
+        assert reading.as_dict()["screening"] == reading.screening  # what `kiosk decode --json` prints
+
+
+def test_independent_genuine_on_colourful_tables_is_not_flagged():
+    for difficulty, seed in EVAL_GENUINE:
+        image, truth = _eval_scene(seed, difficulty, "genuine")
+        assert truth["table"] in ("floral", "cloth")
+        reading = read_image(image)
+        assert not codes(reading) & {"photocopy", "screen"}, (seed, reading.screening)
+        assert set(reading.screening) == {"photocopy", "screen"}
+        assert max(reading.screening.values()) < 0.5, (seed, reading.screening)
+
+
+def test_a_grid_around_the_card_is_not_a_screen_but_one_over_it_is():
+    """A fine periodic weave on the table only (a real card on a checked cloth) must not pass for
+    a screen once the card's corners are known; the same grid over the card too (a screen) must."""
+    import cv2
+    import numpy as np
+
+    from kiosk.credential.screening import SCREEN_GRID_PEAK, frame_screen_score
+
+    image, truth = _eval_scene(3102, "medium", "genuine")  # floral oilcloth, card 36 % of the frame wide
+    quad = np.array(truth["card_quad"], np.float32)
+    yy, xx = np.mgrid[0:image.shape[0], 0:image.shape[1]]
+    grid = np.where((xx % 5 == 0) | (yy % 5 == 0), 0.5, 1.0)[..., None]  # a 5-pixel grid (4 would sit on JPEG's 8)
+    card = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillConvexPoly(card, quad.astype(np.int32), 1)
+    around = np.where(card[..., None] == 1, image, np.clip(image * grid, 0, 255)).astype(np.uint8)
+    everywhere = np.clip(image * grid, 0, 255).astype(np.uint8)
+    assert frame_screen_score(around) > SCREEN_GRID_PEAK  # the frame alone cannot tell
+    assert frame_screen_score(around, quad) < SCREEN_GRID_PEAK
+    assert frame_screen_score(everywhere, quad) > SCREEN_GRID_PEAK
