@@ -210,21 +210,25 @@ def _line2_match(line: str) -> re.Match | None:
     return LINE2.match(line)
 
 
-def _optional_variants(rest: str) -> list[tuple[str, str]]:
-    """(optional data of 11, composite digit) from what follows `MEX`.
+def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
+    """(optional data of 11, composite digit, weak fields) from what follows `MEX`.
 
-    Only the trailing run of fillers is re-fitted to length: fillers weigh 0 and nothing follows
-    them inside the field, so the composite check digit keeps its full strength. Re-fitting inner
-    runs would move digits to other weights, and among a dozen variants one would pass by chance.
+    Only the trailing run of fillers is re-fitted to length (re-fitting inner runs would move
+    digits to other weights, and among a dozen variants one would pass by chance). What the
+    composite then confirms depends on how the field was read: at its 11 characters, everything;
+    longer (tesseract repeats `<` in a long run), the OCR but not the emisión; shorter, neither,
+    since characters were dropped somewhere (`<08<<67353<` read as `<035`) and the composite over
+    what was kept holds by chance 1 in 10.
     """
     rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
     if len(rest) < 2:
         return []
     body, last = rest[:-1], _digits(rest[-1])
     if len(body) == 11:
-        return [(body, last)]
+        return [(body, last, set())]
     core = body.rstrip("<")
-    return [(core.ljust(11, "<"), last)] if len(core) <= 11 else []
+    weak = {"emision"} if len(body) > 11 else {"ocr", "emision"}
+    return [(core.ljust(11, "<"), last, weak)] if len(core) <= 11 else []
 
 
 def decode_text(lines: list[str]) -> TextRead:
@@ -253,10 +257,10 @@ def decode_text(lines: list[str]) -> TextRead:
             if not (_check(cic10) and _check(birth) and _date_ok(birth[:6]) and _check(expiry)):
                 out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check"])
                 break
-            for optional, composite in _optional_variants(rest):
+            for optional, composite, weak in _optional_variants(rest):
                 line2 = birth + sex + expiry + "MEX" + optional + composite
                 if composite.isdigit() and icao_check_digit(composite_data(line1, line2)) == composite:
-                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:])
+                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:], weak)
                     return out
             out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check_composite"])
             break
@@ -265,17 +269,22 @@ def decode_text(lines: list[str]) -> TextRead:
     return out
 
 
-def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
+def _verified(line1: str, line2: str, after: list[str], weak: set[str] | None = None) -> MrzReading:
+    """The TD1 fields of lines whose four check digits hold. The CIC, birth date and expiry have
+    their own check digits; the OCR and the emisión only the composite, which may not confirm them
+    when line 2's optional data was re-fitted (`weak`, see _optional_variants): a weak OCR needs
+    another source (the QR) to agree, and a weak emisión is not given at all."""
     line3 = next((ln for ln in after if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
     paterno, materno, nombres, truncated = split_name(line3[:30].ljust(30, "<")) if line3 else ("", "", "", False)
     optional = line2[18:29].strip("<")
     reading = MrzReading(lines=[line1, line2, line3], verified=True)
+    reading.weak = set(weak or ())
     reading.values = {
         "cic": line1[5:14],
         "ocr": line1[17:30],
         "birth_date": birth_date(line2[0:6]).isoformat(),
         "expiry_year": 2000 + int(line2[8:10]),
-        "emision": optional[:2] if optional[:2].isdigit() else None,
+        "emision": optional[:2] if "emision" not in reading.weak and optional[:2].isdigit() else None,
         "sex": None,  # no check digit covers it: tesseract's H/M is not kept
         "apellido_paterno": paterno,
         "apellido_materno": materno,
@@ -310,6 +319,6 @@ def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> Mr
                 continue
             line1 = read.line1[:5] + cic + read.line1[14:17] + ocr
             again = decode_text([line1] + read.lines[read.line1_index + 1:])
-            if again.mrz is not None and again.mrz.verified:
-                verified[(cic, ocr)] = again.mrz
+            if again.mrz is not None and again.mrz.verified and not again.mrz.weak:
+                verified[(cic, ocr)] = again.mrz  # a weak composite cannot choose among the QR's windows
     return next(iter(verified.values())) if len(verified) == 1 else None

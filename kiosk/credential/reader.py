@@ -312,7 +312,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     mrz = side.zone.mrz
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
-            if mrz.values.get(name) is not None:
+            # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
+            if mrz.values.get(name) is not None and name not in mrz.weak:
                 from_qr = side.ocr_from_qr and side.text is not None and side.text.line1 is not None and \
                     mrz.values[name] != {"cic": side.text.line1[5:14], "ocr": side.text.line1[17:30]}.get(name, mrz.values[name])
                 _set(reading, name, mrz.values[name], "qr" if from_qr else "mrz")

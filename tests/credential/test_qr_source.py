@@ -50,6 +50,12 @@ def test_text_mrz_needs_all_four_check_digits():
     # confusable letters in digit fields are fitted; a trailing filler run mis-counted is re-fitted
     fuzzy = decode_text(["IDMEX4657S3677B<<439S369167532", "9511073M3312315MEX<05<<01258<<<0"])
     assert fuzzy.mrz.verified and fuzzy.mrz.values["ocr"] == OCR
+    # ... but the emisión is then not confirmed (the field was not read at its 11 characters)
+    assert fuzzy.mrz.weak == {"emision"} and fuzzy.mrz.values["emision"] is None
+    assert not good.mrz.weak
+    # read short, characters were dropped somewhere: the composite confirms neither OCR nor emisión
+    short = decode_text([line1, "9511073M3312315MEX<05<<012580"])  # the last '<' dropped
+    assert short.mrz.verified and short.mrz.weak == {"ocr", "emision"} and short.mrz.values["emision"] is None
     # an inner filler run mis-counted moves digits to other weights: refused, never re-fitted
     assert not decode_text([line1, "9511073M3312315MEX<05<01258<<0"]).mrz.verified
 
@@ -102,3 +108,14 @@ def test_text_mrz_line_one_with_an_inserted_digit_is_refused():
     read = decode_text(["IDMEX2254221145<<13506799981483", line2, "ROSALES<NAVARRO<<EFRAIN<<<<<<<"])
     assert read.mrz is None or not read.mrz.verified
     assert read.ocr_candidate is None or read.ocr_candidate != "1350679998148"
+
+
+def test_line_two_read_short_confirms_neither_emision_nor_ocr_alone():
+    # seen on an evaluation photocopy: `<08<<67353<` read as `<035`; re-fitted to `<035<<<<<<<`
+    # the composite held by chance and emisión 03 (printed 08) was verified
+    line1 = "IDMEX7143765342<<0244777667353"
+    read = decode_text([line1, "8311184M2912316MEX<0353", "MONTES<DE<OCA<OCHOA<<MARISOL<<"])
+    assert read.mrz.verified and read.mrz.weak == {"ocr", "emision"}
+    assert read.mrz.values["emision"] is None and read.mrz.values["cic"] == "714376534"
+    # the QR's digits confirm the OCR line 1 read (two sources agree); never the emisión
+    assert qr_confirms("http://qr.ine.mx/714376534024477766735308", [read.line1]) == {"cic": "714376534", "ocr": "0244777667353"}
