@@ -49,6 +49,7 @@ class TextRead:
     line1: str | None = None  # line 1 as read, digits fitted, check digits not required
     line1_index: int = -1  # where line 1 is in `lines`
     block: TextBlock | None = None
+    views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -153,25 +154,33 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
         return TextRead(block=block)
     read = decode_text(tess.read_mrz_block(straight))
     read.block = block
+    read.views = [read.lines]
     if (read.mrz is not None and read.mrz.verified) or not second_view:
         return read
     centre = block.quad.mean(axis=0)
-    wider = centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32)
-    flat = _flatten(straighten(gray, wider))
-    second = decode_text(tess.read_mrz_block(flat))
-    second.block = block
-    if second.mrz is not None and second.mrz.verified:
-        return second
-    # third view: the wider crop enlarged before flattening (small or blurred prints, where the
-    # 900-pixel threshold merges strokes); an independent read, verified by its own check digits
-    big = cv2.resize(straighten(gray, wider), None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
-    third = decode_text(tess.read_mrz_block(_flatten(big)))
-    third.block = block
-    if third.mrz is not None and third.mrz.verified:
-        return third
-    if second.line1 and not read.line1:
-        return second
-    return read
+    wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    big = cv2.resize(wider_gray, None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
+    # the wider crop flattened (blur, glare and tinted prints read better); then enlarged before
+    # flattening (small or blurred prints, where the 900-pixel threshold merges strokes); then
+    # sharpened (blur). Each view must verify on its own check digits.
+    best = read
+    for view in (lambda: _flatten(wider_gray), lambda: _flatten(big), lambda: _sharpen(wider_gray)):
+        other = decode_text(tess.read_mrz_block(view()))
+        other.block = block
+        read.views.append(other.lines)
+        if other.mrz is not None and other.mrz.verified:
+            other.views = read.views
+            return other
+        if other.line1 and not best.line1:
+            best = other
+    best.views = read.views
+    return best
+
+
+def _sharpen(block: np.ndarray) -> np.ndarray:
+    """Unsharp masking: blurred strokes steeper, without the threshold that merges them."""
+    soft = cv2.GaussianBlur(block, (0, 0), 2.0)
+    return cv2.addWeighted(block, 2.0, soft, -1.0, 0)
 
 
 def _flatten(block: np.ndarray) -> np.ndarray:
@@ -267,6 +276,84 @@ def decode_text(lines: list[str]) -> TextRead:
         if out.line1:
             return out
     return out
+
+
+def _view_parts(lines: list[str]) -> dict[str, str]:
+    """The TD1 pieces one view gave, each taken only where it can be checked: the CIC, birth date
+    and expiry with their own check digits holding, the OCR as 13 digits, and the optional data
+    with the composite only when read at its full 11 + 1 characters."""
+    parts: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        start = line.find("MEX")
+        if start < 0 or start > 8:
+            continue
+        m = LINE1.search(line, start + 3)
+        if not m:
+            continue
+        cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
+        if _check(cic10):
+            parts["cic"] = cic10
+        parts["ocr"] = ocr
+        for raw in lines[i + 1:i + 3]:
+            m2 = _line2_match(raw.replace(" ", ""))
+            if not m2:
+                continue
+            birth, _sex, expiry, _nation, rest = m2.groups()
+            birth, expiry = _digits(birth), _digits(expiry)
+            if _check(birth) and _date_ok(birth[:6]):
+                parts["birth"] = birth
+            if _check(expiry):
+                parts["expiry"] = expiry
+            rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
+            if len(rest) == 12 and rest[-1].isdigit():
+                parts["tail"] = rest
+            parts["line3"] = next((ln for ln in lines[i + 2:i + 4] if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
+            break
+        break
+    return parts
+
+
+def _agreed(values: list[str]) -> str | None:
+    """Each position's character that a strict majority of the reads give; None if any position has none."""
+    if not values or len({len(v) for v in values}) != 1:
+        return None
+    out = []
+    for column in zip(*values):
+        ch, count = max(((c, column.count(c)) for c in set(column)), key=lambda item: item[1])
+        if 2 * count <= len(column):
+            return None
+        out.append(ch)
+    return "".join(out)
+
+
+def vote(views: list[list[str]]) -> MrzReading | None:
+    """The MRZ from several views of one block, none of which verified alone: the CIC, birth date
+    and expiry from any view where their own check digit holds (all such views must agree); the
+    OCR and the optional data with its composite by a strict majority per character over the
+    views that read them whole; the composite check digit then tested once on that one candidate
+    (voting adds no tries for chance to pass). None unless all four check digits hold."""
+    parts = [p for p in (_view_parts(v) for v in views) if p]
+    if len(parts) < 2:
+        return None
+    chosen: dict[str, str] = {}
+    for name in ("cic", "birth", "expiry"):
+        found = {p[name] for p in parts if name in p}
+        if len(found) != 1:
+            return None
+        chosen[name] = found.pop()
+    ocrs = [p["ocr"] for p in parts if "ocr" in p]
+    tails = [p["tail"] for p in parts if "tail" in p]
+    if len(ocrs) < 2 or not tails:
+        return None
+    ocr, tail = _agreed(ocrs), (_agreed(tails) if len(tails) > 1 else tails[0])
+    if ocr is None or tail is None or not ocr.isdigit():
+        return None
+    line1 = "IDMEX" + chosen["cic"] + "<<" + ocr
+    line2 = chosen["birth"] + "<" + chosen["expiry"] + "MEX" + tail
+    if icao_check_digit(composite_data(line1, line2)) != tail[-1]:
+        return None
+    line3 = max((p.get("line3", "") for p in parts), key=len)
+    return _verified(line1, line2, [line3])
 
 
 def _verified(line1: str, line2: str, after: list[str], weak: set[str] | None = None) -> MrzReading:

@@ -22,7 +22,8 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
-from kiosk.credential.mrztext import FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
+from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten,
+                                      vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
@@ -87,6 +88,7 @@ class SideReading:
     frame: np.ndarray | None = None
     confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
     ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
+    views: list[list[str]] = field(default_factory=list)  # every tesseract view of the blocks read
 
 
 @dataclass
@@ -135,7 +137,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     side.codes = read_codes(bgr)
     blocks = find_text_blocks(bgr)
     side.blocks = blocks
-    text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS])
+    text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS]) or _vote(side)
     if not text_ok:
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
         fine_w = min(bgr.shape[1], FINE_DETECT_W)
@@ -143,7 +145,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         fine = [b for b in find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
                 if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * bgr.shape[1] for c in seen)]
         side.blocks = blocks + fine
-        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS])
+        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS]) or _vote(side)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
         repaired = repair_with_qr(side.text, runs)
@@ -174,11 +176,24 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock]) ->
     """Tesseract on each block until one verifies; the best reading is kept in `side`."""
     for block in blocks:
         text = read_block(bgr, block)
-        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
+        side.views += text.views
+        better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
+        if better or (text.mrz is not None and text.mrz.verified):
             side.text = text
         if text.mrz is not None and text.mrz.verified:
             return True
     return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+
+
+def _vote(side: SideReading) -> bool:
+    """The MRZ by a vote over every view read so far (mrztext.vote); True when it verifies."""
+    voted = vote(side.views)
+    if voted is None or not voted.verified:
+        return False
+    block = side.text.block if side.text is not None else None
+    side.text = TextRead(lines=voted.lines, mrz=voted, cic=voted.values["cic"], ocr_candidate=voted.values["ocr"],
+                         line1=voted.lines[0], line1_index=0, block=block, views=side.views)
+    return True
 
 
 def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
