@@ -342,6 +342,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             reading.errors.append(_notice("check_digit", what=es, what_en=en))
     for code in side.codes:
         if code.kind == "qr":
+            _qr_disagrees(reading, code.text)
             confirmed = qr_confirms(code.text, _line1_reads(side))
             for name, value in confirmed.items():
                 if not reading.fields[name].verified:
@@ -356,6 +357,34 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if printed and side.zone.ocr_confident and ocr_field.verified and ocr_field.value != printed:
         _conflict(reading, "ocr", ocr_field, printed, "ocr")
     return mrz if mrz is not None and mrz.verified else None
+
+
+def digits_of(runs: list[str], width: int) -> set[str]:
+    return {run[i:i + width] for run in runs for i in range(len(run) - width + 1)}
+
+
+def _qr_disagrees(reading: CredentialReading, text: str) -> None:
+    """The QR's digits are exact: a verified CIC or OCR that is not among them while a window of
+    them differs from it in one or two digits is a disagreement between sources (an altered print,
+    or check digits met by chance), and neither is kept. Unrelated digits (another layout, an
+    encrypted payload) are never that close by chance."""
+    runs = digit_runs(text)
+    for name, width in (("cic", 9), ("ocr", 13)):
+        current = reading.fields[name]
+        if not current.verified or name in reading.conflicts:
+            continue
+        windows = digits_of(runs, width)
+        near = sorted(w for w in windows if 0 < sum(a != b for a, b in zip(w, str(current.value))) <= 2)
+        if str(current.value) not in windows and near:
+            _conflict(reading, name, current, near[0], "qr")
+            if current.source == "mrz":
+                # the MRZ's check digits held on a read that is wrong somewhere: errors that cancel
+                # in one check digit (99 for 00) can sit in any field, so none of that read is kept,
+                # save a CIC the QR holds exactly (two sources agree)
+                cic = reading.fields["cic"]
+                for other, value in reading.fields.items():
+                    if value.verified and value.source == "mrz" and not (other == "cic" and str(cic.value) in digits_of(runs, 9)):
+                        reading.fields[other] = FieldValue()
 
 
 def _line1_reads(side: SideReading) -> list[str]:

@@ -119,3 +119,53 @@ def test_line_two_read_short_confirms_neither_emision_nor_ocr_alone():
     assert read.mrz.values["emision"] is None and read.mrz.values["cic"] == "714376534"
     # the QR's digits confirm the OCR line 1 read (two sources agree); never the emisión
     assert qr_confirms("http://qr.ine.mx/714376534024477766735308", [read.line1]) == {"cic": "714376534", "ocr": "0244777667353"}
+
+
+def test_views_vote_when_none_verifies_alone():
+    from kiosk.credential.mrztext import vote
+
+    line1, line2 = LINE1, "9511073M3312315MEX<05<<01258<0"
+    views = []
+    for i in (18, 22, 27):  # each view misreads one OCR digit: the composite fails on each
+        bad = line1[:i] + str((int(line1[i]) + 3) % 10) + line1[i + 1:]
+        views.append([bad, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+        assert not decode_text(views[-1]).mrz.verified
+    voted = vote(views)
+    assert voted is not None and voted.verified and voted.values["ocr"] == OCR and voted.values["cic"] == CIC
+    # two views only, disagreeing: no majority, nothing voted
+    assert vote(views[:2]) is None
+    # views whose CICs both hold their check digit but differ: refused, never picked
+    other_cic = "465753678"
+    other = [f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}", line2, ""]
+    assert vote(views + [other]) is None
+
+
+def test_a_later_view_contradicted_by_an_earlier_one_is_refused():
+    from kiosk.credential.mrztext import _contradicted
+
+    # seen on an evaluation photo (altered OCR): a sharpened view read the birth date 000616 as
+    # 990616 (99 for 00 cancels at weights 7 and 3) and the composite held by chance
+    line1 = "IDMEX6165985291<<1566986553104"
+    later = decode_text([line1, "9906161H2712310MEX<05<<53304<5", "BARRERA<SANDOVAL<<ESTELA<<<<<<"])
+    assert later.mrz.verified
+    earlier = [["IDMEX61659285291<<1566986553104", "0006161H2712310MEX<05<<53304<5"]]
+    assert _contradicted(later.mrz, earlier)
+    assert not _contradicted(later.mrz, [["IDMEX6165985291<<1566986553104", "99061"]])
+
+
+def test_qr_digits_one_off_from_a_verified_ocr_are_a_conflict():
+    from kiosk.credential.reader import CredentialReading, FieldValue, _qr_disagrees
+
+    reading = CredentialReading()
+    reading.fields["cic"] = FieldValue("616598529", "mrz", True)
+    reading.fields["ocr"] = FieldValue("1566986553104", "mrz", True)
+    reading.fields["birth_date"] = FieldValue("1999-06-16", "mrz", True)  # 000616 read 990616: its check digit held
+    _qr_disagrees(reading, "https://qr.ine.mx/156698655330405616598529/20181101/P/763387")
+    assert not reading.fields["ocr"].verified and reading.fields["cic"].verified  # the QR holds that CIC
+    assert not reading.fields["birth_date"].verified  # the read is wrong somewhere: nothing else of it is kept
+    assert any(e.code == "conflict" for e in reading.errors)
+    agreeing = CredentialReading()
+    agreeing.fields["ocr"] = FieldValue("1566986553304", "mrz", True)
+    _qr_disagrees(agreeing, "https://qr.ine.mx/156698655330405616598529/20181101/P/763387")
+    _qr_disagrees(agreeing, "https://qr.ine.mx/AB7KQ2ZZ9PLMN")
+    assert agreeing.fields["ocr"].verified and not agreeing.errors
