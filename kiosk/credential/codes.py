@@ -28,6 +28,7 @@ class Code:
     kind: str
     text: str
     engine: str
+    corners: tuple[tuple[float, float], ...] | None = None  # TL, TR, BR, BL of the symbol as printed (zxing-cpp)
 
 
 def read_zxing(gray: np.ndarray) -> list[Code]:
@@ -39,7 +40,9 @@ def read_zxing(gray: np.ndarray) -> list[Code]:
         if not result.valid:
             continue
         kind = "qr" if result.format == zxingcpp.BarcodeFormat.QRCode else result.format.name.lower()
-        out.append(Code(kind, result.text, "zxing-cpp"))
+        p = result.position
+        corners = tuple((float(pt.x), float(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        out.append(Code(kind, result.text, "zxing-cpp", corners))
     return out
 
 

@@ -232,6 +232,8 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
     rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
     if len(rest) < 2:
         return []
+    if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
+        rest = rest[:12]  # one stray mark after the composite digit (a card edge, a guilloche stroke)
     body, last = rest[:-1], _digits(rest[-1])
     if len(body) == 11:
         return [(body, last, set())]

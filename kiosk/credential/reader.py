@@ -21,7 +21,7 @@ import numpy as np
 from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
+from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
@@ -139,6 +139,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     side.blocks = blocks
     text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS]) or _vote(side)
     if not text_ok:
+        text_ok = _read_below_codes(side, bgr)
+    if not text_ok:
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
         fine_w = min(bgr.shape[1], FINE_DETECT_W)
         seen = [b.quad.mean(axis=0) for b in blocks[:TEXT_BLOCKS]]
@@ -172,10 +174,28 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     return side
 
 
-def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock]) -> bool:
-    """Tesseract on each block until one verifies; the best reading is kept in `side`."""
+def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
+    """The MRZ looked for under each QR found, in an upright view scaled by the QR's size (a
+    cue independent of the text detector's luck on the whole frame: busy tables, far cards)."""
+    for code in side.codes:
+        if code.kind != "qr" or code.corners is None:
+            continue
+        matrix, size = region_below_code(code.corners)
+        view = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=(160, 160, 160))
+        blocks = find_text_blocks(view, min_share=0.25)
+        if _read_blocks(side, view, blocks[:TEXT_BLOCKS], cv2.invertAffineTransform(matrix)) or _vote(side):
+            return True
+    return False
+
+
+def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None) -> bool:
+    """Tesseract on each block until one verifies; the best reading is kept in `side`. `back`
+    maps the blocks' corners from the view they were found in to the frame."""
     for block in blocks:
         text = read_block(bgr, block)
+        if back is not None:
+            text.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
         side.views += text.views
         better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
         if better or (text.mrz is not None and text.mrz.verified):

@@ -96,7 +96,9 @@ def test_text_mrz_line_two_after_stray_marks():
         read = decode_text(["E", "<4" + line1, lead + line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
         assert read.mrz.verified and read.mrz.values["cic"] == CIC and read.mrz.values["ocr"] == OCR, lead
     # the check digits still decide after the stray marks: an altered composite is refused
-    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2):  # 3 marks: too many
+    read = decode_text([line1, line2 + "S", ""])  # and one after its end
+    assert read.mrz.verified and not read.mrz.weak and read.mrz.values["emision"] == "05"
+    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2, line2[:29] + "3S"):
         mrz = decode_text([line1, refused, ""]).mrz
         assert mrz is None or not mrz.verified, refused
 
