@@ -155,7 +155,7 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     read = decode_text(tess.read_mrz_block(straight))
     read.block = block
     read.views = [read.lines]
-    if (read.mrz is not None and read.mrz.verified) or not second_view:
+    if (read.mrz is not None and read.mrz.verified) or not second_view or not _mrz_like(read.lines):
         return read
     centre = block.quad.mean(axis=0)
     wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
@@ -175,6 +175,13 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
             best = other
     best.views = read.views
     return best
+
+
+def _mrz_like(lines: list[str]) -> bool:
+    """Whether tesseract's first view of a block looks like an MRZ at all (`MEX`, fillers, or a run
+    of digits): other text (a receipt, a newspaper, the card's title) is not read three more times."""
+    text = "".join(lines)
+    return "MEX" in text or "<<" in text or re.search(r"[0-9]{6}", text) is not None
 
 
 def _sharpen(block: np.ndarray) -> np.ndarray:

@@ -162,7 +162,10 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     if not side.codes and side.card is not None:
         side.codes = read_codes(side.card)
     has_codes = any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
-    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None)
+    # an MRZ read, even unverified (line 1 parsed, or a line of fillers): a back, whose front text
+    # is not looked for (tesseract on a whole card side costs about a third of a second a view)
+    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None or side.text.line1 is not None)
+    text_seen = text_seen or any(re.search(r"<<.*<<|MEX.*<<", line) for view in side.views for line in view)
     if side.zone.mrz_lines_seen or text_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
         side.side = "back"
     elif side.card is not None:
