@@ -163,18 +163,29 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     # the wider crop flattened (blur, glare and tinted prints read better); then enlarged before
     # flattening (small or blurred prints, where the 900-pixel threshold merges strokes); then
     # sharpened (blur). Each view must verify on its own check digits.
-    best = read
+    best, pending = read, None
     for view in (lambda: _flatten(wider_gray), lambda: _flatten(big), lambda: _sharpen(wider_gray)):
         other = decode_text(tess.read_mrz_block(view()))
         other.block = block
         read.views.append(other.lines)
         if other.mrz is not None and other.mrz.verified and not _contradicted(other.mrz, read.views[:-1]):
-            other.views = read.views
-            return other
+            pending = pending or other
+        if pending is not None and _supported(pending.mrz, [v for v in read.views if v is not pending.lines]):
+            pending.views = read.views
+            return pending
         if other.line1 and not best.line1:
             best = other
     best.views = read.views
     return best
+
+
+def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """A read verified by a later view only stands when another view read its OCR, and its optional
+    data with the composite, the same: one misread can cancel an altered digit in the composite
+    (seen on an evaluation photo: OCR printed 1 for 5, and 64936 read 64956 in the sharpened view)."""
+    ocr, tail = mrz.lines[0][17:30], mrz.lines[1][18:30]
+    parts = [_view_parts(v) for v in views]
+    return any(p.get("ocr") == ocr for p in parts) and any(p.get("tail_seen") == tail for p in parts)
 
 
 def _mrz_like(lines: list[str]) -> bool:
@@ -290,34 +301,41 @@ def decode_text(lines: list[str]) -> TextRead:
 def _view_parts(lines: list[str]) -> dict[str, str]:
     """The TD1 pieces one view gave, each taken only where it can be checked: the CIC, birth date
     and expiry with their own check digits holding, the OCR as 13 digits, and the optional data
-    with the composite only when read at its full 11 + 1 characters."""
+    with the composite (`tail`) only when read at its full 11 + 1 characters (`tail_seen`: its
+    first 12 characters when one more followed, used only as support). Line 2 counts even when
+    the view missed line 1."""
     parts: dict[str, str] = {}
+    after = 0
     for i, line in enumerate(lines):
         start = line.find("MEX")
-        if start < 0 or start > 8:
-            continue
-        m = LINE1.search(line, start + 3)
+        m = LINE1.search(line, start + 3) if 0 <= start <= 8 else None
         if not m:
             continue
         cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
         if _check(cic10):
             parts["cic"] = cic10
         parts["ocr"] = ocr
-        for raw in lines[i + 1:i + 3]:
-            m2 = _line2_match(raw.replace(" ", ""))
-            if not m2:
-                continue
-            birth, _sex, expiry, _nation, rest = m2.groups()
-            birth, expiry = _digits(birth), _digits(expiry)
-            if _check(birth) and _date_ok(birth[:6]):
-                parts["birth"] = birth
-            if _check(expiry):
-                parts["expiry"] = expiry
-            rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
-            if len(rest) == 12 and rest[-1].isdigit():
-                parts["tail"] = rest
-            parts["line3"] = next((ln for ln in lines[i + 2:i + 4] if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
-            break
+        after = i + 1
+        break
+    for raw in lines[after:]:
+        m2 = _line2_match(raw.replace(" ", ""))
+        if not m2:
+            continue
+        birth, _sex, expiry, _nation, rest = m2.groups()
+        birth, expiry = _digits(birth), _digits(expiry)
+        if _check(birth) and _date_ok(birth[:6]):
+            parts["birth"] = birth
+        if _check(expiry):
+            parts["expiry"] = expiry
+        rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
+        if len(rest) in (12, 13):
+            parts["tail_seen"] = rest[:12]
+        if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
+            rest = rest[:12]
+        if len(rest) == 12 and rest[-1].isdigit():
+            parts["tail"] = rest
+        index = lines.index(raw)
+        parts["line3"] = next((ln for ln in lines[index + 1:index + 3] if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
         break
     return parts
 
@@ -366,7 +384,9 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     tails = [p["tail"] for p in parts if "tail" in p]
     if len(ocrs) < 2 or not tails:
         return None
-    ocr, tail = _agreed(ocrs), (_agreed(tails) if len(tails) > 1 else tails[0])
+    if len(tails) < 2:
+        return None  # the optional data and composite of one view alone: nothing confirms them
+    ocr, tail = _agreed(ocrs), _agreed(tails)
     if ocr is None or tail is None or not ocr.isdigit():
         return None
     line1 = "IDMEX" + chosen["cic"] + "<<" + ocr

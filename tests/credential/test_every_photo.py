@@ -24,7 +24,9 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          (614929, "easy", "photocopy"),
          # an altered OCR: a later view misread the birth date so that its check digit and the
          # composite both held; refused now (an earlier view read another birth date, the QR another OCR)
-         (710015, "medium", "altered")]
+         (710015, "medium", "altered"),
+         # an altered OCR that a misread of the optional data cancelled in the composite (later view)
+         (730015, "medium", "altered")]
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,20 @@ def test_unknown_or_unconfirmed_layout_gives_nothing():
     assert qr_confirms(payload, []) == {}  # no MRZ: kept as an unverified code
     assert qr_confirms("https://qr.ine.mx/AB7KQ2ZZ9PLMN", [LINE1]) == {}  # no digits in clear
     wrong_check = LINE1[:14] + str((int(LINE1[14]) + 1) % 10) + LINE1[15:]
-    assert qr_confirms(payload, [wrong_check]) == {}  # altered check digit: not confirmed
+    # altered check digit: no CIC; the OCR only because its 13 digits are exactly the QR's
+    assert qr_confirms(payload, [wrong_check]) == {"ocr": OCR}
     other_cic = "465753678"
     assert qr_confirms(payload, [f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}"]) == {}
+
+
+def test_cic_one_digit_off_confirmed_by_its_printed_check_digit():
+    payload = f"https://qr.ine.mx/v?c={CIC}&o={OCR}&e={EM}"
+    misread = LINE1[:7] + str((int(LINE1[7]) + 5) % 10) + LINE1[8:]  # a CIC digit read wrong, check digit right
+    assert qr_confirms(payload, [misread]) == {"cic": CIC, "ocr": OCR}
+    ocr_only = misread[:14] + str((int(misread[14]) + 1) % 10) + misread[15:]  # the check digit misread too
+    assert qr_confirms(payload, [ocr_only]) == {"ocr": OCR}  # the 13 digits agree exactly: the OCR alone
+    one_off = ocr_only[:20] + str((int(ocr_only[20]) + 1) % 10) + ocr_only[21:]
+    assert qr_confirms(payload, [one_off]) == {}  # neither CIC nor OCR agrees: nothing
 
 
 def test_ocr_only_when_line_one_agrees_exactly():
@@ -171,3 +182,16 @@ def test_qr_digits_one_off_from_a_verified_ocr_are_a_conflict():
     _qr_disagrees(agreeing, "https://qr.ine.mx/156698655330405616598529/20181101/P/763387")
     _qr_disagrees(agreeing, "https://qr.ine.mx/AB7KQ2ZZ9PLMN")
     assert agreeing.fields["ocr"].verified and not agreeing.errors
+
+
+def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike():
+    from kiosk.credential.mrztext import _supported
+
+    # seen on an evaluation photo: OCR printed 5128388664936 for 5528388664936 (altered); the
+    # sharpened view read the optional 64936 as 64956, which cancelled it in the composite
+    line1 = "IDMEX3209204288<<5128388664936"
+    later = decode_text([line1, "8610038M3212312MEX<06<<64956<1", ""]).mrz
+    assert later.verified
+    earlier = [[line1, "8610038M3212312MEX<06<<64936<1"], ["71DMEX3209204288<<5128388664956", "BB1OO3BM3212312MEX<O06<<64936<1F"]]
+    assert not _supported(later, earlier)
+    assert _supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
