@@ -125,7 +125,7 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
         if not check.isdigit():
             continue
         windows9 = {w for _, _, w in _windows(runs, 9)}
-        if icao_check_digit(cic_read) == check and cic_read not in windows9:
+        if cic_read.isdigit() and icao_check_digit(cic_read) == check and cic_read not in windows9:
             continue  # line 1 holds a CIC (its check digit agrees) that the QR does not: sources disagree
         cics = [(r, i, w) for r, i, w in _windows(runs, 9)
                 if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE]
