@@ -16,9 +16,10 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 INE_QR = re.compile(r"^https?://qr\.ine\.mx/", re.IGNORECASE)
-MAX_CIC_DISTANCE = 0  # the MRZ's CIC read must equal the QR's window (and its check digit hold)
-MAX_OCR_DISTANCE = 0  # the MRZ's OCR read must equal the QR's window it confirms
-# (exact agreement: a card whose printed digits were altered must not be "confirmed" by its QR)
+MAX_CIC_DISTANCE = 1  # the MRZ's CIC read may differ from the QR's window in one digit when the
+# printed check digit holds for the window (the check digit then confirms which digits are the CIC)
+MAX_OCR_DISTANCE = 0  # the MRZ's OCR read must equal the QR's window it confirms (no check digit of
+# its own: a card whose printed OCR was altered must not be "confirmed" by its QR)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Code:
     kind: str
     text: str
     engine: str
+    corners: tuple[tuple[float, float], ...] | None = None  # TL, TR, BR, BL of the symbol as printed (zxing-cpp)
 
 
 def read_zxing(gray: np.ndarray) -> list[Code]:
@@ -39,7 +41,9 @@ def read_zxing(gray: np.ndarray) -> list[Code]:
         if not result.valid:
             continue
         kind = "qr" if result.format == zxingcpp.BarcodeFormat.QRCode else result.format.name.lower()
-        out.append(Code(kind, result.text, "zxing-cpp"))
+        p = result.position
+        corners = tuple((float(pt.x), float(pt.y)) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        out.append(Code(kind, result.text, "zxing-cpp", corners))
     return out
 
 
@@ -102,9 +106,10 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     """CIC and OCR from a QR payload whose layout the MRZ confirms; {} when nothing confirms it.
 
     The QR's digits are exact (Reed-Solomon) but their layout is not published: a 9-digit window
-    is the CIC only when the MRZ's CIC read equals it and the CIC check digit (as read on line 1)
-    holds, and exactly one window qualifies; the OCR is then the one 13-digit window, apart from
-    the CIC, that line 1's OCR read equals (every other window at least 3 digits away). Two
+    is the CIC only when the MRZ's CIC read equals it, or differs in one digit, and the CIC check
+    digit printed on line 1 holds for it, and exactly one window qualifies; the OCR is then the one
+    13-digit window, apart from the CIC, that line 1's OCR read equals (every other window at least
+    3 digits away). Without a CIC, the OCR alone when line 1's 13 digits are exactly a window. Two
     independent readings agreeing stand in for the composite check digit line 2 did not give.
     An unknown layout, or no MRZ, gives nothing: the code is kept unverified, never guessed.
     """
@@ -119,9 +124,16 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
         cic_read, check, ocr_read = line[5:14], line[14], line[17:30]
         if not check.isdigit():
             continue
+        windows9 = {w for _, _, w in _windows(runs, 9)}
+        if cic_read.isdigit() and icao_check_digit(cic_read) == check and cic_read not in windows9:
+            continue  # line 1 holds a CIC (its check digit agrees) that the QR does not: sources disagree
         cics = [(r, i, w) for r, i, w in _windows(runs, 9)
                 if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE]
         if len({w for _, _, w in cics}) != 1:
+            # no CIC confirmed: the OCR alone when line 1's 13 digits are exactly one window of the QR
+            exact = {w for _, _, w in _windows(runs, 13) if w == ocr_read}
+            if exact and not cics:
+                return {"ocr": ocr_read}
             continue
         out = {"cic": cics[0][2]}
         r0, i0, _ = cics[0]

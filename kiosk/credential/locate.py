@@ -304,3 +304,25 @@ def text_lines(gray: np.ndarray, top: float = 0.55) -> list[tuple[float, float, 
                 lines.append((centre, float(left + 8), float(right + 8)))
         y = end
     return lines
+
+
+QR_SIDE_PX = 110  # the region below a QR is resampled so that the QR's side is this many pixels
+BELOW_QR = (-5.5, 6.5, 0.6, 4.8)  # left, right, top, bottom of that region, in QR sides from its top-left
+
+
+def region_below_code(corners, scale_to: float = QR_SIDE_PX) -> tuple[np.ndarray, tuple[int, int]]:
+    """An upright view of the band under a QR, where the MRZ of an ID-1 back lies (the card is
+    read upright with its QR: the code's own orientation gives the card's), and how big it is.
+
+    The QR's side sets the scale, so a far card's MRZ comes out as large as a near one's; the
+    band reaches across both sides since the QR may be at either end. Returns the 2x3 affine
+    matrix (frame to view) and the view's (width, height)."""
+    tl, tr, _, bl = (np.array(c, np.float64) for c in corners)
+    u, v = tr - tl, bl - tl
+    side = float(np.linalg.norm(u) + np.linalg.norm(v)) / 2
+    left, right, top, bottom = BELOW_QR
+    origin = tl + left * u + top * v
+    src = np.array([origin, origin + (right - left) * u, origin + (bottom - top) * v], np.float32)
+    width, height = int((right - left) * scale_to), int((bottom - top) * scale_to)
+    dst = np.array([[0, 0], [width, 0], [0, height]], np.float32)
+    return cv2.getAffineTransform(src, dst), (width, height)

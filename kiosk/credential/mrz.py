@@ -50,6 +50,9 @@ class MrzReading:
     name_truncated: bool = False
     confidence: float = 0.0
     changed_cells: int = 0  # cells where the check digits chose another character than the best-scoring one
+    # fields whose only check is a composite computed over characters not all seen (line 2's optional
+    # data re-fitted to length): it holds by chance 1 in 10, so another source must confirm them
+    weak: set[str] = field(default_factory=set)
 
 
 def _options(read: LineRead, i: int, allowed: frozenset[str], hint: str | None) -> list[str]:

@@ -49,6 +49,7 @@ class TextRead:
     line1: str | None = None  # line 1 as read, digits fitted, check digits not required
     line1_index: int = -1  # where line 1 is in `lines`
     block: TextBlock | None = None
+    views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -153,25 +154,51 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
         return TextRead(block=block)
     read = decode_text(tess.read_mrz_block(straight))
     read.block = block
-    if (read.mrz is not None and read.mrz.verified) or not second_view:
+    read.views = [read.lines]
+    if (read.mrz is not None and read.mrz.verified) or not second_view or not _mrz_like(read.lines):
         return read
     centre = block.quad.mean(axis=0)
-    wider = centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32)
-    flat = _flatten(straighten(gray, wider))
-    second = decode_text(tess.read_mrz_block(flat))
-    second.block = block
-    if second.mrz is not None and second.mrz.verified:
-        return second
-    # third view: the wider crop enlarged before flattening (small or blurred prints, where the
-    # 900-pixel threshold merges strokes); an independent read, verified by its own check digits
-    big = cv2.resize(straighten(gray, wider), None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
-    third = decode_text(tess.read_mrz_block(_flatten(big)))
-    third.block = block
-    if third.mrz is not None and third.mrz.verified:
-        return third
-    if second.line1 and not read.line1:
-        return second
-    return read
+    wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    big = cv2.resize(wider_gray, None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
+    # the wider crop flattened (blur, glare and tinted prints read better); then enlarged before
+    # flattening (small or blurred prints, where the 900-pixel threshold merges strokes); then
+    # sharpened (blur). Each view must verify on its own check digits.
+    best, pending = read, None
+    for view in (lambda: _flatten(wider_gray), lambda: _flatten(big), lambda: _sharpen(wider_gray)):
+        other = decode_text(tess.read_mrz_block(view()))
+        other.block = block
+        read.views.append(other.lines)
+        if other.mrz is not None and other.mrz.verified and not _contradicted(other.mrz, read.views[:-1]):
+            pending = pending or other
+        if pending is not None and _supported(pending.mrz, [v for v in read.views if v is not pending.lines]):
+            pending.views = read.views
+            return pending
+        if other.line1 and not best.line1:
+            best = other
+    best.views = read.views
+    return best
+
+
+def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """A read verified by a later view only stands when another view read its OCR, and its optional
+    data with the composite, the same: one misread can cancel an altered digit in the composite
+    (seen on an evaluation photo: OCR printed 1 for 5, and 64936 read 64956 in the sharpened view)."""
+    ocr, tail = mrz.lines[0][17:30], mrz.lines[1][18:30]
+    parts = [_view_parts(v) for v in views]
+    return any(p.get("ocr") == ocr for p in parts) and any(p.get("tail_seen") == tail for p in parts)
+
+
+def _mrz_like(lines: list[str]) -> bool:
+    """Whether tesseract's first view of a block looks like an MRZ at all (`MEX`, fillers, or a run
+    of digits): other text (a receipt, a newspaper, the card's title) is not read three more times."""
+    text = "".join(lines)
+    return "MEX" in text or "<<" in text or re.search(r"[0-9]{6}", text) is not None
+
+
+def _sharpen(block: np.ndarray) -> np.ndarray:
+    """Unsharp masking: blurred strokes steeper, without the threshold that merges them."""
+    soft = cv2.GaussianBlur(block, (0, 0), 2.0)
+    return cv2.addWeighted(block, 2.0, soft, -1.0, 0)
 
 
 def _flatten(block: np.ndarray) -> np.ndarray:
@@ -210,21 +237,27 @@ def _line2_match(line: str) -> re.Match | None:
     return LINE2.match(line)
 
 
-def _optional_variants(rest: str) -> list[tuple[str, str]]:
-    """(optional data of 11, composite digit) from what follows `MEX`.
+def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
+    """(optional data of 11, composite digit, weak fields) from what follows `MEX`.
 
-    Only the trailing run of fillers is re-fitted to length: fillers weigh 0 and nothing follows
-    them inside the field, so the composite check digit keeps its full strength. Re-fitting inner
-    runs would move digits to other weights, and among a dozen variants one would pass by chance.
+    Only the trailing run of fillers is re-fitted to length (re-fitting inner runs would move
+    digits to other weights, and among a dozen variants one would pass by chance). What the
+    composite then confirms depends on how the field was read: at its 11 characters, everything;
+    longer (tesseract repeats `<` in a long run), the OCR but not the emisión; shorter, neither,
+    since characters were dropped somewhere (`<08<<67353<` read as `<035`) and the composite over
+    what was kept holds by chance 1 in 10.
     """
     rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
     if len(rest) < 2:
         return []
+    if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
+        rest = rest[:12]  # one stray mark after the composite digit (a card edge, a guilloche stroke)
     body, last = rest[:-1], _digits(rest[-1])
     if len(body) == 11:
-        return [(body, last)]
+        return [(body, last, set())]
     core = body.rstrip("<")
-    return [(core.ljust(11, "<"), last)] if len(core) <= 11 else []
+    weak = {"emision"} if len(body) > 11 else {"ocr", "emision"}
+    return [(core.ljust(11, "<"), last, weak)] if len(core) <= 11 else []
 
 
 def decode_text(lines: list[str]) -> TextRead:
@@ -253,10 +286,10 @@ def decode_text(lines: list[str]) -> TextRead:
             if not (_check(cic10) and _check(birth) and _date_ok(birth[:6]) and _check(expiry)):
                 out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check"])
                 break
-            for optional, composite in _optional_variants(rest):
+            for optional, composite, weak in _optional_variants(rest):
                 line2 = birth + sex + expiry + "MEX" + optional + composite
                 if composite.isdigit() and icao_check_digit(composite_data(line1, line2)) == composite:
-                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:])
+                    out.mrz = _verified(line1, line2, lines[lines.index(line2_raw) + 1:], weak)
                     return out
             out.mrz = MrzReading(lines=[line1, line2_raw], problems=["mrz_check_composite"])
             break
@@ -265,17 +298,121 @@ def decode_text(lines: list[str]) -> TextRead:
     return out
 
 
-def _verified(line1: str, line2: str, after: list[str]) -> MrzReading:
+def _view_parts(lines: list[str]) -> dict[str, str]:
+    """The TD1 pieces one view gave, each taken only where it can be checked: the CIC, birth date
+    and expiry with their own check digits holding, the OCR as 13 digits, and the optional data
+    with the composite (`tail`) only when read at its full 11 + 1 characters (`tail_seen`: its
+    first 12 characters when one more followed, used only as support). Line 2 counts even when
+    the view missed line 1."""
+    parts: dict[str, str] = {}
+    after = 0
+    for i, line in enumerate(lines):
+        start = line.find("MEX")
+        m = LINE1.search(line, start + 3) if 0 <= start <= 8 else None
+        if not m:
+            continue
+        cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
+        if _check(cic10):
+            parts["cic"] = cic10
+        parts["ocr"] = ocr
+        after = i + 1
+        break
+    for raw in lines[after:]:
+        m2 = _line2_match(raw.replace(" ", ""))
+        if not m2:
+            continue
+        birth, _sex, expiry, _nation, rest = m2.groups()
+        birth, expiry = _digits(birth), _digits(expiry)
+        if _check(birth) and _date_ok(birth[:6]):
+            parts["birth"] = birth
+        if _check(expiry):
+            parts["expiry"] = expiry
+        rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
+        if len(rest) in (12, 13):
+            parts["tail_seen"] = rest[:12]
+        if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
+            rest = rest[:12]
+        if len(rest) == 12 and rest[-1].isdigit():
+            parts["tail"] = rest
+        index = lines.index(raw)
+        parts["line3"] = next((ln for ln in lines[index + 1:index + 3] if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
+        break
+    return parts
+
+
+def _contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """A later view's verified read is refused when an earlier view of the same block read another
+    CIC, birth date or expiry whose own check digit holds too: two errors can cancel in one check
+    digit (99 for 00 at weights 7 and 3) and meet the composite by chance, and every extra view is
+    one more such chance; seen on an evaluation photo with an altered OCR."""
+    mine = {"cic": mrz.lines[0][5:15], "birth": mrz.lines[1][0:7], "expiry": mrz.lines[1][8:15]}
+    for parts in (_view_parts(v) for v in views):
+        if any(name in parts and parts[name] != value for name, value in mine.items()):
+            return True
+    return False
+
+
+def _agreed(values: list[str]) -> str | None:
+    """Each position's character that a strict majority of the reads give; None if any position has none."""
+    if not values or len({len(v) for v in values}) != 1:
+        return None
+    out = []
+    for column in zip(*values):
+        ch, count = max(((c, column.count(c)) for c in set(column)), key=lambda item: item[1])
+        if 2 * count <= len(column):
+            return None
+        out.append(ch)
+    return "".join(out)
+
+
+def vote(views: list[list[str]]) -> MrzReading | None:
+    """The MRZ from several views of one block, none of which verified alone: the CIC, birth date
+    and expiry from any view where their own check digit holds (all such views must agree); the
+    OCR and the optional data with its composite by a strict majority per character over the
+    views that read them whole; the composite check digit then tested once on that one candidate
+    (voting adds no tries for chance to pass). None unless all four check digits hold."""
+    parts = [p for p in (_view_parts(v) for v in views) if p]
+    if len(parts) < 2:
+        return None
+    chosen: dict[str, str] = {}
+    for name in ("cic", "birth", "expiry"):
+        found = {p[name] for p in parts if name in p}
+        if len(found) != 1:
+            return None
+        chosen[name] = found.pop()
+    ocrs = [p["ocr"] for p in parts if "ocr" in p]
+    tails = [p["tail"] for p in parts if "tail" in p]
+    if len(ocrs) < 2 or not tails:
+        return None
+    if len(tails) < 2:
+        return None  # the optional data and composite of one view alone: nothing confirms them
+    ocr, tail = _agreed(ocrs), _agreed(tails)
+    if ocr is None or tail is None or not ocr.isdigit():
+        return None
+    line1 = "IDMEX" + chosen["cic"] + "<<" + ocr
+    line2 = chosen["birth"] + "<" + chosen["expiry"] + "MEX" + tail
+    if icao_check_digit(composite_data(line1, line2)) != tail[-1]:
+        return None
+    line3 = max((p.get("line3", "") for p in parts), key=len)
+    return _verified(line1, line2, [line3])
+
+
+def _verified(line1: str, line2: str, after: list[str], weak: set[str] | None = None) -> MrzReading:
+    """The TD1 fields of lines whose four check digits hold. The CIC, birth date and expiry have
+    their own check digits; the OCR and the emisión only the composite, which may not confirm them
+    when line 2's optional data was re-fitted (`weak`, see _optional_variants): a weak OCR needs
+    another source (the QR) to agree, and a weak emisión is not given at all."""
     line3 = next((ln for ln in after if re.fullmatch(r"[A-Z<]{10,}", ln)), "")
     paterno, materno, nombres, truncated = split_name(line3[:30].ljust(30, "<")) if line3 else ("", "", "", False)
     optional = line2[18:29].strip("<")
     reading = MrzReading(lines=[line1, line2, line3], verified=True)
+    reading.weak = set(weak or ())
     reading.values = {
         "cic": line1[5:14],
         "ocr": line1[17:30],
         "birth_date": birth_date(line2[0:6]).isoformat(),
         "expiry_year": 2000 + int(line2[8:10]),
-        "emision": optional[:2] if optional[:2].isdigit() else None,
+        "emision": optional[:2] if "emision" not in reading.weak and optional[:2].isdigit() else None,
         "sex": None,  # no check digit covers it: tesseract's H/M is not kept
         "apellido_paterno": paterno,
         "apellido_materno": materno,
@@ -310,6 +447,6 @@ def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> Mr
                 continue
             line1 = read.line1[:5] + cic + read.line1[14:17] + ocr
             again = decode_text([line1] + read.lines[read.line1_index + 1:])
-            if again.mrz is not None and again.mrz.verified:
-                verified[(cic, ocr)] = again.mrz
+            if again.mrz is not None and again.mrz.verified and not again.mrz.weak:
+                verified[(cic, ocr)] = again.mrz  # a weak composite cannot choose among the QR's windows
     return next(iter(verified.values())) if len(verified) == 1 else None

@@ -21,8 +21,9 @@ import numpy as np
 from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify
-from kiosk.credential.mrztext import FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten
+from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
+from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten,
+                                      vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
@@ -87,6 +88,7 @@ class SideReading:
     frame: np.ndarray | None = None
     confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
     ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
+    views: list[list[str]] = field(default_factory=list)  # every tesseract view of the blocks read
 
 
 @dataclass
@@ -135,7 +137,9 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     side.codes = read_codes(bgr)
     blocks = find_text_blocks(bgr)
     side.blocks = blocks
-    text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS])
+    text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS]) or _vote(side)
+    if not text_ok:
+        text_ok = _read_below_codes(side, bgr)
     if not text_ok:
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
         fine_w = min(bgr.shape[1], FINE_DETECT_W)
@@ -143,7 +147,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         fine = [b for b in find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
                 if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * bgr.shape[1] for c in seen)]
         side.blocks = blocks + fine
-        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS])
+        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS]) or _vote(side)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
         repaired = repair_with_qr(side.text, runs)
@@ -158,7 +162,10 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     if not side.codes and side.card is not None:
         side.codes = read_codes(side.card)
     has_codes = any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
-    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None)
+    # an MRZ read, even unverified (line 1 parsed, or a line of fillers): a back, whose front text
+    # is not looked for (tesseract on a whole card side costs about a third of a second a view)
+    text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None or side.text.line1 is not None)
+    text_seen = text_seen or any(re.search(r"<<.*<<|MEX.*<<", line) for view in side.views for line in view)
     if side.zone.mrz_lines_seen or text_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
         side.side = "back"
     elif side.card is not None:
@@ -170,15 +177,46 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     return side
 
 
-def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock]) -> bool:
-    """Tesseract on each block until one verifies; the best reading is kept in `side`."""
+def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
+    """The MRZ looked for under each QR found, in an upright view scaled by the QR's size (a
+    cue independent of the text detector's luck on the whole frame: busy tables, far cards)."""
+    for code in side.codes:
+        if code.kind != "qr" or code.corners is None:
+            continue
+        matrix, size = region_below_code(code.corners)
+        view = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=(160, 160, 160))
+        blocks = find_text_blocks(view, min_share=0.25)
+        if _read_blocks(side, view, blocks[:TEXT_BLOCKS], cv2.invertAffineTransform(matrix)) or _vote(side):
+            return True
+    return False
+
+
+def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None) -> bool:
+    """Tesseract on each block until one verifies; the best reading is kept in `side`. `back`
+    maps the blocks' corners from the view they were found in to the frame."""
     for block in blocks:
         text = read_block(bgr, block)
-        if side.text is None or (text.mrz is not None and text.mrz.verified) or (text.cic and not side.text.cic):
+        if back is not None:
+            text.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+        side.views += text.views
+        better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
+        if better or (text.mrz is not None and text.mrz.verified):
             side.text = text
         if text.mrz is not None and text.mrz.verified:
             return True
     return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+
+
+def _vote(side: SideReading) -> bool:
+    """The MRZ by a vote over every view read so far (mrztext.vote); True when it verifies."""
+    voted = vote(side.views)
+    if voted is None or not voted.verified:
+        return False
+    block = side.text.block if side.text is not None else None
+    side.text = TextRead(lines=voted.lines, mrz=voted, cic=voted.values["cic"], ocr_candidate=voted.values["ocr"],
+                         line1=voted.lines[0], line1_index=0, block=block, views=side.views)
+    return True
 
 
 def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
@@ -312,7 +350,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     mrz = side.zone.mrz
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
-            if mrz.values.get(name) is not None:
+            # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
+            if mrz.values.get(name) is not None and name not in mrz.weak:
                 from_qr = side.ocr_from_qr and side.text is not None and side.text.line1 is not None and \
                     mrz.values[name] != {"cic": side.text.line1[5:14], "ocr": side.text.line1[17:30]}.get(name, mrz.values[name])
                 _set(reading, name, mrz.values[name], "qr" if from_qr else "mrz")
@@ -326,6 +365,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             reading.errors.append(_notice("check_digit", what=es, what_en=en))
     for code in side.codes:
         if code.kind == "qr":
+            _qr_disagrees(reading, code.text)
             confirmed = qr_confirms(code.text, _line1_reads(side))
             for name, value in confirmed.items():
                 if not reading.fields[name].verified:
@@ -340,6 +380,34 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if printed and side.zone.ocr_confident and ocr_field.verified and ocr_field.value != printed:
         _conflict(reading, "ocr", ocr_field, printed, "ocr")
     return mrz if mrz is not None and mrz.verified else None
+
+
+def digits_of(runs: list[str], width: int) -> set[str]:
+    return {run[i:i + width] for run in runs for i in range(len(run) - width + 1)}
+
+
+def _qr_disagrees(reading: CredentialReading, text: str) -> None:
+    """The QR's digits are exact: a verified CIC or OCR that is not among them while a window of
+    them differs from it in one or two digits is a disagreement between sources (an altered print,
+    or check digits met by chance), and neither is kept. Unrelated digits (another layout, an
+    encrypted payload) are never that close by chance."""
+    runs = digit_runs(text)
+    for name, width in (("cic", 9), ("ocr", 13)):
+        current = reading.fields[name]
+        if not current.verified or name in reading.conflicts:
+            continue
+        windows = digits_of(runs, width)
+        near = sorted(w for w in windows if 0 < sum(a != b for a, b in zip(w, str(current.value))) <= 2)
+        if str(current.value) not in windows and near:
+            _conflict(reading, name, current, near[0], "qr")
+            if current.source == "mrz":
+                # the MRZ's check digits held on a read that is wrong somewhere: errors that cancel
+                # in one check digit (99 for 00) can sit in any field, so none of that read is kept,
+                # save a CIC the QR holds exactly (two sources agree)
+                cic = reading.fields["cic"]
+                for other, value in reading.fields.items():
+                    if value.verified and value.source == "mrz" and not (other == "cic" and str(cic.value) in digits_of(runs, 9)):
+                        reading.fields[other] = FieldValue()
 
 
 def _line1_reads(side: SideReading) -> list[str]:

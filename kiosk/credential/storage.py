@@ -32,8 +32,9 @@ def _mrz_values(bgr: np.ndarray, *, just_read: bool = False) -> dict | None:
     mrz = side.zone.mrz
     if mrz is None or not mrz.verified:
         return None
-    # what the check digits cover (names and sex may come from different engines on each read)
-    return {k: mrz.values.get(k) for k in ("cic", "ocr", "birth_date", "expiry_year", "emision")}
+    # what the check digits cover (names and sex may come from different engines on each read);
+    # the emisión only when line 2 was read whole, which may differ from one read to the next
+    return {k: mrz.values.get(k) for k in ("cic", "ocr", "birth_date", "expiry_year") if k not in mrz.weak}
 
 
 def _fitting(scaled: np.ndarray) -> list[bytes]:

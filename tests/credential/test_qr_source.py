@@ -24,9 +24,23 @@ def test_unknown_or_unconfirmed_layout_gives_nothing():
     assert qr_confirms(payload, []) == {}  # no MRZ: kept as an unverified code
     assert qr_confirms("https://qr.ine.mx/AB7KQ2ZZ9PLMN", [LINE1]) == {}  # no digits in clear
     wrong_check = LINE1[:14] + str((int(LINE1[14]) + 1) % 10) + LINE1[15:]
-    assert qr_confirms(payload, [wrong_check]) == {}  # altered check digit: not confirmed
+    # altered check digit: no CIC; the OCR only because its 13 digits are exactly the QR's
+    assert qr_confirms(payload, [wrong_check]) == {"ocr": OCR}
     other_cic = "465753678"
     assert qr_confirms(payload, [f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}"]) == {}
+
+
+def test_cic_one_digit_off_confirmed_by_its_printed_check_digit():
+    payload = f"https://qr.ine.mx/v?c={CIC}&o={OCR}&e={EM}"
+    misread = LINE1[:7] + str((int(LINE1[7]) + 5) % 10) + LINE1[8:]  # a CIC digit read wrong, check digit right
+    assert qr_confirms(payload, [misread]) == {"cic": CIC, "ocr": OCR}
+    ocr_only = misread[:14] + str((int(misread[14]) + 1) % 10) + misread[15:]  # the check digit misread too
+    assert qr_confirms(payload, [ocr_only]) == {"ocr": OCR}  # the 13 digits agree exactly: the OCR alone
+    one_off = ocr_only[:20] + str((int(ocr_only[20]) + 1) % 10) + ocr_only[21:]
+    assert qr_confirms(payload, [one_off]) == {}  # neither CIC nor OCR agrees: nothing
+    # the glyph matcher's line 1 may hold '?' for a cell it could not read: no crash (one unread
+    # CIC cell is one digit off: the printed check digit confirms the QR's window)
+    assert qr_confirms(payload, ["IDMEX46575?677" + LINE1[14:]]) == {"cic": CIC, "ocr": OCR}
 
 
 def test_ocr_only_when_line_one_agrees_exactly():
@@ -50,6 +64,12 @@ def test_text_mrz_needs_all_four_check_digits():
     # confusable letters in digit fields are fitted; a trailing filler run mis-counted is re-fitted
     fuzzy = decode_text(["IDMEX4657S3677B<<439S369167532", "9511073M3312315MEX<05<<01258<<<0"])
     assert fuzzy.mrz.verified and fuzzy.mrz.values["ocr"] == OCR
+    # ... but the emisión is then not confirmed (the field was not read at its 11 characters)
+    assert fuzzy.mrz.weak == {"emision"} and fuzzy.mrz.values["emision"] is None
+    assert not good.mrz.weak
+    # read short, characters were dropped somewhere: the composite confirms neither OCR nor emisión
+    short = decode_text([line1, "9511073M3312315MEX<05<<012580"])  # the last '<' dropped
+    assert short.mrz.verified and short.mrz.weak == {"ocr", "emision"} and short.mrz.values["emision"] is None
     # an inner filler run mis-counted moves digits to other weights: refused, never re-fitted
     assert not decode_text([line1, "9511073M3312315MEX<05<01258<<0"]).mrz.verified
 
@@ -90,7 +110,9 @@ def test_text_mrz_line_two_after_stray_marks():
         read = decode_text(["E", "<4" + line1, lead + line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
         assert read.mrz.verified and read.mrz.values["cic"] == CIC and read.mrz.values["ocr"] == OCR, lead
     # the check digits still decide after the stray marks: an altered composite is refused
-    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2):  # 3 marks: too many
+    read = decode_text([line1, line2 + "S", ""])  # and one after its end
+    assert read.mrz.verified and not read.mrz.weak and read.mrz.values["emision"] == "05"
+    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2, line2[:29] + "3S"):
         mrz = decode_text([line1, refused, ""]).mrz
         assert mrz is None or not mrz.verified, refused
 
@@ -102,3 +124,77 @@ def test_text_mrz_line_one_with_an_inserted_digit_is_refused():
     read = decode_text(["IDMEX2254221145<<13506799981483", line2, "ROSALES<NAVARRO<<EFRAIN<<<<<<<"])
     assert read.mrz is None or not read.mrz.verified
     assert read.ocr_candidate is None or read.ocr_candidate != "1350679998148"
+
+
+def test_line_two_read_short_confirms_neither_emision_nor_ocr_alone():
+    # seen on an evaluation photocopy: `<08<<67353<` read as `<035`; re-fitted to `<035<<<<<<<`
+    # the composite held by chance and emisión 03 (printed 08) was verified
+    line1 = "IDMEX7143765342<<0244777667353"
+    read = decode_text([line1, "8311184M2912316MEX<0353", "MONTES<DE<OCA<OCHOA<<MARISOL<<"])
+    assert read.mrz.verified and read.mrz.weak == {"ocr", "emision"}
+    assert read.mrz.values["emision"] is None and read.mrz.values["cic"] == "714376534"
+    # the QR's digits confirm the OCR line 1 read (two sources agree); never the emisión
+    assert qr_confirms("http://qr.ine.mx/714376534024477766735308", [read.line1]) == {"cic": "714376534", "ocr": "0244777667353"}
+
+
+def test_views_vote_when_none_verifies_alone():
+    from kiosk.credential.mrztext import vote
+
+    line1, line2 = LINE1, "9511073M3312315MEX<05<<01258<0"
+    views = []
+    for i in (18, 22, 27):  # each view misreads one OCR digit: the composite fails on each
+        bad = line1[:i] + str((int(line1[i]) + 3) % 10) + line1[i + 1:]
+        views.append([bad, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
+        assert not decode_text(views[-1]).mrz.verified
+    voted = vote(views)
+    assert voted is not None and voted.verified and voted.values["ocr"] == OCR and voted.values["cic"] == CIC
+    # two views only, disagreeing: no majority, nothing voted
+    assert vote(views[:2]) is None
+    # views whose CICs both hold their check digit but differ: refused, never picked
+    other_cic = "465753678"
+    other = [f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}", line2, ""]
+    assert vote(views + [other]) is None
+
+
+def test_a_later_view_contradicted_by_an_earlier_one_is_refused():
+    from kiosk.credential.mrztext import _contradicted
+
+    # seen on an evaluation photo (altered OCR): a sharpened view read the birth date 000616 as
+    # 990616 (99 for 00 cancels at weights 7 and 3) and the composite held by chance
+    line1 = "IDMEX6165985291<<1566986553104"
+    later = decode_text([line1, "9906161H2712310MEX<05<<53304<5", "BARRERA<SANDOVAL<<ESTELA<<<<<<"])
+    assert later.mrz.verified
+    earlier = [["IDMEX61659285291<<1566986553104", "0006161H2712310MEX<05<<53304<5"]]
+    assert _contradicted(later.mrz, earlier)
+    assert not _contradicted(later.mrz, [["IDMEX6165985291<<1566986553104", "99061"]])
+
+
+def test_qr_digits_one_off_from_a_verified_ocr_are_a_conflict():
+    from kiosk.credential.reader import CredentialReading, FieldValue, _qr_disagrees
+
+    reading = CredentialReading()
+    reading.fields["cic"] = FieldValue("616598529", "mrz", True)
+    reading.fields["ocr"] = FieldValue("1566986553104", "mrz", True)
+    reading.fields["birth_date"] = FieldValue("1999-06-16", "mrz", True)  # 000616 read 990616: its check digit held
+    _qr_disagrees(reading, "https://qr.ine.mx/156698655330405616598529/20181101/P/763387")
+    assert not reading.fields["ocr"].verified and reading.fields["cic"].verified  # the QR holds that CIC
+    assert not reading.fields["birth_date"].verified  # the read is wrong somewhere: nothing else of it is kept
+    assert any(e.code == "conflict" for e in reading.errors)
+    agreeing = CredentialReading()
+    agreeing.fields["ocr"] = FieldValue("1566986553304", "mrz", True)
+    _qr_disagrees(agreeing, "https://qr.ine.mx/156698655330405616598529/20181101/P/763387")
+    _qr_disagrees(agreeing, "https://qr.ine.mx/AB7KQ2ZZ9PLMN")
+    assert agreeing.fields["ocr"].verified and not agreeing.errors
+
+
+def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike():
+    from kiosk.credential.mrztext import _supported
+
+    # seen on an evaluation photo: OCR printed 5128388664936 for 5528388664936 (altered); the
+    # sharpened view read the optional 64936 as 64956, which cancelled it in the composite
+    line1 = "IDMEX3209204288<<5128388664936"
+    later = decode_text([line1, "8610038M3212312MEX<06<<64956<1", ""]).mrz
+    assert later.verified
+    earlier = [[line1, "8610038M3212312MEX<06<<64936<1"], ["71DMEX3209204288<<5128388664956", "BB1OO3BM3212312MEX<O06<<64936<1F"]]
+    assert not _supported(later, earlier)
+    assert _supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
