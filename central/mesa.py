@@ -169,6 +169,9 @@ records = sa.Table(
     sa.Column("clock_confidence", sa.String(20), nullable=False, default=""),
     sa.Column("place", sa.Text, nullable=False, default="{}"),  # municipio, lat, lon (of the kiosk)
     sa.Column("flags", sa.Text, nullable=False, default="[]"),  # capture-time warning codes
+    # the kiosk's photocopy / screen confidence (0-1, 0.5 at the flag's threshold), the larger of
+    # the two: batches hand out the most suspicious records first
+    sa.Column("suspicion", sa.Float, nullable=False, default=0.0, server_default="0"),
     sa.Column("suggestion", sa.String(2), nullable=False, default=""),
     sa.Column("evidence", sa.LargeBinary, nullable=False),  # the opened payload, Mesa-key encrypted
     sa.Column("assigned_to", sa.String(60), nullable=False, default=""),
@@ -236,7 +239,7 @@ def create_tables(engine: sa.Engine) -> None:
 
 def put_record(conn: sa.Connection, *, folio: str, process_id: str, kind: str, header: dict, location: dict,
                flags: list[str], suggestion: str, evidence: bytes, status: str, detail: str,
-               modality: str = "auxiliar") -> None:
+               modality: str = "auxiliar", screening: dict | None = None) -> None:
     """Called by processing in its transaction: the record joins the Mesa (even a duplicado or a
     capture-time inconsistency, so a person can look at it); re-processing replaces it."""
     conn.execute(records.delete().where(records.c.folio == folio))
@@ -246,8 +249,18 @@ def put_record(conn: sa.Connection, *, folio: str, process_id: str, kind: str, h
         device_id=str(header.get("device_id", "")), captured_at=str(header.get("captured_at", "")),
         clock_confidence=str(header.get("clock_confidence", "")),
         place=json.dumps({k: location.get(k) for k in ("municipio", "lat", "lon")}, ensure_ascii=False),
-        flags=json.dumps(flags), suggestion=suggestion, evidence=evidence,
+        flags=json.dumps(flags), suggestion=suggestion, evidence=evidence, suspicion=suspicion(screening),
     ))
+
+
+def suspicion(screening: object) -> float:
+    """The larger of a record's photocopy and screen confidences (0 when it has none or they are
+    not numbers: a record from before the kiosk sent them, or from a hostile device)."""
+    if not isinstance(screening, dict):
+        return 0.0
+    values = [v for v in (screening.get("photocopy"), screening.get("screen"))
+              if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1]
+    return round(float(max(values, default=0.0)), 2)
 
 
 @dataclass
@@ -302,7 +315,7 @@ def take_batch(engine: sa.Engine, username: str, process_id: str, size: int = BA
         folios = c.execute(
             sa.select(records.c.folio).join(st.envelopes, st.envelopes.c.folio == records.c.folio)
             .where(records.c.process_id == process_id, records.c.assigned_to == "", st.envelopes.c.status.in_(waiting))
-            .order_by(records.c.captured_at, records.c.folio).limit(size)
+            .order_by(records.c.suspicion.desc(), records.c.captured_at, records.c.folio).limit(size)
         ).scalars().all()
         taken = 0
         if folios:  # another operator may have taken some a moment ago: only unassigned ones move
@@ -317,7 +330,7 @@ def queue(engine: sa.Engine, username: str, process_id: str | None = None) -> li
     q = (sa.select(records.c.folio).join(st.envelopes, st.envelopes.c.folio == records.c.folio)
          .where(records.c.assigned_to == username, records.c.decision == "",
                 st.envelopes.c.status.in_(("en_mesa_de_control", "registro_auxiliar")))
-         .order_by(records.c.captured_at, records.c.folio))
+         .order_by(records.c.suspicion.desc(), records.c.captured_at, records.c.folio))
     if process_id:
         q = q.where(records.c.process_id == process_id)
     with engine.connect() as c:

@@ -199,7 +199,8 @@ def _classify(engine: sa.Engine, folio: str, process_id: str, outcome: Outcome, 
             mesa.put_record(c, folio=folio, process_id=process_id, kind=kind, header=outcome.header,
                             location=outcome.meta.get("location") or {}, flags=flags, suggestion=inciso,
                             evidence=sealed, status=status, detail=detail,
-                            modality=str(outcome.meta.get("modality") or "auxiliar"))
+                            modality=str(outcome.meta.get("modality") or "auxiliar"),
+                            screening=outcome.meta.get("screening"))
     return status
 
 

@@ -70,6 +70,7 @@ class CaptureSession:
     back: bytes = b""
     fields: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    screening: dict[str, float] = field(default_factory=dict)  # photocopy / screen confidence, worst side
     photo: bytes = b""
     trajectory: dict = field(default_factory=dict)
     signature_png: bytes = b""
@@ -99,24 +100,27 @@ class CaptureSession:
         self._move("choose_model")
 
     def accept_front(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
-                     model_read: str = "") -> None:
+                     model_read: str = "", screening: dict | None = None) -> None:
         self._move("front")
         self.front = stored
-        self._merge(fields, warnings)
+        self._merge(fields, warnings, screening)
         self.qr_read |= model_read == QR_READ_MODELS
 
     def accept_back(self, stored: bytes, fields: dict | None = None, warnings: list[str] | None = None,
-                    model_read: str = "") -> None:
+                    model_read: str = "", screening: dict | None = None) -> None:
         self._move("back")
         self.back = stored
-        self._merge(fields, warnings)
+        self._merge(fields, warnings, screening)
         self.qr_read |= model_read == QR_READ_MODELS
 
-    def _merge(self, fields: dict | None, warnings: list[str] | None) -> None:
+    def _merge(self, fields: dict | None, warnings: list[str] | None, screening: dict | None = None) -> None:
         for name, value in (fields or {}).items():
             if value and (name not in self.fields or value.get("verified")):
                 self.fields[name] = value
         self.warnings.extend(w for w in (warnings or []) if w not in self.warnings)
+        for name, value in (screening or {}).items():  # the more suspicious side speaks for the card
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1:
+                self.screening[name] = max(self.screening.get(name, 0.0), float(value))
 
     def confirm_original(self) -> None:
         self._move("confirm_original")
@@ -209,6 +213,7 @@ class CaptureSession:
             signature_trajectory=self.trajectory,
             signature_png=self.signature_png,
             warnings=self.warnings,
+            screening=dict(self.screening),
             overrides=list(self.overrides),
             sin_firma=self.sin_firma,
             modality="mi_apoyo" if self.self_service else "auxiliar",
@@ -228,5 +233,5 @@ class CaptureSession:
 
     def _forget(self) -> None:
         self.front = self.back = self.photo = self.signature_png = b""
-        self.fields, self.trajectory, self.warnings = {}, {}, []
+        self.fields, self.trajectory, self.warnings, self.screening = {}, {}, [], {}
         self.rejections, self.overrides, self.sin_firma = {}, [], False

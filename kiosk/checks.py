@@ -18,6 +18,7 @@ class SideResult:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     model: str = ""
+    screening: dict[str, float] = field(default_factory=dict)  # photocopy / screen confidence 0-1
 
 
 @dataclass
@@ -55,7 +56,8 @@ def read_side(image: np.ndarray, front: np.ndarray | None = None) -> SideResult:
         errors.append(str(exc))
         stored = encode_jpeg(image, 40 * 1024)
     fields = {name: f.as_dict() for name, f in reading.fields.items() if f.value is not None}
-    return SideResult(stored, fields, [n.message for n in reading.warnings], errors, reading.model or "")
+    return SideResult(stored, fields, [n.message for n in reading.warnings], errors, reading.model or "",
+                      dict(reading.screening))
 
 
 def check_photo(image: np.ndarray) -> GateResult:

@@ -64,9 +64,9 @@ class DemoRig:
         session.choose_model(truth["model"])
         front_frame = self.show(front)
         side = checks.read_side(front_frame)
-        session.accept_front(side.stored, side.fields, side.warnings)
+        session.accept_front(side.stored, side.fields, side.warnings, screening=side.screening)
         side = checks.read_side(self.show(back), front=front_frame)
-        session.accept_back(side.stored, side.fields, side.warnings)
+        session.accept_back(side.stored, side.fields, side.warnings, screening=side.screening)
         session.confirm_original()
         photo = checks.check_photo(self.show(self._face))
         if not photo.accepted:

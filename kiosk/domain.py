@@ -171,6 +171,8 @@ class ApoyoRecord:
     signature_trajectory: dict
     signature_png: bytes
     warnings: list[str] = field(default_factory=list)
+    # photocopy / screen confidence (0-1, 0.5 at the flag's threshold) of the more suspicious side
+    screening: dict[str, float] = field(default_factory=dict)
     overrides: list[GateOverride] = field(default_factory=list)
     sin_firma: bool = False
     modality: str = "auxiliar"  # "auxiliar" or "mi_apoyo" (self-service; counted apart centrally)

@@ -197,6 +197,7 @@ class Station:
             "fields": record.fields,
             "original_presented": record.original_presented,
             "warnings": record.warnings,
+            "screening": record.screening,
             "modality": record.modality,
             "location": dict(self._location(), **record.location) if record.location else dict(self._location(), source="alta"),
             "sin_firma": record.sin_firma,

@@ -75,11 +75,17 @@ def _v4_central_tables(c: sa.Connection) -> None:
     c.exec_driver_sql(tables.ENVELOPE_INDEX)
 
 
+def _v5_mesa_suspicion(c: sa.Connection) -> None:
+    """The kiosk's photocopy/screen confidence of each Mesa record (0 for records already there)."""
+    _add_missing_columns(c, (("mesa_records", "suspicion", "FLOAT NOT NULL DEFAULT 0"),))
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[sa.Connection], None]], ...] = (
     (1, "baseline (create_all)", _v1_baseline),
     (2, "uploads expiry index", _v2_upload_expiry_index),
     (3, "token expiry, nonce age index", _v3_token_expiry_and_nonce_age),
     (4, "central tables and their added columns", _v4_central_tables),
+    (5, "Mesa records' photocopy/screen suspicion", _v5_mesa_suspicion),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -120,3 +120,20 @@ def test_a_grid_around_the_card_is_not_a_screen_but_one_over_it_is():
     assert frame_screen_score(around) > SCREEN_GRID_PEAK  # the frame alone cannot tell
     assert frame_screen_score(around, quad) < SCREEN_GRID_PEAK
     assert frame_screen_score(everywhere, quad) > SCREEN_GRID_PEAK
+
+
+def test_the_flag_confidence_reaches_the_capture_record(negative_set):
+    """checks.read_side (the UI's and the demo's path) hands the confidence on, and the capture
+    session keeps the more suspicious side's: the sealed record carries it to the Mesa de Control."""
+    from kiosk import checks
+    from kiosk.capture import CaptureSession
+
+    spec = next(s for s in negative_set if s.kind == "photocopy")
+    side = checks.read_side(spec.image)
+    assert side.screening["photocopy"] > 0.5
+    session = CaptureSession("A0001")
+    session.choose_model("H")
+    session.accept_front(side.stored, side.fields, side.warnings, screening={"photocopy": 0.1, "screen": 0.2})
+    session.accept_back(side.stored, side.fields, side.warnings, screening=side.screening)
+    assert session.screening["photocopy"] == side.screening["photocopy"]
+    assert session.screening["screen"] == max(0.2, side.screening["screen"])

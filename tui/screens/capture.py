@@ -359,10 +359,10 @@ class CaptureScreen(ShotMixin, KioskScreen):
             return
         if step is Step.FRONT:
             side = shot["side"]
-            session.accept_front(side.stored, side.fields, side.warnings, side.model)
+            session.accept_front(side.stored, side.fields, side.warnings, side.model, side.screening)
         elif step is Step.BACK:
             side = shot["side"]
-            session.accept_back(side.stored, side.fields, side.warnings, side.model)
+            session.accept_back(side.stored, side.fields, side.warnings, side.model, side.screening)
         elif step is Step.PHOTO:
             session.accept_photo(shot["gate"].stored)
         elif step is Step.SIGNATURE:
