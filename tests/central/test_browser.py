@@ -146,7 +146,13 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         _login(page, base, "oper", OPER_PASSWORD)
         assert page.url.endswith("/mesa")
         page.click("button:has-text('Tomar un lote')")
-        assert page.url.endswith(f"/mesa/registro/{real[0]}")
+        from central import mesa
+
+        # the batch comes most suspicious first (the kiosk's photocopy/screen confidence), then by capture
+        order = mesa.queue(receiver.engine, "oper")
+        suspicion = [mesa.get(receiver.engine, f)["suspicion"] for f in order]
+        assert suspicion == sorted(suspicion, reverse=True) and len(order) == 7
+        assert page.url.endswith(f"/mesa/registro/{order[0]}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"), "the real images decrypt and show"
         page.wait_for_function("document.getElementById('trazo') && document.getElementById('trazo').getContext('2d')"
@@ -162,6 +168,7 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
             (synthetic[3], ["d"]),  # d) pantalla
             (registration, ["v"]),  # §3.8: the auxiliar's registration corresponds
         ]
+        decisions.sort(key=lambda d: order.index(d[0]))
         keys = 0
         for folio, strokes in decisions:
             page.wait_for_url(f"**/mesa/registro/{folio}")
