@@ -40,6 +40,7 @@ class WholeResendClient(ReceiverClient):
 
     def _transfer(self, data, folio, integrity, upload_url, extra, on_progress, on_created):
         self.chunk_size = len(data)
+        self.max_resumes = 0  # a cut ends the attempt (our client resumes within the pass)
         return super()._transfer(data, folio, integrity, None, extra, on_progress, None)
 
 
