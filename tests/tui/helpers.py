@@ -77,8 +77,8 @@ async def shoot_and_accept(pilot, key: str = "t") -> None:  # noqa: ANN001
     await pilot.pause(0.1)
 
 
-async def capture_to_review(pilot, model: str = "5") -> None:  # noqa: ANN001
-    """From Inicio (logged in): choose a model, front, back, original, photo, signature."""
+async def capture_to_photo(pilot, model: str = "5") -> None:  # noqa: ANN001
+    """From Inicio (logged in): choose a model, front, back, confirm the original: the photo step."""
     await pilot.press("c")
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "CaptureScreen")
     await pilot.pause(0.1)
@@ -90,5 +90,10 @@ async def capture_to_review(pilot, model: str = "5") -> None:  # noqa: ANN001
     await pilot.pause(0.1)
     await pilot.press("a")
     await pilot.pause(0.1)
+
+
+async def capture_to_review(pilot, model: str = "5") -> None:  # noqa: ANN001
+    """From Inicio (logged in): choose a model, front, back, original, photo, signature."""
+    await capture_to_photo(pilot, model)
     await shoot_and_accept(pilot)
     await shoot_and_accept(pilot, "f")

@@ -11,7 +11,7 @@ import pytest
 from kiosk import payload, sealing
 from kiosk.capture import Step
 from tests.conftest import Authority
-from tests.tui.helpers import login, make_app, registered_station, shoot_and_accept, wait_for
+from tests.tui.helpers import capture_to_photo, login, make_app, registered_station, shoot_and_accept, wait_for
 from tui.hardware import SimulatedScenes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]
@@ -60,17 +60,7 @@ def sealed_meta(station, authority: Authority, folio: str) -> tuple[dict, dict]:
 async def to_step(pilot, app, step: Step) -> None:  # noqa: ANN001
     """Log in and walk the capture to `step` (photo or signature) with good shots."""
     await login(pilot)
-    await pilot.press("c")
-    await wait_for(pilot, lambda: type(app.screen).__name__ == "CaptureScreen")
-    await pilot.pause(0.1)
-    await pilot.press("5")
-    await pilot.pause(0.1)
-    await shoot_and_accept(pilot)
-    await shoot_and_accept(pilot)
-    await pilot.click("#original")
-    await pilot.pause(0.1)
-    await pilot.press("a")
-    await pilot.pause(0.1)
+    await capture_to_photo(pilot)
     if step is Step.SIGNATURE:
         await shoot_and_accept(pilot)
     assert app.screen.session.step is step
