@@ -1,0 +1,280 @@
+"""The MRZ cut into its fixed-pitch cells, for a per-character classifier.
+
+A TD1 MRZ is three lines of exactly 30 characters at one pitch, left-aligned. On a block the
+text detector straightened (mrztext.straighten), the three lines are found by a comb fitted to
+the row profile of the ink, the pitch by the autocorrelation of the column profile (monospaced
+text is periodic), and the phase by where the gaps between characters fall. No character is
+inserted or dropped, as tesseract does on blurred prints: each of the 30 cells gets its own
+probabilities and the check digits choose among the close ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.credential.ocrb import ALPHABET, LineRead
+
+WIDTH = 30  # characters per TD1 line
+
+
+@dataclass
+class CellLine:
+    """One MRZ line: its cell boundaries (cell i spans bounds[i] to bounds[i + 1])."""
+
+    bounds: np.ndarray
+    cy: float  # vertical middle of the line's ink at bounds[0]
+    slope: float  # dy/dx of the line's middle
+
+    @property
+    def cells(self) -> int:
+        return len(self.bounds) - 1
+
+    @property
+    def pitch(self) -> float:
+        return float(self.bounds[-1] - self.bounds[0]) / max(self.cells, 1)
+
+    def centre(self, i: int) -> tuple[float, float]:
+        x = float(self.bounds[i] + self.bounds[i + 1]) / 2
+        return x, self.cy + self.slope * (x - float(self.bounds[0]))
+
+    def width(self, i: int) -> float:
+        return float(self.bounds[i + 1] - self.bounds[i])
+
+
+def ink_map(gray: np.ndarray, stroke: int = 31) -> np.ndarray:
+    """Darkness above the local background (glare, shadow and tint removed), float32 0-255."""
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke)))
+    return np.clip(background.astype(np.float32) - gray.astype(np.float32), 0, 255)
+
+
+def find_lines(ink: np.ndarray) -> tuple[float, float] | None:
+    """(first line's middle, line spacing) of the three-line block with the strongest comb in
+    the row profile: ink on the three lines, none halfway between or beyond them."""
+    h = ink.shape[0]
+    rows = cv2.GaussianBlur(ink.sum(axis=1).reshape(-1, 1), (1, 0), 2.0).ravel()
+    rows = rows / max(float(rows.max()), 1e-6)
+    grid = np.arange(h, dtype=np.float32)
+    best, found = -1.0, None
+    for spacing in np.arange(max(8.0, h / 6.0), h / 2.2, 0.5):
+        half = spacing / 2
+        y1 = np.arange(half * 0.6, h - 2 * spacing - half * 0.6, 1.0)
+        if len(y1) == 0:
+            continue
+        on = np.min([np.interp(y1 + k * spacing, grid, rows) for k in range(3)], axis=0)
+        off = [np.interp(y1 + (k - 0.5) * spacing, grid, rows) for k in range(4)]
+        score = on - np.maximum(off[1], off[2]) - 0.5 * np.maximum(off[0], off[3])
+        i = int(score.argmax())
+        if score[i] > best:
+            best, found = float(score[i]), (float(y1[i]), float(spacing))
+    if found is None or best < 0.2:
+        return None
+    return found
+
+
+def _pitch(profile: np.ndarray, lo: float, hi: float) -> float | None:
+    """The period of a column profile between `lo` and `hi` pixels (autocorrelation peak,
+    refined to a fraction of a pixel); the shortest strong one, so not a multiple of it."""
+    p = profile - profile.mean()
+    n = len(p)
+    corr = np.correlate(p, p, mode="full")[n - 1:]
+    corr = corr / max(float(corr[0]), 1e-6)
+    lags = np.arange(int(lo), min(int(hi) + 2, n - 1))
+    if len(lags) < 3:
+        return None
+    peaks = [lag for lag in lags[1:-1] if corr[lag] >= corr[lag - 1] and corr[lag] >= corr[lag + 1] and corr[lag] > 0.05]
+    if not peaks:
+        return None
+    strongest = max(corr[lag] for lag in peaks)
+    lag = next(lag for lag in peaks if corr[lag] >= 0.6 * strongest)
+    a, b, c = corr[lag - 1], corr[lag], corr[lag + 1]
+    denom = a - 2 * b + c
+    return float(lag + (0.5 * (a - c) / denom if abs(denom) > 1e-9 else 0.0))
+
+
+def _extent(profile: np.ndarray, pitch: float) -> tuple[int, int] | None:
+    """Left and right ink columns of the longest run whose gaps are under 2.2 pitches (a run of
+    fillers '<' is faint)."""
+    level = 0.15 * float(np.percentile(profile, 95))
+    cols = np.nonzero(profile > level)[0]
+    if len(cols) < 2:
+        return None
+    runs, start = [], cols[0]
+    for a, b in zip(cols[:-1], cols[1:]):
+        if b - a > 2.2 * pitch:
+            runs.append((start, a))
+            start = b
+    runs.append((start, cols[-1]))
+    return max(runs, key=lambda r: r[1] - r[0])
+
+
+def _phase(profile: np.ndarray, pitch: float, left: int, right: int) -> tuple[float, float]:
+    """(pitch, boundary position in [0, pitch)) that put the cell boundaries on the least ink
+    (the gaps between characters) over the line's extent; the pitch is refined within 3 % of
+    the block's (a line's own pitch differs a little under perspective)."""
+    xs = np.arange(len(profile), dtype=np.float32)
+    level = float(profile[left:right + 1].mean()) if right > left else 1.0
+    best, found = None, (pitch, 0.0)
+    for p in pitch * np.linspace(0.97, 1.03, 25):
+        phases = np.arange(0.0, p, 0.5)
+        first = left - p + phases  # one boundary grid per phase, starting a cell before the ink
+        count = int((right - left) / p) + 3
+        bounds = first[:, None] + p * np.arange(count)[None, :]
+        inside = (bounds >= left - 0.5 * p) & (bounds <= right + 0.5 * p)
+        values = np.interp(bounds, xs, profile)
+        mean = (values * inside).sum(axis=1) / np.maximum(inside.sum(axis=1), 1)
+        i = int(mean.argmin())
+        if best is None or mean[i] < best:
+            best, found = float(mean[i]), (float(p), float(phases[i]))
+    return found if best is not None and best < level else (pitch, found[1])
+
+
+def segment(gray: np.ndarray) -> list[CellLine]:
+    """The three MRZ lines of a straightened block as cell grids; [] when no three-line block
+    with periodic characters is seen."""
+    ink = ink_map(gray)
+    lines = find_lines(ink)
+    if lines is None:
+        return []
+    y1, spacing = lines
+    w = gray.shape[1]
+    bands = []
+    h = ink.shape[0]
+    for k in range(3):
+        cy = y1 + k * spacing
+        top, bottom = int(max(0, cy - 0.38 * spacing)), int(min(h, cy + 0.38 * spacing))
+        # ink in the rows between lines is not text (a card edge, the table, a shadow): what a
+        # column holds there is taken off what it holds on the line
+        gap_rows = [int(round(cy + d * spacing)) for d in (-0.5, 0.5)]
+        gaps = np.max([ink[min(max(r, 0), h - 1)] for r in gap_rows], axis=0)
+        bands.append((cy, top, bottom, np.clip(ink[top:bottom].mean(axis=0) - gaps, 0, None)))
+    combined = cv2.GaussianBlur(sum(b[3] for b in bands).reshape(1, -1), (0, 1), 1.0).ravel()
+    pitch = _pitch(combined, w / 48.0, w / 20.0)
+    if pitch is None:
+        return []
+    profiles = [cv2.GaussianBlur(b[3].reshape(1, -1).astype(np.float32), (0, 1), 1.0).ravel() for b in bands]
+    extents = [_extent(profile, pitch) for profile in profiles]
+    if any(e is None for e in extents):
+        return []
+    # TD1 lines are 30 characters each, left-aligned, one under the other: one grid of cell
+    # boundaries serves the three (fitted to their summed profile: the gaps of one line are
+    # faint where bold glyphs nearly touch, and another's are not); text beside a line (the
+    # card's other print, the table) is outside the common extent
+    left = int(np.median([e[0] for e in extents]))
+    right = int(np.median([e[1] for e in extents]))
+    summed = sum(p / max(float(np.percentile(p, 95)), 1e-6) for p in profiles)
+    line_pitch, phase = _phase(summed, pitch, left, right)
+    # the grid runs from a cell before the first ink to a cell after the last: which 30 of its
+    # cells are the line is chosen when they are read (line 1 starts with IDMEX)
+    x0 = left - ((left - phase) % line_pitch) - line_pitch
+    cells = int(np.ceil((right - x0) / line_pitch)) + 1
+    bounds = _track_gaps(summed, x0, line_pitch, cells)
+    out: list[CellLine] = []
+    for cy, top, bottom, _ in bands:
+        cy_fit, slope = _middle(ink[top:bottom], float(bounds[1]), right, line_pitch)
+        cy_fit -= slope * float(bounds[1] - bounds[0])
+        out.append(CellLine(bounds=bounds, cy=top + cy_fit, slope=slope))
+    return out
+
+
+def _track_gaps(profile: np.ndarray, x0: float, pitch: float, cells: int) -> np.ndarray:
+    """Cell boundaries following the gaps between characters along the line: around every other
+    boundary, the shift (within a third of a pitch) that puts the seven nearest boundaries on the
+    least ink, then a quadratic fit of position on index, robust to the windows that found no
+    clear gap. The pitch drifts along a line seen in perspective, and one pitch for the whole
+    line puts the last cells across characters."""
+    index = np.arange(cells + 1, dtype=np.float64)
+    grid = x0 + pitch * index
+    first = _fit_gaps(profile, grid, pitch, pitch / 3, 3)
+    if first is None:
+        return grid.astype(np.float32)
+    second = _fit_gaps(profile, first, pitch, pitch / 6, 2)  # again from the drifting grid, nearer
+    return (second if second is not None else first).astype(np.float32)
+
+
+def _fit_gaps(profile: np.ndarray, grid: np.ndarray, pitch: float, reach: float, half: int) -> np.ndarray | None:
+    """One pass of _track_gaps: windows of 2 * half + 1 boundaries shifted within `reach`."""
+    cells = len(grid) - 1
+    index = np.arange(cells + 1, dtype=np.float64)
+    xs = np.arange(len(profile), dtype=np.float64)
+    shifts = np.arange(-reach, reach + 0.25, 0.5)
+    ks, where = [], []
+    for k in range(0, cells + 1, 2):
+        near = grid[max(0, k - half):k + half + 1]
+        values = np.interp(near[None, :] + shifts[:, None], xs, profile).mean(axis=1)
+        j = int(values.argmin())
+        if 0 < j < len(shifts) - 1 and values[j] < 0.8 * float(values.max()):
+            ks.append(k)
+            where.append(grid[k] + shifts[j])
+    if len(ks) < 6:
+        return None
+    k, x = np.array(ks, np.float64), np.array(where, np.float64)
+    keep = np.ones(len(k), bool)
+    for _ in range(3):
+        fit = np.polyfit(k[keep], x[keep], 2 if keep.sum() >= 8 else 1)
+        resid = np.abs(np.polyval(fit, k) - x)
+        keep = resid <= max(0.1 * pitch, 2.5 * float(np.median(resid[keep])))
+        if keep.sum() < 6:
+            return None
+    fitted = np.polyval(fit, index)
+    steps = np.diff(fitted)
+    if steps.min() < 0.85 * pitch or steps.max() > 1.15 * pitch:
+        return None
+    return fitted
+
+
+def _middle(band: np.ndarray, x0: float, right: float, pitch: float) -> tuple[float, float]:
+    """The ink's vertical middle at x0 in the band, and its slope, from the line's left and
+    right halves (a residual tilt or a perspective the straightening kept)."""
+    ys = np.arange(band.shape[0], dtype=np.float32)
+    points = []
+    for a, b in ((x0, (x0 + right) / 2), ((x0 + right) / 2, right)):
+        part = band[:, int(max(0, a)):int(min(band.shape[1], b))]
+        mass = part.sum(axis=1)
+        if mass.sum() > 0:
+            points.append(((a + b) / 2, float((mass * ys).sum() / mass.sum())))
+    if len(points) == 2 and points[1][0] > points[0][0]:
+        slope = (points[1][1] - points[0][1]) / (points[1][0] - points[0][0])
+        return points[0][1] + slope * (x0 - points[0][0]), float(np.clip(slope, -0.1, 0.1))
+    return (points[0][1] if points else band.shape[0] / 2), 0.0
+
+
+def scores_from_probabilities(probs: np.ndarray) -> np.ndarray:
+    """Classifier probabilities on the scale the check-digit decoder (mrz.decode_td1) weighs:
+    1 for certain, 0.08 less for half as likely, 0 at about 1 in 3000."""
+    return np.clip(1.0 + np.log(np.maximum(probs, 1e-9)) / 8.0, 0.0, 1.0).astype(np.float32)
+
+
+def read_lines(gray: np.ndarray) -> list[LineRead] | None:
+    """The three MRZ lines of a straightened block, 30 scored cells each; None when the block
+    does not hold three whole lines of cells (cut off at a side, or not an MRZ)."""
+    from kiosk.credential import cellnet
+
+    lines = segment(gray)
+    if len(lines) != 3 or any(ln.cells < WIDTH for ln in lines):
+        return None
+    probs = []
+    for ln in lines:
+        crops = np.stack([cellnet.crop_cell(gray, *ln.centre(i), ln.width(i)) for i in range(ln.cells)])
+        probs.append(cellnet.classify(crops))
+    logs = np.log(np.maximum(probs[0], 1e-9))
+    idmex = [ALPHABET.index(ch) for ch in "IDMEX"]
+    starts = range(lines[0].cells - WIDTH + 1)
+    first = max(starts, key=lambda o: sum(float(logs[o + j, k]) for j, k in enumerate(idmex)))
+    left = float(lines[0].bounds[first])
+    reads = [_line_read(probs[0], lines[0], first)]
+    for ln, p in zip(lines[1:], probs[1:]):
+        # TD1 lines are left-aligned: the window whose first cell starts nearest line 1's
+        offset = int(np.abs(ln.bounds[:-1] - left).argmin())
+        if offset < 0 or offset + WIDTH > ln.cells:
+            return None
+        reads.append(_line_read(p, ln, offset))
+    return reads
+
+
+def _line_read(probs: np.ndarray, line: CellLine, offset: int) -> LineRead:
+    x, y = line.centre(offset)
+    return LineRead(scores=scores_from_probabilities(probs[offset:offset + WIDTH]), left=float(line.bounds[offset]),
+                    center_y=y, blur=0.0)

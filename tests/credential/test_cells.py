@@ -1,0 +1,73 @@
+"""The fixed-pitch MRZ segmenter (kiosk/credential/cells.py) on rendered blocks whose cell
+positions are known: every boundary must fall within a fifth of a pitch of the truth, in
+several fonts, under blur, and when perspective makes the pitch drift along the line."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.credential.cells import WIDTH, segment
+from kiosk.specimens.mrz import td1_lines
+from kiosk.specimens.people import make_identity
+
+FONTS = ("/usr/share/fonts/opentype/ocr-b/OCRB.otf", "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
+PITCH = 28
+
+
+def render(lines: list[str], font_path: str, *, blur: float = 0.0, stretch: float = 0.0) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A straightened-looking MRZ block and, per line, its 31 true cell boundaries (x)."""
+    font = ImageFont.truetype(font_path, 40)
+    font = ImageFont.truetype(font_path, int(round(40 * PITCH / font.getlength("0"))))
+    advance = font.getlength("0" * WIDTH) / WIDTH  # the font size is whole points: not exactly PITCH
+    w, h, left = PITCH * WIDTH + 90, int(PITCH * 6.2), 45
+    img = Image.new("L", (w, h), 228)
+    draw = ImageDraw.Draw(img)
+    for k, line in enumerate(lines):
+        draw.text((left, PITCH * (1.3 + 1.75 * k)), line, font=font, fill=35)
+    gray = np.asarray(img, np.uint8).copy()
+    xs = left + advance * np.arange(WIDTH + 1, dtype=np.float64)
+    if stretch:
+        # x' = x + stretch * x^2 / w: the pitch grows along the line as under perspective
+        map_x = np.tile(np.arange(w, dtype=np.float64), (h, 1))
+        inverse = (-1 + np.sqrt(1 + 4 * stretch * map_x / w)) / (2 * stretch / w)
+        gray = cv2.remap(gray, inverse.astype(np.float32), np.tile(np.arange(h, dtype=np.float32)[:, None], (1, w)),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        xs = xs + stretch * xs ** 2 / w
+    if blur:
+        gray = cv2.GaussianBlur(gray, (0, 0), blur)
+    noise = np.random.default_rng(7).normal(0, 4, gray.shape)
+    return np.clip(gray + noise, 0, 255).astype(np.uint8), [xs] * 3
+
+
+def _lines(seed: int) -> list[str]:
+    return td1_lines(make_identity(random.Random(seed)))
+
+
+def _window(found, truth: np.ndarray) -> np.ndarray:
+    """The found boundaries of the 30-cell window that starts nearest the true first one."""
+    start = int(np.abs(found.bounds - truth[0]).argmin())
+    assert start + WIDTH < len(found.bounds), "the grid ends before the line does"
+    return found.bounds[start:start + WIDTH + 1]
+
+
+@pytest.mark.parametrize("font_path", FONTS)
+@pytest.mark.parametrize("blur,stretch", [(0.0, 0.0), (2.5, 0.0), (1.0, 0.06)])
+def test_cell_boundaries_fall_on_the_true_ones(font_path: str, blur: float, stretch: float) -> None:
+    gray, truths = render(_lines(3), font_path, blur=blur, stretch=stretch)
+    found = segment(gray)
+    assert len(found) == 3
+    for line, truth in zip(found, truths):
+        error = np.abs(_window(line, truth) - truth)
+        assert error.max() < 0.2 * PITCH, f"boundary off by {error.max():.1f} px ({font_path}, blur {blur}, stretch {stretch})"
+
+
+def test_no_cells_on_a_block_without_three_lines() -> None:
+    gray, _ = render(_lines(4)[:1], FONTS[0])
+    assert segment(gray) == []
+    assert segment(np.full((160, 900), 200, np.uint8)) == []
