@@ -15,7 +15,8 @@ QUIET = >>$(LOG) 2>&1 || { echo "   falló; últimas líneas de $(LOG):"; tail -
 # Runtime packages (what `make demo` needs) and the extra ones the test suite uses.
 APT_RUNTIME := python3-venv python3-dev tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng \
 	libzbar0 fonts-ocr-b fonts-dejavu-core
-APT_TEST := postgresql shellcheck systemd tmux sane-utils chromium poppler-utils nginx openssl strace
+APT_TEST := postgresql shellcheck systemd tmux sane-utils chromium poppler-utils nginx openssl strace \
+	fonts-liberation
 
 .PHONY: demo demo-central test test-fast bench install deps test-deps lock clean pi-smoke
 
