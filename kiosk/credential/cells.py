@@ -18,6 +18,8 @@ import numpy as np
 from kiosk.credential.ocrb import ALPHABET, LineRead
 
 WIDTH = 30  # characters per TD1 line
+PITCH_AGREE = 0.008  # a line whose own pitch differs from the block's by more gets its own grid
+PHASE_SHIFTS = (0.0, -0.2, 0.2, -0.4, 0.4)  # grid shifts tried, in pitches (the classifier takes ±0.15)
 
 
 @dataclass
@@ -131,6 +133,36 @@ def _phase(profile: np.ndarray, pitch: float, left: int, right: int) -> tuple[fl
     return found if best is not None and best < level else (pitch, found[1])
 
 
+def unwarp(gray: np.ndarray) -> np.ndarray:
+    """The block with the perspective the straightening kept taken out: the three lines are found
+    in the left and the right third of the block separately, and the quadrilateral from line 1's
+    top to line 3's bottom, extended to the block's sides, is warped to a rectangle. The pitch is
+    then the same along the line (seen tilted, it shrinks by a fifth from one end to the other).
+    The block unchanged when the two thirds do not agree on three lines."""
+    h, w = gray.shape[:2]
+    ink = ink_map(gray)
+    third = w // 3
+    left, right = find_lines(ink[:, :third]), find_lines(ink[:, w - third:])
+    if left is None or right is None:
+        return gray
+    (y_l, s_l), (y_r, s_r) = left, right
+    if not 0.75 < s_r / s_l < 1.33 or abs((y_r + s_r) - (y_l + s_l)) > 0.8 * min(s_l, s_r) + 0.1 * w:
+        return gray
+    x_l, x_r = third / 2, w - third / 2
+
+    def at(x: float, a: float, b: float) -> float:
+        return a + (b - a) * (x - x_l) / (x_r - x_l)
+
+    tops = [at(x, y_l - 0.6 * s_l, y_r - 0.6 * s_r) for x in (0.0, float(w))]
+    bottoms = [at(x, y_l + 2.6 * s_l, y_r + 2.6 * s_r) for x in (0.0, float(w))]
+    spacing = (s_l + s_r) / 2
+    out_h = int(round(3.2 * spacing))
+    src = np.array([[0, tops[0]], [w, tops[1]], [w, bottoms[1]], [0, bottoms[0]]], np.float32)
+    dst = np.array([[0, 0], [w, 0], [w, out_h], [0, out_h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(gray, matrix, (w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
 def segment(gray: np.ndarray) -> list[CellLine]:
     """The three MRZ lines of a straightened block as cell grids; [] when no three-line block
     with periodic characters is seen."""
@@ -172,11 +204,35 @@ def segment(gray: np.ndarray) -> list[CellLine]:
     cells = int(np.ceil((right - x0) / line_pitch)) + 1
     bounds = _track_gaps(summed, x0, line_pitch, cells)
     out: list[CellLine] = []
-    for cy, top, bottom, _ in bands:
-        cy_fit, slope = _middle(ink[top:bottom], float(bounds[1]), right, line_pitch)
-        cy_fit -= slope * float(bounds[1] - bounds[0])
-        out.append(CellLine(bounds=bounds, cy=top + cy_fit, slope=slope))
+    for (cy, top, bottom, _), profile in zip(bands, profiles):
+        own = _fine_pitch(profile, line_pitch)
+        line_bounds = bounds
+        if own is not None and abs(own / line_pitch - 1) > PITCH_AGREE:
+            # a line printed at its own pitch (a misregistered print run): its own grid from the
+            # common left edge; its phase is found when it is read (read_lines)
+            line_bounds = (bounds[1] + own * (np.arange(len(bounds)) - 1)).astype(np.float32)
+        cy_fit, slope = _middle(ink[top:bottom], float(line_bounds[1]), right, line_pitch)
+        cy_fit -= slope * float(line_bounds[1] - line_bounds[0])
+        out.append(CellLine(bounds=line_bounds, cy=top + cy_fit, slope=slope))
     return out
+
+
+def _fine_pitch(profile: np.ndarray, pitch: float, harmonic: int = 10) -> float | None:
+    """A line's own pitch, from the autocorrelation peak near `harmonic` pitches (ten times as
+    precise as the first peak); None when there is no clear peak there."""
+    p = profile - profile.mean()
+    n = len(p)
+    corr = np.correlate(p, p, mode="full")[n - 1:]
+    corr = corr / max(float(corr[0]), 1e-6)
+    lo, hi = int(harmonic * pitch * 0.96), int(np.ceil(harmonic * pitch * 1.04))
+    if hi + 1 >= n:
+        return None
+    lag = lo + int(corr[lo:hi + 1].argmax())
+    if lag in (lo, hi) or corr[lag] < 0.1:
+        return None
+    a, b, c = corr[lag - 1], corr[lag], corr[lag + 1]
+    denom = a - 2 * b + c
+    return float(lag + (0.5 * (a - c) / denom if abs(denom) > 1e-9 else 0.0)) / harmonic
 
 
 def _track_gaps(profile: np.ndarray, x0: float, pitch: float, cells: int) -> np.ndarray:
@@ -252,13 +308,36 @@ def read_lines(gray: np.ndarray) -> list[LineRead] | None:
     does not hold three whole lines of cells (cut off at a side, or not an MRZ)."""
     from kiosk.credential import cellnet
 
+    gray = unwarp(gray)
     lines = segment(gray)
     if len(lines) != 3 or any(ln.cells < WIDTH for ln in lines):
         return None
+
+    def classify(line: CellLine) -> np.ndarray:
+        crops = np.stack([cellnet.crop_cell(gray, *line.centre(i), line.width(i)) for i in range(line.cells)])
+        return cellnet.classify(crops)
+
+    # the gaps between blurred characters fill in and can put the grid a third of a pitch off,
+    # and a line may be printed a little off the others: for each line, the shift at which the
+    # classifier is surest of its cells (coarse, then a tenth of a pitch either side)
     probs = []
-    for ln in lines:
-        crops = np.stack([cellnet.crop_cell(gray, *ln.centre(i), ln.width(i)) for i in range(ln.cells)])
-        probs.append(cellnet.classify(crops))
+    for i, line in enumerate(lines):
+        tried: dict[float, tuple[float, CellLine, np.ndarray]] = {}
+
+        def attempt(shift: float) -> None:
+            if shift not in tried:
+                moved = CellLine(bounds=line.bounds + shift * line.pitch, cy=line.cy, slope=line.slope)
+                p = classify(moved)
+                tried[shift] = (float(np.log(np.maximum(p.max(axis=1), 1e-9)).mean()), moved, p)
+
+        for shift in PHASE_SHIFTS:
+            attempt(shift)
+        best = max(tried, key=lambda k: tried[k][0])
+        for shift in (round(best - 0.1, 2), round(best + 0.1, 2)):
+            attempt(shift)
+        best = max(tried, key=lambda k: tried[k][0])
+        lines[i], p = tried[best][1], tried[best][2]
+        probs.append(p)
     logs = np.log(np.maximum(probs[0], 1e-9))
     idmex = [ALPHABET.index(ch) for ch in "IDMEX"]
     starts = range(lines[0].cells - WIDTH + 1)

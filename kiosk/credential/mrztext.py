@@ -179,6 +179,64 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     return best
 
 
+CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))
+LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not read at all
+UNSURE_CELL = 0.94  # a cell scored under this (probability about 0.6, cells.scores_from_probabilities)  # the block as found, then wider (a block cut at a side)
+
+
+def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
+    """The block cut into its fixed-pitch cells, each read by the trained classifier
+    (kiosk.credential.cells), the check digits choosing among close characters (mrz.decode_td1).
+    None when no view of the block holds three whole lines that start with IDMEX."""
+    from kiosk.credential.cells import read_lines
+    from kiosk.credential.mrz import decode_td1
+
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    centre = block.quad.mean(axis=0)
+    found = None
+    for widen in CELL_VIEWS:
+        reads = read_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
+        if reads is None:
+            continue
+        mrz = decode_td1(reads)
+        if "mrz_no_ine" in mrz.problems:
+            continue
+        if mrz.verified:
+            # the OCR and the optional data have only the composite, one check digit over 24
+            # characters: when it held only after the decoder changed some of them, or over a cell
+            # the classifier was unsure of, two errors may cancel in it (1 in 10), so the QR must
+            # agree before they count; no check digit covers the sex
+            tail = np.concatenate([reads[0].scores[17:30].max(axis=1), reads[1].scores[18:30].max(axis=1)])
+            checked = np.concatenate([reads[0].scores[5:15].max(axis=1), reads[1].scores[0:7].max(axis=1),
+                                      reads[1].scores[8:15].max(axis=1), tail])
+            if float(checked.min()) < LOST_CELL:
+                # a cell the classifier could not read at all: among its three guesses and the
+                # others' runners-up, some combination meets the check digits by chance
+                mrz.verified = False
+                mrz.problems.append("mrz_weak")
+                found = found or _cell_text(mrz, block)
+                continue
+            if "composite" in mrz.corrected or float(tail.min()) < UNSURE_CELL:
+                mrz.weak |= {"ocr", "emision"}
+                mrz.values["emision"] = None
+            mrz.values["sex"] = None
+        text = _cell_text(mrz, block)
+        if mrz.verified:
+            text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
+            return text
+        found = found or text
+    return found
+
+
+def _cell_text(mrz: MrzReading, block: TextBlock) -> TextRead:
+    line1 = mrz.lines[0]
+    text = TextRead(lines=list(mrz.lines), mrz=mrz, line1=line1, line1_index=0, block=block,
+                    ocr_candidate=line1[17:30] if line1[17:30].isdigit() else None)
+    text.cic = line1[5:14] if _check(line1[5:15]) else None
+    text.views = [list(mrz.lines)]
+    return text
+
+
 def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     """A read verified by a later view only stands when another view read its OCR, and its optional
     data with the composite, the same: one misread can cancel an altered digit in the composite

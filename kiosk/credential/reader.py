@@ -22,7 +22,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -40,6 +40,7 @@ NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is th
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
 FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame wide (cards from 20 %)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
+OUTLINE_CELL_QUADS = 2  # card outlines whose lower band the cell classifier reads
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
 
@@ -148,6 +149,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
                 if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * bgr.shape[1] for c in seen)]
         side.blocks = blocks + fine
         text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS]) or _vote(side)
+    if not text_ok:
+        text_ok = _read_outline_cells(side, bgr)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
         repaired = repair_with_qr(side.text, runs)
@@ -192,11 +195,43 @@ def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
     return False
 
 
+MRZ_BAND = (0.58, 0.99)  # where a TD1 MRZ lies on an ID-1 back, as fractions of its height
+
+
+def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
+    """The third cue: the card's outline (either way up), its lower band read by the cell
+    classifier. For a card whose MRZ the text detector did not single out (a busy table, text
+    lines merged with the table's)."""
+    for quad in find_card_quads(bgr)[:OUTLINE_CELL_QUADS]:
+        for turn in (0, 2):
+            card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
+            top, bottom = MRZ_BAND
+            band = np.array([card[0] + (card[3] - card[0]) * top, card[1] + (card[2] - card[1]) * top,
+                             card[1] + (card[2] - card[1]) * bottom, card[0] + (card[3] - card[0]) * bottom], np.float32)
+            text = read_block_cells(bgr, TextBlock(band, 0.0))
+            if text is not None and text.mrz is not None and text.mrz.verified:
+                side.views += text.views
+                side.text = text
+                return True
+    return False
+
+
 def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None) -> bool:
     """Tesseract on each block until one verifies; the best reading is kept in `side`. `back`
     maps the blocks' corners from the view they were found in to the frame."""
     for block in blocks:
+        cells = read_block_cells(bgr, block)
+        if cells is not None and cells.mrz is not None and cells.mrz.verified:
+            if back is not None:
+                cells.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+            side.views += cells.views
+            side.text = cells
+            return True
         text = read_block(bgr, block)
+        if cells is not None:
+            text.views = cells.views + text.views
+            if not text.line1:
+                text.line1, text.line1_index = cells.line1, -1
         if back is not None:
             text.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
         side.views += text.views

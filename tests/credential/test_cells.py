@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.credential.cells import WIDTH, segment
+from kiosk.credential.cells import WIDTH, read_lines, segment
+from kiosk.credential.mrz import decode_td1
 from kiosk.specimens.mrz import td1_lines
 from kiosk.specimens.people import make_identity
 
@@ -71,3 +72,21 @@ def test_no_cells_on_a_block_without_three_lines() -> None:
     gray, _ = render(_lines(4)[:1], FONTS[0])
     assert segment(gray) == []
     assert segment(np.full((160, 900), 200, np.uint8)) == []
+@pytest.mark.parametrize("font_path", FONTS)
+def test_rendered_block_reads_and_verifies(font_path: str) -> None:
+    lines = _lines(11)
+    gray, _ = render(lines, font_path, blur=1.2)
+    reads = read_lines(gray)
+    assert reads is not None
+    mrz = decode_td1(reads)
+    assert mrz.verified, mrz.problems
+    assert mrz.lines[0] == lines[0]
+    assert mrz.values["cic"] == lines[0][5:14] and mrz.values["ocr"] == lines[0][17:30]
+
+
+def test_altered_check_digit_is_not_verified() -> None:
+    lines = td1_lines(make_identity(random.Random(12)), break_check="cic")
+    gray, _ = render(lines, FONTS[0], blur=1.0)
+    reads = read_lines(gray)
+    assert reads is not None
+    assert not decode_td1(reads).verified
