@@ -138,16 +138,17 @@ def unwarp(gray: np.ndarray) -> np.ndarray:
     in the left and the right third of the block separately, and the quadrilateral from line 1's
     top to line 3's bottom, extended to the block's sides, is warped to a rectangle. The pitch is
     then the same along the line (seen tilted, it shrinks by a fifth from one end to the other).
-    The block unchanged when the two thirds do not agree on three lines."""
+    Without perspective taken out when the two thirds do not agree on three lines; deslanted
+    (deslant) either way."""
     h, w = gray.shape[:2]
     ink = ink_map(gray)
     third = w // 3
     left, right = find_lines(ink[:, :third]), find_lines(ink[:, w - third:])
     if left is None or right is None:
-        return gray
+        return deslant(gray)
     (y_l, s_l), (y_r, s_r) = left, right
     if not 0.75 < s_r / s_l < 1.33 or abs((y_r + s_r) - (y_l + s_l)) > 0.8 * min(s_l, s_r) + 0.1 * w:
-        return gray
+        return deslant(gray)
     x_l, x_r = third / 2, w - third / 2
 
     def at(x: float, a: float, b: float) -> float:
@@ -160,7 +161,31 @@ def unwarp(gray: np.ndarray) -> np.ndarray:
     src = np.array([[0, tops[0]], [w, tops[1]], [w, bottoms[1]], [0, bottoms[0]]], np.float32)
     dst = np.array([[0, 0], [w, 0], [w, out_h], [0, out_h]], np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
-    return cv2.warpPerspective(gray, matrix, (w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    flat = cv2.warpPerspective(gray, matrix, (w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return deslant(flat)
+
+
+SLANTS = np.linspace(-0.45, 0.45, 19)  # horizontal shear per pixel of height tried by deslant
+
+
+def deslant(gray: np.ndarray) -> np.ndarray:
+    """The block with its characters' vertical strokes made vertical again (a card turned and
+    tilted shears its print): the horizontal shear whose column profile of ink is the most
+    peaked, the way strokes stand straight."""
+    h, w = gray.shape[:2]
+    ink = ink_map(gray)
+    best, best_slant = -1.0, 0.0
+    for slant in SLANTS:
+        m = np.float32([[1, slant, -slant * h / 2], [0, 1, 0]])
+        sheared = cv2.warpAffine(ink, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+        profile = sheared.sum(axis=0)
+        energy = float((profile ** 2).sum())
+        if energy > best:
+            best, best_slant = energy, float(slant)
+    if best_slant == 0.0:
+        return gray
+    m = np.float32([[1, best_slant, -best_slant * h / 2], [0, 1, 0]])
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def segment(gray: np.ndarray) -> list[CellLine]:
@@ -301,6 +326,11 @@ def scores_from_probabilities(probs: np.ndarray) -> np.ndarray:
     """Classifier probabilities on the scale the check-digit decoder (mrz.decode_td1) weighs:
     1 for certain, 0.08 less for half as likely, 0 at about 1 in 3000."""
     return np.clip(1.0 + np.log(np.maximum(probs, 1e-9)) / 8.0, 0.0, 1.0).astype(np.float32)
+
+
+def probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
+    """The inverse of scores_from_probabilities (down to its floor)."""
+    return np.exp(8.0 * (scores.astype(np.float64) - 1.0))
 
 
 def read_lines(gray: np.ndarray) -> list[LineRead] | None:

@@ -181,7 +181,7 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
 
 CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))
 LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not read at all
-UNSURE_CELL = 0.94  # a cell scored under this (probability about 0.6, cells.scores_from_probabilities)  # the block as found, then wider (a block cut at a side)
+UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there  # the block as found, then wider (a block cut at a side)
 
 
 def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
@@ -206,9 +206,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
             # characters: when it held only after the decoder changed some of them, or over a cell
             # the classifier was unsure of, two errors may cancel in it (1 in 10), so the QR must
             # agree before they count; no check digit covers the sex
-            tail = np.concatenate([reads[0].scores[17:30].max(axis=1), reads[1].scores[18:30].max(axis=1)])
-            checked = np.concatenate([reads[0].scores[5:15].max(axis=1), reads[1].scores[0:7].max(axis=1),
-                                      reads[1].scores[8:15].max(axis=1), tail])
+            checked = np.concatenate([reads[0].scores[5:30].max(axis=1), reads[1].scores[0:7].max(axis=1),
+                                      reads[1].scores[8:15].max(axis=1), reads[1].scores[18:30].max(axis=1)])
             if float(checked.min()) < LOST_CELL:
                 # a cell the classifier could not read at all: among its three guesses and the
                 # others' runners-up, some combination meets the check digits by chance
@@ -216,7 +215,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
                 mrz.problems.append("mrz_weak")
                 found = found or _cell_text(mrz, block)
                 continue
-            if "composite" in mrz.corrected or float(tail.min()) < UNSURE_CELL:
+            if "composite" in mrz.corrected or _tail_share(mrz, reads) < UNSURE_SHARE:
                 mrz.weak |= {"ocr", "emision"}
                 mrz.values["emision"] = None
             mrz.values["sex"] = None
@@ -226,6 +225,22 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
             return text
         found = found or text
     return found
+
+
+def _tail_share(mrz: MrzReading, reads: list) -> float:
+    """The least probability share, among the characters its position allows (digits and '<'),
+    that the classifier gave a chosen character of the OCR and the optional data."""
+    from kiosk.credential.cells import probabilities_from_scores
+    from kiosk.credential.ocrb import ALPHABET
+
+    allowed = [ALPHABET.index(ch) for ch in "0123456789<"]
+    shares = []
+    for read, start, text in ((reads[0], 17, mrz.lines[0][17:30]), (reads[1], 18, mrz.lines[1][18:30])):
+        probs = probabilities_from_scores(read.scores[start:start + len(text)])
+        for row, ch in zip(probs, text):
+            if ch in ALPHABET:
+                shares.append(float(row[ALPHABET.index(ch)] / max(float(row[allowed].sum()), 1e-9)))
+    return min(shares, default=0.0)
 
 
 def _cell_text(mrz: MrzReading, block: TextBlock) -> TextRead:

@@ -145,10 +145,14 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
         fine_w = min(bgr.shape[1], FINE_DETECT_W)
         seen = [b.quad.mean(axis=0) for b in blocks[:TEXT_BLOCKS]]
-        fine = [b for b in find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
-                if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * bgr.shape[1] for c in seen)]
+        found = find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
+        near = [any(np.linalg.norm(b.quad.mean(axis=0) - c) <= 0.03 * bgr.shape[1] for c in seen) for b in found]
+        fine = [b for b, n in zip(found, near) if not n][:TEXT_BLOCKS]
+        # a block found again, a little differently: the classifier reads it again (its cells
+        # move), tesseract does not
+        again = [b for b, n in zip(found, near) if n][:TEXT_BLOCKS]
         side.blocks = blocks + fine
-        text_ok = _read_blocks(side, bgr, fine[:TEXT_BLOCKS]) or _vote(side)
+        text_ok = _read_blocks(side, bgr, fine + again, cells_only=tuple(range(len(fine), len(fine) + len(again)))) or _vote(side)
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
     if not text_ok and side.text is not None:
@@ -216,17 +220,26 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     return False
 
 
-def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None) -> bool:
-    """Tesseract on each block until one verifies; the best reading is kept in `side`. `back`
-    maps the blocks' corners from the view they were found in to the frame."""
-    for block in blocks:
+def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None,
+                 cells_only: tuple[int, ...] = ()) -> bool:
+    """Each block read cell by cell by the classifier, then by tesseract, until one verifies; the
+    best reading is kept in `side`. A read whose OCR is weak (only the QR can confirm it) is kept
+    only when no block gives a firm one. `back` maps the blocks' corners from the view they were
+    found in to the frame; the blocks at the `cells_only` indexes are not given to tesseract
+    (it read them already, found a little differently)."""
+    weak: TextRead | None = None
+    for index, block in enumerate(blocks):
         cells = read_block_cells(bgr, block)
+        if cells is not None and back is not None:
+            cells.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
-            if back is not None:
-                cells.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
-            side.views += cells.views
-            side.text = cells
-            return True
+            if not cells.mrz.weak:
+                side.views += cells.views
+                side.text = cells
+                return True
+            weak = weak or cells
+        if index in cells_only:
+            continue
         text = read_block(bgr, block)
         if cells is not None:
             text.views = cells.views + text.views
@@ -240,6 +253,10 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             side.text = text
         if text.mrz is not None and text.mrz.verified:
             return True
+    if weak is not None and not (side.text is not None and side.text.mrz is not None and side.text.mrz.verified):
+        side.views += weak.views
+        side.text = weak
+        return True
     return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
 
 

@@ -90,3 +90,34 @@ def test_altered_check_digit_is_not_verified() -> None:
     reads = read_lines(gray)
     assert reads is not None
     assert not decode_td1(reads).verified
+
+
+@pytest.mark.parametrize("shear", [-0.3, 0.25])
+def test_slanted_print_is_deslanted_and_read(shear: float) -> None:
+    """A card turned and tilted shears its print: a third of a pixel per pixel of height puts
+    the top of a character a third of a pitch from its foot unless it is straightened."""
+    lines = _lines(21)
+    gray, _ = render(lines, FONTS[2], blur=1.0)
+    h, w = gray.shape
+    m = np.float32([[1, shear, -shear * h / 2], [0, 1, 0]])
+    slanted = cv2.warpAffine(gray, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    reads = read_lines(slanted)
+    assert reads is not None
+    mrz = decode_td1(reads)
+    assert mrz.verified, mrz.problems
+    assert mrz.lines[:2] == lines[:2]
+
+
+def test_keystone_perspective_is_taken_out() -> None:
+    """The right end of the block seen 20 % smaller than the left (the card tilted away)."""
+    lines = _lines(22)
+    gray, _ = render(lines, FONTS[0], blur=0.8)
+    h, w = gray.shape
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[0, 0], [w * 0.9, h * 0.1], [w * 0.9, h * 0.9], [0, h]])
+    seen = cv2.warpPerspective(gray, cv2.getPerspectiveTransform(src, dst), (w, h), borderMode=cv2.BORDER_REPLICATE)
+    reads = read_lines(seen)
+    assert reads is not None
+    mrz = decode_td1(reads)
+    assert mrz.verified, mrz.problems
+    assert mrz.values["ocr"] == lines[0][17:30]
