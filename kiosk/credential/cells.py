@@ -19,7 +19,7 @@ from kiosk.credential.ocrb import ALPHABET, LineRead
 
 WIDTH = 30  # characters per TD1 line
 PITCH_AGREE = 0.008  # a line whose own pitch differs from the block's by more gets its own grid
-PHASE_SHIFTS = (0.0, -0.2, 0.2, -0.4, 0.4)  # grid shifts tried, in pitches (the classifier takes ±0.15)
+PHASE_SHIFTS = (-0.4, -0.2, 0.0, 0.2, 0.4)  # grid shifts tried, in pitches (the classifier takes ±0.15)
 
 
 @dataclass
@@ -348,26 +348,27 @@ def read_lines(gray: np.ndarray) -> list[LineRead] | None:
         return cellnet.classify(crops)
 
     # the gaps between blurred characters fill in and can put the grid a third of a pitch off,
-    # and a line may be printed a little off the others: for each line, the shift at which the
-    # classifier is surest of its cells (coarse, then a tenth of a pitch either side)
+    # and a line may be printed a little off the others, at its own pitch: each line is read at
+    # several shifts, and the shift that drifts linearly along the line (a phase and a pitch)
+    # through the cells the classifier is surest of is where it is read
     probs = []
     for i, line in enumerate(lines):
-        tried: dict[float, tuple[float, CellLine, np.ndarray]] = {}
-
-        def attempt(shift: float) -> None:
-            if shift not in tried:
-                moved = CellLine(bounds=line.bounds + shift * line.pitch, cy=line.cy, slope=line.slope)
-                p = classify(moved)
-                tried[shift] = (float(np.log(np.maximum(p.max(axis=1), 1e-9)).mean()), moved, p)
-
-        for shift in PHASE_SHIFTS:
-            attempt(shift)
-        best = max(tried, key=lambda k: tried[k][0])
-        for shift in (round(best - 0.1, 2), round(best + 0.1, 2)):
-            attempt(shift)
-        best = max(tried, key=lambda k: tried[k][0])
-        lines[i], p = tried[best][1], tried[best][2]
-        probs.append(p)
+        shifted = [CellLine(bounds=line.bounds + s * line.pitch, cy=line.cy, slope=line.slope) for s in PHASE_SHIFTS]
+        reads = [classify(moved) for moved in shifted]
+        sure = np.array([np.log(np.maximum(p.max(axis=1), 1e-9)) for p in reads])  # (shifts, cells)
+        a, b, fitted_score = _drift(sure)
+        plain = int(sure.mean(axis=1).argmax())
+        if fitted_score > float(sure[plain].mean()) + 1e-6 and (abs(a) > 1e-6 or abs(b) > 1e-6):
+            index = np.arange(line.cells + 1, dtype=np.float32)
+            moved = CellLine(bounds=(line.bounds + (a + b * index) * line.pitch).astype(np.float32), cy=line.cy,
+                             slope=line.slope)
+            p = classify(moved)
+            if float(np.log(np.maximum(p.max(axis=1), 1e-9)).mean()) >= float(sure[plain].mean()):
+                lines[i] = moved
+                probs.append(p)
+                continue
+        lines[i] = shifted[plain]
+        probs.append(reads[plain])
     logs = np.log(np.maximum(probs[0], 1e-9))
     idmex = [ALPHABET.index(ch) for ch in "IDMEX"]
     starts = range(lines[0].cells - WIDTH + 1)
@@ -381,6 +382,35 @@ def read_lines(gray: np.ndarray) -> list[LineRead] | None:
             return None
         reads.append(_line_read(p, ln, offset))
     return reads
+
+
+DRIFT_PHASES = np.arange(-0.5, 0.5, 0.05)
+DRIFT_SLOPES = np.arange(-0.03, 0.0301, 0.0025)  # pitches of drift per cell (a line 3 % off in pitch)
+
+
+def _drift(sure: np.ndarray) -> tuple[float, float, float]:
+    """(phase, slope, mean confidence) of the linear shift a + b * i, in pitches, that passes
+    through the surest reads of `sure` (log confidence of each cell at each of PHASE_SHIFTS),
+    each cell's confidence interpolated at its shift wrapped into one pitch."""
+    shifts = np.asarray(PHASE_SHIFTS, np.float64)
+    order = np.argsort(shifts)
+    xs, table = shifts[order], sure[order]
+    cells = sure.shape[1]
+    idx = np.arange(cells)
+    best = (0.0, 0.0, -np.inf)
+    for b in DRIFT_SLOPES:
+        for a in DRIFT_PHASES:
+            at = a + b * idx
+            wrapped = (at + 0.5) % 1.0 - 0.5
+            pos = np.clip(np.interp(wrapped, xs, np.arange(len(xs))), 0, len(xs) - 1)
+            lo = np.floor(pos).astype(int)
+            hi = np.minimum(lo + 1, len(xs) - 1)
+            frac = pos - lo
+            values = table[lo, idx] * (1 - frac) + table[hi, idx] * frac
+            score = float(values.mean())
+            if score > best[2]:
+                best = (float(a), float(b), score)
+    return best
 
 
 def _line_read(probs: np.ndarray, line: CellLine, offset: int) -> LineRead:
