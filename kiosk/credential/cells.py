@@ -147,9 +147,15 @@ def unwarp(gray: np.ndarray) -> np.ndarray:
     if left is None or right is None:
         return deslant(gray)
     (y_l, s_l), (y_r, s_r) = left, right
-    if not 0.75 < s_r / s_l < 1.33 or abs((y_r + s_r) - (y_l + s_l)) > 0.8 * min(s_l, s_r) + 0.1 * w:
+    if not 0.8 < s_r / s_l < 1.25 or abs((y_r + s_r) - (y_l + s_l)) > 0.5 * min(s_l, s_r):
         return deslant(gray)
     x_l, x_r = third / 2, w - third / 2
+    middle = find_lines(ink[:, third:w - third])
+    # the middle third must lie where the two ends put it (a smudge or glare in one third
+    # moves its comb; a wrong warp would cost the whole block)
+    if middle is None or abs(middle[0] + middle[1] - (y_l + s_l + y_r + s_r) / 2) > 0.2 * s_l \
+            or abs(middle[1] - (s_l + s_r) / 2) > 0.1 * s_l:
+        return deslant(gray)
 
     def at(x: float, a: float, b: float) -> float:
         return a + (b - a) * (x - x_l) / (x_r - x_l)

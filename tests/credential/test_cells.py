@@ -121,3 +121,41 @@ def test_keystone_perspective_is_taken_out() -> None:
     mrz = decode_td1(reads)
     assert mrz.verified, mrz.problems
     assert mrz.values["ocr"] == lines[0][17:30]
+
+
+def _whole(gray: np.ndarray):
+    from kiosk.credential.mrztext import TextBlock
+
+    h, w = gray.shape
+    return TextBlock(np.float32([[4, 4], [w - 4, 4], [w - 4, h - 4], [4, h - 4]]), 1.0)
+
+
+def test_smudged_ocr_digits_are_never_verified_from_the_composite_alone() -> None:
+    """Two OCR digits smudged: whatever the decoder makes of them, the composite alone (one
+    check digit over 24 characters) must not make them verified; the CIC, with its own check
+    digit, still is."""
+    from kiosk.credential.mrztext import read_block_cells
+
+    lines = _lines(31)
+    gray, truths = render(lines, FONTS[0], blur=1.0)
+    xs = truths[0]
+    y = int(PITCH * 1.3)
+    x0, x1 = int(xs[22]), int(xs[24])
+    patch = gray[y - 4:y + int(PITCH * 1.4), x0:x1]
+    gray[y - 4:y + int(PITCH * 1.4), x0:x1] = cv2.GaussianBlur(patch, (0, 0), PITCH * 0.35)  # smudged
+    text = read_block_cells(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _whole(gray))
+    assert text is not None
+    if text.mrz.verified:
+        assert "ocr" in text.mrz.weak
+        assert text.mrz.values["cic"] == lines[0][5:14]
+
+
+def test_clean_block_reads_firm_with_no_sex_from_the_classifier() -> None:
+    from kiosk.credential.mrztext import read_block_cells
+
+    lines = _lines(32)
+    gray, _ = render(lines, FONTS[1], blur=0.8)
+    text = read_block_cells(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _whole(gray))
+    assert text is not None and text.mrz.verified and not text.mrz.weak
+    assert text.mrz.values["ocr"] == lines[0][17:30]
+    assert text.mrz.values["sex"] is None  # no check digit covers it
