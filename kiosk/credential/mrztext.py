@@ -184,7 +184,7 @@ LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not re
 UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there  # the block as found, then wider (a block cut at a side)
 
 
-def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
+def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float, float], ...] = CELL_VIEWS) -> TextRead | None:
     """The block cut into its fixed-pitch cells, each read by the trained classifier
     (kiosk.credential.cells), the check digits choosing among close characters (mrz.decode_td1).
     None when no view of the block holds three whole lines that start with IDMEX."""
@@ -194,7 +194,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock) -> TextRead | None:
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     centre = block.quad.mean(axis=0)
     found = None
-    for widen in CELL_VIEWS:
+    for widen in views:
         reads = read_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
         if reads is None:
             continue

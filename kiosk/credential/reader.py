@@ -22,7 +22,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -212,7 +212,7 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
             top, bottom = MRZ_BAND
             band = np.array([card[0] + (card[3] - card[0]) * top, card[1] + (card[2] - card[1]) * top,
                              card[1] + (card[2] - card[1]) * bottom, card[0] + (card[3] - card[0]) * bottom], np.float32)
-            text = read_block_cells(bgr, TextBlock(band, 0.0))
+            text = read_block_cells(bgr, TextBlock(band, 0.0), views=CELL_VIEWS[:1])  # the band spans the card
             if text is not None and text.mrz is not None and text.mrz.verified:
                 side.views += text.views
                 side.text = text
