@@ -159,3 +159,17 @@ def test_clean_block_reads_firm_with_no_sex_from_the_classifier() -> None:
     assert text is not None and text.mrz.verified and not text.mrz.weak
     assert text.mrz.values["ocr"] == lines[0][17:30]
     assert text.mrz.values["sex"] is None  # no check digit covers it
+
+
+def test_drift_follows_a_line_printed_at_its_own_pitch() -> None:
+    """Confidence is highest where a cell's shift matches the print's: a line 2 % tighter than the
+    grid drifts a fifth of a pitch every ten cells, and wraps past half a pitch."""
+    from kiosk.credential.cells import PHASE_SHIFTS, _drift
+
+    cells = 33
+    true = -0.1 + 0.02 * np.arange(cells)
+    shifts = np.array(PHASE_SHIFTS)[:, None]
+    wrapped = (true[None, :] - shifts + 0.5) % 1.0 - 0.5
+    sure = -8.0 * wrapped ** 2  # log confidence falls off away from the true shift
+    a, b, _ = _drift(sure)
+    assert abs(b - 0.02) < 0.0026 and abs(a + 0.1) < 0.06
