@@ -59,18 +59,24 @@ def find_lines(ink: np.ndarray) -> tuple[float, float] | None:
     rows = cv2.GaussianBlur(ink.sum(axis=1).reshape(-1, 1), (1, 0), 2.0).ravel()
     rows = rows / max(float(rows.max()), 1e-6)
     grid = np.arange(h, dtype=np.float32)
-    best, found = -1.0, None
-    for spacing in np.arange(max(8.0, h / 6.0), h / 2.2, 0.5):
-        half = spacing / 2
-        y1 = np.arange(half * 0.6, h - 2 * spacing - half * 0.6, 1.0)
-        if len(y1) == 0:
-            continue
-        on = np.min([np.interp(y1 + k * spacing, grid, rows) for k in range(3)], axis=0)
-        off = [np.interp(y1 + (k - 0.5) * spacing, grid, rows) for k in range(4)]
-        score = on - np.maximum(off[1], off[2]) - 0.5 * np.maximum(off[0], off[3])
-        i = int(score.argmax())
-        if score[i] > best:
-            best, found = float(score[i]), (float(y1[i]), float(spacing))
+    spacings = np.arange(max(8.0, h / 6.0), h / 2.2, 0.5)
+    if len(spacings) == 0:
+        return None
+    # every (spacing, first line) at once; first lines outside the block are masked out
+    sp = spacings[:, None]
+    y1 = 0.3 * sp + np.arange(0.0, float(h), 1.0)[None, :]
+    valid = y1 < h - 2 * sp - 0.3 * sp
+
+    def at(y: np.ndarray) -> np.ndarray:
+        return np.interp(y, grid, rows)
+
+    on = np.minimum(np.minimum(at(y1), at(y1 + sp)), at(y1 + 2 * sp))
+    off = [at(y1 + (k - 0.5) * sp) for k in range(4)]
+    score = on - np.maximum(off[1], off[2]) - 0.5 * np.maximum(off[0], off[3])
+    score = np.where(valid, score, -np.inf)
+    i, j = np.unravel_index(int(score.argmax()), score.shape)
+    best = float(score[i, j])
+    found = (float(y1[i, j]), float(spacings[i])) if np.isfinite(best) else None
     if found is None or best < 0.2:
         return None
     return found
@@ -403,20 +409,17 @@ def _drift(sure: np.ndarray) -> tuple[float, float, float]:
     xs, table = shifts[order], sure[order]
     cells = sure.shape[1]
     idx = np.arange(cells)
-    best = (0.0, 0.0, -np.inf)
-    for b in DRIFT_SLOPES:
-        for a in DRIFT_PHASES:
-            at = a + b * idx
-            wrapped = (at + 0.5) % 1.0 - 0.5
-            pos = np.clip(np.interp(wrapped, xs, np.arange(len(xs))), 0, len(xs) - 1)
-            lo = np.floor(pos).astype(int)
-            hi = np.minimum(lo + 1, len(xs) - 1)
-            frac = pos - lo
-            values = table[lo, idx] * (1 - frac) + table[hi, idx] * frac
-            score = float(values.mean())
-            if score > best[2]:
-                best = (float(a), float(b), score)
-    return best
+    # every (slope, phase) at once: at[s, p, i] is cell i's shift on that line
+    at = DRIFT_PHASES[None, :, None] + DRIFT_SLOPES[:, None, None] * idx[None, None, :]
+    wrapped = (at + 0.5) % 1.0 - 0.5
+    pos = np.clip(np.interp(wrapped, xs, np.arange(len(xs), dtype=np.float64)), 0, len(xs) - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, len(xs) - 1)
+    frac = pos - lo
+    values = table[lo, idx] * (1 - frac) + table[hi, idx] * frac
+    scores = values.mean(axis=2)
+    s_best, p_best = np.unravel_index(int(scores.argmax()), scores.shape)
+    return float(DRIFT_PHASES[p_best]), float(DRIFT_SLOPES[s_best]), float(scores[s_best, p_best])
 
 
 def _line_read(probs: np.ndarray, line: CellLine, offset: int) -> LineRead:
