@@ -248,7 +248,7 @@ def segment(gray: np.ndarray) -> list[CellLine]:
             # a line printed at its own pitch (a misregistered print run): its own grid from the
             # common left edge; its phase is found when it is read (read_lines)
             line_bounds = (bounds[1] + own * (np.arange(len(bounds)) - 1)).astype(np.float32)
-        cy_fit, slope = _middle(ink[top:bottom], float(line_bounds[1]), right, line_pitch)
+        cy_fit, slope = _middle(ink[top:bottom], float(line_bounds[1]), right)
         cy_fit -= slope * float(line_bounds[1] - line_bounds[0])
         out.append(CellLine(bounds=line_bounds, cy=top + cy_fit, slope=slope))
     return out
@@ -318,7 +318,7 @@ def _fit_gaps(profile: np.ndarray, grid: np.ndarray, pitch: float, reach: float,
     return fitted
 
 
-def _middle(band: np.ndarray, x0: float, right: float, pitch: float) -> tuple[float, float]:
+def _middle(band: np.ndarray, x0: float, right: float) -> tuple[float, float]:
     """The ink's vertical middle at x0 in the band, and its slope, from the line's left and
     right halves (a residual tilt or a perspective the straightening kept)."""
     ys = np.arange(band.shape[0], dtype=np.float32)

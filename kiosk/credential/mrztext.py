@@ -15,7 +15,9 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, split_name
+from kiosk.credential.cells import probabilities_from_scores, read_lines
+from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, decode_td1, split_name
+from kiosk.credential.ocrb import ALPHABET
 from kiosk.identifiers import icao_check_digit
 
 DETECT_W = 800  # detection runs on a copy this wide
@@ -179,18 +181,15 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     return best
 
 
-CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))
+CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))  # the block as found, then wider (a block cut at a side)
 LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not read at all
-UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there  # the block as found, then wider (a block cut at a side)
+UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there
 
 
 def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float, float], ...] = CELL_VIEWS) -> TextRead | None:
     """The block cut into its fixed-pitch cells, each read by the trained classifier
     (kiosk.credential.cells), the check digits choosing among close characters (mrz.decode_td1).
     None when no view of the block holds three whole lines that start with IDMEX."""
-    from kiosk.credential.cells import read_lines
-    from kiosk.credential.mrz import decode_td1
-
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     centre = block.quad.mean(axis=0)
     found = None
@@ -230,9 +229,6 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
 def _tail_share(mrz: MrzReading, reads: list) -> float:
     """The least probability share, among the characters its position allows (digits and '<'),
     that the classifier gave a chosen character of the OCR and the optional data."""
-    from kiosk.credential.cells import probabilities_from_scores
-    from kiosk.credential.ocrb import ALPHABET
-
     allowed = [ALPHABET.index(ch) for ch in "0123456789<"]
     shares = []
     for read, start, text in ((reads[0], 17, mrz.lines[0][17:30]), (reads[1], 18, mrz.lines[1][18:30])):

@@ -220,6 +220,13 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     return False
 
 
+def _in_frame(block: TextBlock, back: np.ndarray | None) -> TextBlock:
+    """The block with its corners mapped by `back` from the view it was found in to the frame."""
+    if back is None:
+        return block
+    return TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+
+
 def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None,
                  cells_only: tuple[int, ...] = ()) -> bool:
     """Each block read cell by cell by the classifier, then by tesseract, until one verifies; the
@@ -230,8 +237,8 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
     weak: TextRead | None = None
     for index, block in enumerate(blocks):
         cells = read_block_cells(bgr, block)
-        if cells is not None and back is not None:
-            cells.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+        if cells is not None:
+            cells.block = _in_frame(block, back)
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
             if not cells.mrz.weak:
                 side.views += cells.views
@@ -245,8 +252,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             text.views = cells.views + text.views
             if not text.line1:
                 text.line1, text.line1_index = cells.line1, -1
-        if back is not None:
-            text.block = TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+        text.block = _in_frame(block, back)
         side.views += text.views
         better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
         if better or (text.mrz is not None and text.mrz.verified):
