@@ -306,7 +306,8 @@ def train(args) -> None:
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    d = np.load(args.data)
+    parts = [np.load(path) for path in args.data]
+    d = {k: np.concatenate([part[k] for part in parts]) for k in ("x", "y", "font")}
     keep = np.ones(len(d["y"]), bool)
     excluded = set(args.exclude.split(",")) if args.exclude else set()
     for i, (g, _) in enumerate(FONTS):
@@ -413,7 +414,7 @@ def main() -> None:
     a.add_argument("--fonts", default=None, help="comma-separated font groups (default all)")
     a.add_argument("--out", required=True)
     b = sub.add_parser("train", help="train and export ONNX")
-    b.add_argument("--data", required=True)
+    b.add_argument("--data", nargs="+", required=True, help="one or more files made by `data` (concatenated)")
     b.add_argument("--val", required=True)
     b.add_argument("--out", required=True)
     b.add_argument("--exclude", default="", help="comma-separated font groups to leave out")

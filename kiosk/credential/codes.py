@@ -143,3 +143,55 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
             out["ocr"] = near[0][1]
         return out
     return {}
+
+
+EVIDENCE_NATS = 20.7  # ln(1e9): odds the cells must give a reading of the QR's digits over chance
+LOST_PROBABILITY = 0.05  # a cell giving the QR's character less than this contradicts it
+
+
+def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str]:
+    """CIC and OCR from a QR payload, confirmed by the classifier's cells of MRZ line 1 when its
+    check digits do not hold (a blurred cell or two): each way of taking a 9-digit window of the
+    QR as the CIC (its ICAO check digit at cell 14) and another 13-digit window as the OCR is
+    weighed by the cells' probabilities. One way is kept when
+
+    - every one of its 23 cells gives its character at least LOST_PROBABILITY (a cell sure of
+      another digit is a printed value that differs from the QR: an altered card, not a misread);
+    - the cells favour it over random digits by EVIDENCE_NATS (1e9 to 1), so a line too blurred
+      to say anything confirms nothing;
+    - and over every other way of reading the QR by EVIDENCE_NATS too (the layout is not guessed).
+
+    `line1_probs` are (30, 37) probabilities of line 1's cells in ALPHABET order, one per view;
+    those cells can only hold digits, so each is weighed by its shares among the ten digits (a
+    blurred 6 read as C still says 6 among the digits). {} when no view confirms one way."""
+    from kiosk.credential.ocrb import ALPHABET
+    from kiosk.identifiers import icao_check_digit
+
+    runs = digit_runs(text)
+    if not runs:
+        return {}
+    digits = [ALPHABET.index(ch) for ch in "0123456789"]
+    index = {ch: i for i, ch in enumerate("0123456789")}
+    cics = _windows(runs, 9)
+    ocrs = _windows(runs, 13)
+    for probs in line1_probs:
+        shares = probs[:, digits] / np.maximum(probs[:, digits].sum(axis=1, keepdims=True), 1e-12)
+        logp = np.log(np.maximum(shares, 1e-9))
+        ways = []
+        for r9, i9, w9 in cics:
+            cic_cells = [index[ch] for ch in w9 + icao_check_digit(w9)]
+            cic_logp = logp[np.arange(5, 15), cic_cells]
+            for r13, i13, w13 in ocrs:
+                if r13 == r9 and i13 < i9 + 9 and i9 < i13 + 13:
+                    continue  # overlapping windows
+                cells = np.concatenate([cic_logp, logp[np.arange(17, 30), [index[ch] for ch in w13]]])
+                ways.append((float(cells.sum()), float(cells.min()), w9, w13))
+        if not ways:
+            return {}
+        ways.sort(reverse=True)
+        total, weakest, cic, ocr = ways[0]
+        runner_up = ways[1][0] if len(ways) > 1 else -np.inf
+        if weakest >= np.log(LOST_PROBABILITY) and total - 23 * np.log(0.1) >= EVIDENCE_NATS \
+                and total - runner_up >= EVIDENCE_NATS:
+            return {"cic": cic, "ocr": ocr}
+    return {}

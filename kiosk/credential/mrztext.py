@@ -52,6 +52,7 @@ class TextRead:
     line1_index: int = -1  # where line 1 is in `lines`
     block: TextBlock | None = None
     views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
+    line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (30, 37) line 1, per view
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -193,6 +194,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     centre = block.quad.mean(axis=0)
     found = None
+    line1_probs: list[np.ndarray] = []
     for widen in views:
         reads = read_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
         if reads is None:
@@ -200,6 +202,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
         mrz = decode_td1(reads)
         if "mrz_no_ine" in mrz.problems:
             continue
+        line1_probs.append(probabilities_from_scores(reads[0].scores))
         if mrz.verified:
             # the OCR and the optional data have only the composite, one check digit over 24
             # characters: when it held only after the decoder changed some of them, or over a cell
@@ -221,8 +224,11 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
         text = _cell_text(mrz, block)
         if mrz.verified:
             text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
+            text.line1_probs = line1_probs
             return text
         found = found or text
+    if found is not None:
+        found.line1_probs = line1_probs
     return found
 
 

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, read_codes
+from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
@@ -90,6 +90,7 @@ class SideReading:
     confidence: dict[str, float] = field(default_factory=dict)  # photocopy / screen, 0-1
     ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
     views: list[list[str]] = field(default_factory=list)  # every tesseract view of the blocks read
+    cell_line1: list[np.ndarray] = field(default_factory=list)  # line 1 as the classifier read it, every view
 
 
 @dataclass
@@ -213,6 +214,8 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
             band = np.array([card[0] + (card[3] - card[0]) * top, card[1] + (card[2] - card[1]) * top,
                              card[1] + (card[2] - card[1]) * bottom, card[0] + (card[3] - card[0]) * bottom], np.float32)
             text = read_block_cells(bgr, TextBlock(band, 0.0), views=CELL_VIEWS[:1])  # the band spans the card
+            if text is not None:
+                side.cell_line1 += text.line1_probs
             if text is not None and text.mrz is not None and text.mrz.verified:
                 side.views += text.views
                 side.text = text
@@ -239,6 +242,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
         cells = read_block_cells(bgr, block)
         if cells is not None:
             cells.block = _in_frame(block, back)
+            side.cell_line1 += cells.line1_probs
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
             if not cells.mrz.weak:
                 side.views += cells.views
@@ -425,6 +429,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
         if code.kind == "qr":
             _qr_disagrees(reading, code.text)
             confirmed = qr_confirms(code.text, _line1_reads(side))
+            if len(confirmed) < 2:  # the classifier's cells may confirm both where the text did not
+                confirmed = qr_confirms_cells(code.text, side.cell_line1) or confirmed
             for name, value in confirmed.items():
                 if not reading.fields[name].verified:
                     _set(reading, name, value, "qr")

@@ -198,3 +198,63 @@ def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike
     earlier = [[line1, "8610038M3212312MEX<06<<64936<1"], ["71DMEX3209204288<<5128388664956", "BB1OO3BM3212312MEX<O06<<64936<1F"]]
     assert not _supported(later, earlier)
     assert _supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
+
+
+def _cells(line1: str, sure: float = 0.9, unsure: dict[int, dict[str, float]] | None = None):
+    """Line 1 as the cell classifier might give it: (30, 37) probabilities, `sure` on each printed
+    character and the rest spread evenly, save the cells in `unsure` (position: {char: p})."""
+    import numpy as np
+
+    from kiosk.credential.ocrb import ALPHABET
+
+    probs = np.full((30, len(ALPHABET)), (1 - sure) / (len(ALPHABET) - 1))
+    for pos, ch in enumerate(line1):
+        probs[pos, ALPHABET.index(ch)] = sure
+    for pos, spread in (unsure or {}).items():
+        probs[pos] = (1 - sum(spread.values())) / (len(ALPHABET) - len(spread))
+        for ch, p in spread.items():
+            probs[pos, ALPHABET.index(ch)] = p
+    return probs
+
+
+def test_cells_confirm_the_qr_where_check_digits_could_not():
+    """Blurred cells (a 6 read as C, a 0 half a 8) leave line 1's check digits unmet, but the
+    classifier's shares among the digits still pick one way of reading the QR's digits."""
+    from kiosk.credential.codes import qr_confirms_cells
+
+    payload = f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752"
+    blurred = _cells(LINE1, unsure={19: {"C": 0.93, LINE1[19]: 0.04, "0": 0.02}, 8: {"8": 0.5, LINE1[8]: 0.4}})
+    assert qr_confirms_cells(payload, [blurred]) == {"cic": CIC, "ocr": OCR}
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}", [blurred]) == {"cic": CIC, "ocr": OCR}
+    assert qr_confirms_cells("https://qr.ine.mx/AB7KQ2ZZ9PLMN", [blurred]) == {}  # no digits in clear
+
+
+def test_cells_sure_of_another_digit_refuse_the_qr():
+    """A cell sure of a digit the QR does not hold is a printed value that differs (an altered
+    card), not a misread: nothing is confirmed, not even the fields the other cells agree on."""
+    from kiosk.credential.codes import qr_confirms_cells
+
+    other = str((int(LINE1[22]) + 3) % 10)
+    altered = _cells(LINE1[:22] + other + LINE1[23:], sure=0.99)
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}", [altered]) == {}
+    bad_check = _cells(LINE1[:14] + str((int(LINE1[14]) + 1) % 10) + LINE1[15:], sure=0.99)
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}", [bad_check]) == {}
+
+
+def test_cells_that_say_little_confirm_nothing():
+    """A line too blurred to tell digits apart, or a QR whose digits two ways fit alike, gives
+    nothing: the evidence must beat chance and every other way of reading the QR."""
+    import numpy as np
+
+    from kiosk.credential.codes import qr_confirms_cells
+
+    few = _cells(LINE1, sure=0.99)
+    few[list(range(5, 14)) + list(range(17, 26))] = 1 / 37  # 5 cells read, 18 that say nothing
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}", [few]) == {}
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}", [_cells(LINE1, sure=0.99)]) == {"cic": CIC, "ocr": OCR}
+    # two OCR candidates in the QR that differ only where line 1's cell cannot tell 3 from 8
+    twin = OCR[:4] + ("8" if OCR[4] != "8" else "3") + OCR[5:]
+    torn = _cells(LINE1, unsure={21: {OCR[4]: 0.45, twin[4]: 0.45}})
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}/{twin}", [torn]) == {}
+    assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}", [torn]) == {"cic": CIC, "ocr": OCR}
+    assert np.isclose(torn.sum(axis=1), 1).all()
