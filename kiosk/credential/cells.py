@@ -425,4 +425,4 @@ def _drift(sure: np.ndarray) -> tuple[float, float, float]:
 def _line_read(probs: np.ndarray, line: CellLine, offset: int) -> LineRead:
     x, y = line.centre(offset)
     return LineRead(scores=scores_from_probabilities(probs[offset:offset + WIDTH]), left=float(line.bounds[offset]),
-                    center_y=y, blur=0.0)
+                    center_y=y, blur=0.0, whole=probs)

@@ -151,19 +151,22 @@ LOST_PROBABILITY = 0.05  # a cell giving the QR's character less than this contr
 
 def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str]:
     """CIC and OCR from a QR payload, confirmed by the classifier's cells of MRZ line 1 when its
-    check digits do not hold (a blurred cell or two): each way of taking a 9-digit window of the
-    QR as the CIC (its ICAO check digit at cell 14) and another 13-digit window as the OCR is
-    weighed by the cells' probabilities. One way is kept when
+    check digits do not hold (a blurred cell or two, IDMEX rubbed off): each way of taking a
+    9-digit window of the QR as the CIC (its ICAO check digit after it) and another 13-digit
+    window as the OCR, laid on line 1 where IDMEX would end at any cell, is weighed by the
+    cells' probabilities. One reading is kept when its best way
 
-    - every one of its 23 cells gives its character at least LOST_PROBABILITY (a cell sure of
-      another digit is a printed value that differs from the QR: an altered card, not a misread);
-    - the cells favour it over random digits by EVIDENCE_NATS (1e9 to 1), so a line too blurred
-      to say anything confirms nothing;
-    - and over every other way of reading the QR by EVIDENCE_NATS too (the layout is not guessed).
+    - has every one of its 23 cells give its character at least LOST_PROBABILITY (a cell sure
+      of another digit is a printed value that differs from the QR: an altered card, not a
+      misread);
+    - beats random digits by EVIDENCE_NATS (1e9 to 1), so a line too blurred to say anything
+      confirms nothing;
+    - and beats by EVIDENCE_NATS too every way that gives another CIC or OCR (the layout is not
+      guessed).
 
-    `line1_probs` are (30, 37) probabilities of line 1's cells in ALPHABET order, one per view;
-    those cells can only hold digits, so each is weighed by its shares among the ten digits (a
-    blurred 6 read as C still says 6 among the digits). {} when no view confirms one way."""
+    `line1_probs` are (cells, 37) probabilities of line 1's cells in ALPHABET order, one array per
+    view; the cells used can only hold digits, so each is weighed by its shares among the ten
+    digits (a blurred 6 read as C still says 6 among the digits). {} when no view confirms one."""
     from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
@@ -171,27 +174,32 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
     if not runs:
         return {}
     digits = [ALPHABET.index(ch) for ch in "0123456789"]
-    index = {ch: i for i, ch in enumerate("0123456789")}
-    cics = _windows(runs, 9)
-    ocrs = _windows(runs, 13)
+    pairs = []  # (CIC + its check digit as indexes, OCR as indexes, cic, ocr)
+    for r9, i9, w9 in _windows(runs, 9):
+        for r13, i13, w13 in _windows(runs, 13):
+            if r13 == r9 and i13 < i9 + 9 and i9 < i13 + 13:
+                continue  # overlapping windows
+            pairs.append(([int(ch) for ch in w9 + icao_check_digit(w9)], [int(ch) for ch in w13], w9, w13))
+    if not pairs:
+        return {}
+    cic_idx = np.array([p[0] for p in pairs])  # (ways, 10)
+    ocr_idx = np.array([p[1] for p in pairs])  # (ways, 13)
+    values = sorted({(p[2], p[3]) for p in pairs})
+    value_of = np.array([values.index((p[2], p[3])) for p in pairs])  # two windows may give the same pair
     for probs in line1_probs:
+        if len(probs) < 25:
+            continue
         shares = probs[:, digits] / np.maximum(probs[:, digits].sum(axis=1, keepdims=True), 1e-12)
         logp = np.log(np.maximum(shares, 1e-9))
-        ways = []
-        for r9, i9, w9 in cics:
-            cic_cells = [index[ch] for ch in w9 + icao_check_digit(w9)]
-            cic_logp = logp[np.arange(5, 15), cic_cells]
-            for r13, i13, w13 in ocrs:
-                if r13 == r9 and i13 < i9 + 9 and i9 < i13 + 13:
-                    continue  # overlapping windows
-                cells = np.concatenate([cic_logp, logp[np.arange(17, 30), [index[ch] for ch in w13]]])
-                ways.append((float(cells.sum()), float(cells.min()), w9, w13))
-        if not ways:
-            return {}
-        ways.sort(reverse=True)
-        total, weakest, cic, ocr = ways[0]
-        runner_up = ways[1][0] if len(ways) > 1 else -np.inf
-        if weakest >= np.log(LOST_PROBABILITY) and total - 23 * np.log(0.1) >= EVIDENCE_NATS \
+        starts = np.arange(len(logp) - 25 + 1)[:, None, None]  # the CIC's first cell; the OCR 12 cells on
+        cells = np.concatenate([logp[starts + np.arange(10)[None, None, :], cic_idx[None]],
+                                logp[starts + 12 + np.arange(13)[None, None, :], ocr_idx[None]]], axis=2)
+        totals, weakest = cells.sum(axis=2), cells.min(axis=2)  # (starts, ways)
+        s, k = np.unravel_index(int(totals.argmax()), totals.shape)
+        others = totals[:, value_of != value_of[k]]
+        runner_up = float(others.max()) if others.size else -np.inf
+        total = float(totals[s, k])
+        if weakest[s, k] >= np.log(LOST_PROBABILITY) and total - 23 * np.log(0.1) >= EVIDENCE_NATS \
                 and total - runner_up >= EVIDENCE_NATS:
-            return {"cic": cic, "ocr": ocr}
+            return {"cic": pairs[k][2], "ocr": pairs[k][3]}
     return {}

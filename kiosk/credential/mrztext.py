@@ -52,7 +52,7 @@ class TextRead:
     line1_index: int = -1  # where line 1 is in `lines`
     block: TextBlock | None = None
     views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
-    line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (30, 37) line 1, per view
+    line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (cells, 37) line 1, per view
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -190,7 +190,8 @@ UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share
 def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float, float], ...] = CELL_VIEWS) -> TextRead | None:
     """The block cut into its fixed-pitch cells, each read by the trained classifier
     (kiosk.credential.cells), the check digits choosing among close characters (mrz.decode_td1).
-    None when no view of the block holds three whole lines that start with IDMEX."""
+    None when no view of the block holds three whole lines of cells; a read with no lines (only
+    `line1_probs`) when none starts with IDMEX."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     centre = block.quad.mean(axis=0)
     found = None
@@ -200,9 +201,11 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
         if reads is None:
             continue
         mrz = decode_td1(reads)
+        # line 1, every cell of it: even with IDMEX blurred past reading, its digits may still
+        # confirm the QR's (codes.qr_confirms_cells weighs them at every offset, refuses chance)
+        line1_probs.append(reads[0].whole if reads[0].whole is not None else probabilities_from_scores(reads[0].scores))
         if "mrz_no_ine" in mrz.problems:
             continue
-        line1_probs.append(probabilities_from_scores(reads[0].scores))
         if mrz.verified:
             # the OCR and the optional data have only the composite, one check digit over 24
             # characters: when it held only after the decoder changed some of them, or over a cell
@@ -227,6 +230,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
             text.line1_probs = line1_probs
             return text
         found = found or text
+    if found is None and line1_probs:
+        found = TextRead(block=block)  # no view read IDMEX: only line 1's cells, for the QR
     if found is not None:
         found.line1_probs = line1_probs
     return found

@@ -173,3 +173,23 @@ def test_drift_follows_a_line_printed_at_its_own_pitch() -> None:
     sure = -8.0 * wrapped ** 2  # log confidence falls off away from the true shift
     a, b, _ = _drift(sure)
     assert abs(b - 0.02) < 0.0026 and abs(a + 0.1) < 0.06
+
+
+def test_line_one_cells_confirm_the_qr_even_without_idmex() -> None:
+    """IDMEX smudged past reading (a thumb over it): no MRZ, but line 1's cells still say its
+    digits, and they confirm the QR's CIC and OCR; a QR whose OCR differs where the print is
+    sharp is refused."""
+    from kiosk.credential.codes import qr_confirms_cells
+    from kiosk.credential.mrztext import read_block_cells
+
+    lines = _lines(34)
+    gray, truths = render(lines, FONTS[0], blur=0.8)
+    xs, y = truths[0], int(PITCH * 1.3)
+    gray[y - 6:y + int(PITCH * 1.5), int(xs[0]) - 4:int(xs[5])] = 200  # IDMEX rubbed off
+    text = read_block_cells(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _whole(gray))
+    assert text is not None and text.line1_probs
+    assert text.mrz is None or not text.mrz.verified
+    cic, ocr = lines[0][5:14], lines[0][17:30]
+    assert qr_confirms_cells(f"https://qr.ine.mx/{ocr}07{cic}/20230601/P/532752", text.line1_probs) == {"cic": cic, "ocr": ocr}
+    other = ocr[:6] + str((int(ocr[6]) + 4) % 10) + ocr[7:]
+    assert qr_confirms_cells(f"https://qr.ine.mx/{other}07{cic}/20230601/P/532752", text.line1_probs) == {}
