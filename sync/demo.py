@@ -179,9 +179,9 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
         return summary
     finally:
         server.stop()
-        shutil.rmtree(tmp / "receptor", ignore_errors=True)
-        if not data_dir:
-            shutil.rmtree(tmp, ignore_errors=True)
+        # the receiver's copy goes either way; the device's data stays when it was asked for
+        # elsewhere (--data-dir), and this scratch directory holds nothing else then
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_interactive(data_dir: str | None = None, receiver_port: int = 0) -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,12 @@ KEYS = {"captured", "acknowledged", "deleted", "quarantined", "vault_bytes", "en
 
 
 def test_headless_demo_captures_syncs_and_deletes(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     out = subprocess.run(KIOSK + ["demo", "--headless", "--records", "3", "--json", "--data-dir", str(tmp_path / "k")],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, env=dict(os.environ, TMPDIR=str(scratch)))
     assert out.returncode == 0, out.stderr
+    assert not list(scratch.iterdir())  # the demo's receiver and scratch directory are gone
     summary = json.loads(out.stdout)
     assert KEYS <= summary.keys()
     assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == summary["received"] == 3
