@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -140,10 +141,19 @@ def default_sync_timeout(records: int) -> float:
     return max(300.0, 10.0 * records)
 
 
+def _exit_on_hangup() -> None:
+    """SIGTERM and SIGHUP (a closed terminal, `kill`) end the demo through its `finally`, so its
+    scratch directory and receiver go with it; in the main thread only (signals are delivered there)."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda number, _frame: sys.exit(128 + number))
+
+
 def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = False,
                  receiver_port: int = 0, receiver_url: str | None = None,
                  sync_timeout: float | None = None, progress: bool = False) -> dict:
     started = time.monotonic()
+    _exit_on_hangup()
     tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
     server, receiver, token = setup_receiver(tmp / "receptor", receiver_port)
     device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
@@ -186,6 +196,7 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
 
 def run_interactive(data_dir: str | None = None, receiver_port: int = 0) -> int:
     """The full demo: receiver + daemon in threads, the UI in the foreground (`kiosk run`)."""
+    _exit_on_hangup()
     tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
     server, _receiver, token = setup_receiver(tmp / "receptor", receiver_port)
     device_dir = Path(data_dir) if data_dir else tmp / "kiosko"

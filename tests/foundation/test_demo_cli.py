@@ -73,3 +73,24 @@ def test_doctor_reports_every_check_and_names_the_first_to_fix(tmp_path: Path) -
     # the demo's receiver is gone once the demo ends: the link check fails and is named
     assert not checks["receiver"]["ok"]
     assert out.returncode == 1 and "receiver" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_demo_killed_leaves_no_scratch(tmp_path: Path) -> None:
+    """`kill` (SIGTERM) or a closed terminal (SIGHUP) in the middle of a demo: its scratch
+    directory, with the receiver's copy of the records, goes with it."""
+    import signal
+    import time
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        scratch = tmp_path / f"tmp{signum}"
+        scratch.mkdir()
+        proc = subprocess.Popen(KIOSK + ["demo", "--headless", "--records", "200", "--json"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=str(scratch)))
+        deadline = time.monotonic() + 60
+        while not any((d / "receptor").exists() for d in scratch.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert any(scratch.iterdir()), "the demo never started"
+        time.sleep(1.0)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=60) == 128 + signum
+        assert not list(scratch.iterdir())
