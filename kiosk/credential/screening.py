@@ -1,10 +1,10 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Photocopy, any one of four cues flags it: the rectified card's colour (grey or washed out); the
+Photocopy, any one of three cues flags it: the rectified card's colour (grey or washed out); the
 lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured
-print); a background as white as the whitest thing on the card (a copy's background is the paper
-itself, a card's printed background is darker than its white patches); and a plain band of the
-card's own colour running on above and below the print (the sheet a copy is printed on). Screen:
+print); and a plain band of the card's own colour running on above and below the print (the
+sheet a copy is printed on). A background as white as paper is not a cue: it flagged two of the
+three genuine cards the issue shares (their stock is near-white). Screen:
 a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
 tablecloth around a real card is periodic only around it). Each flag carries a 0-1 confidence
 (0.5 at the threshold). Thresholds were set on the project's specimens and training seeds of the
@@ -64,23 +64,6 @@ COPY_LIGHTNESS = 225.0  # median L* (0-255) of the card's light print around the
 COPY_CHROMA = 10.0  # 90th percentile of colour spread there: a copy has lost the card's coloured print
 
 
-PAPER_SCORE = 212.0  # background L* (0-255) minus half its gap below the card's whitest 0.5 %: above this it
-# is paper (training: 133 cards on any table <= 209; the copies it adds are 205-250)
-
-
-def _region_above(frame_bgr: np.ndarray, block_quad: np.ndarray, heights: float, inset: float) -> np.ndarray:
-    """The card as photographed (no levels stretched), straightened from the MRZ block's bottom up
-    to `heights` block heights above its top, `inset` of the block width trimmed at each side."""
-    q = block_quad.astype(np.float32)
-    up = q[0] - q[3]
-    side = (q[1] - q[0]) * inset
-    quad = np.array([q[0] + heights * up + side, q[1] + heights * up - side, q[2] - side, q[3] + side], np.float32)
-    width = int(min(900, np.linalg.norm(q[1] - q[0])))
-    height = max(8, int(width * np.linalg.norm(quad[0] - quad[3]) / max(1.0, float(np.linalg.norm(quad[1] - quad[0])))))
-    dst = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    return cv2.warpPerspective(frame_bgr, cv2.getPerspectiveTransform(quad, dst), (width, height), flags=cv2.INTER_LINEAR)
-
-
 SHEET_MARGIN = 0.8  # plain, card-coloured rows both above and below the card, in MRZ block heights: a copy
 # lies on a sheet of paper (training: 133 cards on any table <= 0.75; copies on a sheet 0.5-1.3)
 
@@ -131,12 +114,13 @@ def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
     return min(_longest_run(plain_rows(top, -1.5)), _longest_run(plain_rows(1.0, bottom))) / per_height
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, ...] | None:
-    """(lightness, colour spread, paper lightness, white gap, sheet margin) of the card's print
-    from the MRZ block up to a few block heights above it, smoothed so sensor noise does not count
-    as colour; None if too dark. Paper lightness: the median L* of the plain background (no ink
-    within 4 px); white gap: how far it is below the brightest 0.5 % of the region; sheet margin:
-    `sheet_margin`."""
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float] | None:
+    """(lightness, colour spread, sheet margin) of the card's print from the MRZ block up to a
+    few block heights above it, smoothed so sensor noise does not count as colour; None if too
+    dark. Sheet margin: `sheet_margin`.
+
+    A paper-white background is no cue: cards printed on a near-white stock (the issue's shared
+    samples, tests/fixtures/credential_samples) have a background as white as copier paper."""
     from kiosk.credential.mrztext import straighten
 
     q = block_quad.astype(np.float32)
@@ -149,25 +133,16 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
         return None
     a, b = lab[..., 1][light], lab[..., 2][light]
     spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 90))
-    near = _region_above(frame_bgr, block_quad, 2, 0.03)
-    lightness = cv2.cvtColor(cv2.GaussianBlur(near, (0, 0), 1.5), cv2.COLOR_BGR2LAB)[..., 0].astype(np.float32)
-    plain = (cv2.dilate(lightness, np.ones((9, 9), np.uint8)) - lightness) < 6
-    if int(plain.sum()) < 200:
-        return float(np.median(lab[..., 0][light])), spread, 0.0, 255.0, sheet_margin(frame_bgr, block_quad)
-    paper = float(np.median(lightness[plain]))
-    gap = float(np.percentile(lightness, 99.5)) - paper
-    return float(np.median(lab[..., 0][light])), spread, paper, gap, sheet_margin(frame_bgr, block_quad)
+    return float(np.median(lab[..., 0][light])), spread, sheet_margin(frame_bgr, block_quad)
 
 
-def copy_confidence(lightness: float, spread: float, paper: float = 0.0, gap: float = 255.0, sheet: float = 0.0) -> float:
+def copy_confidence(lightness: float, spread: float, sheet: float = 0.0) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
-    strongest of three cues: light and colourless print; a paper-white background (light, and
-    about as light as the whitest thing on the card); a sheet of paper around the card."""
+    stronger of two cues: light and colourless print; a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
-    c = 1 / (1 + np.exp(-(paper - gap / 2 - PAPER_SCORE) / 3))
     d = 1 / (1 + np.exp(-(sheet - SHEET_MARGIN) / 0.05))
-    return float(max(min(a, b), c, d))
+    return float(max(min(a, b), d))
 
 
 SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)

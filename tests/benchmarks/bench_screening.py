@@ -2,8 +2,8 @@
 evaluation generator (tests/fixtures/credential_eval), on a seed base given on the command line
 (report only seeds never used for tuning). Side by side: the rules before this change (colour of
 the card and of the print above the MRZ; screen: grid peak over the frame above 130) and the
-current ones (plus a paper-white background and the sheet around a copy; screen: peak above 150
-and the same grid on the card itself), both computed on the same located card. Prints Markdown.
+current ones (plus the sheet around a copy; screen: peak above 150 and the same grid on the card
+itself), both computed on the same located card. Prints Markdown.
 
     .venv/bin/python tests/benchmarks/bench_screening.py GENUINE_PER_DIFFICULTY NEGATIVES SEED0
 
@@ -47,7 +47,7 @@ def decisions(image):
     score = frame_screen_score(side.frame, side.quad)
     seconds = time.perf_counter() - start
     old_score = frame_screen_score(side.frame)
-    old_copy = bool(kind) or (features is not None and copy_confidence(*features[:2]) > 0.5)
+    old_copy = bool(kind) or (features is not None and copy_confidence(*features[:2]) > 0.5)  # no sheet cue
     new_copy = bool(kind) or (features is not None and copy_confidence(*features) > 0.5)
     return flagged, old_copy or old_score > OLD_SCREEN_PEAK, new_copy or score > SCREEN_GRID_PEAK, reading.screening, seconds, True
 

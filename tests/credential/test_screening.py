@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from kiosk.credential import read_credential, read_image
 from kiosk.specimens import make_card, photo_of_card
@@ -66,9 +67,10 @@ def test_front_of_another_card_is_flagged():
 
 # Photos of the independent generator (tests/fixtures/credential_eval) from its training seeds,
 # never the seeds the screening bench reports: photocopies on a sheet (one found only by the sheet
-# around it, one only by its paper-white background), two phone or
-# monitor screens, and genuine cards on colourful oilcloth and checked tablecloths.
-EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "easy", 3333), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306)]
+# around it), two phone or monitor screens, and genuine cards on colourful oilcloth and checked
+# tablecloths. (The copy of seed 3333 was found only by its paper-white background, a cue dropped
+# because it flagged genuine cards on a near-white stock: see the shared samples below.)
+EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306)]
 EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108)]
 
 
@@ -99,6 +101,21 @@ def test_independent_genuine_on_colourful_tables_is_not_flagged():
         assert not codes(reading) & {"photocopy", "screen"}, (seed, reading.screening)
         assert set(reading.screening) == {"photocopy", "screen"}
         assert max(reading.screening.values()) < 0.5, (seed, reading.screening)
+
+
+def test_shared_samples_of_genuine_cards_are_not_flagged():
+    """The three genuine cards another team's generator made (tests/fixtures/credential_samples):
+    a near-white stock, a little colour near the MRZ. Two of them were flagged as photocopies by
+    a paper-white-background cue."""
+    import cv2
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "credential_samples"
+    photos = sorted(folder.glob("sample_*.jpg"))
+    assert len(photos) == 3
+    for photo in photos:
+        reading = read_image(cv2.imread(str(photo)))
+        assert not codes(reading) & {"photocopy", "screen"}, (photo.name, reading.screening)
+        assert max(reading.screening.values()) < 0.5, (photo.name, reading.screening)
 
 
 def test_a_grid_around_the_card_is_not_a_screen_but_one_over_it_is():
