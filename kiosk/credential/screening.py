@@ -18,7 +18,8 @@ import cv2
 import numpy as np
 
 GREY_SATURATION = 9.0  # median HSV saturation of the card below this: black-and-white copy
-WASHED_SATURATION = 18.0  # low colour together with a pale, flat card: colour photocopy
+WASHED_SATURATION = 16.0  # low colour together with a pale, flat card: colour photocopy (dev copies
+# measured 9-15; a genuine card on near-white stock, the shared sample_000, 19)
 WASHED_VALUE = 215.0
 
 
