@@ -282,8 +282,13 @@ def _vote(side: SideReading) -> bool:
 
 
 def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
-    """Photocopy and screen flags with a 0-1 confidence (the Mesa de Control sorts by it)."""
+    """Photocopy and screen flags with a 0-1 confidence (the Mesa de Control sorts by it). With no
+    card found, the screen's pixel grid over the frame still decides (a phone screen photographed
+    close often shows no card outline or MRZ the locators take)."""
     if side.card is None:
+        score = frame_screen_score(bgr)
+        side.screen = score > SCREEN_GRID_PEAK
+        side.confidence["screen"] = screen_confidence(score)
         return
     side.photocopy = photocopy_kind(side.card)
     side.confidence["photocopy"] = 0.9 if side.photocopy else 0.0
@@ -715,6 +720,9 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
     reading.sides = [side]
     if side.side is None:
         reading.warn("no_card")
+        if side.screen:
+            reading.warn("screen")
+        reading.screening = {name: round(value, 2) for name, value in side.confidence.items()}
         return reading
     mrz = _apply_back(reading, side) if side.side == "back" else None
     if side.side == "front":

@@ -103,6 +103,15 @@ def test_independent_genuine_on_colourful_tables_is_not_flagged():
         assert max(reading.screening.values()) < 0.5, (seed, reading.screening)
 
 
+def test_screen_without_a_located_card_is_still_flagged():
+    """A phone screen photographed close, where no locator finds the card: the pixel grid over
+    the frame flags it anyway (before, only `no_card` was said and no confidence given)."""
+    image, _ = _eval_scene(850011, "medium", "screen")
+    reading = read_image(image)
+    assert {"no_card", "screen"} <= codes(reading), codes(reading)
+    assert reading.screening["screen"] > 0.5
+
+
 def test_shared_samples_of_genuine_cards_are_not_flagged():
     """The three genuine cards another team's generator made (tests/fixtures/credential_samples):
     a near-white stock, a little colour near the MRZ. Two of them were flagged as photocopies by
