@@ -223,6 +223,14 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
             if "composite" in mrz.corrected or _tail_share(mrz, reads) < UNSURE_SHARE:
                 mrz.weak |= {"ocr", "emision"}
                 mrz.values["emision"] = None
+            # a field whose own check digit the decoder used to pick among close characters, or
+            # over a cell the classifier was unsure of, is left with the composite alone; for the
+            # CIC that is nothing: the composite starts at the CIC with the same weights, so two
+            # errors that cancel in one cancel in the other (seen on a fresh-seed photo: 081786008
+            # read 001766008, both check digits held); the QR must agree before it counts
+            for name, field_name, line, start in (("cic", "cic", 0, 5), ("birth", "birth_date", 1, 0), ("expiry", "expiry_year", 1, 8)):
+                if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + 7 if line else start + 10]) < UNSURE_SHARE:
+                    mrz.weak.add(field_name)
             mrz.values["sex"] = None
         text = _cell_text(mrz, block)
         if mrz.verified:
@@ -240,13 +248,15 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
 def _tail_share(mrz: MrzReading, reads: list) -> float:
     """The least probability share, among the characters its position allows (digits and '<'),
     that the classifier gave a chosen character of the OCR and the optional data."""
+    return min(_least_share(reads[0], 17, mrz.lines[0][17:30]), _least_share(reads[1], 18, mrz.lines[1][18:30]))
+
+
+def _least_share(read, start: int, text: str) -> float:
+    """The least share, among digits and '<', that the classifier gave a character of `text`
+    read from cell `start` of `read` on."""
     allowed = [ALPHABET.index(ch) for ch in "0123456789<"]
-    shares = []
-    for read, start, text in ((reads[0], 17, mrz.lines[0][17:30]), (reads[1], 18, mrz.lines[1][18:30])):
-        probs = probabilities_from_scores(read.scores[start:start + len(text)])
-        for row, ch in zip(probs, text):
-            if ch in ALPHABET:
-                shares.append(float(row[ALPHABET.index(ch)] / max(float(row[allowed].sum()), 1e-9)))
+    probs = probabilities_from_scores(read.scores[start:start + len(text)])
+    shares = [float(row[ALPHABET.index(ch)] / max(float(row[allowed].sum()), 1e-9)) for row, ch in zip(probs, text) if ch in ALPHABET]
     return min(shares, default=0.0)
 
 
