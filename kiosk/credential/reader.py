@@ -702,13 +702,15 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
     if fronts:
         _verify_clave(reading)
     reading.model = _model(reading.sides, mrz)
-    for side in found:
-        if side.photocopy:
+    for side in reading.sides:
+        located = side.side is not None  # where no card was found, only the screen's grid is judged
+        if located and side.photocopy:
             reading.warn("photocopy", kind=side.photocopy)
         if side.screen:
             reading.warn("screen")
         for name, value in side.confidence.items():
-            reading.screening[name] = round(max(reading.screening.get(name, 0.0), value), 2)
+            if located or name == "screen":
+                reading.screening[name] = round(max(reading.screening.get(name, 0.0), value), 2)
     _flag_unverified(reading, backs, mrz)
     return reading
 
@@ -722,7 +724,7 @@ def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialR
         reading.warn("no_card")
         if side.screen:
             reading.warn("screen")
-        reading.screening = {name: round(value, 2) for name, value in side.confidence.items()}
+        reading.screening = {"screen": round(side.confidence.get("screen", 0.0), 2)}
         return reading
     mrz = _apply_back(reading, side) if side.side == "back" else None
     if side.side == "front":
