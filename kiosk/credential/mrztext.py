@@ -203,7 +203,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
         mrz = decode_td1(reads)
         # line 1, every cell of it: even with IDMEX blurred past reading, its digits may still
         # confirm the QR's (codes.qr_confirms_cells weighs them at every offset, refuses chance)
-        line1_probs.append(reads[0].whole if reads[0].whole is not None else probabilities_from_scores(reads[0].scores))
+        line1_probs.append(reads[0].whole)
         if "mrz_no_ine" in mrz.problems:
             continue
         if mrz.verified:
@@ -228,8 +228,9 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
             # CIC that is nothing: the composite starts at the CIC with the same weights, so two
             # errors that cancel in one cancel in the other (seen on a fresh-seed photo: 081786008
             # read 001766008, both check digits held); the QR must agree before it counts
-            for name, field_name, line, start in (("cic", "cic", 0, 5), ("birth", "birth_date", 1, 0), ("expiry", "expiry_year", 1, 8)):
-                if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + 7 if line else start + 10]) < UNSURE_SHARE:
+            for name, field_name, line, start, length in (("cic", "cic", 0, 5, 10), ("birth", "birth_date", 1, 0, 7),
+                                                          ("expiry", "expiry_year", 1, 8, 7)):  # each with its check digit
+                if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + length]) < UNSURE_SHARE:
                     mrz.weak.add(field_name)
             mrz.values["sex"] = None
         text = _cell_text(mrz, block)

@@ -59,7 +59,7 @@ class LineRead:
     left: float
     center_y: float
     blur: float
-    whole: np.ndarray | None = None  # the classifier's probabilities of every cell of the line (cells.read_lines)
+    whole: np.ndarray | None = None  # every cell's classifier probabilities (set by cells.read_lines; not by the glyph matcher)
 
     def best(self, allowed: frozenset[str] | None = None) -> str:
         return "".join(self.ranked(i, allowed)[0][0] for i in range(len(self.scores)))
