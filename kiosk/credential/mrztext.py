@@ -100,6 +100,100 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, 
     return found[:limit]
 
 
+ROW_KERNELS = (9, 15, 23)  # blackhat sizes at which the rows are looked for (small to large print)
+ROW_ANGLE = 4.0  # degrees two rows of one block may differ by
+ROW_GAP = (1.1, 3.2)  # the next row's distance, in row heights
+ROW_EVEN = (0.8, 1.25)  # the second gap against the first
+
+
+def text_rows_of(small: np.ndarray, k: int) -> np.ndarray:
+    """Long thin runs of ink (one text line each) as rows (cx, cy, length, height, angle): the
+    ink closed only along the line, so the rows above and below stay apart."""
+    blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    _, mask = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, k // 2), 1)))
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    rows = []
+    for contour in contours:
+        if len(contour) < 5:
+            continue
+        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+        if w < h:
+            w, h, angle = h, w, angle + 90
+        if angle > 45:
+            angle -= 180
+        if abs(angle) <= 35 and h >= 3 and w >= 6 * h:
+            rows.append((cx, cy, w, h, angle))
+    return np.array(rows, np.float64).reshape(-1, 5)
+
+
+def find_row_blocks(bgr: np.ndarray, limit: int = 4, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
+    """Blocks of three parallel, evenly spaced, left-aligned text rows (frame pixels), the widest
+    and most even first: the MRZ found line by line, where find_text_blocks' closing merges it
+    with the text around it (a card on a newspaper, receipts under it). Of the three rows two
+    must span the block (a name line may end early, its fillers faint); a row run on into the
+    text beside the card is cut back to the others' extent."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    scale = detect_w / gray.shape[1]
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(gray, (detect_w, max(1, int(round(gray.shape[0] * scale)))), interpolation=interpolation)
+    found: list[TextBlock] = []
+    for k in ROW_KERNELS:
+        rows = text_rows_of(small, k)
+        rows = rows[rows[:, 2] >= 0.3 * min_share * detect_w]
+        if len(rows) < 3:
+            continue
+        radians = np.radians(rows[:, 4])
+        along = np.stack([np.cos(radians), np.sin(radians)], 1)
+        across = np.stack([-np.sin(radians), np.cos(radians)], 1)
+        offset = rows[None, :, :2] - rows[:, None, :2]  # [i, j]: row j's centre from row i's
+        below = np.einsum("ijk,ik->ij", offset, across)
+        ahead = np.einsum("ijk,ik->ij", offset, along)
+        height = np.maximum(rows[:, None, 3], rows[None, :, 3])
+        ratio = rows[:, None, 3] / rows[None, :, 3]
+        left_shift = ahead - rows[None, :, 2] / 2 + rows[:, None, 2] / 2
+        follows = ((np.abs(rows[:, None, 4] - rows[None, :, 4]) <= ROW_ANGLE) & (below > ROW_GAP[0] * height)
+                   & (below < ROW_GAP[1] * height) & (ratio > 0.6) & (ratio < 1.67) & (np.abs(left_shift) < 3 * height))
+        successors: dict[int, list[int]] = {}
+        for i, j in np.argwhere(follows):
+            successors.setdefault(int(i), []).append(int(j))
+        for i, nexts in successors.items():
+            for j in nexts:
+                for m in successors.get(j, []):
+                    block = _row_block(rows, (i, j, m), along[i], across[i], below[i, j], below[j, m], min_share * detect_w)
+                    if block is None:
+                        continue
+                    quad = block.quad / scale
+                    if not any(np.linalg.norm(quad - b.quad, axis=1).max() < 0.03 * gray.shape[1] for b in found):
+                        found.append(TextBlock(quad, block.score))
+    found.sort(key=lambda b: -b.score)
+    return found[:limit]
+
+
+def _row_block(rows: np.ndarray, picked: tuple[int, int, int], along: np.ndarray, across: np.ndarray,
+               first_gap: float, second_gap: float, min_width: float) -> TextBlock | None:
+    """The block of three rows (detection pixels), or None when they do not make one."""
+    if not ROW_EVEN[0] * first_gap < second_gap < ROW_EVEN[1] * first_gap:
+        return None
+    top = rows[picked[0]]
+    centres = np.array([np.dot(rows[r, :2] - top[:2], along) for r in picked])
+    lengths = rows[list(picked), 2]
+    starts, ends = centres - lengths / 2, centres + lengths / 2
+    left, right = float(np.median(starts)), float(np.sort(ends)[1])
+    width = right - left
+    if width < min_width:
+        return None
+    overlap = np.sort(np.minimum(ends, right) - np.maximum(starts, left))
+    if overlap[1] < 0.85 * width or overlap[0] < 0.3 * width:
+        return None
+    tall = first_gap + second_gap + float(rows[list(picked), 3].max())
+    if not 2.5 < width / tall < 16:
+        return None
+    centre = top[:2] + along * (left + right) / 2 + across * (first_gap + second_gap) / 2
+    even = 1 - abs(second_gap - first_gap) / first_gap
+    return TextBlock(_box(centre[0], centre[1], width * 1.08 + 6, tall * 1.2 + 4, top[4]), float(even * width))
+
+
 def _box(cx: float, cy: float, w: float, h: float, angle: float) -> np.ndarray:
     """Corners TL, TR, BR, BL of a box `w` long along `angle` degrees (text reads left to right)."""
     a = np.radians(angle)

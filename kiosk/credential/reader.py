@@ -22,7 +22,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, find_row_blocks, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -40,6 +40,7 @@ NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is th
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
 FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame wide (cards from 20 %)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
+ROW_BLOCKS = 3  # blocks of three text rows (mrztext.find_row_blocks) the cell classifier reads, per view
 OUTLINE_CELL_QUADS = 2  # card outlines whose lower band the cell classifier reads
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
@@ -155,6 +156,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         side.blocks = blocks + fine
         text_ok = _read_blocks(side, bgr, fine + again, cells_only=tuple(range(len(fine), len(fine) + len(again)))) or _vote(side)
     if not text_ok:
+        text_ok = _read_rows(side, bgr)
+    if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
@@ -194,10 +197,27 @@ def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
         matrix, size = region_below_code(code.corners)
         view = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                               borderValue=(160, 160, 160))
-        blocks = find_text_blocks(view, min_share=0.25)
-        if _read_blocks(side, view, blocks[:TEXT_BLOCKS], cv2.invertAffineTransform(matrix)) or _vote(side):
+        blocks = find_text_blocks(view, min_share=0.25)[:TEXT_BLOCKS]
+        rows = _unseen(find_row_blocks(view, detect_w=view.shape[1], min_share=0.25), blocks, view.shape[1])[:ROW_BLOCKS]
+        cells_only = tuple(range(len(blocks), len(blocks) + len(rows)))
+        if _read_blocks(side, view, blocks + rows, cv2.invertAffineTransform(matrix), cells_only) or _vote(side):
             return True
     return False
+
+
+def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
+    """The fourth cue: the MRZ as three text rows found one by one over the whole frame (a card
+    whose MRZ the block detector merged with a newspaper or receipts around it, and no QR read),
+    read by the cell classifier."""
+    rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
+    side.blocks = side.blocks + rows
+    return _read_blocks(side, bgr, rows, cells_only=tuple(range(len(rows)))) or _vote(side)
+
+
+def _unseen(found: list[TextBlock], seen: list[TextBlock], width: int) -> list[TextBlock]:
+    """The blocks of `found` whose centre is not near one of `seen`'s."""
+    centres = [b.quad.mean(axis=0) for b in seen]
+    return [b for b in found if all(np.linalg.norm(b.quad.mean(axis=0) - c) > 0.03 * width for c in centres)]
 
 
 MRZ_BAND = (0.58, 0.99)  # where a TD1 MRZ lies on an ID-1 back, as fractions of its height
