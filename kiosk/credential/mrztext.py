@@ -204,14 +204,18 @@ def _box(cx: float, cy: float, w: float, h: float, angle: float) -> np.ndarray:
 
 
 def straighten(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The block seen straight, READ_W pixels wide, black text on white."""
+    """The block seen straight, READ_W pixels wide, black text on white (each channel's levels
+    stretched, for a colour image)."""
     width = float(np.linalg.norm(quad[1] - quad[0]))
     height = float(np.linalg.norm(quad[3] - quad[0]))
     out_h = max(20, int(round(READ_W * height / max(width, 1.0))))
     dst = np.array([[0, 0], [READ_W, 0], [READ_W, out_h], [0, out_h]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
     block = cv2.warpPerspective(gray, matrix, (READ_W, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    block = cv2.normalize(block, None, 0, 255, cv2.NORM_MINMAX)
+    if block.ndim == 3:  # a colour image: each channel's levels stretched on its own
+        block = np.dstack([cv2.normalize(block[..., k], None, 0, 255, cv2.NORM_MINMAX) for k in range(block.shape[2])])
+    else:
+        block = cv2.normalize(block, None, 0, 255, cv2.NORM_MINMAX)
     return cv2.copyMakeBorder(block, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
 
 

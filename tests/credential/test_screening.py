@@ -165,3 +165,15 @@ def test_the_flag_confidence_reaches_the_capture_record(negative_set):
     session.accept_back(side.stored, side.fields, side.warnings, screening=side.screening)
     assert session.screening["photocopy"] == side.screening["photocopy"]
     assert session.screening["screen"] == max(0.2, side.screening["screen"])
+
+
+def test_median_by_counting_is_numpys_median():
+    import numpy as np
+
+    from kiosk.credential.screening import median_u8
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 10, 11, 999, 1000):
+        values = rng.integers(0, 256, n).astype(np.uint8)
+        assert median_u8(values) == float(np.median(values)), n
+    assert median_u8(np.array([0, 255], np.uint8)) == 127.5
