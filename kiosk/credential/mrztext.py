@@ -104,6 +104,7 @@ ROW_KERNELS = (9, 15, 23)  # blackhat sizes at which the rows are looked for (sm
 ROW_ANGLE = 4.0  # degrees two rows of one block may differ by
 ROW_GAP = (1.1, 3.2)  # the next row's distance, in row heights
 ROW_EVEN = (0.8, 1.25)  # the second gap against the first
+ROW_LIMIT = 300  # the longest rows kept (pairs are weighed all against all)
 
 
 def text_rows_of(small: np.ndarray, k: int) -> np.ndarray:
@@ -141,6 +142,7 @@ def find_row_blocks(bgr: np.ndarray, limit: int = 4, detect_w: int = DETECT_W, m
     for k in ROW_KERNELS:
         rows = text_rows_of(small, k)
         rows = rows[rows[:, 2] >= 0.3 * min_share * detect_w]
+        rows = rows[np.argsort(-rows[:, 2])[:ROW_LIMIT]]  # bounded work on a page of print
         if len(rows) < 3:
             continue
         radians = np.radians(rows[:, 4])
@@ -342,6 +344,22 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     if found is not None:
         found.line1_probs = line1_probs
     return found
+
+
+CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6), "expiry_year": (1, 8, 14)}
+
+
+def doubt_where_cells_differ(mrz: MrzReading, cell_lines: list[str]) -> None:
+    """Fields of a verified tesseract read that the cell classifier read with another digit are
+    made weak (the QR must confirm them; a birth date or expiry has none): two misreads can cancel
+    in a check digit and in the composite alike (seen on a fresh-seed photo: birth 880204 read
+    330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the composite)."""
+    if len(cell_lines) != 3:
+        return
+    for name, (line, start, end) in CHECKED_SPANS.items():
+        read, cells = mrz.lines[line][start:end], cell_lines[line][start:end]
+        if any(a != b and b.isdigit() for a, b in zip(read, cells)):
+            mrz.weak.add(name)
 
 
 def _tail_share(mrz: MrzReading, reads: list) -> float:

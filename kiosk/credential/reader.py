@@ -22,7 +22,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, find_row_blocks, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, doubt_where_cells_differ, find_row_blocks, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -277,6 +277,8 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             if not text.line1:
                 text.line1, text.line1_index = cells.line1, -1
         text.block = _in_frame(block, back)
+        if cells is not None and text.mrz is not None and text.mrz.verified:
+            doubt_where_cells_differ(text.mrz, cells.lines)
         side.views += text.views
         better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
         if better or (text.mrz is not None and text.mrz.verified):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kiosk.credential.mrz import composite_data, decode_td1, split_name
+from kiosk.credential.mrz import MrzReading, composite_data, decode_td1, split_name
 from kiosk.credential.ocrb import ALPHABET, LineRead
 from kiosk.identifiers import icao_check_digit
 from kiosk.specimens import make_card
@@ -86,3 +86,19 @@ def test_broken_check_digit_refused():
 def test_split_name_and_truncation():
     assert split_name("PEREZ<LOPEZ<<MARIA<JOSE<<<<<<<") == ("PEREZ", "LOPEZ", "MARIA JOSE", False)
     assert split_name("VILLANUEVA<CERVANTES<<ALEJANDR")[3] is True
+
+
+def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
+    from kiosk.credential.mrztext import doubt_where_cells_differ
+
+    mrz = MrzReading(lines=["IDMEX7998474639<<0684552370868", "3302048M2712310MEX<09<<70868<4", "CARRILLO<TREJO<<MARIA<DEL<CARM"],
+                     verified=True)
+    cells = ["IDMEX7998474639<<06845523708<<", "8802048M2712310MEX<<?<<<70868?", "CARRILLO<TREJO<<MUUUU<<XEL<CAF"]
+    doubt_where_cells_differ(mrz, cells)
+    # the birth differs where the cells read digits; the OCR only where they read '<' (not a digit)
+    assert mrz.weak == {"birth_date"}
+    agreeing = MrzReading(lines=list(cells[:1]) + ["8802048M2712310MEX<09<<70868<4", cells[2]], verified=True)
+    doubt_where_cells_differ(agreeing, cells)
+    assert agreeing.weak == set()
+    doubt_where_cells_differ(agreeing, [])  # no cell read: nothing to weigh
+    assert agreeing.weak == set()
