@@ -2,8 +2,7 @@
 
 A segmenter cuts each MRZ line into cells with `crop_cell`; `classify` gives 37 calibrated
 probabilities per cell (ALPHABET order) for the check-digit decoder to choose among. A small CNN
-trained on synthetic lines (tools/train_mrz_cells.py), run with onnxruntime where it is installed
-(about 2.5 times OpenCV dnn's speed on one core) and with OpenCV's dnn otherwise; no torch at runtime.
+trained on synthetic lines (tools/train_mrz_cells.py), run with OpenCV's dnn; no torch at runtime.
 """
 
 from __future__ import annotations
@@ -63,45 +62,16 @@ def normalize(cells: np.ndarray) -> np.ndarray:
     return ((mean - x) / std).reshape(len(cells), 1, CELL_H, CELL_W)
 
 
-def _load():
-    """The net, loaded once: an onnxruntime session, or OpenCV's dnn where onnxruntime is not
-    installed (`use_opencv` forces it, for the tests that compare the two)."""
+def _load() -> cv2.dnn.Net:
     global _net
     if _net is None:
         if not MODEL_PATH.exists():
             raise FileNotFoundError(f"Falta el modelo de caracteres MRZ: {MODEL_PATH}")
-        _net = _onnxruntime() or _opencv()
+        net = cv2.dnn.readNetFromONNX(str(MODEL_PATH))
+        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        _net = net
     return _net
-
-
-def _onnxruntime():
-    try:
-        import onnxruntime
-    except ImportError:
-        return None
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # the reader runs beside the camera and the UI
-    session = onnxruntime.InferenceSession(str(MODEL_PATH), options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
-    return lambda blob: session.run(None, {name: blob})[0]
-
-
-def _opencv():
-    net = cv2.dnn.readNetFromONNX(str(MODEL_PATH))
-    net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-    net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-
-    def forward(blob: np.ndarray) -> np.ndarray:
-        net.setInput(blob)
-        return net.forward()
-    return forward
-
-
-def use_opencv(yes: bool = True) -> None:
-    """Run the net with OpenCV's dnn (yes) or the default (onnxruntime when installed) from now on."""
-    global _net
-    with _lock:
-        _net = _opencv() if yes else None
 
 
 def classify(cells: np.ndarray) -> np.ndarray:
@@ -113,7 +83,9 @@ def classify(cells: np.ndarray) -> np.ndarray:
         return np.zeros((0, len(ALPHABET)), np.float32)
     blob = normalize(cells)
     with _lock:  # one net per process; OpenCV's forward is not re-entrant
-        logits = _load()(blob).reshape(len(cells), len(ALPHABET)).astype(np.float64)
+        net = _load()
+        net.setInput(blob)
+        logits = net.forward().reshape(len(cells), len(ALPHABET)).astype(np.float64)
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     p /= p.sum(axis=1, keepdims=True)
