@@ -60,10 +60,7 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, 
     MRZ first (frame pixels). Detection runs `detect_w` pixels wide: at 800 the lines of a card
     a third of the frame wide are 5 pixels tall and the erosion removes them, so a second pass
     at the frame's own resolution finds those."""
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    scale = detect_w / gray.shape[1]
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    small = cv2.resize(gray, (detect_w, max(1, int(round(gray.shape[0] * scale)))), interpolation=interpolation)
+    gray, small, scale = _detection_copy(bgr, detect_w)
     small = cv2.GaussianBlur(small, (3, 3), 0)
     found: list[TextBlock] = []
     for k in (15, 23):
@@ -78,11 +75,7 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, 
             closed = cv2.erode(closed, None, iterations=2)
             contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
             for contour in contours:
-                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-                if w < h:
-                    w, h, angle = h, w, angle + 90
-                if angle > 45:
-                    angle -= 180
+                cx, cy, w, h, angle = _lying_rect(contour)
                 if abs(angle) > 35 or w < min_share * detect_w or h < 10:
                     continue
                 if not 2.5 < w / h < 16:
@@ -98,6 +91,26 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, 
                 found.append(TextBlock(quad, shape * fill * w))
     found.sort(key=lambda b: -b.score)
     return found[:limit]
+
+
+def _detection_copy(bgr: np.ndarray, detect_w: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(grey frame, its copy `detect_w` pixels wide, that copy's scale)."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    scale = detect_w / gray.shape[1]
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(gray, (detect_w, max(1, int(round(gray.shape[0] * scale)))), interpolation=interpolation)
+    return gray, small, scale
+
+
+def _lying_rect(contour: np.ndarray) -> tuple[float, float, float, float, float]:
+    """(cx, cy, length, height, angle) of a contour's least rectangle, its long side taken as the
+    length and the angle within (-135, 45] degrees (text reads left to right)."""
+    (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+    if w < h:
+        w, h, angle = h, w, angle + 90
+    if angle > 45:
+        angle -= 180
+    return cx, cy, w, h, angle
 
 
 ROW_KERNELS = (9, 15, 23)  # blackhat sizes at which the rows are looked for (small to large print)
@@ -118,13 +131,9 @@ def text_rows_of(small: np.ndarray, k: int) -> np.ndarray:
     for contour in contours:
         if len(contour) < 5:
             continue
-        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-        if w < h:
-            w, h, angle = h, w, angle + 90
-        if angle > 45:
-            angle -= 180
-        if abs(angle) <= 35 and h >= 3 and w >= 6 * h:
-            rows.append((cx, cy, w, h, angle))
+        row = _lying_rect(contour)
+        if abs(row[4]) <= 35 and row[3] >= 3 and row[2] >= 6 * row[3]:
+            rows.append(row)
     return np.array(rows, np.float64).reshape(-1, 5)
 
 
@@ -134,10 +143,7 @@ def find_row_blocks(bgr: np.ndarray, limit: int = 4, detect_w: int = DETECT_W, m
     with the text around it (a card on a newspaper, receipts under it). Of the three rows two
     must span the block (a name line may end early, its fillers faint); a row run on into the
     text beside the card is cut back to the others' extent."""
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    scale = detect_w / gray.shape[1]
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    small = cv2.resize(gray, (detect_w, max(1, int(round(gray.shape[0] * scale)))), interpolation=interpolation)
+    gray, small, scale = _detection_copy(bgr, detect_w)
     found: list[TextBlock] = []
     for k in ROW_KERNELS:
         rows = text_rows_of(small, k)

@@ -146,13 +146,12 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     if not text_ok:
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
         fine_w = min(bgr.shape[1], FINE_DETECT_W)
-        seen = [b.quad.mean(axis=0) for b in blocks[:TEXT_BLOCKS]]
         found = find_text_blocks(bgr, detect_w=fine_w, min_share=FINE_MIN_SHARE)
-        near = [any(np.linalg.norm(b.quad.mean(axis=0) - c) <= 0.03 * bgr.shape[1] for c in seen) for b in found]
-        fine = [b for b, n in zip(found, near) if not n][:TEXT_BLOCKS]
+        new = _unseen(found, blocks[:TEXT_BLOCKS], bgr.shape[1])
+        fine = new[:TEXT_BLOCKS]
         # a block found again, a little differently: the classifier reads it again (its cells
         # move), tesseract does not
-        again = [b for b, n in zip(found, near) if n][:TEXT_BLOCKS]
+        again = [b for b in found if not any(b is n for n in new)][:TEXT_BLOCKS]
         side.blocks = blocks + fine
         text_ok = _read_blocks(side, bgr, fine + again, cells_only=tuple(range(len(fine), len(fine) + len(again)))) or _vote(side)
     if not text_ok:
@@ -206,7 +205,7 @@ def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
 
 
 def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
-    """The fourth cue: the MRZ as three text rows found one by one over the whole frame (a card
+    """The MRZ as three text rows found one by one over the whole frame (a card
     whose MRZ the block detector merged with a newspaper or receipts around it, and no QR read),
     read by the cell classifier."""
     rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
