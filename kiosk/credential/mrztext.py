@@ -352,20 +352,31 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     return found
 
 
-CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6), "expiry_year": (1, 8, 14)}
+CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6), "expiry_year": (1, 8, 14),
+                 "emision": (1, 19, 21)}
+# the check digit cells and the fields no other check digit covers: a field with its own check digit
+# that both reads agree on keeps it when only the composite differs
+CHECK_CELLS = {(0, 14): ("cic",), (1, 6): ("birth_date",), (1, 14): ("expiry_year",), (1, 29): ("ocr", "emision")}
 
 
 def doubt_where_cells_differ(mrz: MrzReading, cell_lines: list[str]) -> None:
     """Fields of a verified tesseract read that the cell classifier read with another digit are
     made weak (the QR must confirm them; a birth date or expiry has none): two misreads can cancel
     in a check digit and in the composite alike (seen on a fresh-seed photo: birth 880204 read
-    330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the composite)."""
+    330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the composite). So too where
+    the cells read a check digit otherwise: on a card whose OCR was altered, tesseract misread the
+    composite as the one that fits the altered OCR (fresh seed, composite 4 read 2); the cells read
+    the 4 and the composite failed."""
     if len(cell_lines) != 3:
         return
     for name, (line, start, end) in CHECKED_SPANS.items():
         read, cells = mrz.lines[line][start:end], cell_lines[line][start:end]
         if any(a != b and b.isdigit() for a, b in zip(read, cells)):
             mrz.weak.add(name)
+    for (line, i), names in CHECK_CELLS.items():
+        read, cells = mrz.lines[line], cell_lines[line]
+        if i < min(len(read), len(cells)) and cells[i].isdigit() and read[i] != cells[i]:
+            mrz.weak.update(names)
 
 
 def _tail_share(mrz: MrzReading, reads: list) -> float:

@@ -102,3 +102,17 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
     assert agreeing.weak == set()
     doubt_where_cells_differ(agreeing, [])  # no cell read: nothing to weigh
     assert agreeing.weak == set()
+
+
+def test_a_check_digit_the_cells_read_otherwise_leaves_the_fields_it_alone_covers_weak():
+    """A card with an altered OCR: tesseract misread the composite as the digit that fits it."""
+    from kiosk.credential.mrztext import doubt_where_cells_differ
+
+    lines = ["IDMEX7751284370<<8669019982289", "4704133H2912316MEX<08<<82289<2", "SANDOVAL<CARRILLO<<AURELIO<<<<"]
+    cells = lines[:1] + ["4704133H2912316MEX<08<<82289<4", lines[2]]
+    mrz = MrzReading(lines=list(lines), verified=True)
+    doubt_where_cells_differ(mrz, cells)
+    assert mrz.weak == {"ocr", "emision"}  # the CIC, birth and expiry have their own check digits, read alike
+    own = MrzReading(lines=list(lines), verified=True)
+    doubt_where_cells_differ(own, ["IDMEX7751284378<<8669019982289"] + lines[1:])  # the CIC's own digit
+    assert own.weak == {"cic"}
