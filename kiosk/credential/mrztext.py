@@ -53,6 +53,7 @@ class TextRead:
     block: TextBlock | None = None
     views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
     line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (cells, 37) line 1, per view
+    sure_checks: set[tuple[int, int]] = field(default_factory=set)  # check digit cells (line, index) the classifier was sure of
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -340,6 +341,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
                     mrz.weak.add(field_name)
             mrz.values["sex"] = None
         text = _cell_text(mrz, block)
+        text.sure_checks = {(line, i) for line, i in CHECK_CELLS
+                            if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
         if mrz.verified:
             text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
             text.line1_probs = line1_probs
@@ -359,23 +362,25 @@ CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6),
 CHECK_CELLS = {(0, 14): ("cic",), (1, 6): ("birth_date",), (1, 14): ("expiry_year",), (1, 29): ("ocr", "emision")}
 
 
-def doubt_where_cells_differ(mrz: MrzReading, cell_lines: list[str]) -> None:
+def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     """Fields of a verified tesseract read that the cell classifier read with another digit are
     made weak (the QR must confirm them; a birth date or expiry has none): two misreads can cancel
     in a check digit and in the composite alike (seen on a fresh-seed photo: birth 880204 read
     330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the composite). So too where
-    the cells read a check digit otherwise: on a card whose OCR was altered, tesseract misread the
-    composite as the one that fits the altered OCR (fresh seed, composite 4 read 2); the cells read
-    the 4 and the composite failed."""
+    the classifier read a check digit otherwise and was sure of it: on a card whose OCR was
+    altered, tesseract misread the composite as the one that fits the altered OCR (fresh seed,
+    composite 4 read 2); the cells read the 4. An unsure cell is no witness: the classifier's
+    composite on an easy photo was a near tie of three wrong digits."""
+    cell_lines = cells.lines
     if len(cell_lines) != 3:
         return
     for name, (line, start, end) in CHECKED_SPANS.items():
-        read, cells = mrz.lines[line][start:end], cell_lines[line][start:end]
-        if any(a != b and b.isdigit() for a, b in zip(read, cells)):
+        read, seen = mrz.lines[line][start:end], cell_lines[line][start:end]
+        if any(a != b and b.isdigit() for a, b in zip(read, seen)):
             mrz.weak.add(name)
     for (line, i), names in CHECK_CELLS.items():
-        read, cells = mrz.lines[line], cell_lines[line]
-        if i < min(len(read), len(cells)) and cells[i].isdigit() and read[i] != cells[i]:
+        read, seen = mrz.lines[line], cell_lines[line]
+        if (line, i) in cells.sure_checks and i < min(len(read), len(seen)) and seen[i].isdigit() and read[i] != seen[i]:
             mrz.weak.update(names)
 
 

@@ -277,7 +277,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
                 text.line1, text.line1_index = cells.line1, -1
         text.block = _in_frame(block, back)
         if cells is not None and text.mrz is not None and text.mrz.verified:
-            doubt_where_cells_differ(text.mrz, cells.lines)
+            doubt_where_cells_differ(text.mrz, cells)
         side.views += text.views
         better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
         if better or (text.mrz is not None and text.mrz.verified):
