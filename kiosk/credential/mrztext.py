@@ -53,7 +53,7 @@ class TextRead:
     block: TextBlock | None = None
     views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
     line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (cells, 37) line 1, per view
-    sure_checks: set[tuple[int, int]] = field(default_factory=set)  # check digit cells (line, index) the classifier was sure of
+    sure_cells: set[tuple[int, int]] = field(default_factory=set)  # checked cells (line, index) the classifier was sure of
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
@@ -341,8 +341,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
                     mrz.weak.add(field_name)
             mrz.values["sex"] = None
         text = _cell_text(mrz, block)
-        text.sure_checks = {(line, i) for line, i in CHECK_CELLS
-                            if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
+        text.sure_cells = {(line, i) for line, i in CHECKED_CELLS
+                           if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
         if mrz.verified:
             text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
             text.line1_probs = line1_probs
@@ -360,27 +360,34 @@ CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6),
 # the check digit cells and the fields no other check digit covers: a field with its own check digit
 # that both reads agree on keeps it when only the composite differs
 CHECK_CELLS = {(0, 14): ("cic",), (1, 6): ("birth_date",), (1, 14): ("expiry_year",), (1, 29): ("ocr", "emision")}
+CHECKED_CELLS = frozenset({(line, i) for line, start, end in CHECKED_SPANS.values() for i in range(start, end)} | set(CHECK_CELLS))
 
 
 def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
-    """Fields of a verified tesseract read that the cell classifier read with another digit are
-    made weak (the QR must confirm them; a birth date or expiry has none): two misreads can cancel
-    in a check digit and in the composite alike (seen on a fresh-seed photo: birth 880204 read
-    330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the composite). So too where
-    the classifier read a check digit otherwise and was sure of it: on a card whose OCR was
-    altered, tesseract misread the composite as the one that fits the altered OCR (fresh seed,
-    composite 4 read 2); the cells read the 4. An unsure cell is no witness: the classifier's
-    composite on an easy photo was a near tie of three wrong digits."""
+    """Fields of a verified tesseract read that the cell classifier read with another digit, and
+    was sure of it, are made weak (the QR must confirm them; a birth date or expiry has none): two
+    misreads can cancel in a check digit and in the composite alike (seen on a fresh-seed photo:
+    birth 880204 read 330204, 8 to 3 at weights 7 and 3 in its own digit, 3 and 1 in the
+    composite). So too a check digit read otherwise: on a card whose OCR was altered, tesseract
+    misread the composite as the one that fits the altered OCR (fresh seed, composite 4 read 2);
+    the cells read the 4. An unsure cell is no witness (a near tie of three wrong digits), nor a
+    cell that holds the character tesseract read beside it: on easy fresh-seed photos the cells
+    slipped by one along a run of digits and cost fields tesseract had read right."""
     cell_lines = cells.lines
     if len(cell_lines) != 3:
         return
+
+    def differs(line: int, i: int) -> bool:
+        read, seen = mrz.lines[line], cell_lines[line]
+        if (line, i) not in cells.sure_cells or i >= min(len(read), len(seen)) or not seen[i].isdigit():
+            return False
+        return seen[i] not in read[max(0, i - 1):i + 2]
+
     for name, (line, start, end) in CHECKED_SPANS.items():
-        read, seen = mrz.lines[line][start:end], cell_lines[line][start:end]
-        if any(a != b and b.isdigit() for a, b in zip(read, seen)):
+        if any(differs(line, i) for i in range(start, end)):
             mrz.weak.add(name)
     for (line, i), names in CHECK_CELLS.items():
-        read, seen = mrz.lines[line], cell_lines[line]
-        if (line, i) in cells.sure_checks and i < min(len(read), len(seen)) and seen[i].isdigit() and read[i] != seen[i]:
+        if differs(line, i):
             mrz.weak.update(names)
 
 

@@ -90,16 +90,23 @@ def test_split_name_and_truncation():
 
 
 def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
-    from kiosk.credential.mrztext import doubt_where_cells_differ
+    from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_cells_differ
 
     mrz = MrzReading(lines=["IDMEX7998474639<<0684552370868", "3302048M2712310MEX<09<<70868<4", "CARRILLO<TREJO<<MARIA<DEL<CARM"],
                      verified=True)
     cells = ["IDMEX7998474639<<06845523708<<", "8802048M2712310MEX<<?<<<70868?", "CARRILLO<TREJO<<MUUUU<<XEL<CAF"]
-    doubt_where_cells_differ(mrz, TextRead(lines=cells))
+    doubt_where_cells_differ(mrz, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS)))
     # the birth differs where the cells read digits; the OCR only where they read '<' (not a digit)
     assert mrz.weak == {"birth_date"}
+    astray = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(astray, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS) - {(1, 0), (1, 1)}))
+    assert astray.weak == set()  # digits the classifier was unsure of are no witness
+    slipped = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(slipped, TextRead(lines=["IDMEX?99847463<<<0684552370868", "?330204M2712310MEX<09<<70868<4", cells[2]],
+                                               sure_cells=set(CHECKED_CELLS)))
+    assert slipped.weak == set()  # cells that slipped by one read tesseract's characters beside them
     agreeing = MrzReading(lines=list(cells[:1]) + ["8802048M2712310MEX<09<<70868<4", cells[2]], verified=True)
-    doubt_where_cells_differ(agreeing, TextRead(lines=cells))
+    doubt_where_cells_differ(agreeing, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS)))
     assert agreeing.weak == set()
     doubt_where_cells_differ(agreeing, TextRead())  # no cell read: nothing to weigh
     assert agreeing.weak == set()
@@ -107,16 +114,16 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
 
 def test_a_check_digit_the_cells_read_otherwise_leaves_the_fields_it_alone_covers_weak():
     """A card with an altered OCR: tesseract misread the composite as the digit that fits it."""
-    from kiosk.credential.mrztext import CHECK_CELLS, doubt_where_cells_differ
+    from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_cells_differ
 
     lines = ["IDMEX7751284370<<8669019982289", "4704133H2912316MEX<08<<82289<2", "SANDOVAL<CARRILLO<<AURELIO<<<<"]
-    cells = TextRead(lines=lines[:1] + ["4704133H2912316MEX<08<<82289<4", lines[2]], sure_checks=set(CHECK_CELLS))
+    cells = TextRead(lines=lines[:1] + ["4704133H2912316MEX<08<<82289<4", lines[2]], sure_cells=set(CHECKED_CELLS))
     mrz = MrzReading(lines=list(lines), verified=True)
     doubt_where_cells_differ(mrz, cells)
     assert mrz.weak == {"ocr", "emision"}  # the CIC, birth and expiry have their own check digits, read alike
     unsure = MrzReading(lines=list(lines), verified=True)
-    doubt_where_cells_differ(unsure, TextRead(lines=cells.lines, sure_checks={(0, 14)}))
+    doubt_where_cells_differ(unsure, TextRead(lines=cells.lines, sure_cells=set(CHECKED_CELLS) - {(1, 29)}))
     assert unsure.weak == set()  # a composite the classifier was unsure of is no witness
     own = MrzReading(lines=list(lines), verified=True)
-    doubt_where_cells_differ(own, TextRead(lines=["IDMEX7751284378<<8669019982289"] + lines[1:], sure_checks=set(CHECK_CELLS)))
+    doubt_where_cells_differ(own, TextRead(lines=["IDMEX7751284378<<8669019982289"] + lines[1:], sure_cells=set(CHECKED_CELLS)))
     assert own.weak == {"cic"}
