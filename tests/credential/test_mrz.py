@@ -105,6 +105,12 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
     doubt_where_cells_differ(slipped, TextRead(lines=["IDMEX?99847463<<<0684552370868", "?330204M2712310MEX<09<<70868<4", cells[2]],
                                                sure_cells=set(CHECKED_CELLS)))
     assert slipped.weak == set()  # cells that slipped by one read tesseract's characters beside them
+    smudged = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(smudged, TextRead(lines=[cells[0], "88?2048M2712310MEX<09<<70868<4", cells[2]], sure_cells=set(CHECKED_CELLS)))
+    assert smudged.weak == {"birth_date"}  # the first 8 stands; the second is beside a cell not read
+    smudged = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(smudged, TextRead(lines=[cells[0], "?8?2048M2712310MEX<09<<70868<4", cells[2]], sure_cells=set(CHECKED_CELLS)))
+    assert smudged.weak == set()
     agreeing = MrzReading(lines=list(cells[:1]) + ["8802048M2712310MEX<09<<70868<4", cells[2]], verified=True)
     doubt_where_cells_differ(agreeing, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS)))
     assert agreeing.weak == set()
