@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import logging
 import re
@@ -258,19 +259,25 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
     (it read them already, found a little differently)."""
     weak: TextRead | None = None
     for index, block in enumerate(blocks):
+        # tesseract reads the block on the other core while the classifier does (it lets go of the
+        # GIL): a block the cells do not verify costs the slower of the two, not both; its answer
+        # is used exactly where it was before, so the reading is the same
+        tesseract = None if index in cells_only else _tesseract_pool().submit(read_block, bgr, block)
         cells = read_block_cells(bgr, block)
         if cells is not None:
             cells.block = _in_frame(block, back)
             side.cell_line1 += cells.line1_probs
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
             if not cells.mrz.weak:
+                if tesseract is not None:
+                    tesseract.cancel()  # not started yet (the worker still on an earlier block): not run
                 side.views += cells.views
                 side.text = cells
                 return True
             weak = weak or cells
-        if index in cells_only:
+        if tesseract is None:
             continue
-        text = read_block(bgr, block)
+        text = tesseract.result()
         if cells is not None:
             text.views = cells.views + text.views
             if not text.line1:
@@ -289,6 +296,18 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
         side.text = weak
         return True
     return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _tesseract_pool() -> ThreadPoolExecutor:
+    """One worker: tesseract's engine is one per process (tess._API_LOCK); a read the cells made
+    unneeded finishes in the background and is dropped."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tesseract")
+    return _POOL
 
 
 def _vote(side: SideReading) -> bool:
