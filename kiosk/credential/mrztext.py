@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import cv2
 import numpy as np
@@ -372,15 +373,17 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     misread the composite as the one that fits the altered OCR (fresh seed, composite 4 read 2);
     the cells read the 4. An unsure cell is no witness (a near tie of three wrong digits), nor a
     cell that holds the character tesseract read beside it (on easy fresh-seed photos the cells
-    slipped by one along a run of digits and cost fields tesseract had read right), nor one beside
-    a cell it could not read at all (the edge of a smudge: a confident 3 for a 9, then '????')."""
+    slipped by one or two along a run of digits and cost fields tesseract had read right: only a
+    substitution in place counts, the lines aligned), nor one beside a cell it could not read at
+    all (the edge of a smudge: a confident 3 for a 9, then '????')."""
     cell_lines = cells.lines
     if len(cell_lines) != 3:
         return
+    swapped = [_substituted(read, seen) for read, seen in zip(mrz.lines, cell_lines)]
 
     def differs(line: int, i: int) -> bool:
         read, seen = mrz.lines[line], cell_lines[line]
-        if (line, i) not in cells.sure_cells or i >= min(len(read), len(seen)) or not seen[i].isdigit():
+        if (line, i) not in cells.sure_cells or i not in swapped[line] or not seen[i].isdigit():
             return False
         return seen[i] not in read[max(0, i - 1):i + 2] and "?" not in seen[max(0, i - 1):i + 2]
 
@@ -390,6 +393,17 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     for (line, i), names in CHECK_CELLS.items():
         if differs(line, i):
             mrz.weak.update(names)
+
+
+def _substituted(read: str, seen: str) -> set[int]:
+    """Positions where `seen` holds another character than `read` in place, the two lines aligned
+    (difflib): a run the cells read one or two cells off is an insertion and a deletion, not a
+    substitution (seen on a fresh-seed photo: cells two cells behind along the CIC and the OCR)."""
+    out: set[int] = set()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, read, seen, autojunk=False).get_opcodes():
+        if tag == "replace" and i1 == j1 and i2 == j2:
+            out.update(range(i1, i2))
+    return out
 
 
 def _tail_share(mrz: MrzReading, reads: list) -> float:
