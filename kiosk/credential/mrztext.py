@@ -375,9 +375,9 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     cell that holds the character tesseract read beside it (on easy fresh-seed photos the cells
     slipped by one or two along a run of digits and cost fields tesseract had read right: only a
     substitution in place counts, the lines aligned), nor one beside a cell it could not read at
-    all (the edge of a smudge: a confident 3 for a 9, then '????')."""
+    all (the edge of a smudge: a confident 3 for a 9, then '????'), nor a read of other text."""
     cell_lines = cells.lines
-    if len(cell_lines) != 3:
+    if len(cell_lines) != 3 or not _same_text(mrz.lines, cell_lines):
         return
     swapped = [_substituted(read, seen) for read, seen in zip(mrz.lines, cell_lines)]
 
@@ -393,6 +393,15 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     for (line, i), names in CHECK_CELLS.items():
         if differs(line, i):
             mrz.weak.update(names)
+
+
+SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share in place to be of one MRZ
+
+
+def _same_text(read: list[str], seen: list[str]) -> bool:
+    """Whether two reads are of the same MRZ (cells of a block found elsewhere on the card are no witness)."""
+    pairs = [(a, b) for x, y in zip(read[:2], seen[:2]) for a, b in zip(x, y)]
+    return bool(pairs) and sum(a == b for a, b in pairs) >= SAME_TEXT * 60
 
 
 def _substituted(read: str, seen: str) -> set[int]:

@@ -93,6 +93,7 @@ class SideReading:
     ocr_from_qr: bool = False  # the MRZ verified with the QR's CIC/OCR digits (line 1's read was off)
     views: list[list[str]] = field(default_factory=list)  # every tesseract view of the blocks read
     cell_line1: list[np.ndarray] = field(default_factory=list)  # line 1 as the classifier read it, every view
+    cell_reads: list[TextRead] = field(default_factory=list)  # the classifier's three-line reads, every block
 
 
 @dataclass
@@ -211,7 +212,9 @@ def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
     read by the cell classifier."""
     rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
     side.blocks = side.blocks + rows
-    return _read_blocks(side, bgr, rows, cells_only=tuple(range(len(rows)))) or _vote(side)
+    # when nothing was read before (no block, no QR: a card on a newspaper), tesseract reads the likeliest too
+    first = 1 if side.text is None else 0
+    return _read_blocks(side, bgr, rows, cells_only=tuple(range(first, len(rows)))) or _vote(side)
 
 
 def _unseen(found: list[TextBlock], seen: list[TextBlock], width: int) -> list[TextBlock]:
@@ -267,6 +270,8 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
         if cells is not None:
             cells.block = _in_frame(block, back)
             side.cell_line1 += cells.line1_probs
+            if len(cells.lines) == 3:
+                side.cell_reads.append(cells)
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
             if not cells.mrz.weak:
                 if tesseract is not None:
@@ -283,8 +288,12 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             if not text.line1:
                 text.line1, text.line1_index = cells.line1, -1
         text.block = _in_frame(block, back)
-        if cells is not None and text.mrz is not None and text.mrz.verified:
-            doubt_where_cells_differ(text.mrz, cells)
+        if text.mrz is not None and text.mrz.verified:
+            # every block's cells, not only this one's: the MRZ found twice, a little differently,
+            # was read right by the cells of one and misread to fit an altered composite by
+            # tesseract on the other (a dev photo)
+            for seen in side.cell_reads:
+                doubt_where_cells_differ(text.mrz, seen)
         side.views += text.views
         better = (text.cic and not side.text.cic) or (text.line1 and not side.text.line1) if side.text is not None else True
         if better or (text.mrz is not None and text.mrz.verified):

@@ -35,7 +35,10 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          (1302020, "easy", "genuine"),
          # from the 1414141 evaluation run: an altered OCR whose composite tesseract misread as the
          # digit that fits it (4 read 2); the cells read the 4, sure of it
-         (1424154, "medium", "altered")]
+         (1424154, "medium", "altered"),
+         # a dev photo: an altered composite; the MRZ found twice, its cells read right on one block
+         # (composite fails) and tesseract misread an OCR 3 as the 2 that fits on the other
+         (1220023, "easy", "altered")]
 
 
 # genuine cards here for their reading that the screening flags (one of the 3 of 150 genuine

@@ -105,6 +105,10 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
     doubt_where_cells_differ(slipped, TextRead(lines=["IDMEX?99847463<<<0684552370868", "?330204M2712310MEX<09<<70868<4", cells[2]],
                                                sure_cells=set(CHECKED_CELLS)))
     assert slipped.weak == set()  # cells that slipped by one read tesseract's characters beside them
+    other = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(other, TextRead(lines=["INSTITUTO<NACIONAL<ELECTORAL<1", "MEXICO<<CREDENCIAL<PARA<VOTAR2", cells[2]],
+                                             sure_cells=set(CHECKED_CELLS)))
+    assert other.weak == set()  # cells that read other text are no witness
     two_off = MrzReading(lines=["IDMEX2714662611<<8072029215667", "5503137M3412318MEX<00<<15667<4", "MONTES<DE<OCA<PADILLA<<LUIS<AN"],
                          verified=True)  # a fresh-seed photo: the cells two behind along the CIC and the OCR
     doubt_where_cells_differ(two_off, TextRead(lines=["IDMEX27??166261?<<<8072??29215", two_off.lines[1], "KNTES<DE<OCA<PADILLA<<LUIS<AN<"],
