@@ -401,7 +401,7 @@ SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share
 def _same_text(read: list[str], seen: list[str]) -> bool:
     """Whether two reads are of the same MRZ (cells of a block found elsewhere on the card are no witness)."""
     pairs = [(a, b) for x, y in zip(read[:2], seen[:2]) for a, b in zip(x, y)]
-    return bool(pairs) and sum(a == b for a, b in pairs) >= SAME_TEXT * 60
+    return bool(pairs) and sum(a == b for a, b in pairs) >= SAME_TEXT * len(pairs)
 
 
 def _substituted(read: str, seen: str) -> set[int]:
