@@ -372,10 +372,10 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     composite). So too a check digit read otherwise: on a card whose OCR was altered, tesseract
     misread the composite as the one that fits the altered OCR (fresh seed, composite 4 read 2);
     the cells read the 4. An unsure cell is no witness (a near tie of three wrong digits), nor a
-    cell that holds the character tesseract read beside it (on easy fresh-seed photos the cells
-    slipped by one or two along a run of digits and cost fields tesseract had read right: only a
-    substitution in place counts, the lines aligned), nor one beside a cell it could not read at
-    all (the edge of a smudge: a confident 3 for a 9, then '????'), nor a read of other text."""
+    run the cells read one or two cells off (on fresh-seed photos such slips cost fields tesseract
+    had read right: only a substitution in place counts, the lines aligned), nor a cell beside one
+    it could not read at all (the edge of a smudge: a confident 3 for a 9, then '????'), nor a
+    read of other text."""
     cell_lines = cells.lines
     if len(cell_lines) != 3 or not _same_text(mrz.lines, cell_lines):
         return
@@ -385,7 +385,7 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
         read, seen = mrz.lines[line], cell_lines[line]
         if (line, i) not in cells.sure_cells or i not in swapped[line] or not seen[i].isdigit():
             return False
-        return seen[i] not in read[max(0, i - 1):i + 2] and "?" not in seen[max(0, i - 1):i + 2]
+        return "?" not in seen[max(0, i - 1):i + 2]
 
     for name, (line, start, end) in CHECKED_SPANS.items():
         if any(differs(line, i) for i in range(start, end)):
