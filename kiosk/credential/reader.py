@@ -41,7 +41,7 @@ NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is th
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
 FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame wide (cards from 20 %)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
-ROW_BLOCKS = 3  # blocks of three text rows (mrztext.find_row_blocks) the cell classifier reads, per view
+ROW_BLOCKS = 3  # blocks of three text rows (mrztext.find_row_blocks) read, per view
 OUTLINE_CELL_QUADS = 2  # card outlines whose lower band the cell classifier reads
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
@@ -209,10 +209,9 @@ def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
 def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
     """The MRZ as three text rows found one by one over the whole frame (a card
     whose MRZ the block detector merged with a newspaper or receipts around it, and no QR read),
-    read by the cell classifier."""
+    read by the cell classifier, the likeliest by tesseract too when nothing was read before."""
     rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
     side.blocks = side.blocks + rows
-    # when nothing was read before (no block, no QR: a card on a newspaper), tesseract reads the likeliest too
     first = 1 if side.text is None else 0
     return _read_blocks(side, bgr, rows, cells_only=tuple(range(first, len(rows)))) or _vote(side)
 
