@@ -93,6 +93,18 @@ def test_independent_copies_and_screens_are_flagged_with_confidence():
         assert reading.as_dict()["screening"] == reading.screening  # what `kiosk decode --json` prints
 
 
+def test_a_shadow_across_the_sheet_of_a_copy_does_not_hide_the_sheet():
+    """A hand's shadow crosses this copy and the sheet it is printed on diagonally (dev seed): a row
+    of the sheet is then not even from end to end, but it is still ink-free paper of the copy's hue."""
+    from kiosk.credential.reader import read_side
+    from kiosk.credential.screening import SHEET_MARGIN, sheet_margin
+
+    image, _ = _eval_scene(1750001, "easy", "photocopy")
+    side = read_side(image)
+    assert sheet_margin(image, side.text.block.quad) > SHEET_MARGIN
+    assert side.photocopy
+
+
 def test_independent_genuine_on_colourful_tables_is_not_flagged():
     for difficulty, seed in EVAL_GENUINE:
         image, truth = _eval_scene(seed, difficulty, "genuine")
