@@ -105,6 +105,15 @@ def test_a_shadow_across_the_sheet_of_a_copy_does_not_hide_the_sheet():
     assert side.photocopy
 
 
+def test_the_frame_beyond_its_edge_is_no_sheet():
+    """A genuine card on newspaper (dev seed) whose likeliest text block is small: the band looked at
+    for a sheet runs out of the frame, and the black there is not a plain sheet of paper."""
+    image, _ = _eval_scene(1800001, "medium", "genuine")
+    reading = read_image(image)
+    assert "photocopy" not in codes(reading), reading.screening
+    assert reading.screening["photocopy"] < 0.5
+
+
 def test_independent_genuine_on_colourful_tables_is_not_flagged():
     for difficulty, seed in EVAL_GENUINE:
         image, truth = _eval_scene(seed, difficulty, "genuine")
