@@ -27,8 +27,7 @@ from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, Text
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
-from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score, photocopy_kind,
-                                       screen_confidence, zone_copy_features)
+from kiosk.credential.screening import SCREEN_GRID_PEAK, frame_screen_score, photocopy_decision, screen_confidence
 from kiosk.credential.zone import Zone, read_zone
 from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
 
@@ -338,16 +337,8 @@ def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
         side.screen = score > SCREEN_GRID_PEAK
         side.confidence["screen"] = screen_confidence(score)
         return
-    side.photocopy = photocopy_kind(side.card)
-    side.confidence["photocopy"] = 0.9 if side.photocopy else 0.0
     block = side.text.block if side.text is not None and side.text.block is not None else None
-    if block is not None:
-        features = zone_copy_features(bgr, block.quad)
-        if features is not None:
-            confidence = copy_confidence(*features)
-            side.confidence["photocopy"] = max(side.confidence["photocopy"], confidence)
-            if confidence > 0.5 and not side.photocopy:
-                side.photocopy = "sin los colores de la credencial"
+    side.photocopy, side.confidence["photocopy"] = photocopy_decision(side.card, bgr, block.quad if block is not None else None)
     score = frame_screen_score(bgr, side.quad)
     side.screen = score > SCREEN_GRID_PEAK
     side.confidence["screen"] = screen_confidence(score)

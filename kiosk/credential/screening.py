@@ -25,15 +25,22 @@ WASHED_SATURATION = 16.0  # low colour together with a pale, flat card: colour p
 WASHED_VALUE = 215.0
 
 
-def photocopy_kind(card_bgr: np.ndarray) -> str | None:
-    """'blanco y negro', 'a color (deslavada)' or None for a card with its original colours."""
+def card_colour(card_bgr: np.ndarray) -> tuple[float, float] | None:
+    """Median HSV saturation and value of the card's printed background (not its ink); None if too dark."""
     hsv = cv2.cvtColor(card_bgr, cv2.COLOR_BGR2HSV)
     body = hsv[20:-20, 20:-20].reshape(-1, 3)
-    light = body[body[:, 2] > 120]  # the printed background, not the ink
+    light = body[body[:, 2] > 120]
     if len(light) < 100:
         return None
-    saturation = median_u8(light[:, 1])
-    value = median_u8(light[:, 2])
+    return median_u8(light[:, 1]), median_u8(light[:, 2])
+
+
+def photocopy_kind(card_bgr: np.ndarray) -> str | None:
+    """'blanco y negro', 'a color (deslavada)' or None for a card with its original colours."""
+    colour = card_colour(card_bgr)
+    if colour is None:
+        return None
+    saturation, value = colour
     if saturation < GREY_SATURATION:
         return "blanco y negro"
     if saturation < WASHED_SATURATION and value > WASHED_VALUE:
@@ -168,6 +175,28 @@ def copy_confidence(lightness: float, spread: float, sheet: float = 0.0) -> floa
     b = 1 / (1 + np.exp((spread - COPY_CHROMA) / 1.5))
     d = 1 / (1 + np.exp(-(sheet - SHEET_MARGIN) / 0.05))
     return float(max(min(a, b), d))
+
+
+COLOUR_ALONE = 0.45  # confidence of a grey or washed card with no sheet seen around it: below the flag
+
+
+def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: np.ndarray | None) -> tuple[str | None, float]:
+    """The photocopy flag (its Spanish kind, or None) and its 0-1 confidence.
+
+    A grey or washed card flags by itself when it is as pale as copier paper. A grey card that is
+    not (a genuine card on a near-grey stock in a dim light: fresh seed 1717171 flagged 3 of 150
+    genuine cards so) flags together with at least half a sheet's margin around it; alone it gives
+    COLOUR_ALONE, so the Mesa de Control still sees it near the top. The print above the MRZ and
+    the sheet flag by themselves."""
+    kind = photocopy_kind(card_bgr)
+    features = zone_copy_features(frame_bgr, block_quad) if block_quad is not None else None
+    confidence = copy_confidence(*features) if features is not None else 0.0
+    pale = kind is not None and card_colour(card_bgr)[1] > WASHED_VALUE
+    if kind and (pale or (features is not None and features[2] >= SHEET_MARGIN / 2)):
+        return kind, max(0.9, confidence)
+    if confidence > 0.5:
+        return "sin los colores de la credencial", confidence
+    return None, max(confidence, COLOUR_ALONE if kind else 0.0)
 
 
 SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 143 cards on any table <145; screens with a grid >155)

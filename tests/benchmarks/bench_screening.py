@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from credential_eval.generator import scene  # noqa: E402
 from kiosk.credential import read_image  # noqa: E402
 from kiosk.credential.screening import (SCREEN_GRID_PEAK, copy_confidence, frame_screen_score,  # noqa: E402
-                                        photocopy_kind, zone_copy_features)
+                                        photocopy_decision, photocopy_kind, zone_copy_features)
 
 PER_DIFFICULTY = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 NEGATIVES = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -48,7 +48,7 @@ def decisions(image):
     seconds = time.perf_counter() - start
     old_score = frame_screen_score(side.frame)
     old_copy = bool(kind) or (features is not None and copy_confidence(*features[:2]) > 0.5)  # no sheet cue
-    new_copy = bool(kind) or (features is not None and copy_confidence(*features) > 0.5)
+    new_copy = photocopy_decision(side.card, side.frame, block.quad if block is not None else None)[0] is not None
     return flagged, old_copy or old_score > OLD_SCREEN_PEAK, new_copy or score > SCREEN_GRID_PEAK, reading.screening, seconds, True
 
 

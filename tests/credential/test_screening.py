@@ -114,6 +114,19 @@ def test_the_frame_beyond_its_edge_is_no_sheet():
     assert reading.screening["photocopy"] < 0.5
 
 
+def test_a_grey_genuine_card_with_no_sheet_around_it_is_not_a_photocopy():
+    """A genuine card on a near-grey stock (seed 1717171's bench, easy, on newspaper): grey as a
+    black-and-white copy, but no sheet of paper around it. Colour alone does not flag; it stays
+    just under the flag so the Mesa de Control still sees it near the top."""
+    from kiosk.credential.screening import COLOUR_ALONE, photocopy_kind
+
+    image, truth = _eval_scene(1717202, "easy", "genuine")
+    reading = read_image(image)
+    assert photocopy_kind(reading.sides[0].card) == "blanco y negro"
+    assert "photocopy" not in codes(reading)
+    assert reading.screening["photocopy"] == COLOUR_ALONE
+
+
 def test_independent_genuine_on_colourful_tables_is_not_flagged():
     for difficulty, seed in EVAL_GENUINE:
         image, truth = _eval_scene(seed, difficulty, "genuine")
