@@ -1,9 +1,10 @@
 """Capture-time screening for Mesa de Control's inconsistencies (seed 001 §10.3 a-f).
 
-Photocopy, any one of three cues flags it: the rectified card's colour (grey or washed out); the
-lightness and colour spread of the print above the MRZ (a copy has lost the card's coloured
-print); and a plain band of the card's own colour running on above and below the print (the
-sheet a copy is printed on). A background as white as paper is not a cue: it flagged two of the
+Photocopy, any one of three cues flags it (`photocopy_decision`): the rectified card's colour
+(grey or washed out), by itself only when the card is as pale as copier paper, else with part of
+a sheet seen around it; the lightness and colour spread of the print above the MRZ (a copy has
+lost the card's coloured print); and a plain band of the card's own colour running on above and
+below the print (the sheet a copy is printed on), found under shadows and glare. A background as white as paper is not a cue: it flagged two of the
 three genuine cards the issue shares (their stock is near-white). Screen:
 a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
 tablecloth around a real card is periodic only around it). Each flag carries a 0-1 confidence
