@@ -38,7 +38,10 @@ def card_colour(card_bgr: np.ndarray) -> tuple[float, float] | None:
 
 def photocopy_kind(card_bgr: np.ndarray) -> str | None:
     """'blanco y negro', 'a color (deslavada)' or None for a card with its original colours."""
-    colour = card_colour(card_bgr)
+    return _kind_of(card_colour(card_bgr))
+
+
+def _kind_of(colour: tuple[float, float] | None) -> str | None:
     if colour is None:
         return None
     saturation, value = colour
@@ -189,10 +192,11 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     genuine cards so) flags together with at least half a sheet's margin around it; alone it gives
     COLOUR_ALONE, so the Mesa de Control still sees it near the top. The print above the MRZ and
     the sheet flag by themselves."""
-    kind = photocopy_kind(card_bgr)
+    colour = card_colour(card_bgr)
+    kind = _kind_of(colour)
     features = zone_copy_features(frame_bgr, block_quad) if block_quad is not None else None
     confidence = copy_confidence(*features) if features is not None else 0.0
-    pale = kind is not None and card_colour(card_bgr)[1] > WASHED_VALUE
+    pale = kind is not None and colour[1] > WASHED_VALUE
     if kind and (pale or (features is not None and features[2] >= SHEET_MARGIN / 2)):
         return kind, max(0.9, confidence)
     if confidence > 0.5:
