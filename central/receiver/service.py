@@ -122,7 +122,9 @@ class Receiver(TusUploads):
         """A one-time enrollment token for a process, valid for `ttl` seconds (7 days by default)."""
         if ttl <= 0:
             raise ReceiverError(400, "vigencia", "La vigencia del token debe ser positiva")
-        token = secrets.token_urlsafe(18)
+        # Letters and digits only (base32, 120 bits): a token is typed after `--token` or dictated,
+        # and one starting with "-" would be taken for an option.
+        token = base64.b32encode(secrets.token_bytes(15)).decode()
         with self.engine.begin() as c:
             if c.execute(sa.select(st.processes.c.process_id).where(st.processes.c.process_id == process_id)).first() is None:
                 raise ReceiverError(404, "proceso_desconocido", f"No existe el proceso {process_id}")
@@ -159,6 +161,7 @@ class Receiver(TusUploads):
         except Exception as exc:
             raise ReceiverError(400, "llave_invalida", "La llave pública del dispositivo no es válida") from exc
         with self.engine.begin() as c:
+            token = token.strip().upper()  # typed by hand: case and stray spaces do not matter
             row = c.execute(sa.select(st.tokens).where(st.tokens.c.token_hash == _hash(token)).with_for_update()).first()
             if row is not None and row.used_at is not None:
                 # The answer to the enrollment that used this token may have been lost on the
