@@ -348,12 +348,27 @@ def probabilities_from_scores(scores: np.ndarray) -> np.ndarray:
 def read_lines(gray: np.ndarray) -> list[LineRead] | None:
     """The three MRZ lines of a straightened block, 30 scored cells each; None when the block
     does not hold three whole lines of cells (cut off at a side, or not an MRZ)."""
-    from kiosk.credential import cellnet
+    grid = grid_lines(gray)
+    return None if grid is None else read_grid(*grid)
 
+
+def grid_lines(gray: np.ndarray) -> tuple[np.ndarray, list[CellLine]] | None:
+    """The straightened block unwarped and deslanted, and its three lines as cell grids; None when
+    it does not hold three whole lines of cells."""
     gray = unwarp(gray)
     lines = segment(gray)
     if len(lines) != 3 or any(ln.cells < WIDTH for ln in lines):
         return None
+    return gray, lines
+
+
+def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...] = PHASE_SHIFTS) -> list[LineRead] | None:
+    """The three lines of `grid_lines` read cell by cell at each grid shift of `shifts` (and along
+    the drift through them, with more than one); None when lines 2 and 3 do not reach 30 cells
+    from line 1's start."""
+    from kiosk.credential import cellnet
+
+    lines = list(lines)
 
     def classify(line: CellLine) -> np.ndarray:
         crops = np.stack([cellnet.crop_cell(gray, *line.centre(i), line.width(i)) for i in range(line.cells)])
@@ -365,11 +380,11 @@ def read_lines(gray: np.ndarray) -> list[LineRead] | None:
     # through the cells the classifier is surest of is where it is read
     probs = []
     for i, line in enumerate(lines):
-        shifted = [CellLine(bounds=line.bounds + s * line.pitch, cy=line.cy, slope=line.slope) for s in PHASE_SHIFTS]
+        shifted = [CellLine(bounds=line.bounds + s * line.pitch, cy=line.cy, slope=line.slope) for s in shifts]
         reads = [classify(moved) for moved in shifted]
         sure = np.array([np.log(np.maximum(p.max(axis=1), 1e-9)) for p in reads])  # (shifts, cells)
-        a, b, fitted_score = _drift(sure)
         plain = int(sure.mean(axis=1).argmax())
+        a, b, fitted_score = _drift(sure) if len(shifts) == len(PHASE_SHIFTS) else (0.0, 0.0, 0.0)
         if fitted_score > float(sure[plain].mean()) + 1e-6 and (abs(a) > 1e-6 or abs(b) > 1e-6):
             index = np.arange(line.cells + 1, dtype=np.float32)
             moved = CellLine(bounds=(line.bounds + (a + b * index) * line.pitch).astype(np.float32), cy=line.cy,

@@ -9,6 +9,7 @@ monospaced MRZ print, at any place on any card, on any table.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -16,7 +17,7 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.cells import probabilities_from_scores, read_lines
+from kiosk.credential.cells import grid_lines, probabilities_from_scores, read_grid
 from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, decode_td1, split_name
 from kiosk.credential.ocrb import ALPHABET
 from kiosk.identifiers import icao_check_digit
@@ -295,57 +296,47 @@ LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not re
 UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there
 
 
-def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float, float], ...] = CELL_VIEWS) -> TextRead | None:
+QUICK_SHIFTS = (0.0,)  # the grid as segmented, read first: a firm read there needs no other shift
+
+
+def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float, float], ...] = CELL_VIEWS,
+                     on_slow: Callable[[], object] | None = None) -> TextRead | None:
     """The block cut into its fixed-pitch cells, each read by the trained classifier
     (kiosk.credential.cells), the check digits choosing among close characters (mrz.decode_td1).
     None when no view of the block holds three whole lines of cells; a read with no lines (only
-    `line1_probs`) when none starts with IDMEX."""
+    `line1_probs`) when none starts with IDMEX.
+
+    Each view is read first on its grid as segmented only (a fifth of the cells classified): a
+    read verified there, no field of it weak and no cell lost, is kept; anything less is read
+    again at every grid shift, as before (cells.read_grid). `on_slow` is called once, when the
+    first view's quick read did not settle it (the reader starts tesseract on the block then)."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
     centre = block.quad.mean(axis=0)
     found = None
     line1_probs: list[np.ndarray] = []
     for widen in views:
-        reads = read_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
+        grid = grid_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
+        quick = read_grid(*grid, shifts=QUICK_SHIFTS) if grid is not None else None
+        if quick is not None:
+            text = _view_text(quick, block)
+            if text is not None and text.mrz.verified and not text.mrz.weak:
+                text.line1_probs = line1_probs + [quick[0].whole]
+                return text
+        if on_slow is not None:
+            on_slow()
+            on_slow = None
+        if grid is None:
+            continue
+        reads = read_grid(*grid)
         if reads is None:
             continue
-        mrz = decode_td1(reads)
         # line 1, every cell of it: even with IDMEX blurred past reading, its digits may still
         # confirm the QR's (codes.qr_confirms_cells weighs them at every offset, refuses chance)
         line1_probs.append(reads[0].whole)
-        if "mrz_no_ine" in mrz.problems:
+        text = _view_text(reads, block)
+        if text is None:
             continue
-        if mrz.verified:
-            # the OCR and the optional data have only the composite, one check digit over 24
-            # characters: when it held only after the decoder changed some of them, or over a cell
-            # the classifier was unsure of, two errors may cancel in it (1 in 10), so the QR must
-            # agree before they count; no check digit covers the sex
-            checked = np.concatenate([reads[0].scores[5:30].max(axis=1), reads[1].scores[0:7].max(axis=1),
-                                      reads[1].scores[8:15].max(axis=1), reads[1].scores[18:30].max(axis=1)])
-            if float(checked.min()) < LOST_CELL:
-                # a cell the classifier could not read at all: among its three guesses and the
-                # others' runners-up, some combination meets the check digits by chance
-                mrz.verified = False
-                mrz.problems.append("mrz_weak")
-                found = found or _cell_text(mrz, block)
-                continue
-            if "composite" in mrz.corrected or _tail_share(mrz, reads) < UNSURE_SHARE:
-                mrz.weak |= {"ocr", "emision"}
-                mrz.values["emision"] = None
-            # a field whose own check digit the decoder used to pick among close characters, or
-            # over a cell the classifier was unsure of, is left with the composite alone; for the
-            # CIC that is nothing: the composite starts at the CIC with the same weights, so two
-            # errors that cancel in one cancel in the other (seen on a fresh-seed photo: 081786008
-            # read 001766008, both check digits held); the QR must agree before it counts
-            for name, field_name, line, start, length in (("cic", "cic", 0, 5, 10), ("birth", "birth_date", 1, 0, 7),
-                                                          ("expiry", "expiry_year", 1, 8, 7)):  # each with its check digit
-                if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + length]) < UNSURE_SHARE:
-                    mrz.weak.add(field_name)
-            mrz.values["sex"] = None
-        text = _cell_text(mrz, block)
-        text.sure_cells = {(line, i) for line, i in CHECKED_CELLS
-                           if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
-        if mrz.verified:
-            text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
+        if text.mrz.verified:
             text.line1_probs = line1_probs
             return text
         found = found or text
@@ -354,6 +345,47 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     if found is not None:
         found.line1_probs = line1_probs
     return found
+
+
+def _view_text(reads: list, block: TextBlock) -> TextRead | None:
+    """One view's three cell lines decoded (mrz.decode_td1) and judged: None when line 1 is not
+    an INE's; its fields weak where the classifier was unsure; unverified when a checked cell was
+    not read at all."""
+    mrz = decode_td1(reads)
+    if "mrz_no_ine" in mrz.problems:
+        return None
+    if mrz.verified:
+        # the OCR and the optional data have only the composite, one check digit over 24
+        # characters: when it held only after the decoder changed some of them, or over a cell
+        # the classifier was unsure of, two errors may cancel in it (1 in 10), so the QR must
+        # agree before they count; no check digit covers the sex
+        checked = np.concatenate([reads[0].scores[5:30].max(axis=1), reads[1].scores[0:7].max(axis=1),
+                                  reads[1].scores[8:15].max(axis=1), reads[1].scores[18:30].max(axis=1)])
+        if float(checked.min()) < LOST_CELL:
+            # a cell the classifier could not read at all: among its three guesses and the
+            # others' runners-up, some combination meets the check digits by chance
+            mrz.verified = False
+            mrz.problems.append("mrz_weak")
+            return _cell_text(mrz, block)
+        if "composite" in mrz.corrected or _tail_share(mrz, reads) < UNSURE_SHARE:
+            mrz.weak |= {"ocr", "emision"}
+            mrz.values["emision"] = None
+        # a field whose own check digit the decoder used to pick among close characters, or
+        # over a cell the classifier was unsure of, is left with the composite alone; for the
+        # CIC that is nothing: the composite starts at the CIC with the same weights, so two
+        # errors that cancel in one cancel in the other (seen on a fresh-seed photo: 081786008
+        # read 001766008, both check digits held); the QR must agree before it counts
+        for name, field_name, line, start, length in (("cic", "cic", 0, 5, 10), ("birth", "birth_date", 1, 0, 7),
+                                                      ("expiry", "expiry_year", 1, 8, 7)):  # each with its check digit
+            if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + length]) < UNSURE_SHARE:
+                mrz.weak.add(field_name)
+        mrz.values["sex"] = None
+    text = _cell_text(mrz, block)
+    text.sure_cells = {(line, i) for line, i in CHECKED_CELLS
+                       if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
+    if mrz.verified:
+        text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
+    return text
 
 
 CHECKED_SPANS = {"cic": (0, 5, 14), "ocr": (0, 17, 30), "birth_date": (1, 0, 6), "expiry_year": (1, 8, 14),
