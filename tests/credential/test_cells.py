@@ -161,6 +161,30 @@ def test_clean_block_reads_firm_with_no_sex_from_the_classifier() -> None:
     assert text.mrz.values["sex"] is None  # no check digit covers it
 
 
+def test_a_clean_block_is_settled_by_the_quick_read_and_a_smudged_one_is_not(monkeypatch) -> None:
+    """Speed without a change of reading: a clean block is read on its grid as segmented only
+    (one shift: about a fifth of the cells) and tesseract is never asked for (`on_slow` not
+    called); a block with a smudged OCR is read again at every shift, tesseract asked once."""
+    from kiosk.credential import cellnet
+    from kiosk.credential.mrztext import read_block_cells
+
+    seen = []
+    classify = cellnet.classify
+    monkeypatch.setattr(cellnet, "classify", lambda cells: seen.append(len(cells)) or classify(cells))
+    slow = []
+    lines = _lines(32)
+    gray, truths = render(lines, FONTS[1], blur=0.8)
+    text = read_block_cells(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _whole(gray), on_slow=lambda: slow.append(1))
+    assert text.mrz.verified and not text.mrz.weak and text.mrz.values["ocr"] == lines[0][17:30]
+    assert slow == [] and len(seen) == 3 and sum(seen) < 3 * 40
+    seen.clear()
+    y, xs = int(PITCH * 1.3), truths[0]
+    x0, x1 = int(xs[22]), int(xs[24])
+    gray[y - 4:y + int(PITCH * 1.4), x0:x1] = cv2.GaussianBlur(gray[y - 4:y + int(PITCH * 1.4), x0:x1], (0, 0), PITCH * 0.35)
+    read_block_cells(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), _whole(gray), on_slow=lambda: slow.append(1))
+    assert slow == [1] and sum(seen) > 5 * 3 * 30
+
+
 def test_drift_follows_a_line_printed_at_its_own_pitch() -> None:
     """Confidence is highest where a cell's shift matches the print's: a line 2 % tighter than the
     grid drifts a fifth of a pitch every ten cells, and wraps past half a pitch."""
