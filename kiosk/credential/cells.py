@@ -384,7 +384,7 @@ def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...]
         reads = [classify(moved) for moved in shifted]
         sure = np.array([np.log(np.maximum(p.max(axis=1), 1e-9)) for p in reads])  # (shifts, cells)
         plain = int(sure.mean(axis=1).argmax())
-        a, b, fitted_score = _drift(sure) if len(shifts) == len(PHASE_SHIFTS) else (0.0, 0.0, 0.0)
+        a, b, fitted_score = _drift(sure) if shifts == PHASE_SHIFTS else (0.0, 0.0, 0.0)
         if fitted_score > float(sure[plain].mean()) + 1e-6 and (abs(a) > 1e-6 or abs(b) > 1e-6):
             index = np.arange(line.cells + 1, dtype=np.float32)
             moved = CellLine(bounds=(line.bounds + (a + b * index) * line.pitch).astype(np.float32), cy=line.cy,

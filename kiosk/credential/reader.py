@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, doubt_where_cells_differ, find_row_blocks, find_text_blocks, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -142,6 +142,11 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     blocks = find_text_blocks(bgr)
     side.blocks = blocks
     text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS]) or _vote(side)
+    if not text_ok:
+        # a block whose outline took in the card's edge or the table runs off its text's angle:
+        # turned level (mrztext.level), read again
+        turned = [t for b in blocks[:TEXT_BLOCKS] if (t := level(bgr, b)) is not b]
+        text_ok = bool(turned) and (_read_blocks(side, bgr, turned) or _vote(side))
     if not text_ok:
         text_ok = _read_below_codes(side, bgr)
     if not text_ok:
