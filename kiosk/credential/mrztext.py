@@ -755,8 +755,8 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     if len(tails) < 2:
         return None  # the optional data and composite of one view alone: nothing confirms them
     ocr, tail = _agreed(ocrs), _agreed(tails)
-    if ocr is None or tail is None or not ocr.isdigit():
-        return None
+    if ocr is None or tail is None or not ocr.isdigit() or not re.fullmatch(r"[0-9A-Z<]+", tail):
+        return None  # a "?" the cells could not read, agreed on: no MRZ character to check
     line1 = "IDMEX" + chosen["cic"] + "<<" + ocr
     line2 = chosen["birth"] + "<" + chosen["expiry"] + "MEX" + tail
     if icao_check_digit(composite_data(line1, line2)) != tail[-1]:

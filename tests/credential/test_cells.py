@@ -262,3 +262,16 @@ def test_a_block_whose_outline_runs_off_its_text_is_turned_level() -> None:
     text = read_block_cells(cv2.cvtColor(tilted, cv2.COLOR_GRAY2BGR), turned)
     assert text is not None and text.mrz.verified and text.mrz.values["ocr"] == lines[0][17:30]
     assert level(tilted, turned).quad is turned.quad or np.allclose(level(tilted, turned).quad, turned.quad, atol=2)
+
+
+def test_a_vote_over_views_that_agree_on_an_unread_cell_gives_nothing_and_raises_nothing() -> None:
+    """The cells write "?" for a cell they could not read; two views agreeing on one in line 2's
+    optional data used to reach the composite check digit and raise (a fresh-seed photo stopped
+    the whole bench so)."""
+    from kiosk.credential.mrztext import vote
+
+    lines = _lines(36)
+    line2 = lines[1][:20] + "?" + lines[1][21:]
+    views = [[lines[0], line2, lines[2]], [lines[0], line2, lines[2]]]
+    assert vote(views) is None
+    assert vote([list(lines), list(lines)]).verified  # the same views read whole do verify
