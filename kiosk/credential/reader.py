@@ -293,7 +293,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             weak = weak or cells
         if index in cells_only:
             continue
-        start()  # the cells found no grid at all
+        start()  # the cells ask for it once their quick read fails; here for a read that never asked
         text = tesseract.result()
         if cells is not None:
             text.views = cells.views + text.views
