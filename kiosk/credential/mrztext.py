@@ -219,44 +219,6 @@ def find_row_blocks(bgr: np.ndarray, limit: int = 4, detect_w: int = DETECT_W, m
     return found[:limit]
 
 
-LEVEL_ANGLES = np.arange(-6.0, 6.01, 0.5)  # degrees a block's text may run off its outline's axis
-LEVEL_MIN = 0.75  # degrees: a smaller turn is left to the cells' own unwarp
-
-
-def level(gray: np.ndarray, block: TextBlock) -> TextBlock:
-    """The block turned so its text lines run along it. Its outline is the least rectangle of
-    a blob that may have taken in the card's edge or the table beside the text (seen on a dev
-    photo: the block 2.5 degrees off, its three lines smeared into one row profile, and neither
-    tesseract nor the cells read a sharp MRZ). The text's own angle is the turn at which the
-    rows of ink are most peaked, as a page is deskewed."""
-    gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY) if gray.ndim == 3 else gray
-    quad = block.quad.astype(np.float32)
-    width = float(np.linalg.norm(quad[1] - quad[0]))
-    height = float(np.linalg.norm(quad[3] - quad[0]))
-    w = 450
-    h = max(12, int(round(w * height / max(width, 1.0))))
-    rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad, rect)
-    view = cv2.warpPerspective(gray, matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    ink = cv2.morphologyEx(view, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))).astype(np.float32)
-    centre = (w / 2, h / 2)
-
-    def peaked(angle: float) -> float:
-        turned = cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, float(angle), 1.0), (w, h))
-        return float((turned.sum(axis=1) ** 2).sum())
-
-    energy = [peaked(a) for a in LEVEL_ANGLES]
-    best = float(LEVEL_ANGLES[int(np.argmax(energy))])
-    if abs(best) < LEVEL_MIN:
-        return block
-    # the level rectangle in the turned view, back in the view, then in the frame
-    turn = cv2.getRotationMatrix2D(centre, best, 1.0)
-    back = cv2.invertAffineTransform(turn)
-    in_view = cv2.transform(rect.reshape(-1, 1, 2), back).reshape(-1, 1, 2)
-    in_frame = cv2.perspectiveTransform(in_view, np.linalg.inv(matrix)).reshape(4, 2)
-    return TextBlock(in_frame.astype(np.float32), block.score)
-
-
 def _row_block(rows: np.ndarray, picked: tuple[int, int, int], along: np.ndarray, across: np.ndarray,
                first_gap: float, second_gap: float, min_width: float) -> TextBlock | None:
     """The block of three rows (detection pixels), or None when they do not make one."""
