@@ -52,11 +52,27 @@ def ink_map(gray: np.ndarray, stroke: int = 31) -> np.ndarray:
     return np.clip(background.astype(np.float32) - gray.astype(np.float32), 0, 255)
 
 
+STRIPS = 5  # vertical strips whose row profiles' median stands for the block's (find_lines)
+
+
 def find_lines(ink: np.ndarray) -> tuple[float, float] | None:
     """(first line's middle, line spacing) of the three-line block with the strongest comb in
-    the row profile: ink on the three lines, none halfway between or beyond them."""
-    h = ink.shape[0]
-    rows = cv2.GaussianBlur(ink.sum(axis=1).reshape(-1, 1), (1, 0), 2.0).ravel()
+    the row profile: ink on the three lines, none halfway between or beyond them. When the whole
+    profile shows none, the median of its vertical strips' profiles: the MRZ runs across every
+    strip, while print beside it (a newspaper under the card, taken in by the widened view) fills
+    one or two and would put ink between the lines."""
+    found = _comb(ink.sum(axis=1))
+    if found is None:
+        w = ink.shape[1]
+        strips = [ink[:, w * k // STRIPS:w * (k + 1) // STRIPS].sum(axis=1) for k in range(STRIPS)]
+        found = _comb(np.median([s / max(float(s.max()), 1e-6) for s in strips], axis=0))
+    return found
+
+
+def _comb(profile: np.ndarray) -> tuple[float, float] | None:
+    """find_lines on one row profile."""
+    h = len(profile)
+    rows = cv2.GaussianBlur(profile.astype(np.float32).reshape(-1, 1), (1, 0), 2.0).ravel()
     rows = rows / max(float(rows.max()), 1e-6)
     grid = np.arange(h, dtype=np.float32)
     spacings = np.arange(max(8.0, h / 6.0), h / 2.2, 0.5)

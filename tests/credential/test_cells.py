@@ -275,3 +275,27 @@ def test_a_vote_over_views_that_agree_on_an_unread_cell_gives_nothing_and_raises
     views = [[lines[0], line2, lines[2]], [lines[0], line2, lines[2]]]
     assert vote(views) is None
     assert vote([list(lines), list(lines)]).verified  # the same views read whole do verify
+
+
+def test_print_beside_the_block_does_not_hide_its_three_lines() -> None:
+    """The widened view of a card lying on a newspaper (CELL_VIEWS: a tenth of the view on each
+    side is beyond the block) takes in the paper's print beside the MRZ, at the card's angle to
+    the paper, and the block runs a degree off the view: the whole block's row profile shows no
+    three lines (a dev photo read nothing; its first view had cut the line ends off)."""
+    lines = _lines(14)
+    block, _ = render(lines, FONTS[1], blur=1.0)
+    h, w = block.shape
+    width = w // 9
+    sheet = Image.new("L", (3 * width, 3 * h), 215)
+    draw = ImageDraw.Draw(sheet)
+    small = ImageFont.truetype(FONTS[2], 15)
+    words = random.Random(5)
+    for y in range(2, 3 * h - 14, 17):
+        draw.text((4, y), " ".join(words.choice(("MERCADO", "LLUVIA", "PLAZA", "FERIA", "AGUA")) for _ in range(6)),
+                  font=small, fill=45)
+    paper = np.asarray(sheet.rotate(18, resample=Image.BICUBIC, fillcolor=215), np.uint8)[h:2 * h, width:2 * width]
+    turned = cv2.warpAffine(block, cv2.getRotationMatrix2D((w / 2, h / 2), 1.0, 1.0), (w, h), borderMode=cv2.BORDER_REPLICATE)
+    gray = np.hstack([paper, turned])
+    assert len(segment(gray)) == 3
+    mrz = decode_td1(read_lines(gray))
+    assert mrz.verified and mrz.values["cic"] == lines[0][5:14], mrz.problems
