@@ -58,16 +58,23 @@ class TextRead:
     sure_cells: set[tuple[int, int]] = field(default_factory=set)  # checked cells (line, index) the classifier was sure of
 
 
-def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18) -> list[TextBlock]:
+def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18,
+                     relative: bool = False) -> list[TextBlock]:
     """Blocks of 2-4 long dark text lines at least `min_share` of the frame wide, the likeliest
     MRZ first (frame pixels). Detection runs `detect_w` pixels wide: at 800 the lines of a card
     a third of the frame wide are 5 pixels tall and the erosion removes them, so a second pass
-    at the frame's own resolution finds those."""
+    at the frame's own resolution finds those. `relative`: ink measured against the local
+    background's brightness, not in grey levels: an MRZ in a shadow is as dark, relatively, as one
+    in the light, while in grey levels the threshold the QR's black and white set leaves it out."""
     gray, small, scale = _detection_copy(bgr, detect_w)
     small = cv2.GaussianBlur(small, (3, 3), 0)
     found: list[TextBlock] = []
     for k in (15, 23):
-        blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+        blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel)
+        if relative:
+            background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+            blackhat = np.clip(255.0 * blackhat / np.maximum(background, 1), 0, 255).astype(np.uint8)
         grad = np.abs(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
         grad = (255 * grad / max(float(grad.max()), 1e-6)).astype(np.uint8)
         grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 + 5, 3)))

@@ -148,6 +148,12 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         turned = [t for b in blocks[:TEXT_BLOCKS] if (t := level(bgr, b)) is not b]
         text_ok = bool(turned) and (_read_blocks(side, bgr, turned) or _vote(side))
     if not text_ok:
+        # an MRZ in a shadow, its lines fainter in grey levels than the QR's and the header's:
+        # found again with the ink measured against its own background
+        shaded = _unseen(find_text_blocks(bgr, relative=True), blocks[:TEXT_BLOCKS], bgr.shape[1])[:TEXT_BLOCKS]
+        side.blocks = side.blocks + shaded
+        text_ok = bool(shaded) and (_read_blocks(side, bgr, shaded) or _vote(side))
+    if not text_ok:
         text_ok = _read_below_codes(side, bgr)
     if not text_ok:
         # small or far cards: their MRZ lines vanish at the coarse width; look again finer
