@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.cells import grid_lines, probabilities_from_scores, read_grid
+from kiosk.credential.cells import grid_lines, ink_map, probabilities_from_scores, read_grid
 from kiosk.credential.mrz import MrzReading, _date_ok, birth_date, composite_data, decode_td1, split_name
 from kiosk.credential.ocrb import ALPHABET
 from kiosk.identifiers import icao_check_digit
@@ -70,10 +70,9 @@ def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, 
     small = cv2.GaussianBlur(small, (3, 3), 0)
     found: list[TextBlock] = []
     for k in (15, 23):
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-        blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel)
+        background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        blackhat = cv2.subtract(background, small)  # the closing is never darker: the blackhat exactly
         if relative:
-            background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
             blackhat = np.clip(255.0 * blackhat / np.maximum(background, 1), 0, 255).astype(np.uint8)
         grad = np.abs(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
         grad = (255 * grad / max(float(grad.max()), 1e-6)).astype(np.uint8)
@@ -122,7 +121,7 @@ def level(gray: np.ndarray, block: TextBlock) -> TextBlock:
     rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad, rect)
     view = cv2.warpPerspective(gray, matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    ink = cv2.morphologyEx(view, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))).astype(np.float32)
+    ink = ink_map(view, stroke=15)
     centre = (w / 2, h / 2)
 
     def peaked(angle: float) -> float:
