@@ -224,10 +224,15 @@ def _power(patches: list[np.ndarray]) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _grid_band(size: int) -> np.ndarray:
-    """The spectrum's band of periods 2.5-8 pixels, less JPEG's 8x8-block frequencies (centred)."""
+    """The spectrum's band of periods 2.5-8 pixels, less JPEG's 8x8-block frequencies (centred).
+
+    JPEG's blocks put energy on the lines a multiple of size/8 off either axis, never on the axes
+    themselves: a screen held square to the camera has its pixel grid there (dev seeds 2600000-59:
+    9 of 60 screens missed when the axes were left out too, 1 with them; genuine cards unchanged)."""
     yy, xx = np.mgrid[0:size, 0:size] - size // 2
     radius = np.hypot(xx, yy)
-    blocks = (np.abs(xx) % (size // 8) <= 1) | (np.abs(yy) % (size // 8) <= 1)  # JPEG's 8x8 blocks
+    step = size // 8
+    blocks = ((np.abs(xx) % step <= 1) & (np.abs(xx) > 1)) | ((np.abs(yy) % step <= 1) & (np.abs(yy) > 1))
     return (radius > size / 8) & (radius < size / 2.5) & ~blocks
 
 
@@ -245,27 +250,35 @@ def _card_patches(gray: np.ndarray, quad: np.ndarray, size: int) -> list[np.ndar
 
 
 def card_grid(gray: np.ndarray, frame_patches: list[np.ndarray], card_quad: np.ndarray) -> float | None:
-    """The frame's strongest grid frequency looked up in the card's own spectrum, in robust sigmas
-    above that spectrum's median; None when the card is too small for 128-pixel patches."""
-    patches = _card_patches(gray, card_quad, 128)
+    """The frame's strongest grid frequency looked up in the card's own patches: the median over
+    them of its height in robust sigmas above each patch's spectral median; None when the card is
+    too small for 128-pixel patches. The median, not one pooled spectrum, so that a located card
+    reaching past the real one onto a woven cloth is not taken for a grid over the card (dev seed
+    2600027: three of nine patches on the weave made the pooled spectrum look like a screen's).
+    Black patches are left out: a bezel shows no grid."""
+    patches = [p for p in _card_patches(gray, card_quad, 128) if float(p.mean()) > 50]
     if not patches:
         return None
     frame, band = _power(frame_patches), _grid_band(256)
     iy, ix = np.unravel_index(int(np.argmax(np.where(band, frame, 0))), frame.shape)
-    card, card_band = _power(patches), _grid_band(128)
     cy, cx = 64 + round((iy - 128) / 2), 64 + round((ix - 128) / 2)
-    values = card[card_band]
-    median = float(np.median(values))
-    mad = float(np.median(np.abs(values - median))) + 1e-6
-    return (float(card[max(0, cy - 1):cy + 2, max(0, cx - 1):cx + 2].max()) - median) / mad
+    card_band = _grid_band(128)
+    heights = []
+    for patch in patches:
+        card = _power([patch])
+        values = card[card_band]
+        median = float(np.median(values))
+        mad = float(np.median(np.abs(values - median))) + 1e-6
+        heights.append((float(card[max(0, cy - 1):cy + 2, max(0, cx - 1):cx + 2].max()) - median) / mad)
+    return float(np.median(heights))
 
 
 def frame_screen_score(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) -> float:
     """Median of `screen_score` over a 3x3 grid of patches of the frame: a screen's pixel grid is
     everywhere on the displayed picture, while a card's guilloche, its MRZ's character pitch or a
     table's weave are periodic only in a patch or two. With the card's corners, the grid must be
-    on the card too (`card_grid` at least CARD_GRID), else the score is scaled down by the shortfall:
-    a patterned tablecloth around a real card is not a screen."""
+    on the card too (`card_grid` at least CARD_GRID), else the score stays under the threshold, scaled
+    by the shortfall: a patterned tablecloth around a real card is not a screen, however strong."""
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
     h, w = gray.shape
     patches = []
@@ -280,7 +293,7 @@ def frame_screen_score(frame_bgr: np.ndarray, card_quad: np.ndarray | None = Non
     score = float(np.median([screen_score(p) for p in patches]))
     on_card = card_grid(gray, patches, card_quad) if card_quad is not None else None
     if on_card is not None and on_card < CARD_GRID:
-        score *= max(on_card, 0.0) / CARD_GRID
+        score = min(score, SCREEN_GRID_PEAK) * max(on_card, 0.0) / CARD_GRID
     return score
 
 

@@ -70,8 +70,12 @@ def test_front_of_another_card_is_flagged():
 # around it), two phone or monitor screens, and genuine cards on colourful oilcloth and checked
 # tablecloths. (The copy of seed 3333 was found only by its paper-white background, a cue dropped
 # because it flagged genuine cards on a near-white stock: see the shared samples below.)
-EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306)]
-EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108)]
+# Screen 2600001 is held square to the camera: its pixel grid lies on the spectrum's axes, which the
+# grid band once left out with JPEG's block lines. Genuine 2600027 lies on a woven cloth and its
+# located corners reach past the card onto the weave (a screen's grid, by frequency).
+EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "medium", 3316), ("screen", "easy", 3300), ("screen", "easy", 3306),
+                ("screen", "medium", 2600001)]
+EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108), ("easy", 2600027)]
 
 
 def _eval_scene(seed, difficulty, kind):
