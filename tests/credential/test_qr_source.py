@@ -200,6 +200,38 @@ def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike
     assert _supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
 
 
+def test_a_view_that_split_line_1_still_supports_its_ocr():
+    from kiosk.credential.mrztext import _supported
+
+    # dev seed 2300039: one view broke line 1 after its fillers, the OCR on a line of its own
+    later = decode_text(["TDMEX4991708938<<6012441915974P", "S302020H3112319MEX<06<<15974<9B", ""]).mrz
+    assert later.verified
+    split = [["NTDMEX4991708938<<", "6012441915974", "2S5302020H3112319MEX<06<<15974<9"]]
+    assert _supported(later, split)
+    assert not _supported(later, [["NTDMEX4991708938<<", "6012441915947", "2S5302020H3112319MEX<06<<15974<9"]])
+
+
+def test_an_unsupported_later_view_is_not_returned_as_a_verified_ocr():
+    """Dev seed 2620026 (independent generator, medium): glare over four digits of the OCR. The
+    enlarged view read them as zeros and the composite held by chance; no other view read that
+    OCR, yet read_block returned it as its best read, verified. Its OCR is now left for the QR
+    (an opaque one here), and the reader says it could not verify it."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    image, truth = scene(2620026, "medium")
+    reading = read_image(image)
+    ocr = reading.fields["ocr"]
+    assert not (ocr.verified and ocr.value != truth["ocr"]), ocr
+    assert not ocr.verified and "illegible" in {w.code for w in reading.warnings}
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+
+
 def _cells(line1: str, sure: float = 0.9, unsure: dict[int, dict[str, float]] | None = None):
     """Line 1 as the cell classifier might give it: (30, 37) probabilities, `sure` on each printed
     character and the rest spread evenly, save the cells in `unsure` (position: {char: p})."""
