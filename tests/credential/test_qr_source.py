@@ -232,6 +232,27 @@ def test_an_unsupported_later_view_is_not_returned_as_a_verified_ocr():
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
 
 
+def test_more_than_ten_digits_before_the_fillers_give_no_cic():
+    """Dev seed 2620032 (hard): tesseract read the CIC and its check digit 4333866656 as
+    43338266656. Taking the last ten gave 333826665, whose check digit held by chance, and a
+    re-fitted composite held too: a wrong CIC, verified. Which ten digits are the CIC is a guess
+    there, so none is taken; the OCR after the fillers is still a candidate for the QR."""
+    from kiosk.credential.mrz import composite_data
+    from kiosk.credential.mrztext import _view_parts
+    from kiosk.identifiers import icao_check_digit
+
+    inserted = "TOMEX43338266656<<2224750863719"
+    read = decode_text([inserted, "6406279M3312315MEX<04<<637192", "CARRILLO<NAVARRO<<MARIA<DEL<CA"])
+    assert read.cic is None and not (read.mrz is not None and read.mrz.verified)
+    assert read.ocr_candidate == "2224750863719"
+    assert "cic" not in _view_parts([inserted, "6406279M3312315MEX<04<<637192"])
+    line1 = "IDMEX4333866656<<2224750863719"  # the same card read right verifies
+    line2 = "6406279M3312315MEX<04<<63719<"
+    line2 += icao_check_digit(composite_data(line1, line2 + "0"))
+    right = decode_text([line1, line2, ""])
+    assert right.mrz is not None and right.mrz.verified and right.cic == "433386665"
+
+
 def _cells(line1: str, sure: float = 0.9, unsure: dict[int, dict[str, float]] | None = None):
     """Line 1 as the cell classifier might give it: (30, 37) probabilities, `sure` on each printed
     character and the rest spread evenly, save the cells in `unsure` (position: {char: p})."""
