@@ -208,7 +208,8 @@ SCREEN_GRID_PEAK = 150.0  # median peak over a 3x3 grid of the frame (training: 
 
 
 CARD_GRID = 20.0  # the frame's grid peak, looked up on the card itself, in robust sigmas: a screen shows it
-# there too (training screens >= 27), a table's weave around a card does not (cards on cloth: 1-15)
+# there too (training screens >= 27; median over patches, dev 2600000-59: >= 45), a table's weave
+# around a card does not (cards on cloth: 1-15; dev 2600027, its quad reaching onto the weave: 1.2)
 
 
 def _power(patches: list[np.ndarray]) -> np.ndarray:
