@@ -311,3 +311,53 @@ def test_cells_that_say_little_confirm_nothing():
     assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}/{twin}", [torn]) == {}
     assert qr_confirms_cells(f"http://qr.ine.mx/{CIC}{OCR}{EM}", [torn]) == {"cic": CIC, "ocr": OCR}
     assert np.isclose(torn.sum(axis=1), 1).all()
+
+
+def test_cells_washed_out_by_glare_neither_confirm_nor_refuse():
+    """Dev seed 2670067 (independent generator, medium): glare over three digits of the OCR.
+    The classifier read them as a C and fillers, the C's few digit shares all on 6: weighed by
+    its shares among the digits alone, that cell "contradicted" the QR's 9 and nothing was
+    confirmed. A cell that gives no digit says nothing either way; one sure of a digit still
+    refuses."""
+    from kiosk.credential.codes import qr_confirms_cells
+
+    payload = f"https://qr.ine.mx/v?c={CIC}&o={OCR}&e={EM}"
+    assert LINE1[19] == "9"
+    glare = _cells(LINE1, sure=0.99, unsure={19: {"C": 0.97, "6": 0.02}, 20: {"<": 0.6}, 21: {"<": 0.5}})
+    assert qr_confirms_cells(payload, [glare]) == {"cic": CIC, "ocr": OCR}
+    altered = _cells(LINE1, sure=0.99, unsure={19: {"6": 0.97}, 20: {"<": 0.6}})
+    assert qr_confirms_cells(payload, [altered]) == {}
+
+
+def _eval_scene(seed: int, difficulty: str):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    return scene(seed, difficulty)
+
+
+def test_glare_over_the_ocr_confirmed_by_the_qr_end_to_end():
+    """Dev seed 2690012 (hard): the QR's digits and the MRZ cells that glare left readable agree."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(2690012, "hard")
+    reading = read_image(image)
+    assert (reading.fields["cic"].value, reading.fields["ocr"].value) == (truth["cic"], truth["ocr"])
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].source == "qr"
+
+
+def test_a_blurred_qr_found_again_on_the_card_straightened():
+    """Dev seed 2690058 (hard): blurred, the QR is not decoded in the whole frame; on the card
+    seen straight on, sharpened, it is, and with the MRZ's cells it confirms both numbers."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import read_codes
+
+    image, truth = _eval_scene(2690058, "hard")
+    assert not any(c.kind == "qr" for c in read_codes(image))
+    reading = read_image(image)
+    assert any(c["text"] == truth["qr"] for c in reading.codes)
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
