@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -268,10 +268,28 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
             if text is not None:
                 side.cell_line1 += text.line1_probs
             if text is not None and text.mrz is not None and text.mrz.verified:
+                if text.mrz.weak:
+                    # an OCR the cells were unsure of: tesseract on the same band may read it firmly
+                    text = _firmer(bgr, text, TextBlock(band, 0.0))
                 side.views += text.views
                 side.text = text
                 return True
     return False
+
+
+def _firmer(bgr: np.ndarray, cells: TextRead, block: TextBlock) -> TextRead:
+    """Tesseract's read of a block whose cells verified with weak fields, when it verifies with
+    none weak (and the cells, sure of another digit, do not doubt it); else the cells' read, its
+    OCR firm if tesseract read it and the optional data alike (mrztext.confirm_by_views)."""
+    text = read_block(bgr, block)
+    if text.mrz is not None and text.mrz.verified:
+        doubt_where_cells_differ(text.mrz, cells)
+        if not text.mrz.weak:
+            text.views = cells.views + text.views
+            return text
+    confirm_by_views(cells.mrz, text.views)
+    cells.views = cells.views + text.views
+    return cells
 
 
 def _in_frame(block: TextBlock, back: np.ndarray | None) -> TextBlock:
@@ -289,6 +307,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
     found in to the frame; the blocks at the `cells_only` indexes are not given to tesseract
     (it read them already, found a little differently)."""
     weak: TextRead | None = None
+    tesseract_views: list[list[str]] = []
     for index, block in enumerate(blocks):
         # tesseract reads the block on the other core while the classifier does (it lets go of the
         # GIL): a block the cells do not verify costs the slower of the two, not both; its answer
@@ -320,6 +339,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             continue
         start()  # the cells ask for it once their quick read fails; here for a read that never asked
         text = tesseract.result()
+        tesseract_views += text.views
         if cells is not None:
             text.views = cells.views + text.views
             if not text.line1:
@@ -338,6 +358,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
         if text.mrz is not None and text.mrz.verified:
             return True
     if weak is not None and not (side.text is not None and side.text.mrz is not None and side.text.mrz.verified):
+        confirm_by_views(weak.mrz, tesseract_views)
         side.views += weak.views
         side.text = weak
         return True

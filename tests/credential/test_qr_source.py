@@ -377,3 +377,41 @@ def test_an_altered_composite_met_by_two_misread_digits_is_not_verified():
         field = reading.fields[name]
         assert not (field.verified and field.value != truth[name]), (name, field)
     assert not reading.fields["ocr"].verified
+
+
+def test_two_reads_as_long_differ_in_place():
+    """Tesseract read the CIC 905680917 as 905690017 (dev seed 2700045: an 8 and a 9 that cancel
+    in the CIC's check digit and in the composite alike); difflib aligned the two lines as an
+    insertion and a deletion, so the cells' sure 8 and 9 were no witness against it."""
+    from kiosk.credential.mrztext import _substituted
+
+    tesseract, cells = "IDMEX9056900177<<5184698628124", "IDMEX9056809177<<5184698628124"
+    assert _substituted(tesseract, cells) == {9, 11}
+    # a run read one cell off is still no substitution in place
+    assert _substituted("IDMEX9056809177<<5184698628124", "IDMEX<9056809177<<518469862812") == set()
+
+
+def test_a_cic_misread_to_cancel_in_both_check_digits_is_not_verified():
+    """Dev seed 2700045 (medium, motion blur): the cells read the MRZ right, tesseract read the
+    CIC with two digits that cancel in both check digits. Two sources disagree: no CIC."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(2700045, "medium")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert not (field.verified and field.value != truth[name]), (name, field)
+    assert reading.fields["ocr"].verified
+
+
+def test_a_weak_cell_ocr_confirmed_by_tesseract_reading_it_alike():
+    """Dev seed 2770058 (medium): only the card's outline found the MRZ; its cells verified with
+    an OCR cell they were unsure of, so the OCR was left for a QR this photo does not give.
+    Tesseract on the same band reads the OCR and the optional data alike (and misreads the CIC,
+    which the cells' sure digits refuse): the OCR stands."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(2770058, "medium")
+    reading = read_image(image)
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]

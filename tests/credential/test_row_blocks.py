@@ -109,3 +109,19 @@ def test_three_rows_with_a_clear_zone_outrank_a_column_of_print():
     assert blocks
     centre = blocks[0].quad.mean(axis=0)
     assert 1035 < centre[0] < 1395 and 600 < centre[1] < 680, [b.quad.astype(int).tolist() for b in blocks]
+
+
+@pytest.mark.parametrize("smear", [9, 15])
+def test_rows_run_together_by_motion_blur_still_count(smear):
+    """Tesseract is asked only when the block holds text rows (mrztext.text_rows); a sideways
+    smear of a little over half a character runs each row's characters into a few long marks,
+    which were not counted as characters (a dev photo: three legible rows counted as one)."""
+    from kiosk.credential.mrztext import text_rows
+
+    block = np.full((170, 940), 215, np.uint8)
+    for i, line in enumerate(MRZ):
+        cv2.putText(block, line, (24, 45 + i * 44), cv2.FONT_HERSHEY_DUPLEX, 1.2, 40, 2, cv2.LINE_AA)
+    assert text_rows(block) == 3
+    smeared = cv2.filter2D(block, -1, np.full((1, smear), 1.0 / smear, np.float32))
+    assert text_rows(smeared) == 3
+    assert text_rows(np.full((170, 940), 215, np.uint8)) == 0
