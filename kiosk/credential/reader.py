@@ -212,7 +212,9 @@ def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
                               borderValue=(160, 160, 160))
         blocks = find_text_blocks(view, min_share=0.25)[:TEXT_BLOCKS]
         rows = _unseen(find_row_blocks(view, detect_w=view.shape[1], min_share=0.25), blocks, view.shape[1])[:ROW_BLOCKS]
-        cells_only = tuple(range(len(blocks), len(blocks) + len(rows)))
+        # the likeliest row block by tesseract too: its cells may cut a line at the wrong pitch
+        # (a dev photo on a newspaper: line 2 read two cells off, tesseract read all three right)
+        cells_only = tuple(range(len(blocks) + 1, len(blocks) + len(rows)))
         if _read_blocks(side, view, blocks + rows, cv2.invertAffineTransform(matrix), cells_only) or _vote(side):
             return True
     return False
