@@ -165,9 +165,8 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
       guessed).
 
     `line1_probs` are (cells, 37) probabilities of line 1's cells in ALPHABET order, one array per
-    view; the cells used can only hold digits, so what a cell gives to no digit (glare washed its
-    ink to a C or a filler) is spread evenly over the ten: such a cell neither confirms nor
-    contradicts, while one sure of a digit still does. {} when no view confirms one."""
+    view; the cells used can only hold digits, so each is weighed by its shares among the ten
+    digits (a blurred 6 read as C still says 6 among the digits). {} when no view confirms one."""
     from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
@@ -190,7 +189,7 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
     for probs in line1_probs:
         if len(probs) < 25:
             continue
-        shares = probs[:, digits] + (1 - probs[:, digits].sum(axis=1, keepdims=True)) / 10
+        shares = probs[:, digits] / np.maximum(probs[:, digits].sum(axis=1, keepdims=True), 1e-12)
         logp = np.log(np.maximum(shares, 1e-9))
         starts = np.arange(len(logp) - 25 + 1)[:, None, None]  # the CIC's first cell; the OCR 12 cells on
         cells = np.concatenate([logp[starts + np.arange(10)[None, None, :], cic_idx[None]],

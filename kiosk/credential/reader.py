@@ -603,6 +603,13 @@ def _line1_reads(side: SideReading) -> list[str]:
         out.append(side.text.line1)
     if side.zone.mrz is not None and side.zone.mrz.lines:
         out.append(side.zone.mrz.lines[0])
+    # then every view's line 1 (tesseract's other views of the block: a dev photo on a newspaper
+    # whose chosen view misread the OCR that two others read as the QR holds it)
+    for view in side.views:
+        for line in view:
+            at = line.find("MEX", 0, 6)
+            if at >= 2 and len(line) - (at - 2) >= 30 and line[at - 2:at + 28] not in out:
+                out.append(line[at - 2:at + 28])
     return out
 
 
