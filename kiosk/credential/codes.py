@@ -102,11 +102,20 @@ def _distance(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
 
 
+def _inner(window: str, read: str) -> bool:
+    """Whether a read one digit off a window of the QR differs from it inside, or at an end only
+    by a character that is no digit (a glyph misread): a read that lost or gained a digit at the
+    CIC's start is the window next to it, shifted, and differs from this one at an end by another
+    digit (dev seed 2939296: CIC 158395846 read 583958467, the window 583958460 beside it, and
+    the check digit 4 held for it by chance)."""
+    return all(a == b or not b.isdigit() for a, b in ((window[0], read[:1]), (window[-1], read[8:9])))
+
+
 def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     """CIC and OCR from a QR payload whose layout the MRZ confirms; {} when nothing confirms it.
 
     The QR's digits are exact (Reed-Solomon) but their layout is not published: a 9-digit window
-    is the CIC only when the MRZ's CIC read equals it, or differs in one digit, and the CIC check
+    is the CIC only when the MRZ's CIC read equals it, or differs in one digit inside it, and the CIC check
     digit printed on line 1 holds for it, and exactly one window qualifies; the OCR is then the one
     13-digit window, apart from the CIC, that line 1's OCR read equals (every other window at least
     3 digits away). Without a CIC, the OCR alone when line 1's 13 digits are exactly a window. Two
@@ -128,7 +137,7 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
         if cic_read.isdigit() and icao_check_digit(cic_read) == check and cic_read not in windows9:
             continue  # line 1 holds a CIC (its check digit agrees) that the QR does not: sources disagree
         cics = [(r, i, w) for r, i, w in _windows(runs, 9)
-                if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE]
+                if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE and _inner(w, cic_read)]
         if len({w for _, _, w in cics}) != 1:
             # no CIC confirmed: the OCR alone when line 1's 13 digits are exactly one window of the QR
             exact = {w for _, _, w in _windows(runs, 13) if w == ocr_read}

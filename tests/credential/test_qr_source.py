@@ -419,3 +419,23 @@ def test_every_view_of_line_one_may_confirm_the_qr():
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
     assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
     assert reading.fields["ocr"].source == "qr"
+
+
+def test_a_read_shifted_by_a_digit_does_not_confirm_the_window_beside_the_cic():
+    """Fresh seed 2939296 (a screen, easy): tesseract lost the CIC's first digit and took its
+    check digit into the CIC (158395846 7 read 583958467 4). The window next to the CIC in the
+    QR, 583958460, is one digit off that read, at its end, and its check digit is 4 by chance:
+    it was confirmed, a wrong CIC. A read one digit off at an end by another digit is a shift."""
+    from kiosk.credential import read_image
+
+    payload = "https://qr.ine.mx/852244281035915839584602"  # OCR, CIC 158395846, emisión 02
+    shifted = "IDMEX5839584674<<8522442810359"
+    assert icao_check_digit("583958460") == "4"
+    assert qr_confirms(payload, [shifted]) == {"ocr": "8522442810359"}
+    # a glyph misread at the CIC's end is no shift: the check digit confirms the window
+    assert qr_confirms(payload, ["IDMEX15839584B7<<8522442810359"]) == {"cic": "158395846", "ocr": "8522442810359"}
+    image, truth = _eval_scene(2939296, "easy", "screen")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert not (field.verified and field.value != truth[name]), (name, field)
