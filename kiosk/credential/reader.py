@@ -529,8 +529,32 @@ def _conflict(reading: CredentialReading, name: str, current: FieldValue, value:
     reading.conflicts.add(name)
 
 
+def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """Whether as many views read the same CIC and check digit with an OCR one or two digits off
+    the verified one as read it exactly: the composite alone covers the OCR, and two misreads can
+    meet it (a screen on a dev seed, 2870034: 8822934786447 read 8822954780447 by one view of
+    tesseract and right by another, whose line 2 was not whole). A view that misread a digit of
+    an OCR that more views read right does not count against it (dev 2880018)."""
+    cic, ocr = mrz.lines[0][5:15], mrz.lines[0][17:30]
+    exact = near = 0
+    for view in views:
+        for line in view:
+            found = re.search(r"MEX(\d{10})<<(\d{13})", line)
+            if found and found.group(1) == cic:
+                off = sum(a != b for a, b in zip(found.group(2), ocr))
+                exact += off == 0
+                near += 0 < off <= 2
+    return near > 0 and near >= exact
+
+
 def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | None:
     mrz = side.zone.mrz
+    # a tesseract read (no per-character confidence) whose OCR other views read otherwise; the
+    # cells' own reads need every OCR cell sure (mrztext.TAIL_SURE_SHARE) and are not doubted here
+    # (dev 2890052: the cells read it right, one tesseract view two digits off)
+    firm_cells = side.text is not None and side.text.mrz is mrz and bool(side.text.sure_cells)
+    if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views):
+        mrz.weak |= {"ocr", "emision"}
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below

@@ -439,3 +439,17 @@ def test_a_read_shifted_by_a_digit_does_not_confirm_the_window_beside_the_cic():
     for name in ("cic", "ocr"):
         field = reading.fields[name]
         assert not (field.verified and field.value != truth[name]), (name, field)
+
+
+def test_an_ocr_another_view_read_a_digit_or_two_otherwise_is_weak():
+    """Dev seed 2870034 (a screen, medium; the QR's payload opaque): one tesseract view read the
+    OCR 8822934786447 as 8822954780447 and the composite held for it; other views read the same
+    CIC and the right OCR, but no line 2 of theirs whole. Two views of one MRZ that disagree on
+    the OCR leave it for the QR to confirm."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(2870034, "medium", "screen")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert not (field.verified and field.value != truth[name]), (name, field)
