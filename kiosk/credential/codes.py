@@ -154,6 +154,42 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     return {}
 
 
+OCR_IN_PLACE = 8  # digits of a QR window a line-1 read must show in place (from either end) to name it
+
+
+def _in_place(window: str, read: str) -> int:
+    """Digits of `read` equal to `window`'s at the same place, counted from the start (a read with
+    a digit misread) or from the end (a read with digits lost under glare), whichever is more."""
+    return max(sum(a == b for a, b in zip(window, read)), sum(a == b for a, b in zip(window[::-1], read[::-1])))
+
+
+def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[str]) -> str | None:
+    """The OCR from a QR whose CIC the MRZ confirmed, when line 1's read of the OCR was not exact
+    (a digit misread, digits lost under glare): the one 13-digit window of the QR, apart from the
+    CIC, that a line-1 read shows at least OCR_IN_PLACE digits of in place, and with which the
+    composite check digit holds over a line 2 whose own check digits hold. The read names the
+    window (eight digits in place happen by chance about once in 10^5); the composite confirms the digits the
+    read lost or misread, as it confirms a read of the MRZ. None otherwise.
+    """
+    from kiosk.credential.mrz import composite_data
+    from kiosk.identifiers import icao_check_digit
+
+    runs = digit_runs(text)
+    at = [(r, i) for r, i, w in _windows(runs, 9) if w == cic]
+    if len(at) != 1:
+        return None
+    r0, i0 = at[0]
+    windows = {w for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9}
+    named = {w for w in windows for read in ocr_reads if _in_place(w, read) >= OCR_IN_PLACE}
+    if len(named) != 1:
+        return None
+    ocr = named.pop()
+    line1 = f"IDMEX{cic}{icao_check_digit(cic)}<<{ocr}"
+    if any(icao_check_digit(composite_data(line1, line2)) == line2[29] for line2 in line2s):
+        return ocr
+    return None
+
+
 EVIDENCE_NATS = 20.7  # ln(1e9): odds the cells must give a reading of the QR's digits over chance
 LOST_PROBABILITY = 0.05  # a cell giving the QR's character less than this contradicts it
 

@@ -319,17 +319,23 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     read = decode_text(tess.read_mrz_block(straight))
     read.block = block
     read.views = [read.lines]
-    if (read.mrz is not None and read.mrz.verified) or not second_view or not _mrz_like(read.lines):
+    if (read.mrz is not None and read.mrz.verified) or not second_view:
         return read
     centre = block.quad.mean(axis=0)
     wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    flat = decode_text(tess.read_mrz_block(_flatten(wider_gray)))
+    if not _mrz_like(read.lines) and not _mrz_like(flat.lines):
+        return read  # other text (a receipt, a newspaper, the card's title): not read twice more
+    # (a block of three legible rows, dim under a glare's gradient, that tesseract's own threshold
+    # read as nothing at all: dev photo 3100025, on a newspaper; the flattened view reads it)
     big = cv2.resize(wider_gray, None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
     # the wider crop flattened (blur, glare and tinted prints read better); then enlarged before
     # flattening (small or blurred prints, where the 900-pixel threshold merges strokes); then
     # sharpened (blur). Each view must verify on its own check digits.
     best, pending = read, None
-    for view in (lambda: _flatten(wider_gray), lambda: _flatten(big), lambda: _sharpen(wider_gray)):
-        other = decode_text(tess.read_mrz_block(view()))
+    for view in (lambda: flat, lambda: decode_text(tess.read_mrz_block(_flatten(big))),
+                 lambda: decode_text(tess.read_mrz_block(_sharpen(wider_gray)))):
+        other = view()
         other.block = block
         read.views.append(other.lines)
         if other.mrz is not None and other.mrz.verified and not _contradicted(other.mrz, read.views[:-1]):
@@ -637,6 +643,40 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
     core = body.rstrip("<")
     weak = {"emision"} if len(body) > 11 else {"ocr", "emision"}
     return [(core.ljust(11, "<"), last, weak)] if len(core) <= 11 else []
+
+
+def line2_reads(lines: list[str]) -> list[str]:
+    """Line 2 as 30 characters, from each line that parses as one whose birth date and expiry
+    check digits hold and whose optional data was read at its 11 characters (the composite then
+    covers what was printed): the QR's OCR is tried against these (codes.qr_ocr_by_composite)."""
+    out = []
+    for line in lines:
+        m = _line2_match(line.replace(" ", ""))
+        if not m:
+            continue
+        birth, sex, expiry, _nation, rest = m.groups()
+        birth, expiry = _digits(birth), _digits(expiry)
+        if not (_check(birth) and _date_ok(birth[:6]) and _check(expiry)):
+            continue
+        for optional, composite, weak in _optional_variants(rest):
+            if not weak and composite.isdigit():
+                out.append(birth + sex + expiry + "MEX" + optional + composite)
+    return list(dict.fromkeys(out))
+
+
+def ocr_reads(lines: list[str]) -> list[str]:
+    """What line 1 showed of the OCR: the characters after its last filler, as digits, from each
+    line that starts like line 1 (`MEX` in its first six characters). Glare may have taken some of
+    them: the read is then shorter than 13, its last digits still the OCR's last."""
+    out = []
+    for line in lines:
+        at = line.find("MEX", 0, 6)
+        if at < 0:
+            continue
+        tail = re.split(f"[{FILLERS}]", line[at + 3:])[-1]
+        if len(tail) >= 8 and line[at + 3:] != tail:
+            out.append(_digits(tail))
+    return list(dict.fromkeys(out))
 
 
 def decode_text(lines: list[str]) -> TextRead:

@@ -20,11 +20,11 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, read_codes
+from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
-                                      vote)
+                                      line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import SCREEN_GRID_PEAK, frame_screen_score, photocopy_decision, screen_confidence
@@ -226,7 +226,7 @@ def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
     read by the cell classifier, the likeliest by tesseract too when nothing was read before."""
     rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
     side.blocks = side.blocks + rows
-    first = 1 if side.text is None else 0
+    first = 0 if side.text is not None and side.text.lines else 1  # an empty read is no read
     return _read_blocks(side, bgr, rows, cells_only=tuple(range(first, len(rows)))) or _vote(side)
 
 
@@ -242,18 +242,31 @@ MRZ_BAND = (0.58, 0.99)  # where a TD1 MRZ lies on an ID-1 back, as fractions of
 def _codes_on_card(side: SideReading, bgr: np.ndarray) -> None:
     """A QR the whole frame did not give (blurred, small): looked for again on the card seen
     straight on, sharpened, and twice as large."""
-    quad = side.quad
-    if quad is None and side.text is not None and side.text.block is not None:
-        quad = card_from_block(side.text.block.quad)
-    if quad is None:
-        quads = find_card_quads(bgr)
-        quad = quads[0] if quads else None
-    if quad is None:
-        return
-    card = cv2.cvtColor(rectify(bgr, quad), cv2.COLOR_BGR2GRAY)
-    sharp = cv2.addWeighted(card, 2.0, cv2.GaussianBlur(card, (0, 0), 2), -1.0, 0)
-    found = read_codes(card, sharp, cv2.resize(sharp, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
-    side.codes += [replace(c, corners=None) for c in found if c.kind == "qr"]  # corners: on the card, not the frame
+    for quad in _card_guesses(side, bgr)[:CODE_QUADS]:
+        card = cv2.cvtColor(rectify(bgr, quad), cv2.COLOR_BGR2GRAY)
+        sharp = cv2.addWeighted(card, 2.0, cv2.GaussianBlur(card, (0, 0), 2), -1.0, 0)
+        found = read_codes(card, sharp, cv2.resize(sharp, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+        side.codes += [replace(c, corners=None) for c in found if c.kind == "qr"]  # corners: on the card, not the frame
+        if side.codes:
+            return
+
+
+CODE_QUADS = 2  # card positions searched again for a QR
+
+
+def _card_guesses(side: SideReading, bgr: np.ndarray) -> list[np.ndarray]:
+    """Where the card may be, likeliest first: its outline when one was taken, the card around a
+    block that read as MRZ text (tesseract's, then the classifier's three lines), the first
+    outline found. A block that read nothing is no guess (dev photo 3100046, on a newspaper: an
+    empty block of print was kept as the read, and the card lay around the classifier's)."""
+    guesses = [] if side.quad is None else [side.quad]
+    read = [side.text] if side.text is not None and side.text.lines else []
+    for text in read + side.cell_reads:
+        if text.block is not None and any("<<" in line or "MEX" in line for line in text.lines):
+            guesses.append(card_from_block(text.block.quad))
+    if len(guesses) < CODE_QUADS:
+        guesses += find_card_quads(bgr)[:1]
+    return guesses
 
 
 def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
@@ -579,6 +592,13 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             for name, value in confirmed.items():
                 if not reading.fields[name].verified:
                     _set(reading, name, value, "qr")
+            cic = reading.fields["cic"]
+            if cic.verified and not reading.fields["ocr"].verified and "ocr" not in reading.conflicts:
+                lines = _all_lines(side)
+                ocr = qr_ocr_by_composite(code.text, str(cic.value), ocr_reads(lines), line2_reads(lines))
+                if ocr is not None:
+                    _set(reading, "ocr", ocr, "qr")
+                    confirmed["ocr"] = ocr
             reading.codes.append({"kind": code.kind, "text": code.text, "verified": bool(confirmed) or _qr_agrees(reading, code.text)})
         elif code.kind != "qr" and re.fullmatch(r"\d{9}", code.text):
             _set(reading, "cic", code.text, "barcode")
@@ -635,6 +655,15 @@ def _line1_reads(side: SideReading) -> list[str]:
             if at >= 2 and len(line) - (at - 2) >= 30 and line[at - 2:at + 28] not in out:
                 out.append(line[at - 2:at + 28])
     return out
+
+
+def _all_lines(side: SideReading) -> list[str]:
+    """Every line any engine read on the side: tesseract's views, the classifier's reads."""
+    lines = [line for view in side.views for line in view]
+    lines += [line for read in side.cell_reads for line in read.lines]
+    if side.text is not None:
+        lines += side.text.lines
+    return list(dict.fromkeys(lines))
 
 
 def _qr_agrees(reading: CredentialReading, text: str) -> bool:

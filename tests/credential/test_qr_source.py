@@ -444,3 +444,71 @@ def test_an_ocr_another_view_read_a_digit_or_two_otherwise_is_weak():
     image, truth = _eval_scene(2870034, "medium", "screen")
     reading = read_image(image)
     _nothing_wrong(reading, truth)
+
+
+LINE2 = "9511073M3312315MEX<05<<01258<0"  # the composite 0 holds over LINE1 and this line
+
+
+def test_the_qr_ocr_named_by_a_partial_read_and_confirmed_by_the_composite():
+    from kiosk.credential.codes import qr_ocr_by_composite
+    from kiosk.credential.mrztext import line2_reads, ocr_reads
+
+    payload = f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752"
+    lost = f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR[:1]}{OCR[5:]}"  # four digits lost under glare
+    misread = LINE1[:20] + ("1" if LINE1[20] != "1" else "2") + LINE1[21:]  # one digit read wrong
+    lines2 = line2_reads(["MB" + LINE2])  # stray marks before line 2
+    assert lines2 == [LINE2]
+    for line1 in (lost, misread):
+        assert qr_ocr_by_composite(payload, CIC, ocr_reads([line1]), lines2) == OCR, line1
+    # the composite printed otherwise (an altered card) confirms nothing
+    altered = line2_reads([LINE2[:29] + str((int(LINE2[29]) + 3) % 10)])
+    assert qr_ocr_by_composite(payload, CIC, ocr_reads([misread]), altered) is None
+    # a read showing fewer than eight digits in place names no window
+    short = f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR[-7:]}"
+    assert qr_ocr_by_composite(payload, CIC, ocr_reads([short]), lines2) is None
+    # the CIC not in the QR, or twice: no place to take the OCR apart from
+    assert qr_ocr_by_composite(f"https://qr.ine.mx/{OCR}{EM}", CIC, ocr_reads([misread]), lines2) is None
+    assert qr_ocr_by_composite(f"https://qr.ine.mx/{OCR}{EM}{CIC}/{CIC}", CIC, ocr_reads([misread]), lines2) is None
+    # a line 2 whose birth date check digit fails is no line 2
+    assert line2_reads([LINE2[:6] + str((int(LINE2[6]) + 1) % 10) + LINE2[7:]]) == []
+
+
+def test_a_qr_ocr_one_digit_off_line_one_is_confirmed_by_the_composite():
+    """Dev seed 3100001 (medium, QR `v?c=…&o=…&e=…`): tesseract read one OCR digit of line 1
+    wrong (8182188943872 for 8182188943072) and line 2 after two stray marks; the QR's OCR is the
+    window line 1 shows twelve digits of, and the composite holds for it."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(3100001, "medium")
+    reading = read_image(image)
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+
+
+def test_a_qr_looked_for_around_the_block_that_read_as_mrz():
+    """Dev seed 3100046 (medium, on a newspaper, glare over the OCR): no QR in the whole frame; the
+    block kept as the read was empty print, and the card lay around the block the classifier read
+    as line 1. The QR found there gives the CIC, and the OCR whose last eight digits line 1 shows
+    (the composite holds for the rest)."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import read_codes
+
+    image, truth = _eval_scene(3100046, "medium")
+    assert not any(c.kind == "qr" for c in read_codes(image))
+    reading = read_image(image)
+    assert any(c["text"] == truth["qr"] for c in reading.codes)
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+
+
+def test_a_dim_block_tesseract_reads_as_nothing_is_read_flattened():
+    """Dev seed 3100025 (medium, on a newspaper, a glare's gradient over the MRZ): tesseract's own
+    threshold read the straightened MRZ block as nothing MRZ-like at all, so no other view was
+    tried; the flattened view reads its three lines."""
+    from kiosk.credential.mrztext import find_row_blocks, read_block
+
+    image, truth = _eval_scene(3100025, "medium")
+    read = read_block(image, find_row_blocks(image)[0])
+    seen = [line for view in read.views for line in view]
+    assert any("MEX<00<<64039" in line for line in seen), read.views
+    assert any(line.startswith("ESPINOZA<VILLANUEVA") for line in seen), read.views
