@@ -475,8 +475,8 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     the cells read the 4. An unsure cell is no witness (a near tie of three wrong digits), nor a
     run the cells read one or two cells off (on fresh-seed photos such slips cost fields tesseract
     had read right: only a substitution in place counts, the lines aligned), nor a cell beside one
-    it could not read at all (the edge of a smudge: a confident 3 for a 9, then '????'), nor a
-    read of other text."""
+    it could not read at all or read as another kind of character (the edge of a smudge: a
+    confident 3 for a 9, then '????'), nor a read of other text."""
     cell_lines = cells.lines
     if len(cell_lines) != 3 or not _same_text(mrz.lines, cell_lines):
         return
@@ -486,7 +486,9 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
         read, seen = mrz.lines[line], cell_lines[line]
         if (line, i) not in cells.sure_cells or i not in swapped[line] or not seen[i].isdigit():
             return False
-        return "?" not in seen[max(0, i - 1):i + 2]
+        # beside a cell it could not read, or read as a filler where tesseract read a digit (or
+        # the reverse), the classifier is at a smudge's edge (dev 3110040: '051<13<' for '0516114')
+        return all(a != "?" and a.isdigit() == b.isdigit() for a, b in zip(seen[max(0, i - 1):i + 2], read[max(0, i - 1):i + 2]))
 
     for name, (line, start, end) in CHECKED_SPANS.items():
         if any(differs(line, i) for i in range(start, end)):

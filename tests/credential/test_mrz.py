@@ -120,6 +120,16 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
     smudged = MrzReading(lines=list(mrz.lines), verified=True)
     doubt_where_cells_differ(smudged, TextRead(lines=[cells[0], "?8?2048M2712310MEX<09<<70868<4", cells[2]], sure_cells=set(CHECKED_CELLS)))
     assert smudged.weak == set()
+    # dev 3110040: the OCR 7984530516114 read by the cells '798453051<13<', a sure 3 between two
+    # fillers where tesseract read digits: the edge of a smudge, no witness
+    fillers = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(fillers, TextRead(lines=["IDMEX7998474639<<068455237<6<8", mrz.lines[1], cells[2]],
+                                               sure_cells=set(CHECKED_CELLS)))
+    assert fillers.weak == set()
+    beside = MrzReading(lines=list(mrz.lines), verified=True)
+    doubt_where_cells_differ(beside, TextRead(lines=["IDMEX7998474639<<0684552376868", mrz.lines[1], cells[2]],
+                                              sure_cells=set(CHECKED_CELLS)))
+    assert "ocr" in beside.weak  # the same 6 among digits read alike is a witness
     agreeing = MrzReading(lines=list(cells[:1]) + ["8802048M2712310MEX<09<<70868<4", cells[2]], verified=True)
     doubt_where_cells_differ(agreeing, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS)))
     assert agreeing.weak == set()
