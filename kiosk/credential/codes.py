@@ -168,8 +168,8 @@ def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[
     (a digit misread, digits lost under glare): the one 13-digit window of the QR, apart from the
     CIC, that a line-1 read shows at least OCR_IN_PLACE digits of in place, and with which the
     composite check digit holds over a line 2 whose own check digits hold. The read names the
-    window (eight digits in place happen by chance about once in 10^5); the composite confirms the digits the
-    read lost or misread, as it confirms a read of the MRZ. None otherwise.
+    window (eight digits in place happen by chance about once in 10^5); the composite confirms
+    the digits the read lost or misread, as it confirms a read of the MRZ. None otherwise.
     """
     from kiosk.credential.mrz import composite_data
     from kiosk.identifiers import icao_check_digit
