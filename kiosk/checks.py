@@ -5,10 +5,13 @@ demo alike, so both walk the same pipeline.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,13 +50,22 @@ def read_side(image: np.ndarray, front: np.ndarray | None = None) -> SideResult:
     """Read one side of the credential and keep it compressed (≤ 40 KB, MRZ re-read from the
     stored bytes). Reading the back with the `front` frame at hand also verifies the names."""
     from kiosk import credential
+    from kiosk.credential.messages import message
 
-    reading = credential.read_credential(front, image) if front is not None else credential.read_image(image)
-    errors = [n.message for n in reading.errors]
+    try:
+        reading = credential.read_credential(front, image) if front is not None else credential.read_image(image)
+        errors = [n.message for n in reading.errors]
+    except Exception:  # a reader bug on one photo: the person retakes it, the kiosk keeps running
+        log.exception("reading the credential failed")
+        reading = credential.CredentialReading()
+        errors = [message("capture_failed")]
     try:
         stored = credential.compress_side(image)
     except credential.CompressionError as exc:
         errors.append(str(exc))
+        stored = encode_jpeg(image, 40 * 1024)
+    except Exception:  # a reader bug while re-reading the stored bytes: kept plainly compressed
+        log.exception("checking the stored credential side failed")
         stored = encode_jpeg(image, 40 * 1024)
     fields = {name: f.as_dict() for name, f in reading.fields.items() if f.value is not None}
     return SideResult(stored, fields, [n.message for n in reading.warnings], errors, reading.model or "",

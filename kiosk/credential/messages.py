@@ -108,6 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "La imagen {path} no tiene forma de foto ({width}×{height} píxeles); tome la foto de nuevo con la cámara del kiosco.",
         "en": "The image {path} is not shaped like a photo ({width}x{height} pixels); take the photo again with the kiosk camera.",
     },
+    "capture_failed": {
+        "es": "No se pudo leer la credencial en esta foto; tómela de nuevo.",
+        "en": "The credential could not be read in this photo; take it again.",
+    },
     "decode_failed": {
         "es": "No se pudo procesar la imagen {path}; tome la foto de nuevo.",
         "en": "The image {path} could not be processed; take the photo again.",
