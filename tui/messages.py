@@ -150,6 +150,7 @@ M: dict[str, tuple[str, str]] = {
                    "Give this folio to the person. The record is sealed on the kiosk."),
     "review_model": ("Modelo: {model}   Credencial original: sí", "Model: {model}   Original credential: yes"),
     "device_error": ("Problema con el dispositivo: {msg}", "Device problem: {msg}"),
+    "check_failed": ("No se pudo revisar esta toma; tómela de nuevo.", "This shot could not be checked; take it again."),
     "manifest": ("Manifestación", "Statement"),
     "privacy_default": ("Aviso de privacidad: sus datos los protege el Organismo Público Local y sólo sirven para verificar este apoyo.",
                         "Privacy notice: the Local Electoral Body protects your data and uses it only to verify this support."),

@@ -328,3 +328,34 @@ async def test_cedula_bulk_import_all_or_nothing(kiosk_station, tmp_path: Path) 
         await pilot.pause(0.2)
         assert f"{len(rows)} de {len(rows)} renglones guardados" in screen_text(app)
     assert kiosk_station.vault.counts()["sealed"] == len(rows)
+
+
+async def test_a_check_that_fails_asks_for_the_shot_again(kiosk_station, monkeypatch) -> None:
+    """A bug in a check (here the photo gate raising) is a Spanish message on the step and the
+    shot can be taken again: the UI's worker does not end the app, nothing captured is lost."""
+    from tui.screens import steps
+
+    real = steps.checks.check_photo
+    calls = []
+
+    def flaky(image):  # noqa: ANN001
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("gate bug")
+        return real(image)
+
+    monkeypatch.setattr(steps.checks, "check_photo", flaky)
+    app = make_app(kiosk_station)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        from tests.tui.helpers import capture_to_photo
+
+        await capture_to_photo(pilot)
+        screen = app.screen
+        front = screen.session.front
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.error != "" and not screen.busy)
+        assert screen.error == "No se pudo revisar esta toma; tómela de nuevo."
+        assert screen.session.step is Step.PHOTO and screen.session.front == front
+        await shoot_and_accept(pilot)  # the second try goes through the real gate
+        assert screen.session.step is Step.SIGNATURE

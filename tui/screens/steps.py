@@ -79,6 +79,10 @@ class ShotMixin:
                 log.error("device error during capture: %s", error)
                 self.app.call_from_thread(self._failed, device_message(error, self.app.lang))  # type: ignore[attr-defined]
                 return
+            except Exception:  # a bug in a check: this shot is lost, the kiosk and the record go on
+                log.exception("a capture step's check failed")
+                self.app.call_from_thread(self._failed, "")  # type: ignore[attr-defined]
+                return
             self.app.call_from_thread(self._done, shot)  # type: ignore[attr-defined]
 
         self.run_worker(run, thread=True, exclusive=True, group="device")  # type: ignore[attr-defined]
@@ -88,8 +92,9 @@ class ShotMixin:
         self.rebuild()  # type: ignore[attr-defined]
 
     def _failed(self, message: str) -> None:
+        """The shot did not come: a device's `message`, or none when a check failed on it."""
         self.busy = False
-        self.error = self.app.t("device_error", msg=message)  # type: ignore[attr-defined]
+        self.error = self.app.t("device_error", msg=message) if message else self.app.t("check_failed")  # type: ignore[attr-defined]
         self.rebuild()  # type: ignore[attr-defined]
 
 
