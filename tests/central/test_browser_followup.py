@@ -170,9 +170,11 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
                 page.fill(f"{form} [name=evidencia]", "Original presentado en la audiencia")
                 page.select_option(f"{form} select[name=estatus]", status)
                 page.fill(f"{form} [name=motivo]", "Se acreditó con el original")
-            page.click(f"{form} button[type=submit]")
+            with page.expect_navigation():  # the POST's redirect loaded before its page is read
+                page.click(f"{form} button[type=submit]")
             assert f"{folio}: {'se modifica' if status else 'se mantiene'}" in page.inner_text("main")
-        page.click("#cerrar button")
+        with page.expect_navigation():  # (make test once read the page before the redirect had loaded)
+            page.click("#cerrar button")
         assert page.is_visible("#bloqueada") and page.locator("section form").count() == 0, "a closed session is locked"
         acta = tmp_path / "acta.pdf"
         acta.write_bytes(_download(page, "#acta"))
