@@ -314,6 +314,25 @@ def _nothing_wrong(reading, truth: dict) -> None:
         assert not (field.verified and field.value != truth[name]), (name, field)
 
 
+def _both_right(reading, truth: dict) -> None:
+    """The CIC and the OCR verified, each with the truth's value."""
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert field.verified and field.value == truth[name], (name, field)
+
+
+def _read_with_the_qr_found_on_the_card(seed: int, difficulty: str):
+    """The eval scene read, its QR not decoded in the whole frame but found by the reader."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import read_codes
+
+    image, truth = _eval_scene(seed, difficulty)
+    assert not any(c.kind == "qr" for c in read_codes(image))
+    reading = read_image(image)
+    assert any(c["text"] == truth["qr"] for c in reading.codes)
+    return reading, truth
+
+
 def _eval_scene(seed: int, difficulty: str, kind: str = "genuine"):
     import sys
     from pathlib import Path
@@ -341,15 +360,8 @@ def test_letters_in_a_garbled_view_do_not_let_a_qr_window_a_cell_off_confirm():
 def test_a_blurred_qr_found_again_on_the_card_straightened():
     """Dev seed 2690058 (hard): blurred, the QR is not decoded in the whole frame; on the card
     seen straight on, sharpened, it is, and with the MRZ's cells it confirms both numbers."""
-    from kiosk.credential import read_image
-    from kiosk.credential.codes import read_codes
-
-    image, truth = _eval_scene(2690058, "hard")
-    assert not any(c.kind == "qr" for c in read_codes(image))
-    reading = read_image(image)
-    assert any(c["text"] == truth["qr"] for c in reading.codes)
-    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
-    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    reading, truth = _read_with_the_qr_found_on_the_card(2690058, "hard")
+    _both_right(reading, truth)
 
 
 def test_an_altered_composite_met_by_two_misread_digits_is_not_verified():
@@ -398,8 +410,7 @@ def test_a_weak_cell_ocr_confirmed_by_tesseract_reading_it_alike():
 
     image, truth = _eval_scene(2770058, "medium")
     reading = read_image(image)
-    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
-    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    _both_right(reading, truth)
 
 
 def test_every_view_of_line_one_may_confirm_the_qr():
@@ -411,8 +422,7 @@ def test_every_view_of_line_one_may_confirm_the_qr():
 
     image, truth = _eval_scene(2800029, "medium")
     reading = read_image(image)
-    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
-    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    _both_right(reading, truth)
     assert reading.fields["ocr"].source == "qr"
 
 
@@ -485,8 +495,7 @@ def test_a_qr_ocr_one_digit_off_line_one_is_confirmed_by_the_composite():
 
     image, truth = _eval_scene(3100001, "medium")
     reading = read_image(image)
-    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
-    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    _both_right(reading, truth)
 
 
 def test_a_qr_looked_for_around_the_block_that_read_as_mrz():
@@ -494,15 +503,8 @@ def test_a_qr_looked_for_around_the_block_that_read_as_mrz():
     block kept as the read was empty print, and the card lay around the block the classifier read
     as line 1. The QR found there gives the CIC, and the OCR whose last eight digits line 1 shows
     (the composite holds for the rest)."""
-    from kiosk.credential import read_image
-    from kiosk.credential.codes import read_codes
-
-    image, truth = _eval_scene(3100046, "medium")
-    assert not any(c.kind == "qr" for c in read_codes(image))
-    reading = read_image(image)
-    assert any(c["text"] == truth["qr"] for c in reading.codes)
-    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
-    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    reading, truth = _read_with_the_qr_found_on_the_card(3100046, "medium")
+    _both_right(reading, truth)
 
 
 def test_a_dim_block_tesseract_reads_as_nothing_is_read_flattened():

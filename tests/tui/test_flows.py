@@ -11,7 +11,8 @@ import pytest
 from kiosk import operators
 from kiosk.capture import Step
 from tests.conftest import Authority, build_station, demo_process
-from tests.tui.helpers import PASSWORD, capture_to_review, login, make_app, registered_station, shoot_and_accept, wait_for
+from tests.tui.helpers import (PASSWORD, capture_to_photo, capture_to_review, login, make_app, registered_station, shoot_and_accept,
+                               wait_for)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -348,8 +349,6 @@ async def test_a_check_that_fails_asks_for_the_shot_again(kiosk_station, monkeyp
     app = make_app(kiosk_station)
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot)
-        from tests.tui.helpers import capture_to_photo
-
         await capture_to_photo(pilot)
         screen = app.screen
         front = screen.session.front
