@@ -249,6 +249,12 @@ def segment(gray: np.ndarray) -> list[CellLine]:
     # card's other print, the table) is outside the common extent
     left = int(np.median([e[0] for e in extents]))
     right = int(np.median([e[1] for e in extents]))
+    # a glare across the block's right end washes the fillers of lines 2 and 3 out (dev photo
+    # 3200070): a line whose ink runs from the common left edge for a whole line's cells, and
+    # no further, still ends where a TD1 line ends
+    whole = [e[1] for e in extents if abs(e[0] - left) < pitch and WIDTH - 1.5 <= (e[1] - left) / pitch <= WIDTH + 0.5]
+    if whole and max(whole) > right:
+        right = int(max(whole))
     summed = sum(p / max(float(np.percentile(p, 95)), 1e-6) for p in profiles)
     line_pitch, phase = _phase(summed, pitch, left, right)
     # the grid runs from a cell before the first ink to a cell after the last: which 30 of its

@@ -122,36 +122,62 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     independent readings agreeing stand in for the composite check digit line 2 did not give.
     An unknown layout, or no MRZ, gives nothing: the code is kept unverified, never guessed.
     """
-    from kiosk.identifiers import icao_check_digit
-
     runs = digit_runs(text)
     if not runs:
         return {}
-    for line in line1_reads:
-        if len(line) < 30:
-            continue
-        cic_read, check, ocr_read = line[5:14], line[14], line[17:30]
-        if not check.isdigit():
-            continue
-        windows9 = {w for _, _, w in _windows(runs, 9)}
-        if cic_read.isdigit() and icao_check_digit(cic_read) == check and cic_read not in windows9:
-            continue  # line 1 holds a CIC (its check digit agrees) that the QR does not: sources disagree
-        cics = [(r, i, w) for r, i, w in _windows(runs, 9)
-                if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE and _inner(w, cic_read)]
-        if len({w for _, _, w in cics}) != 1:
-            # no CIC confirmed: the OCR alone when line 1's 13 digits are exactly one window of the QR
-            exact = {w for _, _, w in _windows(runs, 13) if w == ocr_read}
-            if exact and not cics:
-                return {"ocr": ocr_read}
-            continue
-        out = {"cic": cics[0][2]}
-        r0, i0, _ = cics[0]
-        windows = [(r, i, w) for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9]
-        near = sorted((_distance(w, ocr_read), w) for _, _, w in windows)
-        if near and near[0][0] <= MAX_OCR_DISTANCE and all(d > MAX_OCR_DISTANCE + 2 for d, w in near[1:] if w != near[0][1]):
-            out["ocr"] = near[0][1]
-        return out
-    return {}
+    # each read on its own: the first that confirms both; else a CIC one read confirms and an
+    # OCR another does, apart in the QR (dev 3210056: the read whose CIC was mangled confirmed
+    # the OCR, a read of the cells whose OCR was blurred the CIC); else what one confirms
+    found = [confirmed for line in line1_reads if (confirmed := _confirmed_by(runs, line))]
+    both = next((c for c in found if len(c) == 2), None)
+    if both is not None:
+        return both
+    cic = next((c["cic"] for c in found if "cic" in c), None)
+    ocr = next((c["ocr"] for c in found if "ocr" in c), None)
+    if cic is not None and ocr is not None and _apart(runs, cic, ocr):
+        return {"cic": cic, "ocr": ocr}
+    return found[0] if found else {}
+
+
+def _apart(runs: list[str], cic: str, ocr: str) -> bool:
+    """Whether the QR holds `cic` once and `ocr` in a window that does not overlap it."""
+    return ocr in _windows_apart(runs, cic)
+
+
+def _windows_apart(runs: list[str], cic: str) -> set[str]:
+    """The 13-digit windows of the QR that do not overlap `cic`, when it holds `cic` once."""
+    at = [(r, i) for r, i, w in _windows(runs, 9) if w == cic]
+    if len(at) != 1:
+        return set()
+    r0, i0 = at[0]
+    return {w for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9}
+
+
+def _confirmed_by(runs: list[str], line: str) -> dict[str, str]:
+    """qr_confirms for one read of line 1."""
+    from kiosk.identifiers import icao_check_digit
+
+    if len(line) < 30:
+        return {}
+    cic_read, check, ocr_read = line[5:14], line[14], line[17:30]
+    if not check.isdigit():
+        return {}
+    windows9 = {w for _, _, w in _windows(runs, 9)}
+    if cic_read.isdigit() and icao_check_digit(cic_read) == check and cic_read not in windows9:
+        return {}  # line 1 holds a CIC (its check digit agrees) that the QR does not: sources disagree
+    cics = [(r, i, w) for r, i, w in _windows(runs, 9)
+            if icao_check_digit(w) == check and _distance(w, cic_read) <= MAX_CIC_DISTANCE and _inner(w, cic_read)]
+    if len({w for _, _, w in cics}) != 1:
+        # no CIC confirmed: the OCR alone when line 1's 13 digits are exactly one window of the QR
+        exact = {w for _, _, w in _windows(runs, 13) if w == ocr_read}
+        return {"ocr": ocr_read} if exact and not cics else {}
+    out = {"cic": cics[0][2]}
+    r0, i0, _ = cics[0]
+    windows = [(r, i, w) for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9]
+    near = sorted((_distance(w, ocr_read), w) for _, _, w in windows)
+    if near and near[0][0] <= MAX_OCR_DISTANCE and all(d > MAX_OCR_DISTANCE + 2 for d, w in near[1:] if w != near[0][1]):
+        out["ocr"] = near[0][1]
+    return out
 
 
 OCR_IN_PLACE = 8  # digits of a QR window a line-1 read must show in place (from either end) to name it
@@ -174,12 +200,7 @@ def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[
     from kiosk.credential.mrz import composite_data
     from kiosk.identifiers import icao_check_digit
 
-    runs = digit_runs(text)
-    at = [(r, i) for r, i, w in _windows(runs, 9) if w == cic]
-    if len(at) != 1:
-        return None
-    r0, i0 = at[0]
-    windows = {w for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9}
+    windows = _windows_apart(digit_runs(text), cic)
     named = {w for w in windows for read in ocr_reads if _in_place(w, read) >= OCR_IN_PLACE}
     if len(named) != 1:
         return None

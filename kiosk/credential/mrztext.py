@@ -611,7 +611,9 @@ LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})
 LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
 
 
-LINE2_LEAD = 2  # stray marks tesseract may put before line 2 (a card edge, a guilloche stroke)
+# stray marks tesseract may put before line 2 (a card edge, a guilloche stroke; dev 3200003:
+# 'SSSS' before the one view that supported the read); taken only where both check digits hold
+LINE2_LEAD = 4
 
 
 def _line2_match(line: str) -> re.Match | None:

@@ -7,7 +7,7 @@ the printed OCR line and the front text. A field no source verifies stays empty 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import logging
@@ -170,7 +170,10 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         text_ok = _read_rows(side, bgr)
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
-    if not text_ok and not any(c.kind == "qr" for c in side.codes):
+    weak = text_ok and side.text is not None and side.text.mrz is not None and bool({"cic", "ocr"} & side.text.mrz.weak)
+    if (not text_ok or weak) and not any(c.kind == "qr" for c in side.codes):
+        # a read whose CIC or OCR only the QR can confirm looks for it too (dev 3210023: the
+        # cells' read, OCR weak, stopped the search that found the QR on the card)
         _codes_on_card(side, bgr)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
@@ -543,21 +546,24 @@ def _conflict(reading: CredentialReading, name: str, current: FieldValue, value:
 
 
 def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
-    """Whether as many views read the same CIC and check digit with an OCR one or two digits off
-    the verified one as read it exactly: the composite alone covers the OCR, and two misreads can
-    meet it (a screen on a dev seed, 2870034: 8822934786447 read 8822954780447 by one view of
-    tesseract and right by another, whose line 2 was not whole). A view that misread a digit of
-    an OCR that more views read right does not count against it (dev 2880018)."""
+    """Whether one OCR one or two digits off the verified one was read, with the same CIC and
+    check digit, by as many views as read the verified one: the composite alone covers the OCR,
+    and two misreads can meet it (a screen on a dev seed, 2870034: 8822934786447 read
+    8822954780447 by one view of tesseract and right by another, whose line 2 was not whole). A
+    view that misread a digit of an OCR that more views read right does not count against it
+    (dev 2880018), nor do views that each misread another digit (dev 3200017: three views read
+    the OCR right, three others three different ways)."""
     cic, ocr = mrz.lines[0][5:15], mrz.lines[0][17:30]
-    exact = near = 0
+    exact, near = 0, Counter()
     for view in views:
         for line in view:
             found = re.search(r"MEX(\d{10})<<(\d{13})", line)
             if found and found.group(1) == cic:
                 off = sum(a != b for a, b in zip(found.group(2), ocr))
                 exact += off == 0
-                near += 0 < off <= 2
-    return near > 0 and near >= exact
+                if 0 < off <= 2:
+                    near[found.group(2)] += 1
+    return bool(near) and max(near.values()) >= exact
 
 
 def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | None:

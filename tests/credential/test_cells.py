@@ -299,3 +299,28 @@ def test_print_beside_the_block_does_not_hide_its_three_lines() -> None:
     assert len(segment(gray)) == 3
     mrz = decode_td1(read_lines(gray))
     assert mrz.verified and mrz.values["cic"] == lines[0][5:14], mrz.problems
+
+
+
+def test_a_glare_over_the_line_ends_does_not_cut_the_grid() -> None:
+    """Dev photo 3200070 (medium, a glare over the MRZ's right end): the fillers of lines 2 and 3
+    fade into the glare, their ink breaks off more than two pitches before the lines end, and the
+    median of the three lines' extents stopped the grid at 24 cells: the classifier read nothing.
+    Line 1 still runs from the common left edge for its 30 cells, and a TD1 line ends there: the
+    grid reaches it, line 1 is read, and it confirms the QR's CIC and OCR."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+    from kiosk.credential.mrztext import find_text_blocks, straighten
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    image, truth = scene(3200070, "medium", "genuine")
+    block = find_text_blocks(image)[0]
+    found = segment(straighten(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), block.quad))
+    assert len(found) == 3 and all(line.cells >= WIDTH for line in found), [line.cells for line in found]
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])

@@ -43,6 +43,31 @@ def test_cic_one_digit_off_confirmed_by_its_printed_check_digit():
     assert qr_confirms(payload, ["IDMEX46575?677" + LINE1[14:]]) == {"cic": CIC, "ocr": OCR}
 
 
+def test_a_cic_one_read_confirms_and_an_ocr_another_does_are_taken_together():
+    """Dev seed 3210056 (hard, QR `v?c=…&o=…&e=…`): tesseract's read held the OCR exactly and a
+    CIC with a digit doubled; the classifier's read held the CIC with its check digit and an OCR
+    blurred at its end. Each confirms one field on its own; the first one alone was taken."""
+    payload = f"https://qr.ine.mx/v?c={CIC}&o={OCR}&e={EM}"
+    mangled = f"IDMEX{CIC[1:5]}{CIC[4:]}{icao_check_digit(CIC)}<<{OCR}"  # a CIC digit doubled, one lost
+    blurred = f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR[:8]}<<17?"
+    assert qr_confirms(payload, [mangled]) == {"ocr": OCR}
+    assert qr_confirms(payload, [blurred]) == {"cic": CIC}
+    assert qr_confirms(payload, [mangled, blurred]) == {"cic": CIC, "ocr": OCR}
+    assert qr_confirms(payload, [blurred, mangled]) == {"cic": CIC, "ocr": OCR}
+    # an OCR whose window would overlap the CIC's is not put with it
+    overlapping = f"https://qr.ine.mx/{CIC}{OCR[5:]}/{OCR}"
+    shared = CIC + OCR[5:9]
+    assert qr_confirms(overlapping, [f"IDMEX{CIC[1:5]}{CIC[4:]}{icao_check_digit(CIC)}<<{shared}", blurred]) == {"ocr": shared}
+
+
+def test_a_read_the_qr_must_confirm_looks_for_the_qr_on_the_card():
+    """Dev seed 3210023 (hard, the QR too blurred in the whole frame): the classifier read the MRZ
+    right, its check digits held, but two OCR cells were unsure, so the OCR waits for the QR. A
+    verified read stopped the search for the QR on the card; a read whose OCR is weak searches."""
+    reading, truth = _read_with_the_qr_found_on_the_card(3210023, "hard")
+    _both_right(reading, truth)
+
+
 def test_ocr_only_when_line_one_agrees_exactly():
     payload = f"https://qr.ine.mx/{OCR}{EM}{CIC}/20230601/P/532752"
     misread = LINE1[:20] + ("1" if LINE1[20] != "1" else "2") + LINE1[21:]
@@ -106,13 +131,13 @@ def test_qr_digits_repair_a_misread_cic_only_with_its_check_digit():
 def test_text_mrz_line_two_after_stray_marks():
     line1 = "IDMEX4657536778<<4395369167532"
     line2 = "9511073M3312315MEX<05<<01258<0"
-    for lead in ("S", "<4"):  # a card edge or a guilloche stroke read before line 2
+    for lead in ("S", "<4", "SSSS"):  # a card edge or a guilloche stroke read before line 2 (LINE2_LEAD)
         read = decode_text(["E", "<4" + line1, lead + line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"])
         assert read.mrz.verified and read.mrz.values["cic"] == CIC and read.mrz.values["ocr"] == OCR, lead
     # the check digits still decide after the stray marks: an altered composite is refused
     read = decode_text([line1, line2 + "S", ""])  # and one after its end
     assert read.mrz.verified and not read.mrz.weak and read.mrz.values["emision"] == "05"
-    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABC" + line2, line2[:29] + "3S"):
+    for refused in ("S" + line2[:29] + "3", "S" + line2[:6] + "4" + line2[7:], "ABCDE" + line2, line2[:29] + "3S"):
         mrz = decode_text([line1, refused, ""]).mrz
         assert mrz is None or not mrz.verified, refused
 
@@ -518,3 +543,44 @@ def test_a_dim_block_tesseract_reads_as_nothing_is_read_flattened():
     seen = [line for view in read.views for line in view]
     assert any("MEX<00<<64039" in line for line in seen), read.views
     assert any(line.startswith("ESPINOZA<VILLANUEVA") for line in seen), read.views
+
+
+def test_a_view_with_four_stray_marks_before_line_two_supports_the_read():
+    """Dev seed 3200003 (medium): the one view that read the OCR and line 2's optional data as the
+    verified view did had put four stray marks before line 2 ('SSSS'); at two at most it parsed no
+    line 2 and supported nothing, so the OCR waited for an undecodable QR. The marks are skipped
+    only where the birth date's and the expiry's check digits hold after them."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrztext import _view_parts
+
+    parts = _view_parts(["SIDMEX55S3192792<<7624729992077ASES", "SSSS5801051H2912316MEX<02<<92077<0P"])
+    assert parts.get("tail_seen") == "<02<<92077<0" and parts.get("birth") == "5801051", parts
+    # a lead whose birth date then fails its check digit is no line 2
+    assert "tail_seen" not in _view_parts(["IDMEX5553192792<<7624729992077", "SSSS5801061H2912316MEX<02<<92077<0"])
+    image, truth = _eval_scene(3200003, "medium")
+    _both_right(read_image(image), truth)
+
+
+def test_views_that_misread_the_ocr_each_another_way_do_not_outvote_it():
+    """Dev seed 3200017 (medium): three tesseract views read the OCR as the verified read did, and
+    three others each misread one digit, three different ways; counting all misreads together
+    left the OCR to a QR the photo did not give. An OCR read another way as often as the verified
+    one is still doubted (2870034)."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.reader import _ocr_contradicted
+
+    cic10 = CIC + icao_check_digit(CIC)
+    mrz = MrzReading(lines=[LINE1, "9511073M3312315MEX<05<<01258<0", ""], verified=True)
+
+    def view(ocr: str) -> list[str]:
+        return [f"IDMEX{cic10}<<{ocr}"]
+
+    def off(i: int) -> str:
+        return OCR[:i] + str((int(OCR[i]) + 1) % 10) + OCR[i + 1:]
+
+    assert not _ocr_contradicted(mrz, [view(OCR)] * 3 + [view(off(2)), view(off(5)), view(off(9))])
+    assert _ocr_contradicted(mrz, [view(OCR), view(off(2))])
+    assert _ocr_contradicted(mrz, [view(OCR)] * 2 + [view(off(2))] * 2 + [view(off(5))])
+    image, truth = _eval_scene(3200017, "medium")
+    _both_right(read_image(image), truth)
