@@ -134,14 +134,9 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
         return both
     cic = next((c["cic"] for c in found if "cic" in c), None)
     ocr = next((c["ocr"] for c in found if "ocr" in c), None)
-    if cic is not None and ocr is not None and _apart(runs, cic, ocr):
+    if cic is not None and ocr is not None and ocr in _windows_apart(runs, cic):
         return {"cic": cic, "ocr": ocr}
     return found[0] if found else {}
-
-
-def _apart(runs: list[str], cic: str, ocr: str) -> bool:
-    """Whether the QR holds `cic` once and `ocr` in a window that does not overlap it."""
-    return ocr in _windows_apart(runs, cic)
 
 
 def _windows_apart(runs: list[str], cic: str) -> set[str]:
@@ -172,9 +167,7 @@ def _confirmed_by(runs: list[str], line: str) -> dict[str, str]:
         exact = {w for _, _, w in _windows(runs, 13) if w == ocr_read}
         return {"ocr": ocr_read} if exact and not cics else {}
     out = {"cic": cics[0][2]}
-    r0, i0, _ = cics[0]
-    windows = [(r, i, w) for r, i, w in _windows(runs, 13) if r != r0 or i + 13 <= i0 or i >= i0 + 9]
-    near = sorted((_distance(w, ocr_read), w) for _, _, w in windows)
+    near = sorted((_distance(w, ocr_read), w) for w in _windows_apart(runs, out["cic"]))
     if near and near[0][0] <= MAX_OCR_DISTANCE and all(d > MAX_OCR_DISTANCE + 2 for d, w in near[1:] if w != near[0][1]):
         out["ocr"] = near[0][1]
     return out
