@@ -29,6 +29,7 @@ class CellLine:
     bounds: np.ndarray
     cy: float  # vertical middle of the line's ink at bounds[0]
     slope: float  # dy/dx of the line's middle
+    others: tuple[np.ndarray, ...] = ()  # other boundaries the line may have: read_grid keeps the surest read
 
     @property
     def cells(self) -> int:
@@ -269,11 +270,29 @@ def segment(gray: np.ndarray) -> list[CellLine]:
         if own is not None and abs(own / line_pitch - 1) > PITCH_AGREE:
             # a line printed at its own pitch (a misregistered print run): its own grid from the
             # common left edge; its phase is found when it is read (read_lines)
-            line_bounds = (bounds[1] + own * (np.arange(len(bounds)) - 1)).astype(np.float32)
+            line_bounds = _at_pitch(bounds, own)
+        # a line printed further off the block's pitch than _fine_pitch looks (each line fitted
+        # to the zone's width on its own: dev photo 3250025, line 1 5 % wider than line 2, read
+        # right to its 25th cell, then a cell off): its period measured on its own profile, a
+        # second grid that the read keeps only where the classifier is surer of it (one line's
+        # period alone is the rougher measure: dev 3260041 read worse at it)
+        alone = _pitch(profile, (1 - OWN_REACH) * line_pitch, (1 + OWN_REACH) * line_pitch)
+        others = ()
+        if alone is not None and abs(alone / line_pitch - 1) > FINE_REACH:
+            others = (_at_pitch(bounds, _fine_pitch(profile, alone) or alone),)
         cy_fit, slope = _middle(ink[top:bottom], float(line_bounds[1]), right)
         cy_fit -= slope * float(line_bounds[1] - line_bounds[0])
-        out.append(CellLine(bounds=line_bounds, cy=top + cy_fit, slope=slope))
+        out.append(CellLine(bounds=line_bounds, cy=top + cy_fit, slope=slope, others=others))
     return out
+
+
+FINE_REACH = 0.03  # how far off the block's pitch _fine_pitch finds a line's own (it looks within 4 %)
+OWN_REACH = 0.10  # how far off the block's pitch a line's own period is looked for alone
+
+
+def _at_pitch(bounds: np.ndarray, pitch: float) -> np.ndarray:
+    """As many cell boundaries as `bounds`, at `pitch` from its left edge (its second boundary)."""
+    return (bounds[1] + pitch * (np.arange(len(bounds)) - 1)).astype(np.float32)
 
 
 def _fine_pitch(profile: np.ndarray, pitch: float, harmonic: int = 10) -> float | None:
@@ -400,8 +419,8 @@ def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...]
     # and a line may be printed a little off the others, at its own pitch: each line is read at
     # several shifts, and the shift that drifts linearly along the line (a phase and a pitch)
     # through the cells the classifier is surest of is where it is read
-    probs = []
-    for i, line in enumerate(lines):
+    def read_at(line: CellLine) -> tuple[float, CellLine, np.ndarray]:
+        """(mean log confidence, the line as read, its cells' probabilities) at its best shift."""
         shifted = [CellLine(bounds=line.bounds + s * line.pitch, cy=line.cy, slope=line.slope) for s in shifts]
         reads = [classify(moved) for moved in shifted]
         sure = np.array([np.log(np.maximum(p.max(axis=1), 1e-9)) for p in reads])  # (shifts, cells)
@@ -412,12 +431,16 @@ def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...]
             moved = CellLine(bounds=(line.bounds + (a + b * index) * line.pitch).astype(np.float32), cy=line.cy,
                              slope=line.slope)
             p = classify(moved)
-            if float(np.log(np.maximum(p.max(axis=1), 1e-9)).mean()) >= float(sure[plain].mean()):
-                lines[i] = moved
-                probs.append(p)
-                continue
-        lines[i] = shifted[plain]
-        probs.append(reads[plain])
+            score = float(np.log(np.maximum(p.max(axis=1), 1e-9)).mean())
+            if score >= float(sure[plain].mean()):
+                return score, moved, p
+        return float(sure[plain].mean()), shifted[plain], reads[plain]
+
+    probs = []
+    for i, line in enumerate(lines):
+        grids = [line] + [CellLine(bounds=other, cy=line.cy, slope=line.slope) for other in line.others]
+        _, lines[i], p = max((read_at(grid) for grid in grids), key=lambda read: read[0])
+        probs.append(p)
     logs = np.log(np.maximum(probs[0], 1e-9))
     idmex = [ALPHABET.index(ch) for ch in "IDMEX"]
     starts = range(lines[0].cells - WIDTH + 1)

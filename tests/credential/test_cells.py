@@ -324,3 +324,25 @@ def test_a_glare_over_the_line_ends_does_not_cut_the_grid() -> None:
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
+
+
+@pytest.mark.parametrize("seed,difficulty", [(3250025, "hard"), (3260041, "medium")])
+def test_a_line_printed_wider_than_the_others_is_read_at_its_own_pitch(seed: int, difficulty: str) -> None:
+    """Dev photo 3250025 (hard, sharp, strong perspective): each MRZ line was fitted to the zone's
+    width on its own, line 1 5 % wider than line 2. The block's pitch, and the fine search 4 %
+    around it, left line 1's grid a cell off by its 25th cell: the OCR's last digits misread, the
+    composite failed, nothing was verified. Line 1's own period, measured on it alone, gives a
+    second grid the classifier is surer of. Dev photo 3260041 (medium) is the other side: a
+    line's period alone is rougher, and there the read must keep the block's grid."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    image, truth = scene(seed, difficulty, "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
