@@ -496,6 +496,12 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     for (line, i), names in CHECK_CELLS.items():
         if differs(line, i):
             mrz.weak.update(names)
+    if "ocr" in mrz.weak:
+        # an OCR digit read otherwise: the composite held over a misread, and the optional data,
+        # which only the composite covers, goes with the OCR (dev 1220023: an altered composite,
+        # tesseract misread an OCR 3 as the 2 that fits it, the cells read the 3; the emisión
+        # stayed verified). The CIC and the dates keep their own check digits, read alike.
+        mrz.weak.add("emision")
 
 
 SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share in place to be of one MRZ

@@ -152,3 +152,21 @@ def test_a_check_digit_the_cells_read_otherwise_leaves_the_fields_it_alone_cover
     own = MrzReading(lines=list(lines), verified=True)
     doubt_where_cells_differ(own, TextRead(lines=["IDMEX7751284378<<8669019982289"] + lines[1:], sure_cells=set(CHECKED_CELLS)))
     assert own.weak == {"cic"}
+
+
+def test_an_ocr_the_cells_read_otherwise_takes_what_the_composite_covers_with_it():
+    """Dev photo 1220023 (easy, its composite altered): tesseract misread an OCR 3 as the 2 that
+    fits the altered composite, and the read verified; the cells read the 3, sure of it. The
+    composite held over a misread: the OCR and the optional data (the emisión: only the composite
+    covers it) are weak; the CIC and the dates, read alike by both with their own check digits,
+    stand (as in the test above)."""
+    from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_cells_differ
+
+    read = ["IDMEX7644347089<<0965512895439", "9606243M3512311MEX<04<<95439<0", "CISNEROS<MEZA<<AURELIO<<<<<<<<"]
+    cells = ["IDMEX7644347089<<0965513895439", read[1], "HCISNEROS<MEZA<<AURELIO<<<<<<<"]
+    mrz = MrzReading(lines=list(read), verified=True)
+    doubt_where_cells_differ(mrz, TextRead(lines=cells, sure_cells=set(CHECKED_CELLS)))
+    assert mrz.weak == {"ocr", "emision"}
+    same = MrzReading(lines=list(read), verified=True)
+    doubt_where_cells_differ(same, TextRead(lines=list(read), sure_cells=set(CHECKED_CELLS)))
+    assert same.weak == set()

@@ -438,13 +438,15 @@ def test_a_weak_cell_ocr_confirmed_by_tesseract_reading_it_alike():
     _both_right(reading, truth)
 
 
-def test_every_view_of_line_one_may_confirm_the_qr():
+def test_every_view_of_line_one_may_confirm_the_qr(monkeypatch):
     """Dev seed 2800029 (medium, card on a newspaper): no view verified; the QR was decoded, but
     only the chosen view's line 1 (its OCR misread) was held against it. Two other tesseract
     views read the OCR exactly as the QR holds it, and the CIC one letter off with its check
-    digit: the QR's CIC and OCR are confirmed."""
-    from kiosk.credential import read_image
+    digit: the QR's CIC and OCR are confirmed. (Since the cells follow a line at its own pitch,
+    they verify this photo's MRZ themselves: they are kept out, for tesseract's views alone.)"""
+    from kiosk.credential import read_image, reader
 
+    monkeypatch.setattr(reader, "read_block_cells", lambda *args, **kwargs: None)
     image, truth = _eval_scene(2800029, "medium")
     reading = read_image(image)
     _both_right(reading, truth)
