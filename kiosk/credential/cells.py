@@ -279,7 +279,9 @@ def segment(gray: np.ndarray) -> list[CellLine]:
         alone = _pitch(profile, (1 - OWN_REACH) * line_pitch, (1 + OWN_REACH) * line_pitch)
         others = ()
         if alone is not None and abs(alone / line_pitch - 1) > FINE_REACH:
-            others = (_at_pitch(bounds, _fine_pitch(profile, alone) or alone),)
+            alone = _fine_pitch(profile, alone) or alone
+            if abs(alone / (own or line_pitch) - 1) > PITCH_AGREE:  # not the grid the line has already
+                others = (_at_pitch(bounds, alone),)
         cy_fit, slope = _middle(ink[top:bottom], float(line_bounds[1]), right)
         cy_fit -= slope * float(line_bounds[1] - line_bounds[0])
         out.append(CellLine(bounds=line_bounds, cy=top + cy_fit, slope=slope, others=others))
