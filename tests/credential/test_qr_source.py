@@ -471,6 +471,24 @@ def test_a_read_shifted_by_a_digit_does_not_confirm_the_window_beside_the_cic():
     _nothing_wrong(reading, truth)
 
 
+def test_a_read_shifted_by_an_inserted_letter_does_not_confirm_the_window_before_the_cic():
+    """Dev seed 3320042 (hard, QR OCR + emisión + CIC): tesseract put a K before the CIC
+    (IDMEX116028338 8 read IDMEXK116028338 0). The QR's window before the CIC, 611602833, is
+    one non-digit off that read, at its start, and its check digit is 8 by chance: it was
+    confirmed, a wrong CIC. A digit where line 1 prints its fillers gives the shift away."""
+    from kiosk.credential import read_image
+
+    payload = "https://qr.ine.mx/940740328315706116028338/20180905/P/798450"
+    shifted = "IOMEXK1160283380<<940740328315"
+    assert icao_check_digit("611602833") == "8"
+    assert qr_confirms(payload, [shifted]) == {}
+    # the same misread in place, the fillers where they belong: the check digit confirms the CIC
+    assert qr_confirms(payload, ["IDMEXK160283388<<9407403283157"]) == {"cic": "116028338", "ocr": "9407403283157"}
+    image, truth = _eval_scene(3320042, "hard")
+    reading = read_image(image)
+    _nothing_wrong(reading, truth)
+
+
 def test_an_ocr_another_view_read_a_digit_or_two_otherwise_is_weak():
     """Dev seed 2870034 (a screen, medium; the QR's payload opaque): one tesseract view read the
     OCR 8822934786447 as 8822954780447 and the composite held for it; other views read the same
