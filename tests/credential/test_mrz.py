@@ -170,3 +170,70 @@ def test_an_ocr_the_cells_read_otherwise_takes_what_the_composite_covers_with_it
     same = MrzReading(lines=list(read), verified=True)
     doubt_where_cells_differ(same, TextRead(lines=list(read), sure_cells=set(CHECKED_CELLS)))
     assert same.weak == set()
+
+
+def classified(line: str, cells: dict[int, dict[str, float]] | None = None) -> LineRead:
+    """A line as the cell classifier scores it (cells.scores_from_probabilities): each cell sure of
+    its character, or of the probabilities given in `cells`."""
+    from kiosk.credential.cells import scores_from_probabilities
+
+    probs = np.full((len(line), len(ALPHABET)), 1e-4)
+    for i, ch in enumerate(line):
+        probs[i, ALPHABET.index(ch)] = 0.99
+    for i, given in (cells or {}).items():
+        probs[i] = (1 - sum(given.values())) / (len(ALPHABET) - len(given))  # the rest spread evenly
+        for ch, p in given.items():
+            probs[i, ALPHABET.index(ch)] = p
+    return LineRead(scores=scores_from_probabilities(probs), left=0, center_y=0, blur=0)
+
+
+def test_a_birth_digit_under_a_finger_is_fitted_by_its_check_digit_and_confirmed_by_the_composite():
+    _, _, truth = make_card(8, model="G")
+    l1, l2, l3 = truth["mrz"]
+    unread = {0: {"<": 0.12, "9" if l2[0] != "9" else "7": 0.07}}  # no character over a third: a finger
+    plain = decode_td1([classified(l1), classified(l2, unread), classified(l3)])
+    assert not plain.verified and "mrz_check_birth" in plain.problems  # the glyph matcher's scores: no refit
+    result = decode_td1([classified(l1), classified(l2, unread), classified(l3)], refit=True)
+    assert result.verified and result.values["ocr"] == truth["fields"]["ocr"] and result.values["cic"] == truth["fields"]["cic"]
+    assert "birth" in result.corrected and result.refitted == [(1, 0)]  # the caller leaves the birth unverified
+    # a blurred 8 read as a sure 0: the digit that fits is the runner-up, a real contender
+    other = str((int(l2[3]) + 5) % 10)
+    blurred = decode_td1([classified(l1), classified(l2, {3: {other: 0.72, l2[3]: 0.26}}), classified(l3)], refit=True)
+    assert blurred.verified and "birth" in blurred.corrected and blurred.refitted == [(1, 3)]
+
+
+def test_a_refit_needs_a_contender_and_the_composite():
+    _, _, truth = make_card(8, model="G")
+    l1, l2, l3 = truth["mrz"]
+    other = str((int(l2[3]) + 5) % 10)
+    # read sure of another digit, the true one nowhere among its probabilities: an altered check
+    # digit looks just so, and is refused as before
+    sure = decode_td1([classified(l1), classified(l2, {3: {other: 0.98}}), classified(l3)], refit=True)
+    assert not sure.verified and "mrz_check_birth" in sure.problems and sure.refitted == []
+    _, _, broken = make_card(7, model="G", break_check="birth")
+    assert "mrz_check_birth" in decode_td1([classified(line) for line in broken["mrz"]], refit=True).problems
+    # the fitted digit must also meet the composite: with an OCR digit printed otherwise it does not
+    ocr_digit = str((int(l1[20]) + 1) % 10)
+    altered = l1[:20] + ocr_digit + l1[21:]
+    refused = decode_td1([classified(altered), classified(l2, {0: {"<": 0.12}}), classified(l3)], refit=True)
+    assert not refused.verified and "mrz_check_birth" in refused.problems and refused.refitted == []
+
+
+def test_a_photo_with_a_finger_over_the_birth_date_gives_the_cic_and_ocr_not_the_birth():
+    """Dev photo 3310015 (medium, sharp): a finger covers line 2's first digit. Read as it came
+    (7, 0 or 9), the birth's check digit failed and nothing was verified. Its check digit names the
+    4, the composite confirms it: CIC and OCR verified; the birth date, fitted rather than read,
+    and the emisión, which only the composite covers, are not."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    image, truth = scene(3310015, "medium", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
+    assert not reading.fields["birth_date"].verified and not reading.fields["emision"].verified
