@@ -363,6 +363,13 @@ UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share
 # photos every right read that verified gave each such cell 0.8 or more (62 of 62); an altered
 # card's composite was met by a read with two 9s taken for 0s, one of them at 0.65 (2740523)
 TAIL_SURE_SHARE = 0.75
+# a cell is a witness against tesseract's verified read (doubt_where_cells_differ) only when the
+# classifier gives its digit this much over the whole alphabet, letters too: a '9' cut at the
+# grid's end read 3 (0.69) or S (0.29) is no witness (a fresh-seed easy photo, sharp: the OCR
+# tesseract read right was left weak). The witnesses that caught misreads fitting an altered
+# check digit gave theirs 1.0; on development photos 6 of 11 witnesses against a right read
+# gave theirs 0.42-0.87
+WITNESS_PROBABILITY = 0.9
 
 
 QUICK_SHIFTS = (0.0,)  # the grid as segmented, read first: a firm read there needs no other shift
@@ -457,7 +464,8 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
         mrz.values["sex"] = None
     text = _cell_text(mrz, block)
     text.sure_cells = {(line, i) for line, i in CHECKED_CELLS
-                       if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE}
+                       if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE
+                       and _probability(reads[line], i, mrz.lines[line][i]) >= WITNESS_PROBABILITY}
     if mrz.verified:
         text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
     return text
@@ -544,6 +552,11 @@ def _tail_share(mrz: MrzReading, reads: list) -> float:
     """The least probability share, among the characters its position allows (digits and '<'),
     that the classifier gave a chosen character of the OCR and the optional data."""
     return min(_least_share(reads[0], 17, mrz.lines[0][17:30]), _least_share(reads[1], 18, mrz.lines[1][18:30]))
+
+
+def _probability(read, i: int, ch: str) -> float:
+    """The classifier's probability of `ch` in cell i of `read`, over the whole alphabet."""
+    return float(probabilities_from_scores(read.scores[i])[ALPHABET.index(ch)]) if ch in ALPHABET else 0.0
 
 
 def _least_share(read, start: int, text: str) -> float:
