@@ -667,6 +667,13 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
     if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
         rest = rest[:12]  # one stray mark after the composite digit (a card edge, a guilloche stroke)
     body, last = rest[:-1], _digits(rest[-1])
+    # the INE's optional data holds digits and fillers only: a letter is a digit misread, and weighs
+    # as one in the composite (an OCR digit printed otherwise, its
+    # emisión's 0 read O, worth 24 in the ICAO sum, and the composite held by chance; a fresh-seed
+    # altered photo, an OCR verified wrong)
+    body = _digits(body)
+    if not re.fullmatch(r"[0-9<]*", body):
+        return []
     if len(body) == 11:
         return [(body, last, set())]
     core = body.rstrip("<")

@@ -38,7 +38,11 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          (1424154, "medium", "altered"),
          # a dev photo: an altered composite; the MRZ found twice, its cells read right on one block
          # (composite fails) and tesseract misread an OCR 3 as the 2 that fits on the other
-         (1220023, "easy", "altered")]
+         (1220023, "easy", "altered"),
+         # from the 3838383 evaluation run: an altered OCR; tesseract read the emisión's 0 as O,
+         # worth 24 in the composite's sum, and the composite held (a letter in the optional data
+         # is a digit misread: weighed as one, the composite fails)
+         (3848392, "medium", "altered")]
 
 
 # genuine cards here for their reading that the screening flags (one of the 3 of 150 genuine

@@ -151,6 +151,18 @@ def test_text_mrz_line_one_with_an_inserted_digit_is_refused():
     assert read.ocr_candidate is None or read.ocr_candidate != "1350679998148"
 
 
+def test_a_letter_in_the_optional_data_weighs_as_the_digit_it_stands_for():
+    """An altered OCR (4592466583338 printed 4592466183338): tesseract read the emisión's 0 as O,
+    worth 24 in the ICAO sum instead of 0, and the composite held by chance. The optional data
+    holds digits and fillers only: the O is a 0, and the composite fails as it should."""
+    view = ["S10MEX9745821095<<4592466183338", "9210158M3212312MEX<O8<<83338<7", "SANDOVAL<ZAMORA<<JOSE<ALFREDO<"]
+    read = decode_text(view)
+    assert read.mrz is not None and not read.mrz.verified
+    genuine = ["IDMEX9745821095<<4592466583338", "9210158M3212312MEX<O8<<83338<7", view[2]]  # the O read for the printed 0
+    right = decode_text(genuine)
+    assert right.mrz is not None and right.mrz.verified and right.mrz.values["ocr"] == "4592466583338"
+
+
 def test_line_two_read_short_confirms_neither_emision_nor_ocr_alone():
     # seen on an evaluation photocopy: `<08<<67353<` read as `<035`; re-fitted to `<035<<<<<<<`
     # the composite held by chance and emisión 03 (printed 08) was verified
