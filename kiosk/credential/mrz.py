@@ -12,6 +12,7 @@ from datetime import date
 
 import numpy as np
 
+from kiosk.credential.cells import probabilities_from_scores
 from kiosk.credential.ocrb import ALPHABET, DIGITS, LETTERS, LineRead
 from kiosk.identifiers import icao_check_digit
 
@@ -106,8 +107,6 @@ def _refit_one(read: LineRead, options: list[list[str]], start: int, end: int, v
     `valid` hold: that digit a real contender there (REFIT_SHARE), or the cell unread (no digit
     over ERASED: a finger, a glare, a sure letter where a digit is printed).
     A check digit allows exactly one digit in any one cell (its weights are prime to 10)."""
-    from kiosk.credential.cells import probabilities_from_scores
-
     digits = [ALPHABET.index(d) for d in sorted(DIGITS)]
     probs = probabilities_from_scores(read.scores[start:end])[:, digits]  # every cell of these spans holds a digit
     weakest = int(probs.max(axis=1).argmin())
