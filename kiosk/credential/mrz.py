@@ -26,7 +26,7 @@ COST_GAP = 0.05  # the best solution must beat every rival by this much score
 # a birth date or expiry whose check digit fails on the close candidates may have its least sure
 # cell re-fitted to the one digit the check digit allows (decode_td1, `refit`): that digit must
 # be a real contender there (REFIT_SHARE of the classifier's probability), or the cell unread
-# (no character over ERASED: a finger, a glare)
+# (no digit over ERASED: a finger, a glare)
 REFIT_SHARE = 0.05
 ERASED = 0.35
 SEX = frozenset("HM")

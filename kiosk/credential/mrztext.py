@@ -668,9 +668,8 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
         rest = rest[:12]  # one stray mark after the composite digit (a card edge, a guilloche stroke)
     body, last = rest[:-1], _digits(rest[-1])
     # the INE's optional data holds digits and fillers only: a letter is a digit misread, and weighs
-    # as one in the composite (an OCR digit printed otherwise, its
-    # emisión's 0 read O, worth 24 in the ICAO sum, and the composite held by chance; a fresh-seed
-    # altered photo, an OCR verified wrong)
+    # as one in the composite (a fresh-seed altered photo, an OCR digit printed otherwise: the
+    # emisión's 0 read O, worth 24 in the ICAO sum, met the composite by chance, a wrong OCR verified)
     body = _digits(body)
     if not re.fullmatch(r"[0-9<]*", body):
         return []
