@@ -12,7 +12,6 @@ from datetime import date
 
 import numpy as np
 
-from kiosk.credential.cells import probabilities_from_scores
 from kiosk.credential.ocrb import ALPHABET, DIGITS, LETTERS, LineRead
 from kiosk.identifiers import icao_check_digit
 
@@ -23,12 +22,6 @@ UNRELIABLE = 0.6  # a cell under this share of its line's median score keeps thr
 MAX_COMBINATIONS = 4096  # more candidate combinations than this in one span: refuse
 MAX_SOLUTIONS = 4096  # more combinations than this satisfy every check digit: refuse
 COST_GAP = 0.05  # the best solution must beat every rival by this much score
-# a birth date or expiry whose check digit fails on the close candidates may have its least sure
-# cell re-fitted to the one digit the check digit allows (decode_td1, `refit`): that digit must
-# be a real contender there (REFIT_SHARE of the classifier's probability), or the cell unread
-# (no digit over ERASED: a finger, a glare)
-REFIT_SHARE = 0.05
-ERASED = 0.35
 SEX = frozenset("HM")
 FILLER = frozenset("<")
 NAME_CHARS = LETTERS | FILLER
@@ -60,8 +53,6 @@ class MrzReading:
     # fields whose only check is a composite computed over characters not all seen (line 2's optional
     # data re-fitted to length): it holds by chance 1 in 10, so another source must confirm them
     weak: set[str] = field(default_factory=set)
-    # (line, cell) re-fitted by a field's own check digit (decode_td1, `refit`); the composite confirmed it
-    refitted: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _options(read: LineRead, i: int, allowed: frozenset[str], hint: str | None) -> list[str]:
@@ -92,34 +83,6 @@ def _expand(options: list[list[str]], valid) -> list[str] | None:
     if total > MAX_COMBINATIONS or any(not o for o in options):
         return None if total > MAX_COMBINATIONS else []
     return ["".join(combo) for combo in itertools.product(*options) if valid("".join(combo))]
-
-
-def _check_ok(s: str) -> bool:
-    return icao_check_digit(s[:-1]) == s[-1]
-
-
-_SPAN_CHECKS = {"birth": lambda s: _check_ok(s) and _date_ok(s[:6]),
-                "expiry": lambda s: _check_ok(s) and s[2:6] == "1231"}
-
-
-def _refit_one(read: LineRead, options: list[list[str]], start: int, end: int, valid) -> tuple[str, int] | None:
-    """(the span, the cell changed) when changing the span's least sure cell to one digit makes
-    `valid` hold: that digit a real contender there (REFIT_SHARE), or the cell unread (no digit
-    over ERASED: a finger, a glare, a sure letter where a digit is printed).
-    A check digit allows exactly one digit in any one cell (its weights are prime to 10)."""
-    digits = [ALPHABET.index(d) for d in sorted(DIGITS)]
-    probs = probabilities_from_scores(read.scores[start:end])[:, digits]  # every cell of these spans holds a digit
-    weakest = int(probs.max(axis=1).argmin())
-    firsts = [o[0] if o else "?" for o in options[start:end]]
-    if "?" in firsts[:weakest] + firsts[weakest + 1:]:
-        return None  # a second cell not read at all: one check digit names one
-    fits = [d for d in sorted(DIGITS) if d != firsts[weakest]
-            and valid("".join(firsts[:weakest] + [d] + firsts[weakest + 1:]))]
-    if len(fits) != 1:
-        return None
-    if float(probs[weakest, int(fits[0])]) < REFIT_SHARE and float(probs[weakest].max()) >= ERASED:
-        return None
-    return "".join(firsts[:weakest] + fits + firsts[weakest + 1:]), start + weakest
 
 
 def _cost(solution: tuple[str, str, str, str], reads: list[LineRead]) -> float:
@@ -174,17 +137,12 @@ def split_name(line3: str) -> tuple[str, str, str, bool]:
     return paterno, materno, nombres, truncated
 
 
-def decode_td1(reads: list[LineRead], hints: list[str] | None = None, refit: bool = False) -> MrzReading:
+def decode_td1(reads: list[LineRead], hints: list[str] | None = None) -> MrzReading:
     """Resolve three scored lines into verified fields, or say why not.
 
     Every combination of close candidates is tried; the read is verified only when exactly one
     combination satisfies the CIC, birth and expiry check digits and the composite. `hints` are
     whole-line reads from another engine (tesseract) whose characters join the candidates.
-
-    With `refit` (scores that are the cell classifier's probabilities, cells.scores_from_probabilities),
-    a birth date or expiry that no close candidate fits gets its least sure cell re-fitted to the
-    one digit its check digit allows (_refit_one); the composite must still hold. The field is
-    then in `corrected` (left unverified by the caller) and the cell in `refitted`.
     """
     hints = hints or ["", "", ""]
     opts = []
@@ -200,31 +158,19 @@ def decode_td1(reads: list[LineRead], hints: list[str] | None = None, refit: boo
         return result
     l1, l2 = opts[0], opts[1]
 
+    def check_ok(s: str) -> bool:
+        return icao_check_digit(s[:-1]) == s[-1]
+
     spans = {
-        "cic": _expand(l1[5:15], _check_ok),
-        "birth": _expand(l2[0:7], _SPAN_CHECKS["birth"]),
-        "expiry": _expand(l2[8:15], _SPAN_CHECKS["expiry"]),
+        "cic": _expand(l1[5:15], check_ok),
+        "birth": _expand(l2[0:7], lambda s: check_ok(s) and _date_ok(s[:6])),
+        "expiry": _expand(l2[8:15], lambda s: check_ok(s) and s[2:6] == "1231"),
         "tail": _expand(l1[17:30] + l2[18:30], lambda s: s[:13].isdigit() and s[24].isdigit()),
     }
-    refitted_names: list[str] = []
-    if refit:
-        # a finger over line 2's first digit, or a blurred 8 read as a sure 0: the field's own check
-        # digit names the one digit that fits, and the composite, which weighs the field's cells
-        # otherwise, must confirm it. Not the CIC: the composite starts at it with the same weights
-        # and cannot tell a re-fitted CIC from the true one
-        for name, start, end in (("birth", 0, 7), ("expiry", 8, 15)):
-            if spans[name] == []:
-                fix = _refit_one(reads[1], l2, start, end, valid=_SPAN_CHECKS[name])
-                if fix is not None:
-                    spans[name] = [fix[0]]
-                    result.refitted.append((1, fix[1]))
-                    refitted_names.append(name)
     for name in ("cic", "birth", "expiry"):
         if not spans[name]:
             result.problems.append(f"mrz_check_{name}")
     if result.problems or not spans["tail"]:
-        result.problems += [f"mrz_check_{name}" for name in refitted_names]  # unconfirmed: as read, they failed
-        result.refitted = []
         if not result.problems:
             result.problems.append("mrz_check_composite")
         return result
@@ -238,21 +184,18 @@ def decode_td1(reads: list[LineRead], hints: list[str] | None = None, refit: boo
                 break
     chosen = _choose(solutions, reads)
     if chosen is None:
-        # a re-fitted field the composite does not confirm failed its own check digit first
-        result.problems += [f"mrz_check_{name}" for name in refitted_names] or ["mrz_check_composite"]
-        result.refitted = []
+        result.problems.append("mrz_check_composite")
         return result
     solutions = [chosen]
     cic, birth, expiry, tail = solutions[0]
-    firsts = ("".join(o[0] for o in l1[5:15]), "".join(o[0] if o else "?" for o in l2[0:7]),
-              "".join(o[0] if o else "?" for o in l2[8:15]))
+    firsts = ("".join(o[0] for o in l1[5:15]), "".join(o[0] for o in l2[0:7]), "".join(o[0] for o in l2[8:15]))
     result.corrected = [n for n, got, first in zip(("cic", "birth", "expiry"), (cic, birth, expiry), firsts) if got != first]
     if tail != "".join(o[0] for o in l1[17:30] + l2[18:30]):
         result.corrected.append("composite")
     chosen_cells = [(0, 5 + i, ch) for i, ch in enumerate(cic)] + [(1, i, ch) for i, ch in enumerate(birth)]
     chosen_cells += [(1, 8 + i, ch) for i, ch in enumerate(expiry)] + [(0, 17 + i, ch) for i, ch in enumerate(tail[:13])]
     chosen_cells += [(1, 18 + i, ch) for i, ch in enumerate(tail[13:])]
-    result.changed_cells = sum(not opts[line][i] or ch != opts[line][i][0] for line, i, ch in chosen_cells)
+    result.changed_cells = sum(ch != opts[line][i][0] for line, i, ch in chosen_cells)
     result.verified = True
     sex_opts = [ch for ch in l2[7] if ch in SEX]
     paterno, materno, nombres, truncated = split_name(best[2])

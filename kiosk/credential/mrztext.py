@@ -427,7 +427,7 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
     """One view's three cell lines decoded (mrz.decode_td1) and judged: None when line 1 is not
     an INE's; its fields weak where the classifier was unsure; unverified when a checked cell was
     not read at all."""
-    mrz = decode_td1(reads, refit=True)
+    mrz = decode_td1(reads)
     if "mrz_no_ine" in mrz.problems:
         return None
     if mrz.verified:
@@ -435,9 +435,8 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
         # characters: when it held only after the decoder changed some of them, or over a cell
         # the classifier was unsure of, two errors may cancel in it (1 in 10), so the QR must
         # agree before they count; no check digit covers the sex
-        line2 = reads[1].scores.max(axis=1).copy()
-        line2[[i for _, i in mrz.refitted]] = 1.0  # unread, and named by its field's check digit, confirmed by the composite
-        checked = np.concatenate([reads[0].scores[5:30].max(axis=1), line2[0:7], line2[8:15], line2[18:30]])
+        checked = np.concatenate([reads[0].scores[5:30].max(axis=1), reads[1].scores[0:7].max(axis=1),
+                                  reads[1].scores[8:15].max(axis=1), reads[1].scores[18:30].max(axis=1)])
         if float(checked.min()) < LOST_CELL:
             # a cell the classifier could not read at all: among its three guesses and the
             # others' runners-up, some combination meets the check digits by chance
@@ -446,11 +445,6 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
             return _cell_text(mrz, block)
         if "composite" in mrz.corrected or _tail_share(mrz, reads) < TAIL_SURE_SHARE:
             mrz.weak |= {"ocr", "emision"}
-            mrz.values["emision"] = None
-        elif mrz.refitted:
-            # the composite held over a re-fitted birth date or expiry: its OCR cells were read
-            # sure, but the optional data, which only the composite covers, is not given
-            mrz.weak.add("emision")
             mrz.values["emision"] = None
         # a field whose own check digit the decoder used to pick among close characters, or
         # over a cell the classifier was unsure of, is left with the composite alone; for the

@@ -42,7 +42,10 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          # from the 3838383 evaluation run: an altered OCR; tesseract read the emisión's 0 as O,
          # worth 24 in the composite's sum, and the composite held (a letter in the optional data
          # is a digit misread: weighed as one, the composite fails)
-         (3848392, "medium", "altered")]
+         (3848392, "medium", "altered"),
+         # a dev photo: an altered OCR; the cells misread line 2's first two digits, and a birth
+         # date re-fitted by its check digit (tried, reverted) met the altered composite by chance
+         (3396014, "hard", "altered")]
 
 
 # genuine cards here for their reading that the screening flags (one of the 3 of 150 genuine
@@ -125,16 +128,12 @@ def test_a_cell_read_gone_astray_does_not_undo_a_right_one(seed, difficulty):
 def test_qr_confirmed_by_the_cells_when_line_one_check_digits_fail(seed):
     """Development photos whose MRZ misses a check digit (a blurred 6 read as C; a line end lost
     under glare) while the QR holds the digits: the classifier's cells of line 1 pick which QR
-    digits are the CIC and the OCR (codes.qr_confirms_cells); before, neither was verified.
-    On 800019 the miss is line 2's birth date, which its own check digit now re-fits (the composite
-    confirming it): the CIC comes from the MRZ there, the OCR, its cells unsure, still from the QR."""
+    digits are the CIC and the OCR (codes.qr_confirms_cells); before, neither was verified."""
     image, truth = scene(seed, "medium", "genuine")
     reading = read_image(image)
     for name in ("cic", "ocr"):
         f = reading.fields[name]
-        assert f.verified and f.value == truth[name], (name, f)
-    assert reading.fields["ocr"].source == "qr"
-    assert reading.fields["cic"].source == ("mrz" if seed == 800019 else "qr")
+        assert f.verified and f.value == truth[name] and f.source == "qr", (name, f)
 
 
 def test_shared_samples_of_another_generator_are_read():
