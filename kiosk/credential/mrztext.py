@@ -688,9 +688,9 @@ def line2_reads(lines: list[str]) -> list[str]:
         if not (_check(birth) and _date_ok(birth[:6]) and _check(expiry)):
             continue
         for optional, composite, weak in _optional_variants(rest):
-            # every character one the check digit can weigh: the classifier writes '?' for a
-            # cell it could not read (a photocopy in the bench on seed 3232323 raised on it)
-            if not weak and composite.isdigit() and re.fullmatch(r"[0-9A-Z<]{11}", optional):
+            # _optional_variants gives digits and fillers only: a '?' the classifier writes for a
+            # cell it could not read is no variant (a photocopy in the bench on seed 3232323 raised on it)
+            if not weak and composite.isdigit():
                 out.append(birth + sex + expiry + "MEX" + optional + composite)
     return list(dict.fromkeys(out))
 
