@@ -34,8 +34,9 @@ def _aspect(quad: np.ndarray) -> float:
 def find_card_quads(bgr: np.ndarray, limit: int = 3) -> list[np.ndarray]:
     """Candidate card corners (TL, TR, BR, BL, full-resolution pixels), most likely first.
 
-    Candidates come from closed contours and from pairs of long straight edges; each is scored
-    by how consistently its four sides separate a brighter or darker inside from the outside.
+    Candidates come from closed contours, from pairs of long straight edges and from smooth
+    regions (a card on a newspaper, whose edges merge with the print's); each is scored by how
+    consistently its four sides separate a brighter or darker inside from the outside.
     """
     scale = WORK_W / bgr.shape[1]
     small = cv2.resize(bgr, (WORK_W, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
@@ -44,6 +45,7 @@ def find_card_quads(bgr: np.ndarray, limit: int = 3) -> list[np.ndarray]:
     candidates = _contour_quads(edges, gray.shape)
     if not any(side_score(gray, q) > 0.45 for q in candidates):
         candidates += _line_quads(edges, gray.shape)
+        candidates += [_snap(gray, q) for q in _smooth_quads(gray)]
     scored = []
     for quad in candidates:
         score = side_score(gray, quad)
@@ -84,6 +86,82 @@ def _contour_quads(edges: np.ndarray, shape: tuple[int, ...]) -> list[np.ndarray
             if _plausible(quad, shape):
                 out.append(quad)
     return out
+
+
+SMOOTH_STD = (4.0, 7.0)  # grey levels: local spread under which a patch counts as smooth (two tries)
+SMOOTH_WINDOW = 9  # pixels (at WORK_W) over which the spread is measured
+
+
+def _smooth_quads(gray: np.ndarray) -> list[np.ndarray]:
+    """Quadrilaterals around smooth regions: a card's plain margins against a textured table. On a
+    newspaper the print's edges touch the card's and no contour closes around it (dev 3400024),
+    while the card is the only large patch of even grey there. The region lies a few pixels inside
+    the card (the window's reach); _snap moves its sides out onto the edges."""
+    g = cv2.GaussianBlur(gray, (0, 0), 1.5).astype(np.float32)
+    mean = cv2.blur(g, (SMOOTH_WINDOW, SMOOTH_WINDOW))
+    spread = np.sqrt(np.maximum(cv2.blur(g * g, (SMOOTH_WINDOW, SMOOTH_WINDOW)) - mean * mean, 0.0))
+    out = []
+    for limit in SMOOTH_STD:
+        mask = cv2.morphologyEx((spread < limit).astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) < 0.02 * gray.size:
+                continue
+            quad = _four_sides(contour)
+            if quad is not None and _plausible(quad, gray.shape):
+                out.append(quad)
+    return out
+
+
+def _four_sides(contour: np.ndarray) -> np.ndarray | None:
+    """The contour's hull as four corners: the polygon's shortest side dropped, and its neighbours
+    met, until four are left (a corner the QR's texture cut off the smooth region comes back)."""
+    hull = cv2.convexHull(contour)
+    poly = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2).astype(np.float64)
+    area = cv2.contourArea(poly.astype(np.float32))
+    while len(poly) > 4:
+        n = len(poly)
+        i = int(np.argmin([np.linalg.norm(poly[(j + 1) % n] - poly[j]) for j in range(n)]))
+        corner = _meet(poly[i - 1], poly[i], poly[(i + 2) % n], poly[(i + 1) % n])
+        if corner is None:
+            return None
+        poly = np.array([corner if j == i else poly[j] for j in range(n) if j != (i + 1) % n])
+    if len(poly) < 4 or cv2.contourArea(poly.astype(np.float32)) > 1.25 * area:
+        return None
+    return order_corners(poly)
+
+
+def _meet(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray | None:
+    """Where line a1-a2 meets line b1-b2 (None when they are parallel)."""
+    d1, d2 = a2 - a1, b2 - b1
+    m = np.array([d1, -d2]).T
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    return a1 + np.linalg.solve(m, b1 - a1)[0] * d1
+
+
+SNAP_REACH = (-4, 12)  # pixels (at WORK_W) a side is moved along its normal, inward to outward
+
+
+def _snap(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """Each side moved, parallel to itself, to where grey levels change most across it."""
+    g = gray.astype(np.float32)
+    centre = quad.mean(axis=0)
+    sides = []
+    for i in range(4):
+        a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / max(float(np.linalg.norm(b - a)), 1e-6)
+        if np.dot(centre - (a + b) / 2, normal) > 0:
+            normal = -normal  # outward
+        pts = a + (b - a) * np.linspace(0.1, 0.9, 40)[:, None]
+        steps = [abs(float(np.median(_sample(g, pts + normal * (o - 2)) - _sample(g, pts + normal * (o + 2)))))
+                 for o in range(SNAP_REACH[0], SNAP_REACH[1] + 1)]
+        offset = SNAP_REACH[0] + int(np.argmax(steps))
+        sides.append((a + normal * offset, b + normal * offset))
+    corners = [_meet(*sides[i - 1], *sides[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    return np.array(corners, np.float32)
 
 
 def _line_quads(edges: np.ndarray, shape: tuple[int, ...], keep: int = 7) -> list[np.ndarray]:
@@ -262,11 +340,16 @@ def card_from_block(block_quad: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(card, matrix).reshape(4, 2)
 
 
+def card_transform(quad: np.ndarray) -> np.ndarray:
+    """The homography from the frame to the straightened card (CARD_W x CARD_H) at `quad`."""
+    dst = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+    return cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+
+
 def rectify(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The card seen straight on, CARD_W x CARD_H pixels."""
-    dst = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(bgr, matrix, (CARD_W, CARD_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(bgr, card_transform(quad), (CARD_W, CARD_H), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
 
 
 def text_lines(gray: np.ndarray, top: float = 0.55) -> list[tuple[float, float, float]]:

@@ -22,7 +22,7 @@ import numpy as np
 from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import card_from_block, find_card_quads, find_mrz_blocks, rectify, region_below_code
+from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
@@ -274,8 +274,10 @@ def _card_guesses(side: SideReading, bgr: np.ndarray) -> list[np.ndarray]:
 
 def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     """The third cue: the card's outline (either way up), its lower band read by the cell
-    classifier. For a card whose MRZ the text detector did not single out (a busy table, text
-    lines merged with the table's)."""
+    classifier; then the card seen straight, its MRZ looked for as text there. For a card whose
+    MRZ the text detector did not single out in the frame (a busy table, text lines merged with
+    the table's: dev 3400024, a card on a newspaper whose band cut the lines at a slant, read
+    verified once the card was straightened and the block found on it)."""
     for quad in find_card_quads(bgr)[:OUTLINE_CELL_QUADS]:
         for turn in (0, 2):
             card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
@@ -292,7 +294,22 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
                 side.views += text.views
                 side.text = text
                 return True
+        if _read_straight_card(side, bgr, quad):
+            return True
     return False
+
+
+STRAIGHT_MIN_SHARE = 0.4  # an MRZ block on the straightened card spans at least this share of its width
+
+
+def _read_straight_card(side: SideReading, bgr: np.ndarray, quad: np.ndarray) -> bool:
+    """The card at `quad` straightened (locate.rectify), its MRZ found as a text block or three
+    rows on it and read (_read_blocks), the blocks' corners mapped back to the frame."""
+    view = rectify(bgr, quad)
+    blocks = find_text_blocks(view, min_share=STRAIGHT_MIN_SHARE)[:TEXT_BLOCKS]
+    rows = _unseen(find_row_blocks(view, detect_w=view.shape[1], min_share=STRAIGHT_MIN_SHARE), blocks, view.shape[1])
+    found = blocks + rows[:1]
+    return bool(found) and (_read_blocks(side, view, found, np.linalg.inv(card_transform(quad))) or _vote(side))
 
 
 def _firmer(bgr: np.ndarray, cells: TextRead, block: TextBlock) -> TextRead:
@@ -311,10 +328,14 @@ def _firmer(bgr: np.ndarray, cells: TextRead, block: TextBlock) -> TextRead:
 
 
 def _in_frame(block: TextBlock, back: np.ndarray | None) -> TextBlock:
-    """The block with its corners mapped by `back` from the view it was found in to the frame."""
+    """The block with its corners mapped by `back` (2×3 affine or 3×3 homography) from the view it
+    was found in to the frame."""
     if back is None:
         return block
-    return TextBlock(cv2.transform(block.quad.reshape(-1, 1, 2), back).reshape(4, 2), block.score)
+    corners = block.quad.reshape(-1, 1, 2).astype(np.float32)
+    if back.shape == (3, 3):  # a homography (a straightened card), else an affine map
+        return TextBlock(cv2.perspectiveTransform(corners, back).reshape(4, 2), block.score)
+    return TextBlock(cv2.transform(corners, back).reshape(4, 2), block.score)
 
 
 def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], back: np.ndarray | None = None,

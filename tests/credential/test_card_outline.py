@@ -1,0 +1,43 @@
+"""The card's outline on a textured table (locate.find_card_quads' smooth regions) and its MRZ
+read on the card straightened (reader._read_straight_card): a card on a newspaper, whose edges
+merge with the print's, and whose MRZ the text detectors did not single out in the frame."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from credential_eval.generator import scene  # noqa: E402
+
+from kiosk.credential import read_image  # noqa: E402
+from kiosk.credential.locate import find_card_quads  # noqa: E402
+
+
+def test_a_card_on_a_newspaper_is_outlined():
+    """Dev photo 3400024 (hard): a plain card on newsprint, its QR too blurred to decode. Canny's
+    edges of the print touch the card's on every side, so no contour closed around it, and the
+    print's rows outnumbered its sides among the straight lines: no outline was found at all."""
+    image, truth = scene(3400024, "hard", "genuine")
+    card = np.array(truth["card_quad"], np.float32)
+    quads = find_card_quads(image)
+    assert quads, "no outline found"
+    # within 2 % of the frame's width at every corner (the snap lands on the edge, give or take
+    # the print's first row along the top)
+    assert np.abs(quads[0] - card).max() < 0.02 * image.shape[1], quads[0]
+
+
+@pytest.mark.parametrize("seed", [3400024, 3410076])
+def test_the_mrz_is_read_on_the_straightened_card(seed):
+    """Dev photos 3400024 and 3410076 (hard): no text block or row block in the frame read, and
+    the card's lower band, cut at a slant across the lines, segmented into none; the MRZ found as
+    text on the card straightened reads verified. Before: no field and `no_card`."""
+    image, truth = scene(seed, "hard", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert field.verified and field.value == truth[name], (name, field)
