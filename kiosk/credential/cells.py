@@ -455,7 +455,24 @@ def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...]
         if offset < 0 or offset + WIDTH > ln.cells:
             return None
         reads.append(_line_read(p, ln, offset))
+    _contrast(gray, reads, lines, [first] + [int(np.abs(ln.bounds[:-1] - left).argmin()) for ln in lines[1:]])
     return reads
+
+
+def _contrast(gray: np.ndarray, reads: list[LineRead], lines: list[CellLine], offsets: list[int]) -> None:
+    """Each read cell's ink contrast (the spread between the darkest and lightest pixels of its own
+    pitch) over the block's median: a glyph washed out by glare reads low, whatever the classifier
+    makes of it."""
+    from kiosk.credential import cellnet
+
+    spreads = []
+    for line, offset in zip(lines, offsets):
+        crops = [cellnet.crop_cell(gray, *line.centre(i), line.width(i)) for i in range(offset, offset + WIDTH)]
+        own = [c[:, cellnet.CELL_W // 6:cellnet.CELL_W - cellnet.CELL_W // 6] for c in crops]  # the cell's own pitch
+        spreads.append(np.array([float(np.percentile(c, 95) - np.percentile(c, 5)) for c in own]))
+    median = max(float(np.median(np.concatenate(spreads))), 1.0)
+    for read, spread in zip(reads, spreads):
+        read.contrast = spread / median
 
 
 DRIFT_PHASES = np.arange(-0.5, 0.5, 0.05)

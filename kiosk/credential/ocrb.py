@@ -60,6 +60,7 @@ class LineRead:
     center_y: float
     blur: float
     whole: np.ndarray | None = None  # every cell's classifier probabilities (set by cells.read_lines; not by the glyph matcher)
+    contrast: np.ndarray | None = None  # each cell's ink contrast over the block's median (cells.read_grid)
 
     def best(self, allowed: frozenset[str] | None = None) -> str:
         return "".join(self.ranked(i, allowed)[0][0] for i in range(len(self.scores)))

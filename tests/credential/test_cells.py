@@ -150,6 +150,58 @@ def test_smudged_ocr_digits_are_never_verified_from_the_composite_alone() -> Non
         assert text.mrz.values["cic"] == lines[0][5:14]
 
 
+def test_a_digit_washed_out_by_glare_reads_faint() -> None:
+    """A soft spot of glare on one cell of line 1: its ink contrast, measured over its own pitch
+    against the block's median, drops to about half; the cells beside it keep theirs."""
+    from kiosk.credential.cells import grid_lines, read_grid
+
+    lines = _lines(33)
+    gray, truths = render(lines, FONTS[0], blur=0.8)
+    cx, cy = (truths[0][25] + truths[0][26]) / 2, PITCH * 1.8
+    yy, xx = np.mgrid[0:gray.shape[0], 0:gray.shape[1]]
+    glare = 0.85 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.5 * PITCH) ** 2))
+    gray = np.clip(gray + (250.0 - gray) * glare, 0, 255).astype(np.uint8)
+    reads = read_grid(*grid_lines(gray))
+    assert reads[0].best()[:17] == lines[0][:17]  # the grid where it was
+    contrast = reads[0].contrast
+    assert contrast[25] < 0.6 and min(contrast[23], contrast[27]) > 0.7, contrast
+    assert np.median(contrast) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_faint_cell_that_looks_like_a_letter_too_is_not_sure() -> None:
+    """Glare leaves a glyph faint, and the classifier stretches what ink is left: on an altered
+    dev photo (3420063) it read a faint 9 as 0 at 0.58 and O at 0.42 (0.99 of the digits' share),
+    and the composite held by chance. A faint cell (under half the block's median contrast,
+    mrztext.FAINT) is weighed by its probability over the whole alphabet: the OCR it is in is weak
+    (the QR or tesseract must confirm it) and it is no witness. The same cell at full contrast, or
+    faint but read without doubt, leaves the read firm."""
+    from kiosk.credential.cells import grid_lines, probabilities_from_scores, read_grid, scores_from_probabilities
+    from kiosk.credential.cellnet import ALPHABET
+    from kiosk.credential.mrztext import FAINT, _view_text
+
+    lines = _lines(34)
+    gray, _ = render(lines, FONTS[1], blur=0.8)
+    block = _whole(gray)
+    reads = read_grid(*grid_lines(gray))
+    assert _view_text(reads, block).mrz.weak == set()
+    reads[0].contrast = reads[0].contrast.copy()
+    reads[0].contrast[25] = FAINT * 0.9
+    faint_but_sure = _view_text(reads, block)  # the classifier had no doubt of the glyph
+    assert faint_but_sure.mrz.verified and not faint_but_sure.mrz.weak
+    digit = lines[0][25]
+    doubtful = np.full(len(ALPHABET), 1e-6)
+    doubtful[ALPHABET.index(digit)], doubtful[ALPHABET.index("O" if digit != "0" else "Q")] = 0.58, 0.42
+    reads[0].scores = reads[0].scores.copy()
+    reads[0].scores[25] = scores_from_probabilities(doubtful[None, :] / doubtful.sum())[0]
+    assert probabilities_from_scores(reads[0].scores[25:26])[0].argmax() == ALPHABET.index(digit)
+    faint = _view_text(reads, block)
+    assert faint.mrz.verified and "ocr" in faint.mrz.weak and faint.mrz.values["emision"] is None
+    assert (0, 25) not in faint.sure_cells and (0, 24) in faint.sure_cells
+    assert faint.mrz.values["cic"] == lines[0][5:14]
+    reads[0].contrast[25] = 1.0
+    assert not _view_text(reads, block).mrz.weak  # at full contrast the digits' share stands
+
+
 def test_clean_block_reads_firm_with_no_sex_from_the_classifier() -> None:
     from kiosk.credential.mrztext import read_block_cells
 
