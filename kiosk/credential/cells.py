@@ -448,14 +448,15 @@ def read_grid(gray: np.ndarray, lines: list[CellLine], shifts: tuple[float, ...]
     starts = range(lines[0].cells - WIDTH + 1)
     first = max(starts, key=lambda o: sum(float(logs[o + j, k]) for j, k in enumerate(idmex)))
     left = float(lines[0].bounds[first])
-    reads = [_line_read(probs[0], lines[0], first)]
+    reads, offsets = [_line_read(probs[0], lines[0], first)], [first]
     for ln, p in zip(lines[1:], probs[1:]):
         # TD1 lines are left-aligned: the window whose first cell starts nearest line 1's
         offset = int(np.abs(ln.bounds[:-1] - left).argmin())
         if offset < 0 or offset + WIDTH > ln.cells:
             return None
         reads.append(_line_read(p, ln, offset))
-    _contrast(gray, reads, lines, [first] + [int(np.abs(ln.bounds[:-1] - left).argmin()) for ln in lines[1:]])
+        offsets.append(offset)
+    _contrast(gray, reads, lines, offsets)
     return reads
 
 
