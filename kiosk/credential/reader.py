@@ -93,6 +93,7 @@ class SideReading:
     views: list[list[str]] = field(default_factory=list)  # every tesseract view of the blocks read
     cell_line1: list[np.ndarray] = field(default_factory=list)  # line 1 as the classifier read it, every view
     cell_reads: list[TextRead] = field(default_factory=list)  # the classifier's three-line reads, every block
+    outlines: list[np.ndarray] | None = None  # the frame's card outlines, found once (_outlines)
 
 
 @dataclass
@@ -268,7 +269,7 @@ def _card_guesses(side: SideReading, bgr: np.ndarray) -> list[np.ndarray]:
         if text.block is not None and any("<<" in line or "MEX" in line for line in text.lines):
             guesses.append(card_from_block(text.block.quad))
     if len(guesses) < CODE_QUADS:
-        guesses += find_card_quads(bgr)[:1]
+        guesses += _outlines(side, bgr)[:1]
     return guesses
 
 
@@ -278,7 +279,7 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     and looked for as text there. For a card whose MRZ the text detector did not single out in
     the frame (a busy table, text lines merged with the table's: dev 3400024, a card on a
     newspaper whose band cut the lines at a slant, read verified once the card was straightened)."""
-    for quad in find_card_quads(bgr)[:OUTLINE_CELL_QUADS]:
+    for quad in _outlines(side, bgr)[:OUTLINE_CELL_QUADS]:
         for turn in (0, 2):
             card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
             top, bottom = MRZ_BAND
@@ -472,7 +473,7 @@ def _glyph_read(bgr: np.ndarray, side: SideReading, budget: float, tesseract_hin
     best_zone, best_quad, best_gray = None, None, None
     views: list[tuple[np.ndarray, np.ndarray]] = []
     deadline = time.monotonic() + budget
-    for quad in _attempts(bgr):
+    for quad in _attempts(bgr, side):
         card = rectify(bgr, quad)
         views.append((quad, card))
         gray = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
@@ -522,10 +523,18 @@ def _find_front_text(side: SideReading, views: list[tuple[np.ndarray, np.ndarray
     side.side = None  # quadrilaterals, but not a credential
 
 
-def _attempts(bgr: np.ndarray):
+def _attempts(bgr: np.ndarray, side: SideReading):
     """Card positions to try: from MRZ-like blocks first (cheap), then from the card's edges."""
     yield from find_mrz_blocks(bgr)
-    yield from find_card_quads(bgr)
+    yield from _outlines(side, bgr)
+
+
+def _outlines(side: SideReading, bgr: np.ndarray) -> list[np.ndarray]:
+    """The card outlines of the frame (locate.find_card_quads), found once per photo: three
+    searches on a photo that does not read asked for them (40-75 ms each on dev hard photos)."""
+    if side.outlines is None:
+        side.outlines = find_card_quads(bgr)
+    return side.outlines
 
 
 def _zone_rank(zone: Zone) -> int:
