@@ -122,7 +122,7 @@ def _four_sides(contour: np.ndarray) -> np.ndarray | None:
     while len(poly) > 4:
         n = len(poly)
         i = int(np.argmin([np.linalg.norm(poly[(j + 1) % n] - poly[j]) for j in range(n)]))
-        corner = _meet(poly[i - 1], poly[i], poly[(i + 2) % n], poly[(i + 1) % n])
+        corner = _meet(poly[i - 1], poly[i] - poly[i - 1], poly[(i + 1) % n], poly[(i + 2) % n] - poly[(i + 1) % n])
         if corner is None:
             return None
         poly = np.array([corner if j == i else poly[j] for j in range(n) if j != (i + 1) % n])
@@ -131,13 +131,12 @@ def _four_sides(contour: np.ndarray) -> np.ndarray | None:
     return order_corners(poly)
 
 
-def _meet(a1: np.ndarray, a2: np.ndarray, b1: np.ndarray, b2: np.ndarray) -> np.ndarray | None:
-    """Where line a1-a2 meets line b1-b2 (None when they are parallel)."""
-    d1, d2 = a2 - a1, b2 - b1
+def _meet(p1: np.ndarray, d1: np.ndarray, p2: np.ndarray, d2: np.ndarray) -> np.ndarray | None:
+    """Where the line through p1 along d1 meets the line through p2 along d2 (None when parallel)."""
     m = np.array([d1, -d2]).T
     if abs(np.linalg.det(m)) < 1e-6:
         return None
-    return a1 + np.linalg.solve(m, b1 - a1)[0] * d1
+    return p1 + np.linalg.solve(m, p2 - p1)[0] * d1
 
 
 SNAP_REACH = (-4, 12)  # pixels (at WORK_W) a side is moved along its normal, inward to outward
@@ -157,7 +156,7 @@ def _snap(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
         steps = [abs(float(np.median(_sample(g, pts + normal * (o - 2)) - _sample(g, pts + normal * (o + 2)))))
                  for o in range(SNAP_REACH[0], SNAP_REACH[1] + 1)]
         offset = SNAP_REACH[0] + int(np.argmax(steps))
-        sides.append((a + normal * offset, b + normal * offset))
+        sides.append((a + normal * offset, b - a))
     corners = [_meet(*sides[i - 1], *sides[i]) for i in range(4)]
     if any(c is None for c in corners):
         return quad
@@ -224,11 +223,7 @@ def _merge(lines: list, axis: int) -> list:
 
 def _intersect(a: tuple, b: tuple) -> np.ndarray | None:
     (p1, d1, _), (p2, d2, _) = a, b
-    m = np.array([d1, -d2]).T
-    if abs(np.linalg.det(m)) < 1e-6:
-        return None
-    s = np.linalg.solve(m, p2 - p1)
-    return p1 + s[0] * d1
+    return _meet(p1, d1, p2, d2)
 
 
 def side_score(gray: np.ndarray, quad: np.ndarray, samples: int = 40, step: float = 3.0) -> float:
@@ -277,14 +272,9 @@ def _refine(edges: np.ndarray, quad: np.ndarray) -> np.ndarray:
             return quad
         vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.array([x0, y0]), np.array([vx, vy])))
-    corners = []
-    for i in range(4):
-        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
-        m = np.array([d1, -d2]).T
-        if abs(np.linalg.det(m)) < 1e-6:
-            return quad
-        s = np.linalg.solve(m, p2 - p1)
-        corners.append(p1 + s[0] * d1)
+    corners = [_meet(*lines[i - 1], *lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
     refined = np.array(corners, np.float32)
     if np.linalg.norm(refined - quad, axis=1).max() > 8:
         return quad
