@@ -393,11 +393,13 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     for widen in views:
         grid = grid_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
         quick = read_grid(*grid, shifts=QUICK_SHIFTS) if grid is not None else None
+        quick_text = None
         if quick is not None:
             text = _view_text(quick, block)
             if text is not None and text.mrz.verified and not text.mrz.weak:
                 text.line1_probs = line1_probs + [quick[0].whole]
                 return text
+            quick_text = text
         if on_slow is not None:
             on_slow()
             on_slow = None
@@ -413,6 +415,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
         if text is None:
             continue
         if text.mrz.verified:
+            if quick_text is not None:
+                firm_where_either_is(text, quick_text)
             text.line1_probs = line1_probs
             return text
         found = found or text
@@ -602,6 +606,25 @@ def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     the composite's one digit. An altered composite met by a misread is not read alike by both."""
     if mrz.verified and "ocr" in mrz.weak and _supported(mrz, views):
         mrz.weak -= {"ocr", "emision"}
+        optional = mrz.lines[1][18:29].strip("<")
+        mrz.values["emision"] = optional[:2] if optional[:2].isdigit() else None
+
+
+def firm_where_either_is(text: TextRead, other: TextRead | None) -> None:
+    """Two verified cell reads of the same MRZ with the same characters (the grid as segmented and
+    at every shift; or two blocks found around it): a field is weak only where both were unsure.
+    Each read alone keeps the fields it is sure of (reader._apply_back takes a read's firm fields
+    however weak the others are); read alike, a field firm in either stands as firm as in that one
+    (dev 3570038, hard: the grid as segmented read the OCR firm and an expiry cell unsure, every
+    shift the other way round, and the second read was the one kept: no OCR)."""
+    if other is None or text.mrz is None or other.mrz is None or not (text.mrz.verified and other.mrz.verified):
+        return
+    if text.mrz.lines[:2] != other.mrz.lines[:2]:
+        return
+    mrz = text.mrz
+    mrz.weak &= other.mrz.weak
+    text.sure_cells |= other.sure_cells
+    if "emision" not in mrz.weak:
         optional = mrz.lines[1][18:29].strip("<")
         mrz.values["emision"] = optional[:2] if optional[:2].isdigit() else None
 

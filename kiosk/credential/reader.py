@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite, read_codes
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -376,6 +376,9 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             if len(cells.lines) == 3:
                 side.cell_reads.append(cells)
         if cells is not None and cells.mrz is not None and cells.mrz.verified:
+            if weak is not None:  # the same MRZ found again as another block, read alike
+                firm_where_either_is(cells, weak)
+                firm_where_either_is(weak, cells)
             if not cells.mrz.weak:
                 if tesseract is not None:
                     tesseract.cancel()  # not started yet (the worker still on an earlier block): not run

@@ -1,0 +1,70 @@
+"""Two verified cell reads of the same MRZ, read alike, each unsure of another field
+(mrztext.firm_where_either_is): a field is weak only where both were unsure of it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from credential_eval.generator import scene  # noqa: E402
+
+from kiosk.credential import read_image  # noqa: E402
+from kiosk.credential.mrz import composite_data  # noqa: E402
+from kiosk.credential.mrztext import decode_text, firm_where_either_is  # noqa: E402
+from kiosk.identifiers import icao_check_digit  # noqa: E402
+
+LINES = ["IDMEX7860047909<<9061871244973", "4512167H3412318MEX<08<<44973<6", "BARRERA<PADILLA<<JOAQUIN<<<<<<"]
+
+
+def _read(lines: list[str], weak: set[str]):
+    text = decode_text(lines)
+    assert text.mrz is not None and text.mrz.verified
+    text.mrz.weak = set(weak)
+    if "emision" in weak:
+        text.mrz.values["emision"] = None
+    return text
+
+
+def test_a_field_firm_in_either_read_is_firm():
+    segmented = _read(LINES, {"expiry_year"})
+    shifted = _read(LINES, {"ocr", "emision"})
+    firm_where_either_is(shifted, segmented)
+    assert shifted.mrz.weak == set()
+    assert shifted.mrz.values["emision"] == "08"
+
+
+def test_a_field_both_reads_doubt_stays_weak():
+    one = _read(LINES, {"ocr", "emision", "expiry_year"})
+    other = _read(LINES, {"ocr", "emision"})
+    firm_where_either_is(other, one)
+    assert other.mrz.weak == {"ocr", "emision"}
+    assert other.mrz.values["emision"] is None
+
+
+def test_reads_that_differ_lend_nothing():
+    """Another OCR (a digit and the composite read otherwise, both verified): the reads are of
+    different characters, and neither vouches for the other's."""
+    line1 = LINES[0][:29] + "0"
+    other_ocr = [line1, LINES[1][:29] + icao_check_digit(composite_data(line1, LINES[1])), LINES[2]]
+    firm = decode_text(other_ocr)
+    assert firm.mrz is not None and firm.mrz.verified and not firm.mrz.weak
+    weak = _read(LINES, {"ocr", "emision"})
+    firm_where_either_is(weak, firm)
+    assert weak.mrz.weak == {"ocr", "emision"}
+    unverified = decode_text([LINES[0][:29] + "0", LINES[1], LINES[2]])
+    assert not unverified.mrz.verified
+    firm_where_either_is(weak, unverified)
+    assert weak.mrz.weak == {"ocr", "emision"}
+
+
+def test_the_firm_ocr_of_the_segmented_grid_is_kept():
+    """Dev photo 3570038 (hard, no QR decoded): the grid as segmented read the OCR firm and an
+    expiry cell unsure; read at every shift, the same characters with the expiry firm and an OCR
+    cell unsure. The second read was the one kept: CIC verified, OCR not."""
+    image, truth = scene(3570038, "hard", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert field.verified and field.value == truth[name], (name, field)
