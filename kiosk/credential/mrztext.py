@@ -606,8 +606,13 @@ def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     the composite's one digit. An altered composite met by a misread is not read alike by both."""
     if mrz.verified and "ocr" in mrz.weak and _supported(mrz, views):
         mrz.weak -= {"ocr", "emision"}
-        optional = mrz.lines[1][18:29].strip("<")
-        mrz.values["emision"] = optional[:2] if optional[:2].isdigit() else None
+        _give_emision(mrz)
+
+
+def _give_emision(mrz: MrzReading) -> None:
+    """The emisión (the optional data's first two digits) of a read whose optional data is firm again."""
+    optional = mrz.lines[1][18:29].strip("<")
+    mrz.values["emision"] = optional[:2] if optional[:2].isdigit() else None
 
 
 def firm_where_either_is(text: TextRead, other: TextRead | None) -> None:
@@ -625,8 +630,7 @@ def firm_where_either_is(text: TextRead, other: TextRead | None) -> None:
     mrz.weak &= other.mrz.weak
     text.sure_cells |= other.sure_cells
     if "emision" not in mrz.weak:
-        optional = mrz.lines[1][18:29].strip("<")
-        mrz.values["emision"] = optional[:2] if optional[:2].isdigit() else None
+        _give_emision(mrz)
 
 
 def _mrz_like(lines: list[str]) -> bool:
