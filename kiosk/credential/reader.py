@@ -27,7 +27,7 @@ from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, Text
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
-from kiosk.credential.screening import SCREEN_GRID_PEAK, frame_screen_score, photocopy_decision, screen_confidence
+from kiosk.credential.screening import photocopy_decision, screen_decision
 from kiosk.credential.zone import Zone, read_zone
 from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
 
@@ -456,18 +456,14 @@ def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
     card found, the screen's pixel grid over the frame still decides (a phone screen photographed
     close often shows no card outline or MRZ the locators take)."""
     if side.card is None:
-        score = frame_screen_score(bgr)
-        side.screen = score > SCREEN_GRID_PEAK
-        side.confidence["screen"] = screen_confidence(score)
+        side.screen, side.confidence["screen"] = screen_decision(bgr)
         return
     block = side.text.block if side.text is not None and side.text.block is not None else None
     # the two flags on the two cores (their OpenCV and numpy work lets go of the GIL): about a
     # tenth of an easy photo's time, halved
     copy = _screening_pool().submit(photocopy_decision, side.card, bgr, block.quad if block is not None else None)
-    score = frame_screen_score(bgr, side.quad)
+    side.screen, side.confidence["screen"] = screen_decision(bgr, side.quad)
     side.photocopy, side.confidence["photocopy"] = copy.result()
-    side.screen = score > SCREEN_GRID_PEAK
-    side.confidence["screen"] = screen_confidence(score)
 
 
 def _glyph_read(bgr: np.ndarray, side: SideReading, budget: float, tesseract_hints: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:

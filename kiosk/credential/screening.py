@@ -7,7 +7,8 @@ lost the card's coloured print); and a plain band of the card's own colour runni
 below the print (the sheet a copy is printed on), found under shadows and glare. A background as white as paper is not a cue: it flagged two of the
 three genuine cards the issue shares (their stock is near-white). Screen:
 a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
-tablecloth around a real card is periodic only around it). Each flag carries a 0-1 confidence
+tablecloth around a real card is periodic only around it), or a weaker grid inside a dark bezel
+around a lit rectangle that shows the table around the card (`screen_decision`). Each flag carries a 0-1 confidence
 (0.5 at the threshold). Thresholds were set on the project's specimens and training seeds of the
 independent generator (tests/fixtures/credential_eval), with margin above every genuine card seen
 there, never on a seed a bench reports (tests/benchmarks/bench_screening.py).
@@ -301,3 +302,59 @@ def frame_screen_score(frame_bgr: np.ndarray, card_quad: np.ndarray | None = Non
 def screen_confidence(score: float) -> float:
     """0-1 from the frame's median spectral peak (0.5 at SCREEN_GRID_PEAK)."""
     return float(1 / (1 + np.exp(-(score - SCREEN_GRID_PEAK) / 20)))
+
+
+BEZEL_GRID = 60.0  # a grid peak this high (genuine cards: median about 40) is enough with a bezel around it
+BEZEL_DARK = 50.0  # a bezel: dark (mean of 7x7 on the 320-px frame below this) ...
+BEZEL_FLAT = 6.0  # ... and flat (standard deviation there below this)
+BEZEL_RIM = 0.6  # share of the frame's rim the bezel must cover (a screen held up to the camera)
+DISPLAY_FILL = 0.95  # the lit region inside it, as a share of its own rotated rectangle: straight edges
+DISPLAY_CARD = 0.75  # the card covers at most this share of it: the display shows the table around the card
+
+
+def display_bezel(frame_bgr: np.ndarray, card_quad: np.ndarray | None) -> bool:
+    """A phone or monitor's dark bezel around a lit rectangle that shows the card with table around
+    it. The bezel is the dark, flat region reaching the frame's rim; what it encloses must be a
+    rectangle (straight display edges) holding the card's centre and larger than the card. A real
+    card on a dark desk fails there: the lit region is the card itself, or the card and whatever
+    lies next to it, not a rectangle (dev seeds 3660000, 3670000: 0 of 210 genuine cards)."""
+    if card_quad is None:
+        return False
+    gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY) if frame_bgr.ndim == 3 else frame_bgr
+    scale = 320 / gray.shape[1]
+    small = cv2.resize(gray, (320, max(1, round(gray.shape[0] * scale))), interpolation=cv2.INTER_AREA).astype(np.float32)
+    mean = cv2.blur(small, (7, 7))
+    spread = np.sqrt(np.maximum(cv2.blur(small * small, (7, 7)) - mean * mean, 0))
+    dark = ((mean < BEZEL_DARK) & (spread < BEZEL_FLAT)).astype(np.uint8)
+    _, labels = cv2.connectedComponents(dark, connectivity=4)
+    rim_labels = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    if float((rim_labels > 0).mean()) < BEZEL_RIM:
+        return False
+    bezel = np.isin(labels, np.unique(rim_labels[rim_labels > 0]))
+    lit = cv2.morphologyEx((~bezel).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lit, connectivity=4)
+    if count < 2:
+        return False
+    region = (labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))).astype(np.uint8)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    rectangle = np.zeros_like(region)
+    cv2.fillPoly(rectangle, [cv2.boxPoints(cv2.minAreaRect(max(contours, key=cv2.contourArea))).astype(np.int32)], 1)
+    card = np.zeros_like(region)
+    cv2.fillPoly(card, [(np.asarray(card_quad, np.float32) * scale).astype(np.int32)], 1)
+    cx, cy = (int(v) for v in np.asarray(card_quad, np.float32).mean(axis=0) * scale)
+    inside = 0 <= cy < region.shape[0] and 0 <= cx < region.shape[1] and bool(region[cy, cx])
+    area = float(region.sum())
+    return (inside and area / max(float(rectangle.sum()), 1.0) >= DISPLAY_FILL
+            and float((card & region).sum()) / max(area, 1.0) <= DISPLAY_CARD)
+
+
+def screen_decision(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) -> tuple[bool, float]:
+    """(screen?, 0-1 confidence): the pixel grid over the frame and on the card, or a weaker grid
+    with a bezel around the displayed picture (a newspaper under the card, shown on a screen,
+    hides the grid among its letters: dev 3650000, 5 of 60 screens missed, all on newspaper)."""
+    score = frame_screen_score(frame_bgr, card_quad)
+    if score > SCREEN_GRID_PEAK:
+        return True, screen_confidence(score)
+    if score > BEZEL_GRID and display_bezel(frame_bgr, card_quad):
+        return True, max(screen_confidence(score), 0.75)
+    return False, screen_confidence(score)

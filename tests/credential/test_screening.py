@@ -190,6 +190,37 @@ def test_a_grid_around_the_card_is_not_a_screen_but_one_over_it_is():
     assert frame_screen_score(everywhere, quad) > SCREEN_GRID_PEAK
 
 
+def test_a_bezel_around_a_weak_grid_flags_a_screen():
+    """A screen showing a card on newspaper (dev seed): the letters hide the pixel grid's peak, but
+    the phone's dark bezel around a lit rectangle larger than the card says screen. Lighten the
+    bezel to the newspaper's grey and the weak grid alone no longer does."""
+    import numpy as np
+
+    from kiosk.credential.screening import SCREEN_GRID_PEAK, display_bezel, frame_screen_score, screen_decision
+
+    image, _ = _eval_scene(3650020, "easy", "screen")
+    reading = read_image(image)
+    side = reading.sides[0]
+    assert frame_screen_score(side.frame, side.quad) < SCREEN_GRID_PEAK
+    assert display_bezel(side.frame, side.quad)
+    assert "screen" in codes(reading) and reading.screening["screen"] > 0.5
+    unframed = image.copy()
+    unframed[image.max(axis=2) < 60] = 215
+    assert not display_bezel(unframed, side.quad)
+    assert screen_decision(unframed, side.quad)[0] is False
+
+
+def test_a_card_alone_on_a_dark_desk_is_no_display():
+    """A genuine card on a dark desk (dev seed): the desk is dark and flat to the frame's rim like a
+    bezel, but the lit region inside it is the card itself, not a display showing a table around it."""
+    from kiosk.credential.screening import display_bezel
+
+    image, truth = _eval_scene(3670056, "hard", "genuine")
+    reading = read_image(image)
+    assert truth["table"] == "dark" and not display_bezel(reading.sides[0].frame, reading.sides[0].quad)
+    assert "screen" not in codes(reading)
+
+
 def test_the_flag_confidence_reaches_the_capture_record(negative_set):
     """checks.read_side (the UI's and the demo's path) hands the confidence on, and the capture
     session keeps the more suspicious side's: the sealed record carries it to the Mesa de Control."""
