@@ -922,12 +922,15 @@ def _verified(line1: str, line2: str, after: list[str], weak: set[str] | None = 
     return reading
 
 
-def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> MrzReading | None:
+def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2,
+                   layout: tuple[str, str] | None = None) -> MrzReading | None:
     """The MRZ verified with the CIC and/or OCR taken from the QR's digits: windows of the QR
     (9 and 13 digits) close to line 1's reads, with which all four printed check digits (the CIC's
     and the composite among them) hold. The QR's digits are exact (Reed-Solomon); the printed check
     digits confirm which of them are the CIC and the OCR. None when no combination, or more than
-    one, makes the MRZ verify."""
+    one, makes the MRZ verify. With the QR in the documented layout, `layout` (CIC, OCR) are the
+    only windows tried: a read that lost a digit is near the window beside the OCR, and a line 2
+    misread can meet the composite with it (dev 3820286, altered: OCR and birth date wrong)."""
     if read.line1 is None or read.line1_index < 0 or (read.mrz is not None and read.mrz.verified):
         return None
     cic_read, ocr_read = read.line1[5:14], read.line1[17:30]
@@ -938,6 +941,9 @@ def repair_with_qr(read: TextRead, runs: list[str], max_distance: int = 2) -> Mr
 
     cics = sorted({cic_read, *near(cic_read, 9)})
     ocrs = sorted({ocr_read, *near(ocr_read, 13)})
+    if layout is not None:
+        cics = [c for c in cics if c in (cic_read, layout[0])]
+        ocrs = [o for o in ocrs if o in (ocr_read, layout[1])]
     verified: dict[tuple[str, str], MrzReading] = {}
     for cic in cics:
         for ocr in ocrs:

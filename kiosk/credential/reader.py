@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite, read_codes
+from kiosk.credential.codes import (DOCUMENTED_LAYOUT, Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
+                                    qr_by_layout, read_codes)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
@@ -178,7 +179,9 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         _codes_on_card(side, bgr)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
-        repaired = repair_with_qr(side.text, runs)
+        documented = [m for c in side.codes if c.kind == "qr" and (m := DOCUMENTED_LAYOUT.fullmatch(c.text.strip()))]
+        layout = (documented[0].group(3), documented[0].group(1)) if len(documented) == 1 and len(runs) == 1 else None
+        repaired = repair_with_qr(side.text, runs, layout=layout)
         if repaired is not None:
             side.text.mrz, side.ocr_from_qr, text_ok = repaired, True, True
     views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)
@@ -632,6 +635,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
             confirmed = qr_confirms(code.text, _line1_reads(side))
             if len(confirmed) < 2:  # the classifier's cells may confirm both where the text did not
                 confirmed = qr_confirms_cells(code.text, side.cell_line1) or confirmed
+            if len(confirmed) < 2 and not (set(reading.conflicts) & {"cic", "ocr"}):
+                confirmed = qr_by_layout(code.text, _line1_reads(side), side.cell_line1) or confirmed
             for name, value in confirmed.items():
                 if not reading.fields[name].verified:
                     _set(reading, name, value, "qr")

@@ -1,0 +1,81 @@
+"""The QR in the layout the issue documents (`…/OCR13 EMISION2 CIC9/YYYYMMDD/P/NNNNNN`): its CIC
+and OCR are taken by their place unless line 1 of the MRZ says otherwise; no other layout is."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.credential import read_image
+from kiosk.credential.codes import qr_by_layout
+from kiosk.credential.ocrb import ALPHABET
+from kiosk.identifiers import icao_check_digit
+
+CIC, OCR = "436550372", "2886346383411"
+PAYLOAD = f"https://qr.ine.mx/{OCR}08{CIC}/20201228/P/802193"
+LINE1 = f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR}"
+
+
+def _scene(seed, difficulty, kind):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.generator import scene
+
+    return scene(seed, difficulty, kind)
+
+
+def _cells(line: str, sure: float = 0.99) -> np.ndarray:
+    """Classifier probabilities for a read of `line`, each cell `sure` of its character."""
+    probs = np.full((len(line), len(ALPHABET)), (1 - sure) / (len(ALPHABET) - 1), np.float32)
+    for i, ch in enumerate(line):
+        probs[i, ALPHABET.index(ch)] = sure
+    return probs
+
+
+def test_the_documented_layout_gives_cic_and_ocr_by_their_place():
+    assert qr_by_layout(PAYLOAD, [], []) == {"cic": CIC, "ocr": OCR}
+    assert qr_by_layout(PAYLOAD, ["IDMEX43655O3727<<28863463834E<"], [_cells(LINE1)]) == {"cic": CIC, "ocr": OCR}
+
+
+def test_other_layouts_are_not_taken_by_place():
+    for text in (f"https://qr.ine.mx/{OCR}08{CIC}", f"https://qr.ine.mx/{CIC}{OCR}08",
+                 f"https://qr.ine.mx/{OCR}08{CIC}/20201228/P/802193/x", f"https://example.mx/{OCR}08{CIC}/20201228/P/802193"):
+        assert qr_by_layout(text, [], []) == {}, text
+
+
+def test_line1_saying_otherwise_refuses_the_layout():
+    other_cic = "436550373"
+    other = f"IDMEX{other_cic}{icao_check_digit(other_cic)}<<{OCR}"
+    assert qr_by_layout(PAYLOAD, [other], []) == {}  # another CIC whose check digit holds
+    altered = LINE1[:20] + str((int(LINE1[20]) + 3) % 10) + LINE1[21:]
+    assert qr_by_layout(PAYLOAD, [altered], []) == {}  # the OCR printed one digit off
+    blurred = LINE1[:28] + "32"
+    assert qr_by_layout(PAYLOAD, [blurred], []) == {"cic": CIC, "ocr": OCR}  # two off: a blurred read
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + altered)]) == {}  # a cell sure of another digit
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + altered, sure=0.6)]) == {"cic": CIC, "ocr": OCR}
+
+
+def test_a_hard_photo_whose_mrz_ends_blurred_gets_its_ocr_from_the_layout():
+    """Dev seed: the MRZ's check digit confirms the CIC, its OCR's last two digits (11) read 32."""
+    image, truth = _scene(3760012, "hard", "genuine")
+    reading = read_image(image)
+    assert truth["qr_layout"] == "ocr-em-cic-path"
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+
+
+def test_a_read_that_lost_a_digit_is_not_repaired_with_the_window_beside_the_ocr():
+    """Dev seed (altered birth check digit): line 1's OCR read without its first digit is two off
+    the QR's window beside the OCR, and a misread line 2 met the composite with it: OCR and birth
+    date were verified wrong. With the layout only the OCR's own window is tried."""
+    image, truth = _scene(3820286, "hard", "altered")
+    reading = read_image(image)
+    yy = int(truth["birth"][:2])
+    birth = date((2000 if 2000 + yy <= date.today().year else 1900) + yy, int(truth["birth"][2:4]), int(truth["birth"][4:6]))
+    expected = {"cic": truth["cic"], "ocr": truth["ocr"], "birth_date": birth.isoformat()}
+    for name, value in expected.items():
+        field = reading.fields[name]
+        assert not field.verified or str(field.value) == value, (name, field.value, value)
+    assert reading.fields["ocr"].verified
