@@ -20,6 +20,10 @@ MAX_CIC_DISTANCE = 1  # the MRZ's CIC read may differ from the QR's window in on
 # printed check digit holds for the window (the check digit then confirms which digits are the CIC)
 MAX_OCR_DISTANCE = 0  # the MRZ's OCR read must equal the QR's window it confirms (no check digit of
 # its own: a card whose printed OCR was altered must not be "confirmed" by its QR)
+# The one layout of the small QR the issue documents (#13: `…/OCR13 EMISION2 CIC9/YYYYMMDD/P/NNNNNN`);
+# no other is taken by its place: `qr_confirms` and its kin need the MRZ to name each window.
+DOCUMENTED_LAYOUT = re.compile(r"https?://qr\.ine\.mx/(\d{13})(\d{2})(\d{9})/\d{8}/[A-Z]/\d{6}", re.IGNORECASE)
+SURE_CELL = 0.9  # a line-1 cell this sure of another digit than the QR's: the print differs (altered)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ def _unique(codes: list[Code]) -> list[Code]:
 def is_ine_qr(text: str) -> bool:
     """The small QR of models G/H: an INE URL (its digits' layout is not published)."""
     return bool(INE_QR.match(text.strip()))
+
+
+def documented_layout(text: str) -> tuple[str, str] | None:
+    """(CIC, OCR) of a QR payload in the documented layout, else None."""
+    found = DOCUMENTED_LAYOUT.fullmatch(text.strip())
+    return (found.group(3), found.group(1)) if found is not None else None
 
 
 def digit_runs(text: str) -> list[str]:
@@ -197,12 +207,11 @@ def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[
     from kiosk.identifiers import icao_check_digit
 
     windows = _windows_apart(digit_runs(text), cic)
-    documented = DOCUMENTED_LAYOUT.fullmatch(text.strip())
-    if documented is not None:
+    layout = documented_layout(text)
+    if layout is not None:
         # the layout names the OCR's window: a read that lost a digit names the one beside it,
-        # and the composite holds for that by chance one time in ten (dev 3820286, altered: the
-        # QR's 8809481791642 read shifted as 8094817916420, a wrong OCR verified)
-        windows &= {documented.group(1)} if documented.group(3) == cic else set()
+        # and the composite holds for that by chance one time in ten
+        windows &= {layout[1]} if layout[0] == cic else set()
     named = {w for w in windows for read in ocr_reads if _in_place(w, read) >= OCR_IN_PLACE}
     if len(named) != 1:
         return None
@@ -235,13 +244,11 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
     `line1_probs` are (cells, 37) probabilities of line 1's cells in ALPHABET order, one array per
     view; the cells used can only hold digits, so each is weighed by its shares among the ten
     digits (a blurred 6 read as C still says 6 among the digits). {} when no view confirms one."""
-    from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
     runs = digit_runs(text)
     if not runs:
         return {}
-    digits = [ALPHABET.index(ch) for ch in "0123456789"]
     pairs = []  # (CIC + its check digit as indexes, OCR as indexes, cic, ocr)
     for r9, i9, w9 in _windows(runs, 9):
         for r13, i13, w13 in _windows(runs, 13):
@@ -257,8 +264,7 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
     for probs in line1_probs:
         if len(probs) < 25:
             continue
-        shares = probs[:, digits] / np.maximum(probs[:, digits].sum(axis=1, keepdims=True), 1e-12)
-        logp = np.log(np.maximum(shares, 1e-9))
+        logp = _digit_logp(probs)
         starts = np.arange(len(logp) - 25 + 1)[:, None, None]  # the CIC's first cell; the OCR 12 cells on
         cells = np.concatenate([logp[starts + np.arange(10)[None, None, :], cic_idx[None]],
                                 logp[starts + 12 + np.arange(13)[None, None, :], ocr_idx[None]]], axis=2)
@@ -274,12 +280,6 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
 
 
 
-# The one layout of the small QR the issue documents (#13: `…/OCR13 EMISION2 CIC9/YYYYMMDD/P/NNNNNN`);
-# no other is taken by its place: `qr_confirms` and its kin need the MRZ to name each window.
-DOCUMENTED_LAYOUT = re.compile(r"https?://qr\.ine\.mx/(\d{13})(\d{2})(\d{9})/\d{8}/[A-Z]/\d{6}", re.IGNORECASE)
-SURE_CELL = 0.9  # a line-1 cell this sure of another digit than the QR's: the print differs (altered)
-
-
 def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray]) -> dict[str, str]:
     """CIC and OCR of a QR in the documented layout, its digits exact (Reed-Solomon) and their
     places known, so no read of the MRZ is needed to name them. Refused ({}) when line 1 says
@@ -291,10 +291,10 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
     from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
-    found = DOCUMENTED_LAYOUT.fullmatch(text.strip())
-    if found is None:
+    layout = documented_layout(text)
+    if layout is None:
         return {}
-    ocr, cic = found.group(1), found.group(3)
+    cic, ocr = layout
     for line in line1_reads:
         cic_read, check, ocr_read = line[5:14], line[14:15], line[17:30]
         if cic_read.isdigit() and check.isdigit() and icao_check_digit(cic_read) == check and cic_read != cic:
@@ -305,8 +305,7 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
     for probs in line1_probs:
         if len(probs) < 25:
             continue
-        digits = probs[:, :10]
-        logp = np.log(np.maximum(digits / np.maximum(digits.sum(axis=1, keepdims=True), 1e-12), 1e-9))
+        logp = _digit_logp(probs)
         start = max(range(len(probs) - 25 + 1), key=lambda s: sum(logp[s + k, int(d)] for k, d in enumerate(expected)))
         for offset, value in ((0, cic), (12, ocr)):
             for k, ch in enumerate(value):
@@ -315,3 +314,13 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
                 if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
                     return {}
     return {"cic": cic, "ocr": ocr}
+
+
+def _digit_logp(probs: np.ndarray) -> np.ndarray:
+    """Log of each cell's shares among the ten digits (a blurred 6 read as C still says 6 among
+    them): the cells used for the CIC and the OCR can only hold digits."""
+    from kiosk.credential.ocrb import ALPHABET
+
+    digits = [ALPHABET.index(ch) for ch in "0123456789"]
+    shares = probs[:, digits] / np.maximum(probs[:, digits].sum(axis=1, keepdims=True), 1e-12)
+    return np.log(np.maximum(shares, 1e-9))

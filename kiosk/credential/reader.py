@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import (DOCUMENTED_LAYOUT, Code, digit_runs, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
+from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
                                     qr_by_layout, read_codes)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
@@ -179,9 +179,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         _codes_on_card(side, bgr)
     if not text_ok and side.text is not None:
         runs = [run for c in side.codes if c.kind == "qr" for run in digit_runs(c.text)]
-        documented = [m for c in side.codes if c.kind == "qr" and (m := DOCUMENTED_LAYOUT.fullmatch(c.text.strip()))]
-        layout = (documented[0].group(3), documented[0].group(1)) if len(documented) == 1 and len(runs) == 1 else None
-        repaired = repair_with_qr(side.text, runs, layout=layout)
+        layouts = [layout for c in side.codes if c.kind == "qr" and (layout := documented_layout(c.text))]
+        repaired = repair_with_qr(side.text, runs, layout=layouts[0] if len(layouts) == 1 and len(runs) == 1 else None)
         if repaired is not None:
             side.text.mrz, side.ocr_from_qr, text_ok = repaired, True, True
     views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)

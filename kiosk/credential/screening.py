@@ -310,6 +310,7 @@ BEZEL_FLAT = 6.0  # ... and flat (standard deviation there below this)
 BEZEL_RIM = 0.6  # share of the frame's rim the bezel must cover (a screen held up to the camera)
 DISPLAY_FILL = 0.95  # the lit region inside it, as a share of its own rotated rectangle: straight edges
 DISPLAY_CARD = 0.75  # the card covers at most this share of it: the display shows the table around the card
+BEZEL_CONFIDENCE = 0.75  # the screen confidence given at least when the bezel decides (the grid alone is under 0.5)
 
 
 def display_bezel(frame_bgr: np.ndarray, card_quad: np.ndarray | None) -> bool:
@@ -356,5 +357,5 @@ def screen_decision(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) 
     if score > SCREEN_GRID_PEAK:
         return True, screen_confidence(score)
     if score > BEZEL_GRID and display_bezel(frame_bgr, card_quad):
-        return True, max(screen_confidence(score), 0.75)
+        return True, max(screen_confidence(score), BEZEL_CONFIDENCE)
     return False, screen_confidence(score)
