@@ -204,7 +204,7 @@ def aviso_text(engine: sa.Engine, audiencia_id: int) -> str:
     accounts = json.loads(a.accounts or "[]")
     lines = [
         "AVISO AL INE DE GARANTÍA DE AUDIENCIA",
-        f"(convenio, Documento de Especificaciones Técnicas §11.3: con 48 horas de anticipación)",
+        "(convenio, Documento de Especificaciones Técnicas §11.3: con 48 horas de anticipación)",
         "",
         f"Proceso: {a.process_id}",
         f"Audiencia número: {audiencia_id}",

@@ -392,7 +392,6 @@ def region_below_code(corners, scale_to: float = QR_SIDE_PX) -> tuple[np.ndarray
     matrix (frame to view) and the view's (width, height)."""
     tl, tr, _, bl = (np.array(c, np.float64) for c in corners)
     u, v = tr - tl, bl - tl
-    side = float(np.linalg.norm(u) + np.linalg.norm(v)) / 2
     left, right, top, bottom = BELOW_QR
     origin = tl + left * u + top * v
     src = np.array([origin, origin + (right - left) * u, origin + (bottom - top) * v], np.float32)
