@@ -21,7 +21,7 @@ import numpy as np
 
 from kiosk.credential import tess
 from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
-                                    qr_by_layout, read_codes)
+                                    qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
@@ -172,6 +172,12 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         text_ok = _read_rows(side, bgr)
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
+    if not any(c.kind == "qr" for c in side.codes):
+        # a QR too small or blurred at the frame's size (a card a third of the frame wide), looked
+        # for once the text is read, so the reading of it does not change: a record keeps its QR,
+        # and a read whose OCR is doubted later (_ocr_contradicted) has it to confirm the OCR
+        # (dev 3930034, hard)
+        side.codes += read_finer_qr(bgr)
     weak = text_ok and side.text is not None and side.text.mrz is not None and bool({"cic", "ocr"} & side.text.mrz.weak)
     if (not text_ok or weak) and not any(c.kind == "qr" for c in side.codes):
         # a read whose CIC or OCR only the QR can confirm looks for it too (dev 3210023: the
@@ -701,6 +707,9 @@ def _line1_reads(side: SideReading) -> list[str]:
             at = line.find("MEX", 0, 6)
             if at >= 2 and len(line) - (at - 2) >= 30 and line[at - 2:at + 28] not in out:
                 out.append(line[at - 2:at + 28])
+    # and the classifier's (dev 3900009, hard: tesseract read nothing of line 1, the cells read
+    # the QR's CIC whole, its check digit holding, and the OCR with one digit blurred)
+    out += [read.lines[0] for read in side.cell_reads if read.lines[0] not in out]
     return out
 
 

@@ -3,6 +3,9 @@ so a CIC or OCR comes from it only when the MRZ's line 1 confirms which digits a
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
+
 from kiosk.credential.codes import digit_runs, qr_confirms
 from kiosk.credential.mrztext import decode_text
 from kiosk.identifiers import icao_check_digit
@@ -616,3 +619,32 @@ def test_views_that_misread_the_ocr_each_another_way_do_not_outvote_it():
     assert _ocr_contradicted(mrz, [view(OCR)] * 2 + [view(off(2))] * 2 + [view(off(5))])
     image, truth = _eval_scene(3200017, "medium")
     _both_right(read_image(image), truth)
+
+
+def test_a_small_blurred_qr_missed_at_the_photos_size_is_found_enlarged():
+    """Dev seed 3930034 (hard, card a third of the frame, blurred): zxing-cpp finds no QR in the
+    frame; enlarged twice and sharpened it reads the payload, whose digits the MRZ's read CIC then
+    names, and the OCR the MRZ left unconfirmed comes verified from it."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import read_codes, read_finer_qr
+
+    image, truth = _eval_scene(3930034, "hard")
+    assert not any(c.kind == "qr" for c in read_codes(image))
+    found = [c for c in read_finer_qr(image) if c.text == truth["qr"]]
+    assert found and found[0].corners is not None
+    quad = np.array(truth["card_quad"], np.float32)
+    assert all(cv2.pointPolygonTest(quad, corner, False) >= 0 for corner in found[0].corners)  # frame pixels
+    _both_right(read_image(image), truth)
+
+
+def test_the_classifiers_line1_names_the_qr_windows_when_tesseracts_did_not():
+    """Dev seed 3900009 (hard, documented layout): tesseract read nothing of line 1; the cell
+    classifier read it with the QR's CIC, its check digit holding, and one OCR digit blurred
+    (8 as 0). That read names the CIC's window; the OCR's window is then confirmed by the
+    composite over line 2 (codes.qr_ocr_by_composite)."""
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(3900009, "hard")
+    reading = read_image(image)
+    _both_right(reading, truth)
+    assert reading.fields["ocr"].source == "qr"
