@@ -232,7 +232,12 @@ def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[
         # the layout names the OCR's window: a read that lost a digit names the one beside it,
         # and the composite holds for that by chance one time in ten
         windows &= {layout[1]} if layout[0] == cic else set()
-    named = {w for w in windows for read in ocr_reads if _in_place(w, read) >= OCR_IN_PLACE}
+    # whole reads first: a read that lost digits may show eight of them in place in a window
+    # shifted from the OCR's too (dev 3950035, medium: glare; a whole read, two digits off, named
+    # the OCR's window, a read of its last ten the window one digit on)
+    whole = [read for read in ocr_reads if len(read) == 13]
+    named = {w for w in windows for read in whole if _in_place(w, read) >= OCR_IN_PLACE}
+    named = named or {w for w in windows for read in ocr_reads if _in_place(w, read) >= OCR_IN_PLACE}
     if len(named) != 1:
         return None
     ocr = named.pop()

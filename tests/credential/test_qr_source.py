@@ -648,3 +648,22 @@ def test_the_classifiers_line1_names_the_qr_windows_when_tesseracts_did_not():
     reading = read_image(image)
     _both_right(reading, truth)
     assert reading.fields["ocr"].source == "qr"
+
+
+def test_a_whole_ocr_read_names_the_window_before_reads_that_lost_digits():
+    """Dev seed 3950035 (medium, glare over the OCR): a whole read two digits off named the OCR's
+    window; a read of its last ten digits, with one more from line 2, named the window one digit
+    on as well. Two windows named gave nothing; the whole read's window, with the composite
+    holding over line 2, is the OCR."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import qr_ocr_by_composite
+    from kiosk.credential.mrz import composite_data
+
+    payload = f"http://qr.ine.mx/{CIC}{OCR}{EM}"
+    line2 = f"9511073M3312315MEX<{EM}<<{OCR[-5:]}<"
+    line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
+    whole = OCR[:2] + str((int(OCR[2]) + 2) % 10) + str((int(OCR[3]) + 2) % 10) + OCR[4:]  # glare: two digits off
+    shifted = (OCR + EM)[4:14]  # the last ten of the window one digit on
+    assert qr_ocr_by_composite(payload, CIC, [whole, shifted], [line2]) == OCR
+    image, truth = _eval_scene(3950035, "medium")
+    _both_right(read_image(image), truth)
