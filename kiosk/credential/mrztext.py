@@ -455,9 +455,17 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
         # CIC that is nothing: the composite starts at the CIC with the same weights, so two
         # errors that cancel in one cancel in the other (seen on a fresh-seed photo: 081786008
         # read 001766008, both check digits held); the QR must agree before it counts
+        # A composite that held over cells the classifier was unsure of (the OCR weak) backs no
+        # field: each then has its own check digit alone, met by a misread one time in ten, and
+        # needs every cell sure (dev 3980009, hard, its CIC's check digit altered: 800527458
+        # read 806527458 met it, and two misreads in line 2 the composite)
+        backed = "ocr" not in mrz.weak
         for name, field_name, line, start, length in (("cic", "cic", 0, 5, 10), ("birth", "birth_date", 1, 0, 7),
                                                       ("expiry", "expiry_year", 1, 8, 7)):  # each with its check digit
-            if name in mrz.corrected or _least_share(reads[line], start, mrz.lines[line][start:start + length]) < UNSURE_SHARE:
+            text = mrz.lines[line][start:start + length]
+            if name in mrz.corrected or _least_share(reads[line], start, text) < UNSURE_SHARE:
+                mrz.weak.add(field_name)
+            elif not backed and min(_probability(reads[line], start + j, ch) for j, ch in enumerate(text)) < WITNESS_PROBABILITY:
                 mrz.weak.add(field_name)
         mrz.values["sex"] = None
     text = _cell_text(mrz, block)

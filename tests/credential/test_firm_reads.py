@@ -68,3 +68,15 @@ def test_the_firm_ocr_of_the_segmented_grid_is_kept():
     for name in ("cic", "ocr"):
         field = reading.fields[name]
         assert field.verified and field.value == truth[name], (name, field)
+
+
+def test_a_composite_held_over_unsure_cells_backs_no_field():
+    """Dev photo 3980009 (hard, its CIC's check digit altered, no QR decoded): the cells read the
+    CIC 800527458 as 806527458, an unsure 6 that met the altered check digit, and two misreads in
+    line 2 met the composite. The OCR was left weak; the CIC, backed by that composite, was
+    verified wrong. With the composite unsure, a field needs its own cells sure."""
+    image, truth = scene(3980009, "hard", "altered")
+    assert truth["altered"] == "cic"
+    reading = read_image(image)
+    assert not reading.fields["cic"].verified, reading.fields["cic"]
+    assert not reading.fields["ocr"].verified or reading.fields["ocr"].value == truth["ocr"]
