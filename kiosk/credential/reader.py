@@ -238,7 +238,8 @@ def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
     read by the cell classifier, the likeliest by tesseract too when nothing was read before."""
     rows = _unseen(find_row_blocks(bgr), side.blocks, bgr.shape[1])[:ROW_BLOCKS]
     side.blocks = side.blocks + rows
-    first = 0 if side.text is not None and side.text.lines else 1  # an empty read is no read
+    # a read with nothing like line 1 in it (an empty one, or the card's header) is no read
+    first = 0 if side.text is not None and side.text.line1 else 1
     return _read_blocks(side, bgr, rows, cells_only=tuple(range(first, len(rows)))) or _vote(side)
 
 
