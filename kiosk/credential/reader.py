@@ -202,6 +202,9 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     # is not looked for (tesseract on a whole card side costs about a third of a second a view)
     text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None or side.text.line1 is not None)
     text_seen = text_seen or any(re.search(r"<<.*<<|MEX.*<<", line) for view in side.views for line in view)
+    # or the classifier's three lines starting like line 1 (dev 3940041, hard: a far card whose
+    # MRZ only the cells read, two characters off, was answered "no card")
+    text_seen = text_seen or any(read.lines for read in side.cell_reads)
     if side.zone.mrz_lines_seen or text_seen or (side.zone.ocr_line and side.zone.ocr_confident) or has_codes:
         side.side = "back"
     elif side.card is not None:
