@@ -815,6 +815,20 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
     for i, line in enumerate(lines):
         start = line.find("MEX")
         m = LINE1.search(line, start + 3) if 0 <= start <= 8 else None
+        if not m and start < 0 and LINE1.search(line):
+            # a view that cut line 1 before its MEX (dev 3940034, hard: 'EX3981576524<<50208…'):
+            # ten digits, fillers and thirteen digits are line 1's alone; its OCR counts, not its
+            # CIC, whose first digits may be lost
+            parts["ocr"] = _digits(LINE1.search(line).group(2))
+            after = i + 1
+            break
+        cut = re.match(rf"([{DIGITISH}]{{10}})[{FILLERS}]", line[start + 3:]) if not m and 0 <= start <= 8 else None
+        if cut is not None and _check(_digits(cut.group(1))):
+            # a view that cut line 1 after the CIC's fillers (the block short at its right end,
+            # the same photo): the ten between MEX and the fillers are the CIC and its check digit
+            parts["cic"] = _digits(cut.group(1))
+            after = i + 1
+            break
         if not m:
             continue
         cic10, ocr = _digits(m.group(1)), _digits(m.group(2))
@@ -890,7 +904,8 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     # a view that read one character more after the composite gives its first 12 as a vote too
     # (dev 3960011, medium, a hand over the card: one view read line 2 whole with an 8 after it,
     # another misread two of its fillers); the composite is still tested once, on the agreed tail
-    tails = [p["tail"] if "tail" in p else p["tail_seen"] for p in parts if "tail" in p or "tail_seen" in p]
+    # a letter in the optional data is a digit misread (tesseract's O for 0): voted as that digit
+    tails = [_digits(p["tail"] if "tail" in p else p["tail_seen"]) for p in parts if "tail" in p or "tail_seen" in p]
     if len(ocrs) < 2 or not tails:
         return None
     if len(tails) < 2:

@@ -667,3 +667,27 @@ def test_a_whole_ocr_read_names_the_window_before_reads_that_lost_digits():
     assert qr_ocr_by_composite(payload, CIC, [whole, shifted], [line2]) == OCR
     image, truth = _eval_scene(3950035, "medium")
     _both_right(read_image(image), truth)
+
+
+def test_views_cut_at_either_end_of_line_one_vote_their_whole_parts():
+    """Dev seed 3940034 (hard, opaque QR): the block tesseract read ended three digits short of
+    line 1's end, so most views read the CIC whole and the OCR cut; others began after MEX and read
+    the OCR whole. A cut view gives the part it read whole: after MEX, the ten before the fillers
+    (the CIC, its check digit holding); without MEX, the thirteen after them (the OCR, never the
+    CIC). Tesseract's O for a 0 in the optional data votes as the 0."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import composite_data
+    from kiosk.credential.mrztext import vote
+
+    cic10 = CIC + icao_check_digit(CIC)
+    line2 = "9511073M3312315MEX<05<<69532<"
+    line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
+    right_cut = [LINE1[:27], line2[:26]]  # the CIC whole, the OCR and the tail cut
+    left_cut = ["EX" + cic10 + "<<" + OCR, line2.replace("<05<", "<O5<")]
+    assert vote([right_cut, left_cut, left_cut]) is not None
+    voted = vote([right_cut, left_cut, left_cut])
+    assert voted.verified and (voted.values["cic"], voted.values["ocr"]) == (CIC, OCR)
+    # a view cut before MEX gives no CIC: its first digits may be lost, another ten taken
+    assert vote([left_cut, left_cut]) is None
+    image, truth = _eval_scene(3940034, "hard")
+    _both_right(read_image(image), truth)
