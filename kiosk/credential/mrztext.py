@@ -510,18 +510,18 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
         # the reverse), the classifier is at a smudge's edge (dev 3110040: '051<13<' for '0516114')
         return all(a != "?" and a.isdigit() == b.isdigit() for a, b in zip(seen[max(0, i - 1):i + 2], read[max(0, i - 1):i + 2]))
 
-    for name, (line, start, end) in CHECKED_SPANS.items():
-        if any(differs(line, i) for i in range(start, end)):
-            mrz.weak.add(name)
+    doubted = {name for name, (line, start, end) in CHECKED_SPANS.items() if any(differs(line, i) for i in range(start, end))}
     for (line, i), names in CHECK_CELLS.items():
         if differs(line, i):
-            mrz.weak.update(names)
-    if "ocr" in mrz.weak:
-        # an OCR digit read otherwise: the composite held over a misread, and the optional data,
-        # which only the composite covers, goes with the OCR (dev 1220023: an altered composite,
-        # tesseract misread an OCR 3 as the 2 that fits it, the cells read the 3; the emisión
-        # stayed verified). The CIC and the dates keep their own check digits, read alike.
-        mrz.weak.add("emision")
+            doubted.update(names)
+    if doubted & {"ocr", "emision"}:
+        # an OCR or emisión digit read otherwise: the composite held over a misread, and every
+        # field only the composite covers goes with it (dev 1220023: an altered composite,
+        # tesseract misread an OCR 3 as the 2 that fits it, the cells read the 3, and the emisión
+        # stayed verified; dev 4010087: three views read the emisión's 0 as the 9 that fits an
+        # altered composite). The CIC and the dates keep their own check digits, read alike.
+        doubted |= {"ocr", "emision"}
+    mrz.weak |= doubted
 
 
 SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share in place to be of one MRZ

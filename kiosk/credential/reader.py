@@ -457,6 +457,11 @@ def _vote(side: SideReading) -> bool:
     voted = vote(side.views)
     if voted is None or not voted.verified:
         return False
+    # the classifier sure of another digit where the views agreed is a witness, as against a
+    # tesseract read (dev 4010087, medium, an altered composite: three views read the emisión's
+    # 0 as 9, which met it; the cells read 0, sure, and their composite failed)
+    for seen in side.cell_reads:
+        doubt_where_cells_differ(voted, seen)
     block = side.text.block if side.text is not None else None
     side.text = TextRead(lines=voted.lines, mrz=voted, cic=voted.values["cic"], ocr_candidate=voted.values["ocr"],
                          line1=voted.lines[0], line1_index=0, block=block, views=side.views)
