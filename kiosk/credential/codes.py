@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -90,13 +90,8 @@ def read_finer_qr(image: np.ndarray) -> list[Code]:
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     big = cv2.resize(gray, None, fx=FINER_SCALE, fy=FINER_SCALE, interpolation=cv2.INTER_CUBIC)
     big = cv2.addWeighted(big, 2.0, cv2.GaussianBlur(big, (0, 0), FINER_SIGMA), -1.0, 0)
-    try:
-        found = read_zxing(big)
-    except Exception as exc:  # a decoder crash must not lose the photo
-        log.warning("decoder zxing-cpp failed: %s", exc)
-        return []
-    return [Code(c.kind, c.text, c.engine, None if c.corners is None else tuple((x / FINER_SCALE, y / FINER_SCALE) for x, y in c.corners))
-            for c in found if c.kind == "qr"]
+    return [replace(c, corners=None if c.corners is None else tuple((x / FINER_SCALE, y / FINER_SCALE) for x, y in c.corners))
+            for c in read_codes(big, engines=("zxing-cpp",)) if c.kind == "qr"]
 
 
 def _unique(codes: list[Code]) -> list[Code]:

@@ -815,11 +815,12 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
     for i, line in enumerate(lines):
         start = line.find("MEX")
         m = LINE1.search(line, start + 3) if 0 <= start <= 8 else None
-        if not m and start < 0 and LINE1.search(line):
+        headless = LINE1.search(line) if start < 0 else None
+        if headless is not None:
             # a view that cut line 1 before its MEX (dev 3940034, hard: 'EX3981576524<<50208…'):
             # ten digits, fillers and thirteen digits are line 1's alone; its OCR counts, not its
             # CIC, whose first digits may be lost
-            parts["ocr"] = _digits(LINE1.search(line).group(2))
+            parts["ocr"] = _digits(headless.group(2))
             after = i + 1
             break
         cut = re.match(rf"([{DIGITISH}]{{10}})[{FILLERS}]", line[start + 3:]) if not m and 0 <= start <= 8 else None
