@@ -58,13 +58,14 @@ def authority() -> Authority:
     return Authority()
 
 
-def build_station(root: Path, authority: Authority, process: Process | None = None) -> Station:
+def build_station(root: Path, authority: Authority, process: Process | None = None,
+                  roster: list[Auxiliar] | None = None) -> Station:
     identity = DeviceIdentity(
         device_id="D0001", receiver_url="http://127.0.0.1:9", authority_key=bytes(authority.signing.verify_key),
         sealing_key=bytes(authority.sealing.public_key), municipio="MUESTRA",
     )
     station = create_station(root, identity, SigningKey.generate())
-    station.store_config(authority.config_doc(process or demo_process(), demo_roster()), "etag-1")
+    station.store_config(authority.config_doc(process or demo_process(), roster or demo_roster()), "etag-1")
     return station
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from kiosk import operators
 from kiosk.devices import load_config
-from kiosk.domain import HORA_CENTRO, Process
+from kiosk.domain import HORA_CENTRO, Auxiliar, Process
 from kiosk.station import Station
-from tests.conftest import Authority, build_station, demo_process
+from tests.conftest import Authority, build_station, demo_process, demo_roster
 from tui.app import KioskApp
 from tui.hardware import Hardware, SimulatedScenes
 
@@ -38,8 +38,16 @@ def make_app(station: Station, **kw: object) -> KioskApp:
     return KioskApp(station, hardware(station, **hw_kw), **kw)  # type: ignore[arg-type]
 
 
-def registered_station(root: Path, authority: Authority, process: Process | None = None) -> Station:
-    station = build_station(root, authority, process or fixed_process())
+def fixed_roster() -> list[Auxiliar]:
+    """The demo roster dated from 2020 (its alta two days before today would fall after a clock
+    pinned to a fixed day, and the operator could no longer log in there)."""
+    alta = datetime(2020, 1, 1, tzinfo=HORA_CENTRO)
+    return [replace(a, alta_at=alta, baja_at=None if a.baja_at is None else alta + (a.baja_at - a.alta_at)) for a in demo_roster()]
+
+
+def registered_station(root: Path, authority: Authority, process: Process | None = None,
+                       roster: list[Auxiliar] | None = None) -> Station:
+    station = build_station(root, authority, process or fixed_process(), roster)
     operators.set_password(station.vault, "A1", PASSWORD)
     return station
 

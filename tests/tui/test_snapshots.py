@@ -14,7 +14,7 @@ import pytest
 from kiosk.clock import TimeReading
 from kiosk.domain import HORA_CENTRO
 from tests.conftest import Authority
-from tests.tui.helpers import PASSWORD, registered_station, shoot_and_accept, wait_for
+from tests.tui.helpers import PASSWORD, fixed_roster, registered_station, shoot_and_accept, wait_for
 from tui.app import KioskApp
 from tui.hardware import Hardware
 
@@ -25,7 +25,7 @@ SIZES = [(80, 24), (100, 30)]
 def snap_app(tmp_path: Path):
     from tests.tui.helpers import make_app
 
-    station = registered_station(tmp_path / "kiosko", Authority())
+    station = registered_station(tmp_path / "kiosko", Authority(), roster=fixed_roster())
     # Inicio counts down to the period's end: pin the station's clock so the picture is stable
     station.now = lambda: TimeReading(datetime(2026, 12, 1, 12, 0, tzinfo=HORA_CENTRO), "alta")
     app = make_app(station)
