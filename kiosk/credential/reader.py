@@ -716,10 +716,26 @@ def _line1_reads(side: SideReading) -> list[str]:
             at = line.find("MEX", 0, 6)
             if at >= 2 and len(line) - (at - 2) >= 30 and line[at - 2:at + 28] not in out:
                 out.append(line[at - 2:at + 28])
+            elif (headless := _headless_line1(line)) is not None and headless not in out:
+                out.append(headless)
     # and the classifier's (dev 3900009, hard: tesseract read nothing of line 1, the cells read
     # the QR's CIC whole, its check digit holding, and the OCR with one digit blurred)
     out += [read.lines[0] for read in side.cell_reads if read.lines[0] not in out]
     return out
+
+
+HEADLESS_LINE1 = re.compile(r"([0-9A-Z]{9}\d)<<([0-9A-Z]{13})")
+
+
+def _headless_line1(line: str) -> str | None:
+    """A read of line 1 whose IDMEX was lost or misread (SOMEK, 20NBX, REOMERI: blur, a finger)
+    set back in place by the fillers between the CIC's check digit and the OCR: the ten
+    characters before `<<` and the thirteen after it, each run mostly digits (line 2's `<<` has
+    seven characters after it, line 3's letters). None when the line holds no such run."""
+    found = HEADLESS_LINE1.search(line)
+    if found is None or sum(ch.isdigit() for ch in found[1]) < 8 or sum(ch.isdigit() for ch in found[2]) < 11:
+        return None
+    return f"IDMEX{found[1]}<<{found[2]}"
 
 
 def _all_lines(side: SideReading) -> list[str]:

@@ -691,3 +691,22 @@ def test_views_cut_at_either_end_of_line_one_vote_their_whole_parts():
     assert vote([left_cut, left_cut]) is None
     image, truth = _eval_scene(3940034, "hard")
     _both_right(read_image(image), truth)
+
+
+def test_a_line1_read_whose_idmex_was_lost_still_names_the_qr_windows():
+    """Dev seed 4130006 (hard): the cells cut a line of print that was no MRZ, and tesseract's
+    views read line 1 as SOMEK1132459270<<2571980505362, 20NBX…, REOMERI…: no MEX where line 1
+    has it, so no read of line 1 was left to confirm the QR, and nothing was verified. The
+    fillers between the CIC's check digit and the OCR set such a read back in place."""
+    from kiosk.credential import read_image
+    from kiosk.credential.reader import _headless_line1
+
+    assert _headless_line1(f"SOMEK{CIC}{icao_check_digit(CIC)}<<{OCR}") == f"IDMEX{CIC}{icao_check_digit(CIC)}<<{OCR}"
+    assert _headless_line1(f"REOMER{CIC[1:]}0<<{OCR}MN") == f"IDMEXR{CIC[1:]}0<<{OCR}"
+    assert _headless_line1(f"8104155H3412318MEX<{EM}<<{OCR[-5:]}<0") is None  # line 2: five digits after <<
+    assert _headless_line1("PADILLA<FUENTES<<LUCIA<<<<<<<<") is None  # line 3
+
+    image, truth = _eval_scene(4130006, "hard")
+    reading = read_image(image)
+    _both_right(reading, truth)
+    assert reading.fields["cic"].source == "qr" and reading.fields["ocr"].source == "qr"
