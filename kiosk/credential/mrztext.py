@@ -607,14 +607,32 @@ def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     return seen and any(p.get("tail_seen") == tail for p in parts)
 
 
+# the fields with a check digit of their own: the piece of a view (_view_parts) that reads one with
+# it, and where the field and its check digit lie in the MRZ's lines
+OWN_CHECK = {"cic": ("cic", 0, 5, 15), "birth_date": ("birth", 1, 0, 7), "expiry_year": ("expiry", 1, 8, 15)}
+
+
 def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     """A verified cell read whose OCR and optional data are weak (a cell of theirs the classifier
     was unsure of) regains them when another engine's view (tesseract's, `views`) read the OCR and
     the optional data with its composite the same (_supported): two engines agreeing stand in for
-    the composite's one digit. An altered composite met by a misread is not read alike by both."""
-    if mrz.verified and "ocr" in mrz.weak and _supported(mrz, views):
+    the composite's one digit. An altered composite met by a misread is not read alike by both.
+    So too a CIC, birth date or expiry left weak (a cell unsure, or changed by the decoder to meet
+    its check digit) that a view read the same with its own check digit holding (dev 4120069,
+    medium: the cells unsure of the CIC's 4 and of the birth date, two views read both exactly; a
+    CIC misread to meet an altered check digit is not misread alike by both engines)."""
+    if not mrz.verified:
+        return
+    if "ocr" in mrz.weak and _supported(mrz, views):
         mrz.weak -= {"ocr", "emision"}
         _give_emision(mrz)
+    weak_own = set(OWN_CHECK) & mrz.weak
+    if weak_own:
+        parts = [_view_parts(v) for v in views]
+        for name in weak_own:
+            key, line, start, end = OWN_CHECK[name]
+            if any(p.get(key) == mrz.lines[line][start:end] for p in parts):
+                mrz.weak.discard(name)
 
 
 def _give_emision(mrz: MrzReading) -> None:
