@@ -326,14 +326,30 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
         if len(probs) < 25:
             continue
         logp = _digit_logp(probs)
-        start = max(range(len(probs) - 25 + 1), key=lambda s: sum(logp[s + k, int(d)] for k, d in enumerate(expected)))
-        for offset, value in ((0, cic), (12, ocr)):
+        read = [ALPHABET[i] for i in probs.argmax(axis=1)]
+
+        def fit(start: int, value: str) -> float:
+            return sum(logp[start + k, int(d)] for k, d in enumerate(value))
+
+        start = max(range(len(probs) - 25 + 1), key=lambda s: fit(s, expected))
+        # the OCR aligned on its own, near where line 1 puts it: a grid that gained or lost a
+        # cell between the two is not read as thirteen digits printed otherwise (dev 4180010)
+        near = range(max(0, start + 10), min(len(probs) - 13, start + 14) + 1)
+        segments = [(start, cic)] + ([(max(near, key=lambda s: fit(s, ocr)), ocr)] if near else [])
+        for at, value in segments:
+            # a segment that reads mostly otherwise is a grid cut wrong or a blur, no print that
+            # differs in a digit: it witnesses nothing (dev 4180052, hard: a cell lost in the CIC)
+            if sum(read[at + k] == ch for k, ch in enumerate(value)) < WITNESS_SHARE * len(value):
+                continue
             for k, ch in enumerate(value):
-                cell = probs[start + offset + k]
+                cell = probs[at + k]
                 best = int(np.argmax(cell))
                 if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
                     return {}
     return {"cic": cic, "ocr": ocr}
+
+
+WITNESS_SHARE = 0.75  # of a segment's cells that must read as the QR's for a cell of it to say the print differs
 
 
 def _digit_logp(probs: np.ndarray) -> np.ndarray:

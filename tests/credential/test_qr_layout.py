@@ -74,3 +74,20 @@ def test_a_read_that_lost_a_digit_is_not_repaired_with_the_window_beside_the_ocr
         field = reading.fields[name]
         assert not field.verified or str(field.value) == value, (name, field.value, value)
     assert reading.fields["ocr"].verified
+
+
+def test_a_grid_cut_wrong_is_no_witness_against_the_layout():
+    """A cell sure of another digit refuses the layout only where the cells otherwise read the QR's
+    value in place: the OCR is aligned on its own near where line 1 puts it, and a segment that
+    reads mostly otherwise (a cell lost or gained, glare) says nothing. Dev seeds 4180010 and
+    4180052 (hard, documented layout forced): a grid with one cell too many before the OCR's last
+    digits, and one that lost a cell inside the CIC, refused QRs that were decoded exactly."""
+    gained = LINE1[:17] + "<" + LINE1[17:]  # one cell more between the fillers and the OCR
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + gained + "<")]) == {"cic": CIC, "ocr": OCR}
+    lost = LINE1[:8] + LINE1[9:] + "<"  # a cell of the CIC lost: every cell after it one on
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + lost)]) == {"cic": CIC, "ocr": OCR}
+    # a print that differs in one digit, however the grid was cut, still refuses
+    altered = LINE1[:22] + str((int(LINE1[22]) + 4) % 10) + LINE1[23:]
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + altered[:17] + "<" + altered[17:] + "<")]) == {}
+    altered_cic = LINE1[:7] + str((int(LINE1[7]) + 4) % 10) + LINE1[8:]
+    assert qr_by_layout(PAYLOAD, [], [_cells("<" + altered_cic)]) == {}
