@@ -190,6 +190,14 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         if repaired is not None:
             side.text.mrz, side.ocr_from_qr, text_ok = repaired, True, True
     views = [] if text_ok else _glyph_read(bgr, side, ATTEMPT_BUDGET_S, tesseract_hints)
+    if not text_ok and side.zone.mrz is not None and side.zone.mrz.verified:
+        # the glyph matcher's read is doubted where the classifier read another digit and was
+        # sure of it, as tesseract's is (dev 4190022, hard, the CIC's check digit altered: the
+        # cells read the printed CIC and OCR, the check digit failing; the glyph matcher read four
+        # digits otherwise, 8 as 6 twice, 3 as 5, 1 as 3, and met the altered check digit and the
+        # composite with them: CIC and OCR verified wrong)
+        for seen in side.cell_reads:
+            doubt_where_cells_differ(side.zone.mrz, seen)
     if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
     if side.card is None and side.text is not None and side.text.block is not None:

@@ -102,3 +102,27 @@ def test_a_field_with_its_own_check_digit_is_firm_when_tesseract_read_it_the_sam
     reading = read_image(image)
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
     assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+
+
+def test_the_glyph_matchers_read_is_doubted_where_the_cells_were_sure_of_another_digit(monkeypatch):
+    """Dev seed 4190022 (hard, the CIC's check digit altered, QR in the documented layout and not
+    decoded): the cells read the printed CIC and OCR, the CIC's check digit failing; the OCR-B glyph
+    matcher, tried once neither the cells nor tesseract verified, misread four digits (8 as 6 twice,
+    3 as 5, 1 as 3), met the altered check digit and the composite with them, and its CIC and OCR
+    were verified wrong. Its read is now doubted where the cells were sure of another digit, as
+    tesseract's is; the birth date and expiry, read alike, stand."""
+    import credential_eval.generator as generator
+
+    def documented(person, rng):
+        rng.choice("abcde")
+        date = f"20{rng.randint(14, 24):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        return f"https://qr.ine.mx/{person.ocr}{person.emision}{person.cic}/{date}/P/{rng.randint(0, 999999):06d}", "ocr-em-cic-path"
+
+    monkeypatch.setattr(generator, "qr_payload", documented)
+    image, truth = generator.scene(4190022, "hard", "altered")
+    assert truth["altered"] == "cic"
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert not field.verified or field.value == truth[name], (name, field.value)
+    assert reading.fields["birth_date"].verified and str(reading.fields["birth_date"].value) == "1994-09-14"
