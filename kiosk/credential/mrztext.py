@@ -524,6 +524,55 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     mrz.weak |= doubted
 
 
+OUTVOTED = 2  # other reads giving one other digit at a checked cell, none the kept one's, doubt it
+
+
+def _first_two(view: list[str]) -> tuple[str, str] | None:
+    """Lines 1 and 2 of a view read whole (30 characters each, MEX where each has it), else None."""
+    for k in range(len(view) - 1):
+        one, two = view[k], view[k + 1]
+        if len(one) == 30 and len(two) == 30 and "MEX" in one[1:6] and two[15:18] == "MEX":
+            return one, two
+    return None
+
+
+def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Fields of a verified read made weak where other reads of the same MRZ (the classifier's on
+    other grids and blocks, tesseract's views; lines read whole, a few characters off in place)
+    give one other digit at a checked cell at least OUTVOTED times and none gives the kept one:
+    no read alone was sure enough to doubt it (doubt_where_cells_differ), but one read meeting
+    the check digits against all the others is the misread that met them (dev 4220020, hard, an
+    OCR digit altered: one grid read the OCR's first 0 as a 6 that met the composite; three other
+    grids and two tesseract views read the 0). `views` holds no view of the kept read itself."""
+    against: dict[tuple[int, int], dict[str, int]] = {}
+    agree: set[tuple[int, int]] = set()
+    for view in views:
+        lines = _first_two(view)
+        if lines is None:
+            continue
+        for line, seen in enumerate(lines):
+            read = mrz.lines[line]
+            places = {i for i, (a, b) in enumerate(zip(read, seen)) if a != b}
+            if len(read) != len(seen) or len(places) > MAX_IN_PLACE:
+                continue
+            for i in range(len(read)):
+                if (line, i) not in CHECKED_CELLS:
+                    continue
+                if i not in places:
+                    agree.add((line, i))
+                elif seen[i].isdigit():
+                    counts = against.setdefault((line, i), {})
+                    counts[seen[i]] = counts.get(seen[i], 0) + 1
+    outvoted = {cell for cell, counts in against.items() if cell not in agree and max(counts.values()) >= OUTVOTED}
+    doubted = {name for name, (line, start, end) in CHECKED_SPANS.items() if any((line, i) in outvoted for i in range(start, end))}
+    for cell, names in CHECK_CELLS.items():
+        if cell in outvoted:
+            doubted.update(names)
+    if doubted & {"ocr", "emision"}:
+        doubted |= {"ocr", "emision"}  # the composite held over a misread (doubt_where_cells_differ)
+    mrz.weak |= doubted
+
+
 SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share in place to be of one MRZ
 
 
