@@ -500,7 +500,7 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     cell_lines = cells.lines
     if len(cell_lines) != 3 or not _same_text(mrz.lines, cell_lines):
         return
-    swapped = [_substituted(read, seen) for read, seen in zip(mrz.lines, cell_lines)]
+    swapped = [_substituted(read, seen) | _in_place(line, read, seen) for line, (read, seen) in enumerate(zip(mrz.lines, cell_lines))]
 
     def differs(line: int, i: int) -> bool:
         read, seen = mrz.lines[line], cell_lines[line]
@@ -571,6 +571,21 @@ def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
     if doubted & {"ocr", "emision"}:
         doubted |= {"ocr", "emision"}  # the composite held over a misread (doubt_where_cells_differ)
     mrz.weak |= doubted
+
+
+def _in_place(line: int, read: str, seen: str) -> set[int]:
+    """Where `seen` differs from `read` inside the CIC and its check digit when both print IDMEX
+    before it and the fillers after it in place: between those the grid neither gained nor lost a
+    cell, so a read whose digits came out shifted against such a read is not to be aligned with it
+    by difflib (dev 4240023, hard, the CIC's check digit altered: tesseract views with a letter
+    inserted before the CIC voted 662307860, its check digit 4 holding by chance; the cells read
+    623978805 in place, sure of every digit). The OCR has no such end (a cell lost in it shifts the
+    rest, dev 4130004). Empty otherwise."""
+    if line != 0 or len(read) < 17 or len(seen) < 17:
+        return set()
+    if not all(r[:5] == "IDMEX" and r[15:17] == "<<" for r in (read, seen)):
+        return set()
+    return {i for i in range(5, 15) if read[i] != seen[i]}
 
 
 SAME_TEXT = 0.5  # share of the first two lines' characters two reads must share in place to be of one MRZ
