@@ -510,16 +510,21 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
         # the reverse), the classifier is at a smudge's edge (dev 3110040: '051<13<' for '0516114')
         return all(a != "?" and a.isdigit() == b.isdigit() for a, b in zip(seen[max(0, i - 1):i + 2], read[max(0, i - 1):i + 2]))
 
-    doubted = {name for name, (line, start, end) in CHECKED_SPANS.items() if any(differs(line, i) for i in range(start, end))}
-    for (line, i), names in CHECK_CELLS.items():
-        if differs(line, i):
+    _doubt_cells(mrz, {cell for cell in CHECKED_CELLS if differs(*cell)})
+
+
+def _doubt_cells(mrz: MrzReading, cells: set[tuple[int, int]]) -> None:
+    """Make weak every field of `mrz` a checked (line, index) cell of `cells` lies in or checks.
+    An OCR or emisión digit read otherwise means the composite held over a misread, and every
+    field only the composite covers goes with it (dev 1220023: an altered composite, tesseract
+    misread an OCR 3 as the 2 that fits it, the cells read the 3, and the emisión stayed verified;
+    dev 4010087: three views read the emisión's 0 as the 9 that fits an altered composite). The
+    CIC and the dates keep their own check digits, read alike."""
+    doubted = {name for name, (line, start, end) in CHECKED_SPANS.items() if any((line, i) in cells for i in range(start, end))}
+    for cell, names in CHECK_CELLS.items():
+        if cell in cells:
             doubted.update(names)
     if doubted & {"ocr", "emision"}:
-        # an OCR or emisión digit read otherwise: the composite held over a misread, and every
-        # field only the composite covers goes with it (dev 1220023: an altered composite,
-        # tesseract misread an OCR 3 as the 2 that fits it, the cells read the 3, and the emisión
-        # stayed verified; dev 4010087: three views read the emisión's 0 as the 9 that fits an
-        # altered composite). The CIC and the dates keep their own check digits, read alike.
         doubted |= {"ocr", "emision"}
     mrz.weak |= doubted
 
@@ -563,14 +568,7 @@ def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
                 elif seen[i].isdigit():
                     counts = against.setdefault((line, i), {})
                     counts[seen[i]] = counts.get(seen[i], 0) + 1
-    outvoted = {cell for cell, counts in against.items() if cell not in agree and max(counts.values()) >= OUTVOTED}
-    doubted = {name for name, (line, start, end) in CHECKED_SPANS.items() if any((line, i) in outvoted for i in range(start, end))}
-    for cell, names in CHECK_CELLS.items():
-        if cell in outvoted:
-            doubted.update(names)
-    if doubted & {"ocr", "emision"}:
-        doubted |= {"ocr", "emision"}  # the composite held over a misread (doubt_where_cells_differ)
-    mrz.weak |= doubted
+    _doubt_cells(mrz, {cell for cell, counts in against.items() if cell not in agree and max(counts.values()) >= OUTVOTED})
 
 
 def _in_place(line: int, read: str, seen: str) -> set[int]:
