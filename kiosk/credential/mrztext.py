@@ -970,7 +970,7 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     """The MRZ from several views of one block, none of which verified alone: the CIC, birth date
     and expiry from any view where their own check digit holds (all such views must agree); the
     OCR and the optional data with its composite by a strict majority per character over the
-    views that read them whole; the composite check digit then tested once on that one candidate
+    views that read them whole (the OCR from one view when only one read it whole); the composite check digit then tested once on that one candidate
     (voting adds no tries for chance to pass). None unless all four check digits hold."""
     parts = [p for p in (_view_parts(v) for v in views) if p]
     if len(parts) < 2:
@@ -987,7 +987,10 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     # another misread two of its fillers); the composite is still tested once, on the agreed tail
     # a letter in the optional data is a digit misread (tesseract's O for 0): voted as that digit
     tails = [_digits(p["tail"] if "tail" in p else p["tail_seen"]) for p in parts if "tail" in p or "tail_seen" in p]
-    if len(ocrs) < 2 or not tails:
+    # one view alone may give the OCR when no other read it whole (dev 4420006, medium, opaque QR: the
+    # cells read line 1 right and line 2 wrong, every tesseract view dropped digits of the OCR and
+    # read line 2 right): still one candidate, one test of the composite
+    if not ocrs or not tails:
         return None
     if len(tails) < 2:
         return None  # the optional data and composite of one view alone: nothing confirms them

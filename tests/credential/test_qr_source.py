@@ -710,3 +710,26 @@ def test_a_line1_read_whose_idmex_was_lost_still_names_the_qr_windows():
     reading = read_image(image)
     _both_right(reading, truth)
     assert reading.fields["cic"].source == "qr" and reading.fields["ocr"].source == "qr"
+
+
+def test_one_view_that_read_the_ocr_whole_gives_it_to_the_vote():
+    """Dev seed 4420006 (medium, opaque QR): the cells read line 1 right and line 2 wrong, and
+    every tesseract view dropped digits of the OCR (4020728743336 read as 4743336, 42743336…)
+    while reading line 2 right. The one whole OCR goes to the vote, whose composite is still
+    tested once; two whole OCRs that differ still give nothing."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import composite_data
+    from kiosk.credential.mrztext import vote
+
+    line2 = f"9511073M3312315MEX<{EM}<<{OCR[-5:]}<"
+    line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
+    garbled2 = "95110??M3312315MED<<??<<" + OCR[-5:] + "?"
+    dropped = LINE1[:17] + OCR[0] + OCR[7:]
+    views = [[LINE1, garbled2], [dropped, line2], [dropped[:-1], line2]]
+    voted = vote(views)
+    assert voted is not None and voted.verified and (voted.values["cic"], voted.values["ocr"]) == (CIC, OCR)
+    wrong = LINE1[:20] + str((int(LINE1[20]) + 1) % 10) + LINE1[21:]
+    assert vote([[wrong, garbled2], [dropped, line2], [dropped[:-1], line2]]) is None  # composite fails
+    assert vote(views + [[wrong, garbled2]]) is None  # two whole OCRs, no majority
+    image, truth = _eval_scene(4420006, "medium")
+    _both_right(read_image(image), truth)
