@@ -755,6 +755,7 @@ def _check(s: str) -> bool:
 # somewhere, and the first 13 are then shifted (the composite alone passes that by chance 1 in 10)
 LINE1 = re.compile(rf"([{DIGITISH}]{{10}})[{FILLERS}]{{1,3}}([{DIGITISH}]{{13}})(?![0-9])")
 LINE2 = re.compile(rf"([{DIGITISH}]{{7}})([A-Z<])([{DIGITISH}]{{7}})([A-Z]{{3}})(.*)$")
+LINE2_LOST = re.compile(rf"([{DIGITISH}]{{6}})([A-Z<])([{DIGITISH}]{{7}})(MEX)(.*)$")  # its first character lost
 
 
 # stray marks tesseract may put before line 2 (a card edge, a guilloche stroke; dev 3200003:
@@ -920,14 +921,21 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
         break
     for raw in lines[after:]:
         m2 = _line2_match(raw.replace(" ", ""))
+        lost = LINE2_LOST.match(raw.replace(" ", "")) if m2 is None else None
+        if lost is not None and _check(_digits(lost.group(3))):
+            m2 = lost  # line 2 without its first character (a finger over it), its expiry holding
         if not m2:
             continue
         birth, _sex, expiry, _nation, rest = m2.groups()
-        birth, expiry = _digits(birth), _digits(expiry)
+        birth, expiry = ("?" if m2 is lost else "") + _digits(birth), _digits(expiry)
         if _check(birth) and _date_ok(birth[:6]):
             parts["birth"] = birth
+        elif re.fullmatch(r"[0-9?]{7}", birth):
+            parts["birth_seen"] = birth  # for `_solved`
         if _check(expiry):
             parts["expiry"] = expiry
+        elif expiry.isdigit():
+            parts["expiry_seen"] = expiry
         rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
         if len(rest) in (12, 13):
             parts["tail_seen"] = rest[:12]
@@ -968,16 +976,22 @@ def _agreed(values: list[str]) -> str | None:
 
 def vote(views: list[list[str]]) -> MrzReading | None:
     """The MRZ from several views of one block, none of which verified alone: the CIC, birth date
-    and expiry from any view where their own check digit holds (all such views must agree); the
-    OCR and the optional data with its composite by a strict majority per character over the
-    views that read them whole (the OCR from one view when only one read it whole); the composite check digit then tested once on that one candidate
-    (voting adds no tries for chance to pass). None unless all four check digits hold."""
+    and expiry from any view where their own check digit holds (all such views must agree; a
+    birth date or expiry no view read so, from `_solved`); the OCR and the optional data with its
+    composite by a strict majority per character over the views that read them whole (the OCR
+    from one view when only one read it whole); the composite check digit then tested once on
+    that one candidate (voting adds no tries for chance to pass). None unless all four check
+    digits hold."""
     parts = [p for p in (_view_parts(v) for v in views) if p]
     if len(parts) < 2:
         return None
     chosen: dict[str, str] = {}
+    solved: set[str] = set()
     for name in ("cic", "birth", "expiry"):
         found = {p[name] for p in parts if name in p}
+        if not found and name != "cic":
+            found = {_solved([p[name + "_seen"] for p in parts if name + "_seen" in p], name == "birth")} - {None}
+            solved |= {name} if found else set()
         if len(found) != 1:
             return None
         chosen[name] = found.pop()
@@ -1002,7 +1016,34 @@ def vote(views: list[list[str]]) -> MrzReading | None:
     if icao_check_digit(composite_data(line1, line2)) != tail[-1]:
         return None
     line3 = max((p.get("line3", "") for p in parts), key=len)
-    return _verified(line1, line2, [line3])
+    reading = _verified(line1, line2, [line3])
+    reading.weak |= {{"birth": "birth_date", "expiry": "expiry_year"}[name] for name in solved}
+    return reading
+
+
+SOLVE_VIEWS = 3  # views that read a birth date or expiry whose check digit failed, for `_solved`
+
+
+def _solved(seen: list[str], is_birth: bool) -> str | None:
+    """A birth date or expiry (with its check digit) whose check digit failed in every view that
+    read it, put right at the one position where those views disagree: the digit that makes the
+    check digit hold there (one digit per position: the weights 7, 3, 1 are prime to 10). A finger
+    over line 2's first character (dev 4420014, 4420068, medium: a 6 read as 5, 3, 9, 1 or 8, or
+    lost, '?') leaves the birth date's check digit unmet in every view while the rest of the line
+    reads alike. None unless at least SOLVE_VIEWS views read it and all agree everywhere else. The
+    field stays weak (its own check digit was spent finding it); the composite, tested once on the
+    whole candidate, still decides the OCR."""
+    if len(seen) < SOLVE_VIEWS:
+        return None
+    split = [i for i, column in enumerate(zip(*seen)) if len(set(column)) > 1]
+    if len(split) != 1:
+        return None
+    i = split[0]
+    for digit in "0123456789":
+        candidate = seen[0][:i] + digit + seen[0][i + 1:]
+        if _check(candidate) and (not is_birth or _date_ok(candidate[:6])):
+            return candidate
+    return None
 
 
 def _verified(line1: str, line2: str, after: list[str], weak: set[str] | None = None) -> MrzReading:
