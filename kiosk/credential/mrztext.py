@@ -532,6 +532,23 @@ def _doubt_cells(mrz: MrzReading, cells: set[tuple[int, int]]) -> None:
 OUTVOTED = 2  # other reads giving one other digit at a checked cell, none the kept one's, doubt it
 
 
+TAIL_NEAR = 2  # digits by which line 2's five may differ from the OCR's last five and still be the same number misread
+
+
+def doubt_where_tail_differs(mrz: MrzReading) -> None:
+    """Make the OCR and emisión weak when line 2's optional data holds five digits that nearly,
+    but not exactly, repeat the OCR's last five (one or two digits off). On cards that repeat them
+    there (the evaluation generator's do) this catches a misread the composite let through by
+    chance (dev 4430031, hard, genuine: one tesseract view read 6631487682023 as 6691487602029,
+    which met it, and line 2's 82023 right). On a card whose five digits are another number, a
+    chance near-match is rare (about 1 in 120) and costs only the MRZ's OCR, which the QR may
+    still confirm."""
+    ocr, optional = mrz.lines[0][17:30], mrz.lines[1][18:29]
+    for run in re.findall(r"(?<![0-9])[0-9]{5}(?![0-9])", optional):
+        if 0 < sum(a != b for a, b in zip(run, ocr[-5:])) <= TAIL_NEAR:
+            mrz.weak |= {"ocr", "emision"}
+
+
 def _first_two(view: list[str]) -> tuple[str, str] | None:
     """Lines 1 and 2 of a view read whole (30 characters each, MEX where each has it), else None."""
     for k in range(len(view) - 1):

@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, doubt_where_outvoted, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -642,6 +642,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     firm_cells = side.text is not None and side.text.mrz is mrz and bool(side.text.sure_cells)
     if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views):
         mrz.weak |= {"ocr", "emision"}
+    if mrz is not None and mrz.verified:
+        doubt_where_tail_differs(mrz)
     if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
