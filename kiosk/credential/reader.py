@@ -215,7 +215,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     # an MRZ read, even unverified (line 1 parsed, or a line of fillers): a back, whose front text
     # is not looked for (tesseract on a whole card side costs about a third of a second a view)
     text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None or side.text.line1 is not None)
-    text_seen = text_seen or any(re.search(r"<<.*<<|MEX.*<<", line) for view in side.views for line in view)
+    text_seen = text_seen or any(re.search(r"<<.*<<|MEX.*<<", line) or _line1_like(line) for view in side.views for line in view)
     # or the classifier's three lines starting like line 1 (dev 3940041, hard: a far card whose
     # MRZ only the cells read, two characters off, was answered "no card")
     text_seen = text_seen or any(read.lines for read in side.cell_reads)
@@ -578,6 +578,18 @@ def _zone_rank(zone: Zone) -> int:
     if zone.mrz_lines_seen:
         return 2
     return 1 if zone.ocr_line else 0
+
+
+LINE1_DIGITS = 7  # digits among the ten after MEX for a view's line to be taken for a blurred line 1
+
+
+def _line1_like(line: str) -> bool:
+    """A view's line that begins like MRZ line 1 with its fillers lost: MEX, then ten characters
+    that are mostly digits (dev 4430032, hard, a small card on a newspaper: 'TOMEX707146602',
+    'XOFOMEX70710007U2'; nothing else of the MRZ read, and the photo was answered "no card"
+    instead of "acerque la credencial"). A front's "MÉXICO" or an address's "MEX 52140" has
+    fewer digits there."""
+    return any(sum(ch.isdigit() for ch in m.group(1)) >= LINE1_DIGITS for m in re.finditer(r"MEX(\w{1,10})", line))
 
 
 def _plain(text: str) -> str:

@@ -171,3 +171,19 @@ def test_a_far_card_whose_mrz_only_the_cells_read_is_not_said_missing():
     codes = {w.code for w in reading.warnings}
     assert reading.sides[0].side == "back"
     assert "no_card" not in codes and {"too_far", "illegible"} <= codes, codes
+
+
+def test_a_far_card_whose_line_one_tesseract_read_without_fillers_is_not_said_missing():
+    """Dev seed 4430032 (hard, a small card on a newspaper): only tesseract read anything, line 1
+    without its fillers ('TOMEX707146602', 'XOFOMEX70710007U2'); answered "no card" instead of
+    "acerque la credencial". MEX followed by mostly digits is a back; a front's MÉXICO or an
+    address's MEX 52140 is not."""
+    from kiosk.credential.reader import _line1_like
+
+    assert _line1_like("TOMEX707146602") and _line1_like("XOFOMEX70710007U2")
+    assert not _line1_like("ESTADODEMEXICO") and not _line1_like("EDOMEX52140") and not _line1_like("MEXICOC1234567")
+    image, _ = scene(4430032, "hard", "genuine")
+    reading = read_image(image)
+    codes = {w.code for w in reading.warnings}
+    assert reading.sides[0].side == "back"
+    assert "no_card" not in codes and {"too_far", "illegible"} <= codes, codes
