@@ -683,7 +683,14 @@ def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     # the 13 digits anywhere in a view count too: a view that split line 1 in two, or missed its
     # MEX, still read them (dev seeds 2300039, 2300055); 13 given digits do not turn up by chance
     seen = any(p.get("ocr") == ocr for p in parts) or any(ocr in line for v in views for line in v)
-    return seen and any(p.get("tail_seen") == tail for p in parts)
+    # a view that read the tail with one character put in (dev 4460053, medium: 'KO05<<75154<2'
+    # for '<05<<75154<2', tesseract's O before the 0) still read every one of its characters
+    return seen and any(p.get("tail_seen") == tail or _one_put_in(p.get("tail_long", ""), tail) for p in parts)
+
+
+def _one_put_in(longer: str, text: str) -> bool:
+    """Whether `longer` is `text` with one character put in somewhere."""
+    return len(longer) == len(text) + 1 and any(longer[:i] + longer[i + 1:] == text for i in range(len(longer)))
 
 
 # the fields with a check digit of their own: the piece of a view (_view_parts) that reads one with
@@ -956,6 +963,8 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
         rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
         if len(rest) in (12, 13):
             parts["tail_seen"] = rest[:12]
+        if len(rest) == 13:
+            parts["tail_long"] = rest  # one character more: one inserted, perhaps (`_supported`)
         if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
             rest = rest[:12]
         if len(rest) == 12 and rest[-1].isdigit():

@@ -786,3 +786,24 @@ def test_an_ocr_whose_last_five_nearly_repeat_line_twos_five_is_doubted():
     image, truth = _eval_scene(4430031, "hard")
     reading = read_image(image)
     assert not reading.fields["ocr"].verified or reading.fields["ocr"].value == truth["ocr"]
+
+
+def test_a_view_that_read_the_tail_with_one_character_put_in_still_supports_it():
+    """Dev seed 4460053 (medium, opaque QR, a shadow across the card): one tesseract view read the
+    whole MRZ and verified; the others read the OCR the same and the tail as 'KO05<<75154<2', an
+    O put in before the 0. It did not count as support and nothing was verified. One character
+    put in still shows every character of the tail; one read otherwise does not."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import composite_data
+    from kiosk.credential.mrztext import _supported
+
+    line2 = f"9511073M3312315MEX<{EM}<<{OCR[-5:]}<"
+    line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
+    mrz = decode_text([LINE1, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"]).mrz
+    assert mrz.verified
+    put_in = line2[:19] + "O" + line2[19:]  # MEX<O05<<…
+    assert _supported(mrz, [[LINE1, put_in.replace("MEX<", "MEXK")]])
+    misread = line2[:20] + str((int(line2[20]) + 1) % 10) + line2[21:]
+    assert not _supported(mrz, [[LINE1, misread[:19] + "O" + misread[19:]]])
+    image, truth = _eval_scene(4460053, "medium")
+    _both_right(read_image(image), truth)
