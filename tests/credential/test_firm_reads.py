@@ -175,3 +175,31 @@ def test_a_cic_read_shifted_against_the_cells_read_in_place_is_doubted():
     assert _in_place(1, LINES[1], LINES[1][::-1]) == set()
 
     _no_wrong_cic_or_ocr(*scene(4240023, "hard", "altered"), altered="cic")
+
+
+def test_views_that_read_another_birth_date_lend_the_composite_nothing():
+    """Dev seed 4520033 (medium, an OCR digit altered): the cells' birth date 03 was read 81, which
+    met its own check digit and, with the altered OCR, the composite; the decoder had changed it
+    from the classifier's first choice, and tesseract's views read the birth date as printed, 03,
+    its check digit holding. The OCR was verified wrong. Such a read leaves the OCR weak
+    (doubt_where_changed_and_contradicted), and views that read the birth date otherwise do not
+    make a weak OCR firm again (confirm_by_views). A change the views do not contradict, or a
+    changed CIC (the composite weighs it as its own check digit does), leaves the OCR firm."""
+    from kiosk.credential.mrztext import confirm_by_views, doubt_where_changed_and_contradicted
+
+    birth = "8101039"  # meets its own check digit, as the printed 0301039 does
+    assert icao_check_digit(birth[:6]) == birth[6] and icao_check_digit("030103") == "9"
+    kept = [LINES[0], birth + LINES[1][7:29], LINES[2]]
+    kept[1] += icao_check_digit(composite_data(kept[0], kept[1] + "0"))
+    printed = [LINES[0], "0301039" + kept[1][7:], LINES[2]]
+    for views, weak in (([printed], {"ocr", "emision"}), ([kept], set())):
+        text = _read(kept, {"ocr", "emision"})
+        confirm_by_views(text.mrz, views)
+        assert text.mrz.weak == weak, views
+    for changed, views, weak in ((["birth"], [printed], {"ocr", "emision"}), (["birth"], [kept], set()),
+                                 (["cic"], [printed], set()), ([], [printed], set())):
+        text = _read(kept, set())
+        text.mrz.corrected = changed
+        doubt_where_changed_and_contradicted(text.mrz, views)
+        assert text.mrz.weak == weak, (changed, views)
+    _no_wrong_cic_or_ocr(*scene(4520033, "medium", "altered"), altered="ocr")
