@@ -529,20 +529,20 @@ def _doubt_cells(mrz: MrzReading, cells: set[tuple[int, int]]) -> None:
     mrz.weak |= doubted
 
 
+OUTVOTED = 2  # other reads giving one other digit at a checked cell, none the kept one's, doubt it
+
+
 def doubt_where_changed_and_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
     """Make the OCR and emisión weak when the decoder changed the birth date or expiry from the
     classifier's first choice and another view read that field otherwise, its own check digit
-    holding (_contradicted). The changed field gave the composite more than one try (their check
+    holding, in at least OUTVOTED views (_contradicted). The changed field gave the composite more than one try (their check
     digits weigh their digits otherwise than the composite does; not so the CIC's, which weighs
     them alike), and the other view says the try that met it was a misread: dev 4520033, medium,
     an OCR digit altered: the birth date's 03 read 81, which met its own check digit and, with
     the altered OCR, the composite; tesseract's views read 03. `views` holds no view of the kept
     read itself."""
-    if {"birth", "expiry"} & set(mrz.corrected) and _contradicted(mrz, views):
+    if {"birth", "expiry"} & set(mrz.corrected) and _contradicted(mrz, views, OUTVOTED):
         mrz.weak |= {"ocr", "emision"}
-
-
-OUTVOTED = 2  # other reads giving one other digit at a checked cell, none the kept one's, doubt it
 
 
 TAIL_NEAR = 2  # digits by which line 2's five may differ from the OCR's last five and still be the same number misread
@@ -714,11 +714,10 @@ OWN_CHECK = {"cic": ("cic", 0, 5, 15), "birth_date": ("birth", 1, 0, 7), "expiry
 def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     """A verified cell read whose OCR and optional data are weak (a cell of theirs the classifier
     was unsure of) regains them when another engine's view (tesseract's, `views`) read the OCR and
-    the optional data with its composite the same (_supported), and none of them read another
-    CIC, birth date or expiry with its check digit holding (_contradicted): two engines agreeing
-    stand in for the composite's one digit. An altered composite met by a misread is not read
-    alike by both.
-    So too a CIC, birth date or expiry left weak (a cell unsure, or changed by the decoder to meet
+    the optional data with its composite the same (_supported), and no OUTVOTED views read one
+    other CIC, birth date or expiry with its check digit holding (_contradicted): two engines
+    agreeing stand in for the composite's one digit. An altered composite met by a misread is
+    not read alike by both. So too a CIC, birth date or expiry left weak (a cell unsure, or changed by the decoder to meet
     its check digit) that a view read the same with its own check digit holding (dev 4120069,
     medium: the cells unsure of the CIC's 4 and of the birth date, two views read both exactly; a
     CIC misread to meet an altered check digit is not misread alike by both engines)."""
@@ -727,7 +726,7 @@ def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     # views that read another CIC, birth date or expiry, its own check digit holding, support
     # nothing: their composite is not the kept read's (dev 4520033: the views read the OCR and
     # the tail alike, and the birth date as printed, which fails the kept read's composite)
-    if "ocr" in mrz.weak and _supported(mrz, views) and not _contradicted(mrz, views):
+    if "ocr" in mrz.weak and _supported(mrz, views) and not _contradicted(mrz, views, OUTVOTED):
         mrz.weak -= {"ocr", "emision"}
         _give_emision(mrz)
     weak_own = set(OWN_CHECK) & mrz.weak
@@ -993,16 +992,21 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
     return parts
 
 
-def _contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
+def _contradicted(mrz: MrzReading, views: list[list[str]], least: int = 1) -> bool:
     """A later view's verified read is refused when an earlier view of the same block read another
     CIC, birth date or expiry whose own check digit holds too: two errors can cancel in one check
     digit (99 for 00 at weights 7 and 3) and meet the composite by chance, and every extra view is
-    one more such chance; seen on an evaluation photo with an altered OCR."""
+    one more such chance; seen on an evaluation photo with an altered OCR. With `least`, only
+    when that many different views read the same other value: a garbled view meets a check digit
+    by chance one time in ten (dev 4580087, medium: '2102126M…' against the birth date 8108186)."""
     mine = {"cic": mrz.lines[0][5:15], "birth": mrz.lines[1][0:7], "expiry": mrz.lines[1][8:15]}
-    for parts in (_view_parts(v) for v in views):
-        if any(name in parts and parts[name] != value for name, value in mine.items()):
-            return True
-    return False
+    seen: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+    for view in views:
+        parts = _view_parts(view)
+        for name, value in mine.items():
+            if name in parts and parts[name] != value:
+                seen.setdefault((name, parts[name]), set()).add(tuple(view))
+    return any(len(found) >= least for found in seen.values())
 
 
 def _agreed(values: list[str]) -> str | None:
