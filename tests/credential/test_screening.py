@@ -194,8 +194,6 @@ def test_a_bezel_around_a_weak_grid_flags_a_screen():
     """A screen showing a card on newspaper (dev seed): the letters hide the pixel grid's peak, but
     the phone's dark bezel around a lit rectangle larger than the card says screen. Lighten the
     bezel to the newspaper's grey and the weak grid alone no longer does."""
-    import numpy as np
-
     from kiosk.credential.screening import SCREEN_GRID_PEAK, display_bezel, frame_screen_score, screen_decision
 
     image, _ = _eval_scene(3650020, "easy", "screen")
