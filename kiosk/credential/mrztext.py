@@ -534,13 +534,13 @@ OUTVOTED = 2  # other reads giving one other digit at a checked cell, none the k
 
 def doubt_where_changed_and_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
     """Make the OCR and emisión weak when the decoder changed the birth date or expiry from the
-    classifier's first choice and another view read that field otherwise, its own check digit
-    holding, in at least OUTVOTED views (_contradicted). The changed field gave the composite more than one try (their check
-    digits weigh their digits otherwise than the composite does; not so the CIC's, which weighs
-    them alike), and the other view says the try that met it was a misread: dev 4520033, medium,
-    an OCR digit altered: the birth date's 03 read 81, which met its own check digit and, with
-    the altered OCR, the composite; tesseract's views read 03. `views` holds no view of the kept
-    read itself."""
+    classifier's first choice and at least OUTVOTED other views read that field otherwise, its
+    own check digit holding (_contradicted). The changed field gave the composite more than one
+    try (their check digits weigh their digits otherwise than the composite does; not so the
+    CIC's, which weighs them alike), and the views say the try that met it was a misread (dev
+    4520033, medium, an OCR digit altered: the birth date's 03 read 81, which met its own check
+    digit and, with the altered OCR, the composite; tesseract's views read 03). `views` holds no
+    view of the kept read itself."""
     if {"birth", "expiry"} & set(mrz.corrected) and _contradicted(mrz, views, OUTVOTED):
         mrz.weak |= {"ocr", "emision"}
 
@@ -717,10 +717,11 @@ def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     the optional data with its composite the same (_supported), and no OUTVOTED views read one
     other CIC, birth date or expiry with its check digit holding (_contradicted): two engines
     agreeing stand in for the composite's one digit. An altered composite met by a misread is
-    not read alike by both. So too a CIC, birth date or expiry left weak (a cell unsure, or changed by the decoder to meet
-    its check digit) that a view read the same with its own check digit holding (dev 4120069,
-    medium: the cells unsure of the CIC's 4 and of the birth date, two views read both exactly; a
-    CIC misread to meet an altered check digit is not misread alike by both engines)."""
+    not read alike by both. So too a CIC, birth date or expiry left weak (a cell unsure, or
+    changed by the decoder to meet its check digit) that a view read the same with its own check
+    digit holding (dev 4120069, medium: the cells unsure of the CIC's 4 and of the birth date, two
+    views read both exactly; a CIC misread to meet an altered check digit is not misread alike by
+    both engines)."""
     if not mrz.verified:
         return
     # views that read another CIC, birth date or expiry, its own check digit holding, support

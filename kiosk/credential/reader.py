@@ -203,8 +203,9 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         # views), each counted once, vote against the one kept (mrztext.doubt_where_outvoted)
         own = {tuple(view) for view in side.text.views}
         others = {tuple(view) for view in side.views + [read.lines for read in side.cell_reads]} - own
-        doubt_where_outvoted(side.text.mrz, [list(view) for view in sorted(others)])
-        doubt_where_changed_and_contradicted(side.text.mrz, [list(view) for view in sorted(others)])
+        other_views = [list(view) for view in sorted(others)]
+        doubt_where_outvoted(side.text.mrz, other_views)
+        doubt_where_changed_and_contradicted(side.text.mrz, other_views)
     if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
     if side.card is None and side.text is not None and side.text.block is not None:
@@ -657,7 +658,6 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
         mrz.weak |= {"ocr", "emision"}
     if mrz is not None and mrz.verified:
         doubt_where_tail_differs(mrz)
-    if mrz is not None and mrz.verified:
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
             if mrz.values.get(name) is not None and name not in mrz.weak:
