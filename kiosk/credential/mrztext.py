@@ -545,6 +545,40 @@ def doubt_where_changed_and_contradicted(mrz: MrzReading, views: list[list[str]]
         mrz.weak |= {"ocr", "emision"}
 
 
+COMPOSITE_ONLY = tuple((0, i) for i in range(17, 30)) + tuple((1, i) for i in range(18, 30))  # OCR, optional data, composite
+
+
+def doubt_where_another_meets_composite(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Make the OCR and emisión weak when another view, read whole and in place, gives other
+    digits in the cells only the composite covers (the OCR, the optional data, the composite
+    itself) and with them meets the composite too: the check digits then do not settle which read
+    is the card's. One digit read otherwise never meets it again (its weight, 7, 3 or 1, times a
+    difference of 1 to 9 is never a multiple of 10), so a view one misread off costs nothing; two
+    misreads that cancel do, one time in ten. Where the view has no digit (a filler, a lost cell)
+    the kept read's character stands (dev 4670032, hard: one grid read the OCR's first 0 and the
+    emisión's 0 as 6s, which cancel in the composite at weights 7 and 3; another grid read both
+    0s and lost the OCR's last digit). `views` holds no view of the kept read itself."""
+    for view in views:
+        lines = _first_two(view)
+        if lines is None:
+            continue
+        mine = [list(mrz.lines[0]), list(mrz.lines[1])]
+        if any(len(m) != 30 for m in mine):
+            return
+        changed = 0
+        for line, i in COMPOSITE_ONLY:
+            seen = lines[line][i]
+            if seen.isdigit() and mine[line][i].isdigit() and seen != mine[line][i]:
+                mine[line][i] = seen
+                changed += 1
+        if not changed or changed > 2 * MAX_IN_PLACE:
+            continue
+        one, two = "".join(mine[0]), "".join(mine[1])
+        if icao_check_digit(composite_data(one, two)) == two[29]:
+            mrz.weak |= {"ocr", "emision"}
+            return
+
+
 TAIL_NEAR = 2  # digits by which line 2's five may differ from the OCR's last five and still be the same number misread
 
 

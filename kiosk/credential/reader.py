@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -206,6 +206,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         other_views = [list(view) for view in sorted(others)]
         doubt_where_outvoted(side.text.mrz, other_views)
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
+        doubt_where_another_meets_composite(side.text.mrz, other_views)
     if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
     if side.card is None and side.text is not None and side.text.block is not None:
@@ -478,6 +479,9 @@ def _vote(side: SideReading) -> bool:
     # 0 as 9, which met it; the cells read 0, sure, and their composite failed)
     for seen in side.cell_reads:
         doubt_where_cells_differ(voted, seen)
+    # a view whose other digits meet the composite as well: the vote did not settle the OCR (dev
+    # 4670032, hard: two 0s read as 6s by one grid, cancelling in the composite, and voted in)
+    doubt_where_another_meets_composite(voted, side.views)
     block = side.text.block if side.text is not None else None
     side.text = TextRead(lines=voted.lines, mrz=voted, cic=voted.values["cic"], ocr_candidate=voted.values["ocr"],
                          line1=voted.lines[0], line1_index=0, block=block, views=side.views)
