@@ -85,6 +85,7 @@ COPY_CHROMA = 10.0  # 90th percentile of colour spread there: a copy has lost th
 
 SHEET_MARGIN = 0.8  # plain, card-coloured rows both above and below the card, in MRZ block heights: a copy
 # lies on a sheet of paper (training: 133 cards on any table <= 0.75; copies on a sheet 0.5-1.3)
+SHEET_START = 0.3  # block heights below the MRZ block within which the sheet's plain band must begin
 SHEET_HUE = 20.0  # a/b distance from the card's background colour still taken as the same paper (a
 # washed colour copy keeps some tint, its sheet does not)
 SHEET_PAPER_SHARE = 0.75  # share of a row that is ink-free paper for the row to count as plain (dev seeds
@@ -114,11 +115,24 @@ def _longest_run(flags: np.ndarray) -> int:
     return best
 
 
+def _leading_run(flags: np.ndarray, start: int) -> int:
+    """The run of True that begins within the first `start` entries (0 when none does)."""
+    first = next((i for i, flag in enumerate(flags[:start]) if flag), None)
+    if first is None:
+        return 0
+    run = 0
+    for flag in flags[first:]:
+        if not flag:
+            break
+        run += 1
+    return run
+
+
 def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
     """How far a plain band of the card's own background colour reaches above and below the card's
     print (the smaller of the two, in MRZ block heights, within 4.6 above and 1.8 below the MRZ
-    block). A card's margins are narrow and end at the table; a photocopy's background runs on
-    into the white sheet it is printed on."""
+    block; below, only a band that begins right under the MRZ). A card's margins are narrow and
+    end at the table; a photocopy's background runs on into the white sheet it is printed on."""
     top, bottom = -4.6, 2.8
     view, per_height = _block_view(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
     inside = _block_view(np.full(frame_bgr.shape[:2], 255, np.uint8), block_quad, (0.2, 0.8), (top, bottom), 300)[0] == 255
@@ -140,7 +154,11 @@ def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
     low, high = np.percentile(lightness, 10, axis=1), np.percentile(lightness, 90, axis=1)
     even = (high - low < 20) & (np.median(lightness, axis=1) > background - 30) & (np.median(hue, axis=1) < SHEET_HUE)
     rows = (even | (paper.mean(axis=1) >= SHEET_PAPER_SHARE)) & inside.all(axis=1)  # beyond the frame is no sheet
-    return min(_longest_run(rows[:row(-1.5)]), _longest_run(rows[row(1.0):])) / per_height
+    # below, the sheet must run on from the MRZ itself: a plain table a little further down (a
+    # grey tabletop as light as half the card, past the card's edge) is no sheet (the issue's
+    # shared samples, shrunk and blurred: 34 of 72 genuine photos flagged so, 1 with this)
+    below = _leading_run(rows[row(1.0):], max(1, int(SHEET_START * per_height)))
+    return min(_longest_run(rows[:row(-1.5)]), below) / per_height
 
 
 def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float] | None:

@@ -246,3 +246,23 @@ def test_median_by_counting_is_numpys_median():
         values = rng.integers(0, 256, n).astype(np.uint8)
         assert median_u8(values) == float(np.median(values)), n
     assert median_u8(np.array([0, 255], np.uint8)) == 127.5
+
+
+def test_a_plain_table_a_little_below_the_card_is_no_sheet():
+    """The issue's shared sample 013 (another team's card design: a wide plain band above the MRZ)
+    shrunk to 0.7 in a frame of its mean colour: below the MRZ the card's narrow margin ends at its
+    edge, and past it a grey tabletop, flat and as light as half the card, was taken for the
+    sheet a copy lies on (34 of 72 such shrunk and blurred genuine photos were flagged). The sheet
+    must run on from the MRZ itself; a copy on its sheet is still flagged (test above)."""
+    import cv2
+    import numpy as np
+
+    photo = cv2.imread(str(Path(__file__).resolve().parents[1] / "fixtures" / "credential_samples" / "sample_013.jpg"))
+    small = cv2.resize(photo, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
+    frame = np.full_like(photo, photo.reshape(-1, 3).mean(axis=0).astype(np.uint8))
+    frame = np.clip(frame + np.random.default_rng(5).normal(0, 6, frame.shape), 0, 255).astype(np.uint8)
+    y0, x0 = (photo.shape[0] - small.shape[0]) // 2, (photo.shape[1] - small.shape[1]) // 2
+    frame[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    reading = read_image(frame)
+    assert "photocopy" not in codes(reading), reading.screening
+    assert reading.screening["photocopy"] < 0.5
