@@ -266,3 +266,26 @@ def test_a_plain_table_a_little_below_the_card_is_no_sheet():
     reading = read_image(frame)
     assert "photocopy" not in codes(reading), reading.screening
     assert reading.screening["photocopy"] < 0.5
+
+
+def test_a_pale_band_above_the_mrz_alone_is_a_card_design_not_a_copy():
+    """The shared samples' card design on the evaluation generator's tables (credential_eval.
+    transplant; dev seeds): the print above its MRZ is a light, colourless band, which alone
+    flagged 8 of 120 genuine photos. Alone it stays under the flag, at COLOUR_ALONE for the Mesa
+    de Control; with half a sheet around it, a copy of that card is still flagged."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.transplant import scene
+
+    from kiosk.credential.screening import COLOUR_ALONE
+
+    for seed, difficulty in ((4730012, "medium"), (4730039, "medium"), (4730027, "easy")):
+        image, truth = scene(seed, difficulty, "genuine")
+        reading = read_image(image)
+        assert "photocopy" not in codes(reading), (seed, reading.screening)
+        assert reading.screening["photocopy"] <= COLOUR_ALONE
+        assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
+    image, _ = scene(4750000, "easy", "photocopy")
+    reading = read_image(image)
+    assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5
