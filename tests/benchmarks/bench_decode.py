@@ -3,7 +3,11 @@
 PassportEye's read_mrz and plain zxing-cpp, on a seed base given on the command line (report only
 seeds never used for tuning). Prints Markdown.
 
-    .venv/bin/python tests/benchmarks/bench_decode.py PER_DIFFICULTY SEED0 [NEGATIVES]
+    .venv/bin/python tests/benchmarks/bench_decode.py PER_DIFFICULTY SEED0 [NEGATIVES] [samples]
+
+With `samples` last, the cards in the scenes are the issue's three shared sample cards (another
+team's design, credential_eval/transplant.py) instead of the generator's own; no altered
+negatives then (their MRZ is printed in the photo).
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 import cv2  # noqa: E402
 
-from credential_eval.generator import scene  # noqa: E402
+from credential_eval import generator, transplant  # noqa: E402
 from kiosk.credential import read_image  # noqa: E402
 from kiosk.credential.codes import read_zxing  # noqa: E402
 
 PER_DIFFICULTY = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 SEED0 = int(sys.argv[2]) if len(sys.argv) > 2 else 900_000
 NEGATIVES = int(sys.argv[3]) if len(sys.argv) > 3 else max(4, PER_DIFFICULTY // 3)
+SAMPLE_CARDS = len(sys.argv) > 4 and sys.argv[4] == "samples"
+scene = transplant.scene if SAMPLE_CARDS else generator.scene
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -96,7 +102,7 @@ def main() -> None:
         n = PER_DIFFICULTY
         rows.append(f"| {difficulty} | {counts['ours']}/{n} ({100 * counts['ours'] / n:.0f} %) | "
                     f"{counts['pe']}/{n} ({100 * counts['pe'] / n:.0f} %) | {counts['zx']}/{n} ({100 * counts['zx'] / n:.0f} %) |")
-    for kind in ("altered", "photocopy", "screen", "no_card"):
+    for kind in ("photocopy", "screen", "no_card") if SAMPLE_CARDS else ("altered", "photocopy", "screen", "no_card"):
         flagged = verified_any = wrong = answered_kind = 0
         for i in range(NEGATIVES):
             difficulty = DIFFICULTIES[i % 2]  # easy and medium photos of the negatives
@@ -116,7 +122,8 @@ def main() -> None:
                 screening[kind][0] += result["flag"]
                 screening[kind][1] += 1
         neg_rows.append(f"| {kind} | {NEGATIVES} | {flagged} | {verified_any} | {wrong} | {answered_kind} |")
-    print(f"Independent generator, seed base {SEED0}: {PER_DIFFICULTY} genuine back photos per difficulty "
+    design = "the issue's three sample cards (another team's design)" if SAMPLE_CARDS else "the generator's own cards"
+    print(f"Independent generator, {design}, seed base {SEED0}: {PER_DIFFICULTY} genuine back photos per difficulty "
           f"(frames 1280x960 to 1920x1080), {NEGATIVES} of each negative kind; fictitious MUESTRA cards\n")
     print("| difficulty | verified CIC+OCR, this reader | PassportEye read_mrz (valid number+composite, CIC+OCR right) | zxing-cpp QR decoded |")
     print("|---|---|---|---|")
