@@ -169,7 +169,7 @@ def _line_quads(edges: np.ndarray, shape: tuple[int, ...], keep: int = 7) -> lis
     if segs is None:
         return []
     horizontal, vertical = [], []
-    for x1, y1, x2, y2 in segs[:, 0, :].astype(np.float32):
+    for x1, y1, x2, y2 in segs.reshape(-1, 4).astype(np.float32):
         length = float(np.hypot(x2 - x1, y2 - y1))
         angle = np.degrees(np.arctan2(y2 - y1, x2 - x1)) % 180
         line = (np.array([x1, y1]), np.array([x2 - x1, y2 - y1]) / length, length)
