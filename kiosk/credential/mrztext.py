@@ -558,13 +558,13 @@ def doubt_where_another_meets_composite(mrz: MrzReading, views: list[list[str]])
     the kept read's character stands (dev 4670032, hard: one grid read the OCR's first 0 and the
     emisión's 0 as 6s, which cancel in the composite at weights 7 and 3; another grid read both
     0s and lost the OCR's last digit). `views` holds no view of the kept read itself."""
+    if any(len(line) != 30 for line in mrz.lines[:2]):
+        return
     for view in views:
         lines = _first_two(view)
         if lines is None:
             continue
         mine = [list(mrz.lines[0]), list(mrz.lines[1])]
-        if any(len(m) != 30 for m in mine):
-            return
         changed = 0
         for line, i in COMPOSITE_ONLY:
             seen = lines[line][i]
