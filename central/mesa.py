@@ -405,6 +405,10 @@ def decide(engine: sa.Engine, username: str, folio: str, decision: str, inciso: 
             values = {"decision": decision, "inciso": inciso, "detail": detail, "decided_by": username, "decided_at": now,
                       "seconds": round(now - row.opened_at, 2) if row.opened_at else None}
         c.execute(records.update().where(records.c.folio == folio).values(**values))
+        if not supervisor and not row.opened_at:
+            # Loaded ahead and decided before the browser's «shown» reached us (or it never did):
+            # the decision itself proves the record was on screen.
+            accounts.record(c, username, "ver_registro", process_id=row.process_id, folio=folio)
         c.execute(st.envelopes.update().where(st.envelopes.c.folio == folio)
                   .values(status=after, detail=why if decision == "inconsistencia" else ""))
         accounts.record(c, username, "supervision" if supervisor else "estatus", process_id=row.process_id, folio=folio,

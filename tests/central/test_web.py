@@ -220,3 +220,24 @@ def test_a_big_upload_is_refused_before_it_is_read(central, browser_for) -> None
     big = b"nombres,apellido_paterno\n" + b"X,Y\n" * 300_000
     r = admin.form(f"/procesos/{DEMO_PROCESS}/auxiliares/csv", files={"archivo": ("a.csv", big, "text/csv")})
     assert r.status_code == 403 and "demasiado grande" in r.text
+
+
+def test_a_record_loaded_ahead_and_decided_at_once_still_has_its_view_audited(central, browser_for, provisioned) -> None:
+    station, _server, receiver = provisioned
+    first = station.save_apoyo(apoyo("PRIMERO"), "A0001").folio
+    second_record = apoyo("SEGUNDO")
+    second_record.fields["cic"]["value"] = "323456789"
+    second = station.save_apoyo(second_record, "A0001").folio
+    assert SyncDaemon(station).run_once().link_ok
+    process_envelopes(receiver)
+
+    oper = browser_for("oper")
+    shown = oper.form("/mesa/lote", {"proceso": DEMO_PROCESS})
+    later = second if shown.url.endswith(first) else first
+    # the browser prerenders the next record, then the operator decides it before its «visto» arrives
+    ahead = oper.get(oper.base + f"/mesa/registro/{later}", headers={"Sec-Purpose": "prefetch;prerender"})
+    assert ahead.status_code == 200 and "data-preloaded" in ahead.text
+    assert oper.form(f"/mesa/registro/{later}", {"decision": "valido"}).status_code == 200
+    actions = [a["action"] for a in accounts.audit_trail(receiver.engine, folio=later)]
+    assert actions.count("precarga") == 1 and actions.count("ver_registro") == 1, actions
+    assert mesa.get(receiver.engine, later)["decision"] == "valido"

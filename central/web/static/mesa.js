@@ -11,6 +11,7 @@
   const required = form.dataset.required || "";
   const suggestion = form.dataset.suggestion || "";
   let sent = false;
+  let seen = Promise.resolve();  // the /visto of a record loaded ahead, sent before its decision
 
   function submit(decision, letter) {
     if (sent) return;
@@ -23,7 +24,9 @@
       inciso.value = "";
     }
     sent = true;
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Mesa": "1" } })
+    seen.then(function () {
+      return fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Mesa": "1" } });
+    })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (res.ok && res.body.next) { window.location.href = res.body.next; return; }
@@ -44,7 +47,8 @@
   function shown() {
     const data = new FormData();
     data.append("csrf", form.csrf.value);
-    fetch(form.action + "/visto", { method: "POST", body: data, credentials: "same-origin" });
+    seen = fetch(form.action + "/visto", { method: "POST", body: data, credentials: "same-origin", keepalive: true })
+      .catch(function () {});
   }
   if (form.dataset.preloaded) {
     if (document.prerendering) document.addEventListener("prerenderingchange", shown, { once: true });
