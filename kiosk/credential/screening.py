@@ -161,10 +161,12 @@ def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
     return min(_longest_run(rows[:row(-1.5)]), below) / per_height
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float] | None:
-    """(lightness, colour spread, sheet margin) of the card's print from the MRZ block up to a
-    few block heights above it, smoothed so sensor noise does not count as colour; None if too
-    dark. Sheet margin: `sheet_margin`.
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(lightness, colour spread, sheet margin, colour spread of all but the darkest ink) of the
+    card's print from the MRZ block up to a few block heights above it, smoothed so sensor noise
+    does not count as colour; None if too dark. Sheet margin: `sheet_margin`. The last is the 95th
+    percentile of the colour distance over every pixel lighter than the MRZ's ink: a card's
+    coloured marks (a watermark, a signature, a coloured legend) are a few per cent of it.
 
     A paper-white background is no cue: cards printed on a near-white stock (the issue's shared
     samples, tests/fixtures/credential_samples) have a background as white as copier paper."""
@@ -180,7 +182,10 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
         return None
     a, b = lab[..., 1][light], lab[..., 2][light]
     spread = float(np.percentile(np.hypot(a - np.float32(median_u8(a)), b - np.float32(median_u8(b))), 90))
-    return median_u8(lab[..., 0][light]), spread, sheet_margin(frame_bgr, block_quad)
+    marks = lab[..., 0] > 100
+    a, b = lab[..., 1][marks].astype(np.float32), lab[..., 2][marks].astype(np.float32)
+    marks_spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 95))
+    return median_u8(lab[..., 0][light]), spread, sheet_margin(frame_bgr, block_quad), marks_spread
 
 
 def median_u8(values: np.ndarray) -> float:
@@ -191,7 +196,7 @@ def median_u8(values: np.ndarray) -> float:
     return (float(low) + float(high)) / 2
 
 
-def copy_confidence(lightness: float, spread: float, sheet: float = 0.0) -> float:
+def copy_confidence(lightness: float, spread: float, sheet: float = 0.0, _marks: float = 0.0) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
     stronger of two cues: light and colourless print; a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
@@ -200,6 +205,8 @@ def copy_confidence(lightness: float, spread: float, sheet: float = 0.0) -> floa
     return float(max(min(a, b), d))
 
 
+COPY_MARKS = 6.5  # 95th percentile colour distance over the print lighter than the MRZ's ink: no coloured mark
+COPY_MARKS_LIGHTNESS = 210.0  # ... on print nearly as light as copier paper (COPY_LIGHTNESS)
 COLOUR_ALONE = 0.45  # confidence of a grey or washed card with no sheet seen around it: below the flag
 
 
@@ -224,6 +231,13 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     # design on the evaluation generator's tables: 8 of 120 genuine flagged so, 2 without)
     if confidence > 0.5 and (kind or half_sheet):
         return "sin los colores de la credencial", confidence
+    # half a sheet around print that has no coloured mark at all and is nearly as light as
+    # copier paper: a copy of a pale card design, its narrow bottom margin leaving less of the
+    # sheet below the MRZ (the samples' design, copies flagged: set on dev 4780000 and 4790000,
+    # 99 -> 127 of 240; checked on dev 4800000, 60 -> 73 of 120; genuine cards of either design
+    # flagged: none more of 720)
+    if half_sheet and features[3] < COPY_MARKS and features[0] >= COPY_MARKS_LIGHTNESS:
+        return "sin los colores de la credencial", max(confidence, 0.6)
     return None, max(min(confidence, COLOUR_ALONE), COLOUR_ALONE if kind else 0.0)
 
 

@@ -285,3 +285,18 @@ def test_a_pale_band_above_the_mrz_alone_is_a_card_design_not_a_copy():
     image, _ = _eval_scene(4750000, "easy", "photocopy", sample_cards=True)
     reading = read_image(image)
     assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5
+
+
+def test_a_copy_of_a_pale_card_with_half_a_sheet_and_no_coloured_mark_is_flagged():
+    """A copy of the samples' card design keeps less of its sheet below the MRZ (the card's own
+    bottom margin is narrow) and its print is a little darker than COPY_LIGHTNESS: half a sheet
+    with no coloured mark anywhere above the MRZ flags it. A genuine card of our design with as
+    much plain margin keeps its coloured marks and is not flagged (dev seeds)."""
+    for seed in (4780006, 4780007):
+        image, _ = _eval_scene(seed, "easy", "photocopy", sample_cards=True)
+        reading = read_image(image)
+        assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
+    image, truth = _eval_scene(4780018, "easy", "genuine")
+    reading = read_image(image)
+    assert "photocopy" not in codes(reading), reading.screening
+    assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
