@@ -4,7 +4,9 @@ Photocopy, any one of three cues flags it (`photocopy_decision`): the rectified 
 (grey or washed out), by itself only when the card is as pale as copier paper, else with part of
 a sheet seen around it; the lightness and colour spread of the print above the MRZ (a copy has
 lost the card's coloured print); and a plain band of the card's own colour running on above and
-below the print (the sheet a copy is printed on), found under shadows and glare. A background as white as paper is not a cue: it flagged two of the
+below the print (the sheet a copy is printed on), found under shadows and glare, flagging by
+itself, or at half its length with paper running on past both ends of the MRZ too (where a
+card's edges would be) or with print that has no coloured mark at all. A background as white as paper is not a cue: it flagged two of the
 three genuine cards the issue shares (their stock is near-white). Screen:
 a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
 tablecloth around a real card is periodic only around it), or a weaker grid inside a dark bezel
@@ -88,6 +90,7 @@ SHEET_MARGIN = 0.8  # plain, card-coloured rows both above and below the card, i
 SHEET_START = 0.3  # block heights below the MRZ block within which the sheet's plain band must begin
 SHEET_HUE = 20.0  # a/b distance from the card's background colour still taken as the same paper (a
 # washed colour copy keeps some tint, its sheet does not)
+SHEET_BESIDE = 0.15  # paper beside both ends of the MRZ block, in block heights: a sheet around the card
 SHEET_PAPER_SHARE = 0.75  # share of a row that is ink-free paper for the row to count as plain (dev seeds
 # 1770000-1790040, with the grain smoothed: copies flagged 106 -> 144 of 163, genuine 2 of 239 both on
 # newspaper, against an even row only)
@@ -128,45 +131,90 @@ def _leading_run(flags: np.ndarray, start: int) -> int:
     return run
 
 
-def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
-    """How far a plain band of the card's own background colour reaches above and below the card's
-    print (the smaller of the two, in MRZ block heights, within 4.6 above and 1.8 below the MRZ
-    block; below, only a band that begins right under the MRZ). A card's margins are narrow and
-    end at the table; a photocopy's background runs on into the white sheet it is printed on."""
-    top, bottom = -4.6, 2.8
-    view, per_height = _block_view(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
-    inside = _block_view(np.full(frame_bgr.shape[:2], 255, np.uint8), block_quad, (0.2, 0.8), (top, bottom), 300)[0] == 255
-    lab = cv2.cvtColor(cv2.GaussianBlur(view, (0, 0), 1.0), cv2.COLOR_BGR2LAB).astype(np.float32)
-    lightness, colour = lab[..., 0], lab[..., 1:]
+def _paper_colour(lab: np.ndarray, top: float, per_height: float) -> tuple[float, np.ndarray] | None:
+    """The card's plain background just above the MRZ (1.5 to 0.1 block heights up) in a view
+    of the block's axes starting `top` block heights above it: its lightness and a/b tint."""
     row = lambda v: int((v - top) * per_height)  # noqa: E731
-    ref_l, ref_c = lightness[row(-1.5):row(-0.1)], colour[row(-1.5):row(-0.1)]
+    ref_l, ref_c = lab[row(-1.5):row(-0.1), :, 0], lab[row(-1.5):row(-0.1), :, 1:]
     plain = (cv2.dilate(ref_l, np.ones((7, 7), np.uint8)) - ref_l) < 6
     if int(plain.sum()) < 100:
-        return 0.0
-    background, tint = float(np.median(ref_l[plain])), np.median(ref_c[plain], axis=0)
-    hue = np.linalg.norm(colour - tint, axis=-1)
+        return None
+    return float(np.median(ref_l[plain])), np.median(ref_c[plain], axis=0)
+
+
+def _paper(lab: np.ndarray, background: float, tint: np.ndarray) -> np.ndarray:
+    """Ink-free paper of the card's hue, not much darker than its background (a small or noisy
+    photo's grain is not ink)."""
+    lightness = lab[..., 0]
+    smooth = cv2.GaussianBlur(lightness, (0, 0), 1.5)
+    k = np.ones((5, 5), np.uint8)
+    hue = np.linalg.norm(lab[..., 1:] - tint, axis=-1)
+    return ((cv2.dilate(smooth, k) - cv2.erode(smooth, k)) < 12) & (lightness > background / 2) & (hue < SHEET_HUE)
+
+
+def _view_lab(frame_bgr: np.ndarray, block_quad: np.ndarray, u: tuple[float, float], v: tuple[float, float],
+              width: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """`_block_view` in float Lab (lightly smoothed), with the mask of what lies inside the frame."""
+    view, per_height = _block_view(frame_bgr, block_quad, u, v, width)
+    inside = _block_view(np.full(frame_bgr.shape[:2], 255, np.uint8), block_quad, u, v, width)[0] == 255
+    return cv2.cvtColor(cv2.GaussianBlur(view, (0, 0), 1.0), cv2.COLOR_BGR2LAB).astype(np.float32), inside, per_height
+
+
+def sheet_margins(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float]:
+    """How far a plain band of the card's own background colour reaches beyond the card's print,
+    in MRZ block heights: (above and below, the smaller; beside the MRZ's two ends, the smaller).
+
+    Above and below: within 4.6 above and 1.8 below the MRZ block; below, only a band that begins
+    right under the MRZ. A card's margins are narrow and end at the table; a photocopy's background
+    runs on into the white sheet it is printed on.
+    Beside: the paper that begins within SHEET_START of either end of the MRZ block and runs on
+    outward. The MRZ's lines span nearly the card's width (ICAO TD1), so a card's edge comes
+    within the block's own padding; a copy's sheet runs on past it (training: dev 4780000, 240
+    genuine cards of either design at most 0.09, copies up to 0.53)."""
+    top, bottom = -4.6, 2.8
+    lab, inside, per_height = _view_lab(frame_bgr, block_quad, (0.2, 0.8), (top, bottom), 300)
+    reference = _paper_colour(lab, top, per_height)
+    if reference is None:
+        return 0.0, 0.0
+    background, tint = reference
+    lightness = lab[..., 0]
+    hue = np.linalg.norm(lab[..., 1:] - tint, axis=-1)
     # a row is plain when it is even across (10th to 90th percentile), or when nearly all of it is
     # ink-free paper of the card's hue and not much darker: a shadow's or a glare's soft edge
     # crossing the sheet breaks the first test, not the second
-    k = np.ones((5, 5), np.uint8)
-    smooth = cv2.GaussianBlur(lightness, (0, 0), 1.5)  # a small or noisy photo's grain is not ink
-    paper = ((cv2.dilate(smooth, k) - cv2.erode(smooth, k)) < 12) & (lightness > background / 2) & (hue < SHEET_HUE)
     low, high = np.percentile(lightness, 10, axis=1), np.percentile(lightness, 90, axis=1)
     even = (high - low < 20) & (np.median(lightness, axis=1) > background - 30) & (np.median(hue, axis=1) < SHEET_HUE)
-    rows = (even | (paper.mean(axis=1) >= SHEET_PAPER_SHARE)) & inside.all(axis=1)  # beyond the frame is no sheet
+    rows = (even | (_paper(lab, background, tint).mean(axis=1) >= SHEET_PAPER_SHARE)) & inside.all(axis=1)  # beyond the frame is no sheet
     # below, the sheet must run on from the MRZ itself: a plain table a little further down (a
     # grey tabletop as light as half the card, past the card's edge) is no sheet (the issue's
     # shared samples, shrunk and blurred: 34 of 72 genuine photos flagged so, 1 with this)
+    row = lambda v: int((v - top) * per_height)  # noqa: E731
     below = _leading_run(rows[row(1.0):], max(1, int(SHEET_START * per_height)))
-    return min(_longest_run(rows[:row(-1.5)]), below) / per_height
+    above_below = min(_longest_run(rows[:row(-1.5)]), below) / per_height
+    beside = []
+    for u in ((-0.6, 0.0), (1.0, 1.6)):
+        lab, inside, per_height = _view_lab(frame_bgr, block_quad, u, (0.1, 0.9), 200)
+        columns = (_paper(lab, background, tint).mean(axis=0) >= SHEET_PAPER_SHARE) & inside.all(axis=0)
+        columns = columns[::-1] if u[0] < 0 else columns  # outward from the block's end
+        per_width = len(columns) / (u[1] - u[0])  # columns per block width
+        block_width = float(np.linalg.norm(block_quad[1] - block_quad[0]) / max(1.0, np.linalg.norm(block_quad[3] - block_quad[0])))
+        columns_per_height = per_width / max(block_width, 1e-6)
+        beside.append(_leading_run(columns, max(1, int(SHEET_START * columns_per_height))) / columns_per_height)
+    return above_below, min(beside)
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float, float] | None:
-    """(lightness, colour spread, sheet margin, colour spread of all but the darkest ink) of the
-    card's print from the MRZ block up to a few block heights above it, smoothed so sensor noise
-    does not count as colour; None if too dark. Sheet margin: `sheet_margin`. The last is the 95th
-    percentile of the colour distance over every pixel lighter than the MRZ's ink: a card's
-    coloured marks (a watermark, a signature, a coloured legend) are a few per cent of it.
+def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
+    """The plain band above and below the card's print (`sheet_margins`' first)."""
+    return sheet_margins(frame_bgr, block_quad)[0]
+
+
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float, float, float] | None:
+    """(lightness, colour spread, sheet margin above and below, colour spread of all but the
+    darkest ink, sheet margin beside) of the card's print from the MRZ block up to a few block
+    heights above it, smoothed so sensor noise does not count as colour; None if too dark. Sheet
+    margins: `sheet_margins`. The colour spread of all but the ink is the 95th percentile of the
+    colour distance over every pixel lighter than the MRZ's ink: a card's coloured marks (a
+    watermark, a signature, a coloured legend) are a few per cent of it.
 
     A paper-white background is no cue: cards printed on a near-white stock (the issue's shared
     samples, tests/fixtures/credential_samples) have a background as white as copier paper."""
@@ -185,7 +233,8 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
     marks = lab[..., 0] > 100
     a, b = lab[..., 1][marks].astype(np.float32), lab[..., 2][marks].astype(np.float32)
     marks_spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 95))
-    return median_u8(lab[..., 0][light]), spread, sheet_margin(frame_bgr, block_quad), marks_spread
+    sheet, beside = sheet_margins(frame_bgr, block_quad)
+    return median_u8(lab[..., 0][light]), spread, sheet, marks_spread, beside
 
 
 def median_u8(values: np.ndarray) -> float:
@@ -196,7 +245,7 @@ def median_u8(values: np.ndarray) -> float:
     return (float(low) + float(high)) / 2
 
 
-def copy_confidence(lightness: float, spread: float, sheet: float = 0.0, _marks: float = 0.0) -> float:
+def copy_confidence(lightness: float, spread: float, sheet: float = 0.0, *_: float) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
     stronger of two cues: light and colourless print; a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
@@ -238,6 +287,10 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     # flagged: none more of 720)
     if half_sheet and features[3] < COPY_MARKS and features[0] >= COPY_MARKS_LIGHTNESS:
         return "sin los colores de la credencial", max(confidence, 0.6)
+    # half a sheet above and below, and paper running on past both ends of the MRZ: the card's
+    # edges are not there (the samples' design, its copies' sheet below short of SHEET_MARGIN)
+    if half_sheet and features[4] >= SHEET_BESIDE:
+        return "en papel", max(confidence, 0.5 + min(features[4], 0.45))
     return None, max(min(confidence, COLOUR_ALONE), COLOUR_ALONE if kind else 0.0)
 
 

@@ -300,3 +300,23 @@ def test_a_copy_of_a_pale_card_with_half_a_sheet_and_no_coloured_mark_is_flagged
     reading = read_image(image)
     assert "photocopy" not in codes(reading), reading.screening
     assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
+
+
+def test_paper_running_on_past_both_ends_of_the_mrz_is_a_sheet_around_a_copy():
+    """A copy of the samples' card design measures less sheet below its MRZ than SHEET_MARGIN
+    (its narrow bottom margin), and in a dim or noisy photo its print keeps some colour: the paper
+    running on past both ends of the MRZ, where a card's edges would be, flags it. A genuine card
+    of either design shows its edge there (dev seeds)."""
+    from kiosk.credential.reader import read_side
+    from kiosk.credential.screening import SHEET_BESIDE, sheet_margins
+
+    for seed, difficulty in ((4780001, "medium"), (4780008, "hard")):
+        image, _ = _eval_scene(seed, difficulty, "photocopy", sample_cards=True)
+        reading = read_image(image)
+        assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
+    for seed, sample_cards in ((4780002, True), (4780002, False)):
+        image, truth = _eval_scene(seed, "medium", "genuine", sample_cards=sample_cards)
+        side = read_side(image)
+        assert sheet_margins(image, side.text.block.quad)[1] < SHEET_BESIDE / 2
+        reading = read_image(image)
+        assert "photocopy" not in codes(reading) and reading.fields["cic"].value == truth["cic"]
