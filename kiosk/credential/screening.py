@@ -264,7 +264,8 @@ COLOUR_ALONE = 0.45  # confidence of a grey or washed card with no sheet seen ar
 def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: np.ndarray | None) -> tuple[str | None, float]:
     """The photocopy flag (its Spanish kind, or None) and its 0-1 confidence.
 
-    A grey or washed card flags by itself when it is as pale as copier paper. A grey card that is
+    A grey card flags by itself when it is as pale as copier paper; a washed one (always pale)
+    with half a sheet or print with no coloured mark. A grey card that is
     not (a genuine card on a near-grey stock in a dim light: fresh seed 1717171 flagged 3 of 150
     genuine cards so) flags together with at least half a sheet's margin around it; alone it gives
     COLOUR_ALONE, so the Mesa de Control still sees it near the top. The sheet flags by itself;
@@ -275,12 +276,18 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     confidence = copy_confidence(*features) if features is not None else 0.0
     pale = kind is not None and colour[1] > WASHED_VALUE
     half_sheet = features is not None and features[2] >= SHEET_MARGIN / 2
-    if kind and (pale or half_sheet):
+    colourless = features is not None and features[3] < COPY_MARKS
+    # a washed colour is also the samples' near-white stock in a neutral light (fresh seed
+    # 5656565: 4 of 150 genuine cards of that design flagged so, none with a sheet or colourless
+    # print): it counts with half a sheet or print with no coloured mark (dev 4780000-4800000:
+    # genuine cards flagged 5 -> 1 of 720; copies flagged 7 fewer, of about 500)
+    washed_alone = kind == "a color (deslavada)" and not (half_sheet or colourless)
+    if kind and not washed_alone and (pale or half_sheet):
         return kind, max(0.9, confidence)
     # light, colourless print above the MRZ flags with a grey or washed card, or with half a
     # sheet around it; alone it is a card design with a pale band there (the issue's samples'
     # design on the evaluation generator's tables: 8 of 120 genuine flagged so, 2 without)
-    if confidence > 0.5 and (kind or half_sheet):
+    if confidence > 0.5 and ((kind and not washed_alone) or half_sheet):
         return "sin los colores de la credencial", confidence
     # half a sheet around print that has no coloured mark at all and is nearly as light as
     # copier paper: a copy of a pale card design, its narrow bottom margin leaving less of the

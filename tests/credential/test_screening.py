@@ -320,3 +320,17 @@ def test_paper_running_on_past_both_ends_of_the_mrz_is_a_sheet_around_a_copy():
         assert sheet_margins(image, side.text.block.quad)[1] < SHEET_BESIDE / 2
         reading = read_image(image)
         assert "photocopy" not in codes(reading) and reading.fields["cic"].value == truth["cic"]
+
+
+def test_a_washed_colour_alone_is_the_samples_near_white_stock_not_a_copy():
+    """The samples' card design is printed on a near-white stock: in a neutral light its median
+    saturation falls under WASHED_SATURATION, as a washed colour copy's does. With no sheet around
+    it and coloured marks on its print it is a genuine card, left at COLOUR_ALONE (dev seeds)."""
+    from kiosk.credential.screening import COLOUR_ALONE
+
+    for seed in (4780037, 4790012):
+        image, truth = _eval_scene(seed, "easy", "genuine", sample_cards=True)
+        reading = read_image(image)
+        assert "photocopy" not in codes(reading), (seed, reading.screening)
+        assert reading.screening["photocopy"] == COLOUR_ALONE
+        assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
