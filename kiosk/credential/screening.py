@@ -6,8 +6,9 @@ a sheet seen around it; the lightness and colour spread of the print above the M
 lost the card's coloured print); and a plain band of the card's own colour running on above and
 below the print (the sheet a copy is printed on), found under shadows and glare, flagging by
 itself, or at half its length with paper running on past both ends of the MRZ too (where a
-card's edges would be) or with print that has no coloured mark at all. A background as white as paper is not a cue: it flagged two of the
-three genuine cards the issue shares (their stock is near-white). Screen:
+card's edges would be) or with print that has no coloured mark at all. A background as white as
+paper is not a cue: it flagged two of the three genuine cards the issue shares (their stock is
+near-white). Screen:
 a periodic pixel-grid peak over most of the frame, found on the card itself too (a patterned
 tablecloth around a real card is periodic only around it), or a weaker grid inside a dark bezel
 around a lit rectangle that shows the table around the card (`screen_decision`). Each flag carries a 0-1 confidence
@@ -193,15 +194,14 @@ def sheet_margins(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float,
     row = lambda v: int((v - top) * per_height)  # noqa: E731
     below = _leading_run(rows[row(1.0):], max(1, int(SHEET_START * per_height)))
     above_below = min(_longest_run(rows[:row(-1.5)]), below) / per_height
+    block_width = float(np.linalg.norm(block_quad[1] - block_quad[0]) / max(1.0, np.linalg.norm(block_quad[3] - block_quad[0])))
     beside = []
     for u in ((-0.6, 0.0), (1.0, 1.6)):
-        lab, inside, per_height = _view_lab(frame_bgr, block_quad, u, (0.1, 0.9), 200)
+        lab, inside, _ = _view_lab(frame_bgr, block_quad, u, (0.1, 0.9), 200)
         columns = (_paper(lab, background, tint).mean(axis=0) >= SHEET_PAPER_SHARE) & inside.all(axis=0)
         columns = columns[::-1] if u[0] < 0 else columns  # outward from the block's end
-        per_width = len(columns) / (u[1] - u[0])  # columns per block width
-        block_width = float(np.linalg.norm(block_quad[1] - block_quad[0]) / max(1.0, np.linalg.norm(block_quad[3] - block_quad[0])))
-        columns_per_height = per_width / max(block_width, 1e-6)
-        beside.append(_leading_run(columns, max(1, int(SHEET_START * columns_per_height))) / columns_per_height)
+        per_height_column = len(columns) / (u[1] - u[0]) / max(block_width, 1e-6)  # columns per block height
+        beside.append(_leading_run(columns, max(1, int(SHEET_START * per_height_column))) / per_height_column)
     return above_below, min(beside)
 
 
