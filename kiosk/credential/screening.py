@@ -20,6 +20,7 @@ there, never on a seed a bench reports (tests/benchmarks/bench_screening.py).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -205,18 +206,19 @@ def sheet_margins(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float,
     return above_below, min(beside)
 
 
-def sheet_margin(frame_bgr: np.ndarray, block_quad: np.ndarray) -> float:
-    """The plain band above and below the card's print (`sheet_margins`' first)."""
-    return sheet_margins(frame_bgr, block_quad)[0]
+class CopyFeatures(NamedTuple):
+    lightness: float  # median L* of the light print from the MRZ up
+    spread: float  # 90th percentile of its colour distance from its median colour
+    sheet: float  # plain band above and below the print, in MRZ block heights (`sheet_margins`)
+    marks: float  # 95th percentile colour distance over all but the MRZ's ink: a card's coloured marks
+    beside: float  # paper past both ends of the MRZ, in block heights (`sheet_margins`)
 
 
-def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[float, float, float, float, float] | None:
-    """(lightness, colour spread, sheet margin above and below, colour spread of all but the
-    darkest ink, sheet margin beside) of the card's print from the MRZ block up to a few block
-    heights above it, smoothed so sensor noise does not count as colour; None if too dark. Sheet
-    margins: `sheet_margins`. The colour spread of all but the ink is the 95th percentile of the
-    colour distance over every pixel lighter than the MRZ's ink: a card's coloured marks (a
-    watermark, a signature, a coloured legend) are a few per cent of it.
+def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> CopyFeatures | None:
+    """The photocopy cues of the card's print from the MRZ block up to a few block heights above
+    it, smoothed so sensor noise does not count as colour; None if too dark. A card's coloured
+    marks (a watermark, a signature, a coloured legend) are a few per cent of the print, so
+    `marks` takes a high percentile over everything lighter than the ink.
 
     A paper-white background is no cue: cards printed on a near-white stock (the issue's shared
     samples, tests/fixtures/credential_samples) have a background as white as copier paper."""
@@ -236,7 +238,7 @@ def zone_copy_features(frame_bgr: np.ndarray, block_quad: np.ndarray) -> tuple[f
     a, b = lab[..., 1][marks].astype(np.float32), lab[..., 2][marks].astype(np.float32)
     marks_spread = float(np.percentile(np.hypot(a - np.median(a), b - np.median(b)), 95))
     sheet, beside = sheet_margins(frame_bgr, block_quad)
-    return median_u8(lab[..., 0][light]), spread, sheet, marks_spread, beside
+    return CopyFeatures(median_u8(lab[..., 0][light]), spread, sheet, marks_spread, beside)
 
 
 def median_u8(values: np.ndarray) -> float:
@@ -247,7 +249,7 @@ def median_u8(values: np.ndarray) -> float:
     return (float(low) + float(high)) / 2
 
 
-def copy_confidence(lightness: float, spread: float, sheet: float = 0.0, *_: float) -> float:
+def copy_confidence(lightness: float, spread: float, sheet: float = 0.0) -> float:
     """0-1: how far past the photocopy thresholds the card is (0.5 at the thresholds), the
     stronger of two cues: light and colourless print; a sheet of paper around the card."""
     a = 1 / (1 + np.exp(-(lightness - COPY_LIGHTNESS) / 4))
@@ -273,10 +275,10 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     colour = card_colour(card_bgr)
     kind = _kind_of(colour)
     features = zone_copy_features(frame_bgr, block_quad) if block_quad is not None else None
-    confidence = copy_confidence(*features) if features is not None else 0.0
+    confidence = copy_confidence(features.lightness, features.spread, features.sheet) if features is not None else 0.0
     pale = kind is not None and colour[1] > WASHED_VALUE
-    half_sheet = features is not None and features[2] >= SHEET_MARGIN / 2
-    colourless = features is not None and features[3] < COPY_MARKS
+    half_sheet = features is not None and features.sheet >= SHEET_MARGIN / 2
+    colourless = features is not None and features.marks < COPY_MARKS
     # a washed colour is also the samples' near-white stock in a neutral light (fresh seed
     # 5656565: 4 of 150 genuine cards of that design flagged so, none with a sheet or colourless
     # print): it counts with half a sheet or print with no coloured mark (dev 4780000-4800000:
@@ -294,12 +296,12 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     # sheet below the MRZ (the samples' design, copies flagged: set on dev 4780000 and 4790000,
     # 99 -> 127 of 240; checked on dev 4800000, 60 -> 73 of 120; genuine cards of either design
     # flagged: none more of 720)
-    if half_sheet and features[3] < COPY_MARKS and features[0] >= COPY_MARKS_LIGHTNESS:
+    if half_sheet and colourless and features.lightness >= COPY_MARKS_LIGHTNESS:
         return "sin los colores de la credencial", max(confidence, 0.6)
     # half a sheet above and below, and paper running on past both ends of the MRZ: the card's
     # edges are not there (the samples' design, its copies' sheet below short of SHEET_MARGIN)
-    if half_sheet and features[4] >= SHEET_BESIDE:
-        return "en papel", max(confidence, 0.5 + min(features[4], 0.45))
+    if half_sheet and features.beside >= SHEET_BESIDE:
+        return "en papel", max(confidence, 0.5 + min(features.beside, 0.45))
     return None, max(min(confidence, COLOUR_ALONE), COLOUR_ALONE if kind else 0.0)
 
 

@@ -102,11 +102,11 @@ def test_a_shadow_across_the_sheet_of_a_copy_does_not_hide_the_sheet():
     """A hand's shadow crosses this copy and the sheet it is printed on diagonally (dev seed): a row
     of the sheet is then not even from end to end, but it is still ink-free paper of the copy's hue."""
     from kiosk.credential.reader import read_side
-    from kiosk.credential.screening import SHEET_MARGIN, sheet_margin
+    from kiosk.credential.screening import SHEET_MARGIN, sheet_margins
 
     image, _ = _eval_scene(1750001, "easy", "photocopy")
     side = read_side(image)
-    assert sheet_margin(image, side.text.block.quad) > SHEET_MARGIN
+    assert sheet_margins(image, side.text.block.quad)[0] > SHEET_MARGIN
     assert side.photocopy
 
 
