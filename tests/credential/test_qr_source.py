@@ -751,8 +751,10 @@ def test_a_birth_date_under_a_finger_is_solved_at_the_one_digit_the_views_disagr
     assert voted is not None and voted.verified and (voted.values["cic"], voted.values["ocr"]) == (CIC, OCR)
     assert "birth_date" in voted.weak and voted.lines[1][:7] == line2[:7]
     assert vote(views[:2]) is None  # two views: too few to solve from
-    two_places = [[LINE1, line2[0] + "0" + line2[2:]], *views[1:]]  # they disagree at two places
+    two_places = [[LINE1, line2[0] + "0" + line2[2:]], [LINE1, "30" + line2[2:]], *views[2:]]  # two places, no majority
     assert vote(two_places) is None
+    outvoted = [[LINE1, line2[0] + "0" + line2[2:]], *views[1:]]  # one view misread another digit too
+    assert vote(outvoted) is not None and vote(outvoted).lines[1][:7] == line2[:7]
     altered = line2[:6] + str((int(line2[6]) + 4) % 10) + line2[7:]  # its check digit printed wrong
     assert vote([[LINE1, d + altered[1:]] for d in "539"]) is None  # solved, but the composite fails
     for seed in (4420014, 4420068):
@@ -760,6 +762,43 @@ def test_a_birth_date_under_a_finger_is_solved_at_the_one_digit_the_views_disagr
         reading = read_image(image)
         _both_right(reading, truth)
         assert not reading.fields["birth_date"].verified
+
+
+def test_a_birth_date_under_a_finger_is_solved_among_views_that_misread_other_digits_too():
+    """Dev seed 4830016 (medium, opaque QR): a finger over the 6 of the birth date 6402145; of
+    thirteen views that read line 2, a few also misread its 0 as 8 or 6. No two positions split
+    the views alike everywhere but one, so nothing was solved. Every other position by a strict
+    majority, the one without a majority solved by the check digit; two positions without a
+    majority solve nothing."""
+    from kiosk.credential.mrztext import _solved
+
+    seen = ["?402145", "?482145", "9402145", "0102145", "3462145", "?462145", "?402145", "5402145", "3402145", "2402145"]
+    assert _solved(seen, True) == "6402145"
+    assert _solved(seen[:2], True) is None  # too few views
+    split_twice = ["?402145", "?482145", "9482145", "0102145", "3462145", "?462145", "5402145", "3482145"]
+    assert _solved(split_twice, True) is None  # the 0 has no majority either
+
+
+def test_a_whole_line_one_read_with_fillers_in_its_ocr_names_the_qr_window():
+    """Dev seed 4830010 (medium, QR CIC+OCR+emisión): glare turned two OCR digits into fillers in
+    the classifier's read ('5662<<7450831' for 5668567450831); the digits after the last filler
+    were too few to name the QR's window, and a tesseract read with a stray digit after it named
+    the window one on. The read's thirteen cells, in place, name the OCR's window; the composite
+    over line 2 confirms it."""
+    from kiosk.credential import read_image
+    from kiosk.credential.codes import qr_ocr_by_composite
+    from kiosk.credential.mrz import composite_data
+    from kiosk.credential.mrztext import ocr_reads
+
+    payload = f"http://qr.ine.mx/{CIC}{OCR}{EM}"
+    line2 = f"9511073M3312315MEX<{EM}<<{OCR[-5:]}<"
+    line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
+    glared = LINE1[:20] + "<<" + LINE1[22:]
+    stray = "IDMEX" + CIC + "<" + OCR[-9:] + EM[0]  # the window one on, nine digits in place
+    assert qr_ocr_by_composite(payload, CIC, ocr_reads([stray, glared]), [line2]) == OCR
+    assert qr_ocr_by_composite(payload, CIC, ocr_reads([LINE1[:20] + "<<<<<<<" + LINE1[27:]]), [line2]) is None  # six in place
+    image, truth = _eval_scene(4830010, "medium")
+    _both_right(read_image(image), truth)
 
 
 def test_an_ocr_whose_last_five_nearly_repeat_line_twos_five_is_doubted():
