@@ -733,7 +733,10 @@ def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     seen = any(p.get("ocr") == ocr for p in parts) or any(ocr in line for v in views for line in v)
     # a view that read the tail with one character put in (dev 4460053, medium: 'KO05<<75154<2'
     # for '<05<<75154<2', tesseract's O before the 0) still read every one of its characters
-    return seen and any(p.get("tail_seen") == tail or _one_put_in(p.get("tail_long", ""), tail) for p in parts)
+    # and the twelve of the tail anywhere in a line too: a view that misread line 2's MEX or its
+    # sex ('…318HEX<02<<94575<188', dev 4840016, medium) still read every one of them
+    return seen and (any(p.get("tail_seen") == tail or _one_put_in(p.get("tail_long", ""), tail) for p in parts)
+                     or any(tail in line for v in views for line in v))
 
 
 def _one_put_in(longer: str, text: str) -> bool:

@@ -251,6 +251,24 @@ def test_a_view_that_split_line_1_still_supports_its_ocr():
     assert not _supported(later, [["NTDMEX4991708938<<", "6012441915947", "2S5302020H3112319MEX<06<<15974<9"]])
 
 
+def test_a_view_that_misread_line_twos_mex_still_supports_its_tail():
+    """Dev seed 4840016 (medium, QR not decoded): the cells read the MRZ right, unsure of a cell of
+    the tail; tesseract read the OCR and the tail alike, but in lines whose MEX or sex it misread
+    ('…318HEX<02<<94575<188'), which do not parse as line 2. The tail's twelve characters in a
+    line still count as read alike; another tail, or the tail with a digit otherwise, does not."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrztext import _supported
+
+    cells = decode_text(["IDMEX0243475256<<1129303094575", "4906166M3412318MEX<02<<94575<1", ""]).mrz
+    assert cells.verified
+    ocr_view = ["<1JONEXO243475256<<1129303094575"]
+    assert _supported(cells, [ocr_view + ["490616693412318HEX<02<<94575<188"]])
+    assert not _supported(cells, [ocr_view + ["490616693412318HEX<02<<94576<188"]])
+    assert not _supported(cells, [["<1JONEXO243475256<<1129303094576", "490616693412318HEX<02<<94575<188"]])
+    image, truth = _eval_scene(4840016, "medium")
+    _both_right(read_image(image), truth)
+
+
 def test_an_unsupported_later_view_is_not_returned_as_a_verified_ocr():
     """Dev seed 2620026 (independent generator, medium): glare over four digits of the OCR. The
     enlarged view read them as zeros and the composite held by chance; no other view read that
