@@ -9,8 +9,8 @@ from kiosk.messages import lookup
 
 MESSAGES: dict[str, dict[str, str]] = {
     "no_card": {
-        "es": "No se encontró una credencial en la foto. Coloque la credencial completa frente a la cámara.",
-        "en": "No credential was found in the photo. Place the whole credential in front of the camera.",
+        "es": "No se encontró una credencial legible. Colóquela completa frente a la cámara, cerca, sin reflejos y sin taparla con los dedos.",
+        "en": "No readable credential was found in the photo. Hold the whole credential close to the camera, without glare and without covering it with your fingers.",
     },
     "one_side_only": {
         "es": "Falta el {missing} de la credencial: se necesitan ambos lados.",
