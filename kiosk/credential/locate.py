@@ -12,6 +12,7 @@ import numpy as np
 from kiosk.credential.ocrb import CARD_H, CARD_W, CELL_H, PITCH
 
 WORK_W = 640  # detection runs on a copy this wide
+FINE_WORK_W = 960  # the second, finer search for a small card (reader._read_outline_cells)
 ID1_ASPECT = 85.6 / 54.0
 
 
@@ -31,15 +32,17 @@ def _aspect(quad: np.ndarray) -> float:
     return float(top / max(side, 1e-6))
 
 
-def find_card_quads(bgr: np.ndarray, limit: int = 3) -> list[np.ndarray]:
+def find_card_quads(bgr: np.ndarray, limit: int = 3, work_w: int = WORK_W) -> list[np.ndarray]:
     """Candidate card corners (TL, TR, BR, BL, full-resolution pixels), most likely first.
 
     Candidates come from closed contours, from pairs of long straight edges and from smooth
     regions (a card on a newspaper, whose edges merge with the print's); each is scored by how
-    consistently its four sides separate a brighter or darker inside from the outside.
+    consistently its four sides separate a brighter or darker inside from the outside. The
+    search runs on a copy `work_w` pixels wide (FINE_WORK_W: a small card's edges stay apart
+    from a busy table's).
     """
-    scale = WORK_W / bgr.shape[1]
-    small = cv2.resize(bgr, (WORK_W, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    scale = work_w / bgr.shape[1]
+    small = cv2.resize(bgr, (work_w, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
     gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
     edges = cv2.Canny(gray, 25, 75)
     candidates = _contour_quads(edges, gray.shape)

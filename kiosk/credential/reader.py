@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
+from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
@@ -43,6 +43,7 @@ FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
 ROW_BLOCKS = 3  # blocks of three text rows (mrztext.find_row_blocks) read, per view
 OUTLINE_CELL_QUADS = 2  # card outlines whose lower band the cell classifier reads
+SAME_OUTLINE = 0.02  # frame widths within which a fine outline's corners are one already tried
 MAX_FRONT_VIEWS = 3  # card positions whose text tesseract reads before a front is given up
 NAME_FIELDS = ("apellido_paterno", "apellido_materno", "nombres")
 
@@ -308,7 +309,13 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     and looked for as text there. For a card whose MRZ the text detector did not single out in
     the frame (a busy table, text lines merged with the table's: dev 3400024, a card on a
     newspaper whose band cut the lines at a slant, read verified once the card was straightened)."""
-    for quad in _outlines(side, bgr)[:OUTLINE_CELL_QUADS]:
+    coarse = _outlines(side, bgr)[:OUTLINE_CELL_QUADS]
+    # then the outlines only a finer search finds: a card a fifth to a third of the frame wide,
+    # its edges merged at 640 pixels with bricks, dots or a receipt beside it (dev 4880068,
+    # 4880090, hard)
+    fine = [q for q in find_card_quads(bgr, work_w=min(FINE_WORK_W, bgr.shape[1]))
+            if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * bgr.shape[1] for c in coarse)]
+    for quad in coarse + fine[:OUTLINE_CELL_QUADS]:
         for turn in (0, 2):
             card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
             top, bottom = MRZ_BAND

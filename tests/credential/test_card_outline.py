@@ -43,3 +43,21 @@ def test_the_mrz_is_read_on_the_straightened_card(seed):
     for name in ("cic", "ocr"):
         field = reading.fields[name]
         assert field.verified and field.value == truth[name], (name, field)
+
+
+def test_a_small_card_on_a_busy_table_is_outlined_by_the_finer_search():
+    """Dev photo 4880090 (hard, the issue's sample cards transplanted): a card about a quarter of
+    the frame wide among dots and a receipt. At 640 pixels its edges merge with theirs and no
+    outline is found; at 960 the card's own is the first, and its MRZ reads on the card
+    straightened. Before: `too_far`, `illegible`."""
+    from credential_eval.transplant import scene as sample_scene
+    from kiosk.credential.locate import FINE_WORK_W
+
+    image, truth = sample_scene(4880090, "hard", "genuine")
+    card = np.array(truth["card_quad"], np.float32)
+    assert not any(np.abs(q - card).max() < 0.02 * image.shape[1] for q in find_card_quads(image))
+    fine = find_card_quads(image, work_w=FINE_WORK_W)
+    assert fine and np.abs(fine[0] - card).max() < 0.02 * image.shape[1], fine
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
