@@ -489,6 +489,17 @@ def _vote(side: SideReading) -> bool:
     # a view whose other digits meet the composite as well: the vote did not settle the OCR (dev
     # 4670032, hard: two 0s read as 6s by one grid, cancelling in the composite, and voted in)
     doubt_where_another_meets_composite(voted, side.views)
+    if voted.weak & {"birth_date", "expiry_year"}:
+        # a birth date or expiry the vote solved by its own check digit, which the card may have
+        # printed wrong: the composite held over a guess, so the OCR counts only when tesseract
+        # read it too, not the classifier's grids alone, which share their misreads (dev 4900023,
+        # medium, an altered expiry: every grid read the OCR's last 9 as 0, the solved expiry and
+        # the composite held by chance)
+        cell_views = {tuple(read.lines) for read in side.cell_reads}
+        ocr = voted.lines[0][17:30]
+        if not any(ocr in line for view in side.views if tuple(view) not in cell_views for line in view):
+            voted.weak |= {"ocr", "emision"}
+            voted.values["emision"] = None
     block = side.text.block if side.text is not None else None
     side.text = TextRead(lines=voted.lines, mrz=voted, cic=voted.values["cic"], ocr_candidate=voted.values["ocr"],
                          line1=voted.lines[0], line1_index=0, block=block, views=side.views)
