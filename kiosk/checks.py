@@ -55,6 +55,8 @@ def read_side(image: np.ndarray, front: np.ndarray | None = None) -> SideResult:
     try:
         reading = credential.read_credential(front, image) if front is not None else credential.read_image(image)
         errors = [n.message for n in reading.errors]
+    except credential.ImageRejected as exc:  # an all-dark frame: the camera covered or off
+        reading, errors = credential.CredentialReading(), [str(exc)]
     except Exception:  # a reader bug on one photo: the person retakes it, the kiosk keeps running
         log.exception("reading the credential failed")
         reading = credential.CredentialReading()

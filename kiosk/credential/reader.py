@@ -138,7 +138,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     card's outline with OCR-B glyph matching. `tesseract_hints` adds tesseract's reading of the
     glyph matcher's lines as extra candidates.
     """
-    check_not_black(bgr)
+    check_not_black(bgr, "de la cámara")  # a file was checked by its own name when loaded
     bgr = _bounded(bgr)
     side = SideReading()
     side.codes = read_codes(bgr)

@@ -187,3 +187,13 @@ def test_a_reader_bug_at_capture_asks_for_another_photo(good_photo, monkeypatch,
     assert side.errors == ["No se pudo leer la credencial en esta foto; tómela de nuevo."]
     assert side.fields == {} and len(side.stored) > 1000  # the photo is still kept, compressed
     assert "reading the credential failed" in caplog.text
+
+
+def test_a_black_camera_frame_at_capture_says_to_check_the_camera(caplog):
+    """At the kiosk a frame from a covered or unplugged camera is all dark: the person is told so
+    in Spanish (not the reader-bug sentence, and not «La imagen imagen …»), and no bug is logged."""
+    from kiosk import checks
+
+    side = checks.read_side(np.zeros((960, 1280, 3), np.uint8))
+    assert side.errors == ["La imagen de la cámara está completamente oscura; revise la cámara o la iluminación."]
+    assert "reading the credential failed" not in caplog.text
