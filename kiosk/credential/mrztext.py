@@ -357,6 +357,16 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     return best
 
 
+def other_views(bgr: np.ndarray, block: TextBlock) -> list[list[str]]:
+    """Tesseract's other views of a block (the wider crop flattened, then enlarged and flattened)
+    whose first view verified at once (read_block stops there): witnesses for its OCR."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    centre = block.quad.mean(axis=0)
+    wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    big = cv2.resize(wider_gray, None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
+    return [tess.read_mrz_block(_flatten(wider_gray)), tess.read_mrz_block(_flatten(big))]
+
+
 CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))  # the block as found, then wider (a block cut at a side)
 LOST_CELL = 0.625  # a cell scored under this (probability about 0.05) is not read at all
 UNSURE_SHARE = 0.6  # a tail character the classifier gives less than this share among those allowed there
@@ -737,6 +747,11 @@ def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     # sex ('…318HEX<02<<94575<188', dev 4840016, medium) still read every one of them
     return seen and (any(p.get("tail_seen") == tail or _one_put_in(p.get("tail_long", ""), tail) for p in parts)
                      or any(tail in line for v in views for line in v))
+
+
+def confirmed_by_another_view(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """Whether another view read the OCR and the optional data with the composite as `mrz` has them."""
+    return _supported(mrz, views)
 
 
 def _one_put_in(longer: str, text: str) -> bool:

@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, confirmed_by_another_view, other_views, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -173,6 +173,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         text_ok = _read_rows(side, bgr)
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
+    if not _firm(side):
+        text_ok = _read_sharpened(side, bgr) or text_ok
     if not any(c.kind == "qr" for c in side.codes):
         # a QR too small or blurred at the frame's size (a card a third of the frame wide), looked
         # for once the text is read, so the reading of it does not change: a record keeps its QR,
@@ -232,6 +234,39 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     _screen_side(side, bgr)
     side.frame = bgr
     return side
+
+
+def _firm(side: SideReading) -> bool:
+    """Whether the MRZ kept verified with its CIC and OCR firm (nothing left for the QR to confirm)."""
+    mrz = side.text.mrz if side.text is not None else None
+    return mrz is not None and mrz.verified and not ({"cic", "ocr"} & mrz.weak)
+
+
+SHARPEN_SIGMA = 1.5  # pixels of the frame: the unsharp mask's blur for the sharpened re-read
+SHARPEN_AMOUNT = 1.5
+
+
+def _read_sharpened(side: SideReading, bgr: np.ndarray) -> bool:
+    """The MRZ read again on the frame sharpened (an unsharp mask) when no read left the CIC and
+    OCR firm but some MRZ-like block was seen: its text blocks found again and read (classifier,
+    then tesseract), then the card's outlines. On a blurred photo the first read's cells are
+    often right but unsure (dev 4910001, hard: every character right, the OCR's cells unsure,
+    tesseract's views garbled, the QR past decoding). Kept only when a read verifies with the CIC
+    and OCR firm; its views join the others, which then vote on it as on any read (read_side)."""
+    if not side.blocks:
+        return False
+    sharp = cv2.addWeighted(bgr, 1 + SHARPEN_AMOUNT, cv2.GaussianBlur(bgr, (0, 0), SHARPEN_SIGMA), -SHARPEN_AMOUNT, 0)
+    blocks = find_text_blocks(sharp)[:TEXT_BLOCKS]
+    trial = SideReading(outlines=_outlines(side, bgr))  # the card's outline is where it was
+    if not (_read_blocks(trial, sharp, blocks) and _firm(trial)):
+        trial = SideReading(outlines=side.outlines)
+        if not (_read_outline_cells(trial, sharp) and _firm(trial)):
+            return False
+    side.views += trial.views
+    side.cell_reads += trial.cell_reads
+    side.cell_line1 += trial.cell_line1
+    side.text = trial.text
+    return True
 
 
 def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
@@ -432,6 +467,14 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             if not text.line1:
                 text.line1, text.line1_index = cells.line1, -1
         text.block = _in_frame(block, back)
+        if text.mrz is not None and text.mrz.verified and "ocr" not in text.mrz.weak and len(text.views) == 1:
+            # tesseract's first view verified and nothing else read the block (the classifier saw
+            # no three lines in it): the OCR and emisión have only the composite, and two misreads
+            # cancel in it (fresh seed 6060655, hard: 0 read 9 in the OCR and in the emisión,
+            # weights 7 and 3, the total changed by 90). Its other views must read them the same
+            lone = _read_lone_view(bgr, block, text)
+            if lone:
+                side.views += lone
         if text.mrz is not None and text.mrz.verified:
             # every block's cells, not only this one's: the MRZ found twice, a little differently,
             # was read right by the cells of one and misread to fit an altered composite by
@@ -450,6 +493,16 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
         side.text = weak
         return True
     return side.text is not None and side.text.mrz is not None and side.text.mrz.verified
+
+
+def _read_lone_view(bgr: np.ndarray, block: TextBlock, text: TextRead) -> list[list[str]]:
+    """The other views of a block whose lone tesseract view verified; its OCR and emisión made
+    weak (for the QR or a sharpened read to settle) unless one of them reads them alike."""
+    views = [v for v in other_views(bgr, block) if v]
+    if not confirmed_by_another_view(text.mrz, views):
+        text.mrz.weak |= {"ocr", "emision"}
+        text.mrz.values["emision"] = None
+    return views
 
 
 _POOL: ThreadPoolExecutor | None = None

@@ -238,3 +238,54 @@ def test_a_view_whose_other_digits_meet_the_composite_too_leaves_the_ocr_weak():
     reading = read_image(image)
     for name in ("ocr", "emision"):
         assert not reading.fields[name].verified or reading.fields[name].value == truth_photo[name], name
+
+
+def test_a_blurred_mrz_whose_cells_were_unsure_reads_firm_sharpened(monkeypatch):
+    """Dev seed 4910001 (hard, genuine; motion blur over a card a third of the frame): the
+    classifier read every character right but was unsure of the OCR's and the birth date's
+    cells, tesseract read nothing usable, and the QR was past decoding: no OCR. The frame
+    sharpened (an unsharp mask) and read again verifies with the CIC and OCR firm. Without the
+    sharpened read the OCR stays unverified."""
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(4910001, "hard", "genuine")
+    reader._RECENT.clear()
+    reading = read_image(image)
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+
+    reader._RECENT.clear()
+    monkeypatch.setattr(reader, "_read_sharpened", lambda side, bgr: False)
+    assert not read_image(image).fields["ocr"].verified
+
+
+def test_the_sharpened_read_is_kept_only_when_firm():
+    """The sharpened re-read replaces nothing unless it verifies with the CIC and OCR firm: on a
+    table with no card it finds nothing and the side keeps what it had."""
+    import numpy as np
+
+    from kiosk.credential.reader import SideReading, _read_sharpened
+
+    side = SideReading()
+    blank = np.full((960, 1280, 3), 128, np.uint8)
+    assert not _read_sharpened(side, blank) and side.text is None
+
+
+def test_a_lone_tesseract_view_needs_another_to_read_its_ocr_alike(monkeypatch):
+    """Fresh seed 6060655 (hard, genuine): the classifier saw no three lines in the block and
+    tesseract's first view verified at once, with 0 read as 9 in the OCR and in the emisión
+    (weights 7 and 3: the composite changed by 90 and held): a wrong OCR verified. Its other views
+    must read the OCR and the optional data alike, else they are left weak."""
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(6060655, "hard", "genuine")
+    reader._RECENT.clear()
+    monkeypatch.setattr(reader, "_read_lone_view", lambda bgr, block, text: [])
+    before = read_image(image).fields["ocr"]
+    assert before.verified and before.value != truth["ocr"]  # the wrong OCR, without the rule
+    monkeypatch.undo()
+    reader._RECENT.clear()
+    reading = read_image(image)
+    for name in ("cic", "ocr", "emision"):
+        field = reading.fields[name]
+        assert not field.verified or field.value == truth[name], (name, field.value)
