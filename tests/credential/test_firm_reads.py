@@ -260,15 +260,21 @@ def test_a_blurred_mrz_whose_cells_were_unsure_reads_firm_sharpened(monkeypatch)
 
 
 def test_the_sharpened_read_is_kept_only_when_firm():
-    """The sharpened re-read replaces nothing unless it verifies with the CIC and OCR firm: on a
-    table with no card it finds nothing and the side keeps what it had."""
+    """The sharpened re-read replaces nothing unless it verifies with the CIC and OCR firm: on dev
+    4910026 (hard, a glare across the MRZ) the block is found and read again sharpened, nothing
+    verifies firm, and the side keeps what it had; with no MRZ-like block it does not run."""
     import numpy as np
 
+    from kiosk.credential.mrztext import find_text_blocks
     from kiosk.credential.reader import SideReading, _read_sharpened
 
+    image, _ = scene(4910026, "hard", "genuine")
     side = SideReading()
-    blank = np.full((960, 1280, 3), 128, np.uint8)
-    assert not _read_sharpened(side, blank) and side.text is None
+    side.blocks = find_text_blocks(image)
+    assert side.blocks
+    assert not _read_sharpened(side, image) and side.text is None and not side.views
+    empty = SideReading()
+    assert not _read_sharpened(empty, np.full((960, 1280, 3), 128, np.uint8)) and empty.text is None
 
 
 def test_a_lone_tesseract_view_needs_another_to_read_its_ocr_alike(monkeypatch):
