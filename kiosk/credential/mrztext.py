@@ -322,8 +322,7 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
     read.views = [read.lines]
     if (read.mrz is not None and read.mrz.verified) or not second_view:
         return read
-    centre = block.quad.mean(axis=0)
-    wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    wider_gray = _wider(gray, block)
     flat = decode_text(tess.read_mrz_block(_flatten(wider_gray)))
     if not _mrz_like(read.lines) and not _mrz_like(flat.lines):
         return read  # other text (a receipt, a newspaper, the card's title): not read twice more
@@ -361,10 +360,15 @@ def other_views(bgr: np.ndarray, block: TextBlock) -> list[list[str]]:
     """Tesseract's other views of a block (the wider crop flattened, then enlarged and flattened)
     whose first view verified at once (read_block stops there): witnesses for its OCR."""
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    centre = block.quad.mean(axis=0)
-    wider_gray = straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
+    wider_gray = _wider(gray, block)
     big = cv2.resize(wider_gray, None, fx=BIG_VIEW, fy=BIG_VIEW, interpolation=cv2.INTER_CUBIC)
     return [tess.read_mrz_block(_flatten(wider_gray)), tess.read_mrz_block(_flatten(big))]
+
+
+def _wider(gray: np.ndarray, block: TextBlock) -> np.ndarray:
+    """The block straightened with a margin around it (a block cut at a side, its lines' ends)."""
+    centre = block.quad.mean(axis=0)
+    return straighten(gray, centre + (block.quad - centre) * np.array([1.22, 1.35], np.float32))
 
 
 CELL_VIEWS = ((1.0, 1.0), (1.25, 1.35))  # the block as found, then wider (a block cut at a side)
