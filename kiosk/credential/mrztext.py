@@ -340,7 +340,7 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
         read.views.append(other.lines)
         if other.mrz is not None and other.mrz.verified and not _contradicted(other.mrz, read.views[:-1]):
             pending = pending or other
-        if pending is not None and _supported(pending.mrz, [v for v in read.views if v is not pending.lines]):
+        if pending is not None and supported(pending.mrz, [v for v in read.views if v is not pending.lines]):
             pending.views = read.views
             return pending
         if other.line1 and not best.line1:
@@ -736,7 +736,7 @@ def _cell_text(mrz: MrzReading, block: TextBlock) -> TextRead:
     return text
 
 
-def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
+def supported(mrz: MrzReading, views: list[list[str]]) -> bool:
     """A read verified by a later view only stands when another view read its OCR, and its optional
     data with the composite, the same: one misread can cancel an altered digit in the composite
     (seen on an evaluation photo: OCR printed 1 for 5, and 64936 read 64956 in the sharpened view)."""
@@ -753,11 +753,6 @@ def _supported(mrz: MrzReading, views: list[list[str]]) -> bool:
                      or any(tail in line for v in views for line in v))
 
 
-def confirmed_by_another_view(mrz: MrzReading, views: list[list[str]]) -> bool:
-    """Whether another view read the OCR and the optional data with the composite as `mrz` has them."""
-    return _supported(mrz, views)
-
-
 def _one_put_in(longer: str, text: str) -> bool:
     """Whether `longer` is `text` with one character put in somewhere."""
     return len(longer) == len(text) + 1 and any(longer[:i] + longer[i + 1:] == text for i in range(len(longer)))
@@ -771,7 +766,7 @@ OWN_CHECK = {"cic": ("cic", 0, 5, 15), "birth_date": ("birth", 1, 0, 7), "expiry
 def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     """A verified cell read whose OCR and optional data are weak (a cell of theirs the classifier
     was unsure of) regains them when another engine's view (tesseract's, `views`) read the OCR and
-    the optional data with its composite the same (_supported), and no OUTVOTED views read one
+    the optional data with its composite the same (supported), and no OUTVOTED views read one
     other CIC, birth date or expiry with its check digit holding (_contradicted): two engines
     agreeing stand in for the composite's one digit. An altered composite met by a misread is
     not read alike by both. So too a CIC, birth date or expiry left weak (a cell unsure, or
@@ -784,7 +779,7 @@ def confirm_by_views(mrz: MrzReading, views: list[list[str]]) -> None:
     # views that read another CIC, birth date or expiry, its own check digit holding, support
     # nothing: their composite is not the kept read's (dev 4520033: the views read the OCR and
     # the tail alike, and the birth date as printed, which fails the kept read's composite)
-    if "ocr" in mrz.weak and _supported(mrz, views) and not _contradicted(mrz, views, OUTVOTED):
+    if "ocr" in mrz.weak and supported(mrz, views) and not _contradicted(mrz, views, OUTVOTED):
         mrz.weak -= {"ocr", "emision"}
         _give_emision(mrz)
     weak_own = set(OWN_CHECK) & mrz.weak
@@ -1045,7 +1040,7 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
         if len(rest) in (12, 13):
             parts["tail_seen"] = rest[:12]
         if len(rest) == 13:
-            parts["tail_long"] = rest  # one character more: one inserted, perhaps (`_supported`)
+            parts["tail_long"] = rest  # one character more: one inserted, perhaps (`supported`)
         if len(rest) == 13 and rest[11].isdigit() and not rest[12].isdigit():
             rest = rest[:12]
         if len(rest) == 12 and rest[-1].isdigit():

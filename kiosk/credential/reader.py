@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, confirmed_by_another_view, other_views, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -472,9 +472,7 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
             # no three lines in it): the OCR and emisión have only the composite, and two misreads
             # cancel in it (fresh seed 6060655, hard: 0 read 9 in the OCR and in the emisión,
             # weights 7 and 3, the total changed by 90). Its other views must read them the same
-            lone = _read_lone_view(bgr, block, text)
-            if lone:
-                side.views += lone
+            side.views += _read_lone_view(bgr, block, text)
         if text.mrz is not None and text.mrz.verified:
             # every block's cells, not only this one's: the MRZ found twice, a little differently,
             # was read right by the cells of one and misread to fit an altered composite by
@@ -499,7 +497,7 @@ def _read_lone_view(bgr: np.ndarray, block: TextBlock, text: TextRead) -> list[l
     """The other views of a block whose lone tesseract view verified; its OCR and emisión made
     weak (for the QR or a sharpened read to settle) unless one of them reads them alike."""
     views = [v for v in other_views(bgr, block) if v]
-    if not confirmed_by_another_view(text.mrz, views):
+    if not supported(text.mrz, views):
         text.mrz.weak |= {"ocr", "emision"}
         text.mrz.values["emision"] = None
     return views

@@ -228,7 +228,7 @@ def test_qr_digits_one_off_from_a_verified_ocr_are_a_conflict():
 
 
 def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike():
-    from kiosk.credential.mrztext import _supported
+    from kiosk.credential.mrztext import supported
 
     # seen on an evaluation photo: OCR printed 5128388664936 for 5528388664936 (altered); the
     # sharpened view read the optional 64936 as 64956, which cancelled it in the composite
@@ -236,19 +236,19 @@ def test_a_later_view_needs_another_view_to_read_its_ocr_and_optional_data_alike
     later = decode_text([line1, "8610038M3212312MEX<06<<64956<1", ""]).mrz
     assert later.verified
     earlier = [[line1, "8610038M3212312MEX<06<<64936<1"], ["71DMEX3209204288<<5128388664956", "BB1OO3BM3212312MEX<O06<<64936<1F"]]
-    assert not _supported(later, earlier)
-    assert _supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
+    assert not supported(later, earlier)
+    assert supported(later, earlier + [["6405021", "8610038M3212312MEX<06<<64956<1S"]] + [[line1]])
 
 
 def test_a_view_that_split_line_1_still_supports_its_ocr():
-    from kiosk.credential.mrztext import _supported
+    from kiosk.credential.mrztext import supported
 
     # dev seed 2300039: one view broke line 1 after its fillers, the OCR on a line of its own
     later = decode_text(["TDMEX4991708938<<6012441915974P", "S302020H3112319MEX<06<<15974<9B", ""]).mrz
     assert later.verified
     split = [["NTDMEX4991708938<<", "6012441915974", "2S5302020H3112319MEX<06<<15974<9"]]
-    assert _supported(later, split)
-    assert not _supported(later, [["NTDMEX4991708938<<", "6012441915947", "2S5302020H3112319MEX<06<<15974<9"]])
+    assert supported(later, split)
+    assert not supported(later, [["NTDMEX4991708938<<", "6012441915947", "2S5302020H3112319MEX<06<<15974<9"]])
 
 
 def test_a_view_that_misread_line_twos_mex_still_supports_its_tail():
@@ -257,14 +257,14 @@ def test_a_view_that_misread_line_twos_mex_still_supports_its_tail():
     ('…318HEX<02<<94575<188'), which do not parse as line 2. The tail's twelve characters in a
     line still count as read alike; another tail, or the tail with a digit otherwise, does not."""
     from kiosk.credential import read_image
-    from kiosk.credential.mrztext import _supported
+    from kiosk.credential.mrztext import supported
 
     cells = decode_text(["IDMEX0243475256<<1129303094575", "4906166M3412318MEX<02<<94575<1", ""]).mrz
     assert cells.verified
     ocr_view = ["<1JONEXO243475256<<1129303094575"]
-    assert _supported(cells, [ocr_view + ["490616693412318HEX<02<<94575<188"]])
-    assert not _supported(cells, [ocr_view + ["490616693412318HEX<02<<94576<188"]])
-    assert not _supported(cells, [["<1JONEXO243475256<<1129303094576", "490616693412318HEX<02<<94575<188"]])
+    assert supported(cells, [ocr_view + ["490616693412318HEX<02<<94575<188"]])
+    assert not supported(cells, [ocr_view + ["490616693412318HEX<02<<94576<188"]])
+    assert not supported(cells, [["<1JONEXO243475256<<1129303094576", "490616693412318HEX<02<<94575<188"]])
     image, truth = _eval_scene(4840016, "medium")
     _both_right(read_image(image), truth)
 
@@ -868,15 +868,15 @@ def test_a_view_that_read_the_tail_with_one_character_put_in_still_supports_it()
     put in still shows every character of the tail; one read otherwise does not."""
     from kiosk.credential import read_image
     from kiosk.credential.mrz import composite_data
-    from kiosk.credential.mrztext import _supported
+    from kiosk.credential.mrztext import supported
 
     line2 = f"9511073M3312315MEX<{EM}<<{OCR[-5:]}<"
     line2 += icao_check_digit(composite_data(LINE1, line2 + "0"))
     mrz = decode_text([LINE1, line2, "GALLEGOS<GUERRERO<<ANA<MARIA<<"]).mrz
     assert mrz.verified
     put_in = line2[:19] + "O" + line2[19:]  # MEX<O05<<…
-    assert _supported(mrz, [[LINE1, put_in.replace("MEX<", "MEXK")]])
+    assert supported(mrz, [[LINE1, put_in.replace("MEX<", "MEXK")]])
     misread = line2[:20] + str((int(line2[20]) + 1) % 10) + line2[21:]
-    assert not _supported(mrz, [[LINE1, misread[:19] + "O" + misread[19:]]])
+    assert not supported(mrz, [[LINE1, misread[:19] + "O" + misread[19:]]])
     image, truth = _eval_scene(4460053, "medium")
     _both_right(read_image(image), truth)
