@@ -257,9 +257,9 @@ def _read_sharpened(side: SideReading, bgr: np.ndarray) -> bool:
         return False
     sharp = cv2.addWeighted(bgr, 1 + SHARPEN_AMOUNT, cv2.GaussianBlur(bgr, (0, 0), SHARPEN_SIGMA), -SHARPEN_AMOUNT, 0)
     blocks = find_text_blocks(sharp)[:TEXT_BLOCKS]
-    trial = SideReading(outlines=_outlines(side, bgr))  # the card's outline is where it was
+    trial = SideReading()
     if not (_read_blocks(trial, sharp, blocks) and _firm(trial)):
-        trial = SideReading(outlines=side.outlines)
+        trial = SideReading(outlines=_outlines(side, bgr))  # the card's outline is where it was
         if not (_read_outline_cells(trial, sharp) and _firm(trial)):
             return False
     side.views += trial.views
