@@ -340,8 +340,10 @@ def read_block(bgr: np.ndarray, block: TextBlock, second_view: bool = True) -> T
         read.views.append(other.lines)
         if other.mrz is not None and other.mrz.verified and not _contradicted(other.mrz, read.views[:-1]):
             pending = pending or other
-        if pending is not None and supported(pending.mrz, [v for v in read.views if v is not pending.lines]):
+        others = [v for v in read.views if v is not pending.lines] if pending is not None else []
+        if pending is not None and supported(pending.mrz, others):
             pending.views = read.views
+            doubt_where_contradicted(pending.mrz, others)
             return pending
         if other.line1 and not best.line1:
             best = other
@@ -572,21 +574,30 @@ def doubt_where_another_meets_composite(mrz: MrzReading, views: list[list[str]])
     misreads that cancel do, one time in ten. Where the view has no digit (a filler, a lost cell)
     the kept read's character stands (dev 4670032, hard: one grid read the OCR's first 0 and the
     emisión's 0 as 6s, which cancel in the composite at weights 7 and 3; another grid read both
-    0s and lost the OCR's last digit). `views` holds no view of the kept read itself."""
+    0s and lost the OCR's last digit). A view whose every such digit is a confusion it also made
+    where a field's own check digit shows the kept read right is no witness: it misreads that
+    glyph (dev 5020011, medium: one grid read every 1 as 7, its CIC, birth date and expiry failing
+    their check digits, and its five 7s in the OCR and the optional data met the composite by
+    chance). `views` holds no view of the kept read itself."""
     if any(len(line) != 30 for line in mrz.lines[:2]):
         return
+    proven = [(line, i) for name, (line, start, end) in CHECKED_SPANS.items() if name in OWN_CHECK and name not in mrz.weak
+              for i in range(start, end + 1)]  # each field with its check digit after it
     for view in views:
         lines = _first_two(view)
         if lines is None:
             continue
         mine = [list(mrz.lines[0]), list(mrz.lines[1])]
-        changed = 0
+        changed: set[tuple[str, str]] = set()
         for line, i in COMPOSITE_ONLY:
             seen = lines[line][i]
             if seen.isdigit() and mine[line][i].isdigit() and seen != mine[line][i]:
+                changed.add((mine[line][i], seen))
                 mine[line][i] = seen
-                changed += 1
-        if not changed or changed > 2 * MAX_IN_PLACE:
+        count = sum(a != b for line in (0, 1) for a, b in zip(mine[line], mrz.lines[line]))
+        if not changed or count > 2 * MAX_IN_PLACE:
+            continue
+        if changed <= {(mrz.lines[line][i], lines[line][i]) for line, i in proven}:
             continue
         one, two = "".join(mine[0]), "".join(mine[1])
         if icao_check_digit(composite_data(one, two)) == two[29]:
@@ -1058,6 +1069,12 @@ def _contradicted(mrz: MrzReading, views: list[list[str]], least: int = 1) -> bo
     one more such chance; seen on an evaluation photo with an altered OCR. With `least`, only
     when that many different views read the same other value: a garbled view meets a check digit
     by chance one time in ten (dev 4580087, medium: '2102126M…' against the birth date 8108186)."""
+    return any(len(found) >= least for found in _other_values(mrz, views).values())
+
+
+def _other_values(mrz: MrzReading, views: list[list[str]]) -> dict[tuple[str, str], set[tuple[str, ...]]]:
+    """The views (as tuples) that read each other CIC, birth date or expiry, its own check digit
+    holding, keyed by (the view part's name, the value)."""
     mine = {"cic": mrz.lines[0][5:15], "birth": mrz.lines[1][0:7], "expiry": mrz.lines[1][8:15]}
     seen: dict[tuple[str, str], set[tuple[str, ...]]] = {}
     for view in views:
@@ -1065,7 +1082,23 @@ def _contradicted(mrz: MrzReading, views: list[list[str]], least: int = 1) -> bo
         for name, value in mine.items():
             if name in parts and parts[name] != value:
                 seen.setdefault((name, parts[name]), set()).add(tuple(view))
-    return any(len(found) >= least for found in seen.values())
+    return seen
+
+
+CONTRADICTED_FIELD = {"cic": "cic", "birth": "birth_date", "expiry": "expiry_year"}
+
+
+def doubt_where_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Make weak each CIC, birth date or expiry of a verified read that another view of the same
+    block read otherwise, its own check digit holding too. A later view is refused when an
+    earlier one contradicts it (read_block); this is the same test the other way round, against
+    the views read after it, which may confirm its OCR and optional data and still read another
+    field (dev 5020074, medium: line 2 read with three digits before it and one put in,
+    '4641106013M…', parsed three characters in as the birth date 110601 for 641101; its check
+    digit and the composite both held by chance; the next view read 641101, its own check digit
+    holding, and the OCR and tail alike, and was taken as support)."""
+    for name, _value in _other_values(mrz, views):
+        mrz.weak.add(CONTRADICTED_FIELD[name])
 
 
 def _agreed(values: list[str]) -> str | None:
