@@ -384,18 +384,24 @@ def text_lines(gray: np.ndarray, top: float = 0.55) -> list[tuple[float, float, 
 
 QR_SIDE_PX = 110  # the region below a QR is resampled so that the QR's side is this many pixels
 BELOW_QR = (-5.5, 6.5, 0.6, 4.8)  # left, right, top, bottom of that region, in QR sides from its top-left
+# the same band on one side only, the QR at the card's left end, then at its right: print or a
+# busy table beside the card merged with the MRZ's lines in the wide band (dev 5020013, hard, a
+# card on a newspaper: no text block found in the wide band, the MRZ found in the first of these)
+BELOW_QR_ONE_SIDE = ((-0.7, 5.5, 0.6, 4.8), (-4.5, 1.7, 0.6, 4.8))
 
 
-def region_below_code(corners, scale_to: float = QR_SIDE_PX) -> tuple[np.ndarray, tuple[int, int]]:
+def region_below_code(corners, scale_to: float = QR_SIDE_PX,
+                      region: tuple[float, float, float, float] = BELOW_QR) -> tuple[np.ndarray, tuple[int, int]]:
     """An upright view of the band under a QR, where the MRZ of an ID-1 back lies (the card is
     read upright with its QR: the code's own orientation gives the card's), and how big it is.
 
     The QR's side sets the scale, so a far card's MRZ comes out as large as a near one's; the
-    band reaches across both sides since the QR may be at either end. Returns the 2x3 affine
+    band reaches across both sides since the QR may be at either end (`region`, in QR sides: a
+    band on one side only, BELOW_QR_ONE_SIDE). Returns the 2x3 affine
     matrix (frame to view) and the view's (width, height)."""
     tl, tr, _, bl = (np.array(c, np.float64) for c in corners)
     u, v = tr - tl, bl - tl
-    left, right, top, bottom = BELOW_QR
+    left, right, top, bottom = region
     origin = tl + left * u + top * v
     src = np.array([origin, origin + (right - left) * u, origin + (bottom - top) * v], np.float32)
     width, height = int((right - left) * scale_to), int((bottom - top) * scale_to)

@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code
+from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
@@ -271,11 +271,12 @@ def _read_sharpened(side: SideReading, bgr: np.ndarray) -> bool:
 
 def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
     """The MRZ looked for under each QR found, in an upright view scaled by the QR's size (a
-    cue independent of the text detector's luck on the whole frame: busy tables, far cards)."""
-    for code in side.codes:
-        if code.kind != "qr" or code.corners is None:
-            continue
-        matrix, size = region_below_code(code.corners)
+    cue independent of the text detector's luck on the whole frame: busy tables, far cards):
+    first in a band across both sides of the QR, then on each side alone."""
+    regions = [(code, region) for region in (BELOW_QR, *BELOW_QR_ONE_SIDE) for code in side.codes
+               if code.kind == "qr" and code.corners is not None]
+    for code, region in regions:
+        matrix, size = region_below_code(code.corners, region=region)
         view = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                               borderValue=(160, 160, 160))
         blocks = find_text_blocks(view, min_share=0.25)[:TEXT_BLOCKS]

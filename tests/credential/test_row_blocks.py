@@ -160,3 +160,24 @@ def test_a_read_of_the_cards_header_does_not_keep_the_rows_from_tesseract():
     voted = vote(views)
     assert voted is not None and voted.verified
     assert (voted.values["cic"], voted.values["ocr"]) == (truth["cic"], truth["ocr"])
+
+
+def test_under_the_qr_each_side_alone_is_searched_when_the_wide_band_finds_nothing(monkeypatch):
+    """Dev seed 5020013 (hard, a card on a newspaper, fingers over the end of line 2, the QR in
+    another layout than the documented one): in the band under the QR across both its sides the
+    MRZ's lines merged with the page's and no block was found; in the band to the QR's right
+    alone it is, line 1 is read whole, and the QR's digits, confirmed by its CIC's check digit,
+    give the CIC and OCR."""
+    from kiosk.credential import locate
+
+    image, truth = scene(5020013, "hard", "genuine")
+    reader._RECENT.clear()
+    monkeypatch.setattr(reader, "BELOW_QR_ONE_SIDE", ())
+    before = reader.read_image(image)
+    assert not before.fields["cic"].verified and not before.fields["ocr"].verified
+    monkeypatch.undo()
+    assert locate.BELOW_QR_ONE_SIDE
+    reader._RECENT.clear()
+    reading = reader.read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
