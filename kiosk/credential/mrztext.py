@@ -556,10 +556,23 @@ def doubt_where_changed_and_contradicted(mrz: MrzReading, views: list[list[str]]
     try (their check digits weigh their digits otherwise than the composite does; not so the
     CIC's, which weighs them alike), and the views say the try that met it was a misread (dev
     4520033, medium, an OCR digit altered: the birth date's 03 read 81, which met its own check
-    digit and, with the altered OCR, the composite; tesseract's views read 03). `views` holds no
-    view of the kept read itself."""
+    digit and, with the altered OCR, the composite; tesseract's views read 03). The changed field
+    goes weak too when OUTVOTED views read it alike as printed, its check digit failing. `views`
+    holds no view of the kept read itself."""
     if {"birth", "expiry"} & set(mrz.corrected) and _contradicted(mrz, views, OUTVOTED):
         mrz.weak |= {"ocr", "emision"}
+    # views that read the changed field as printed, alike, its check digit failing: the card's
+    # check digit is what failed, and the change met it and the composite by chance (dev 5050087,
+    # medium, the birth date's check digit altered: the decoder changed 960810 to 960830, which
+    # met the altered digit, and the composite held one time in ten; the cells' grid and three
+    # tesseract views read 9608106, the print). The field and the composite's fields go weak
+    parts = [_view_parts(view) for view in views]
+    for key, name, (start, end) in (("birth", "birth_date", (0, 7)), ("expiry", "expiry_year", (8, 15))):
+        if key not in mrz.corrected:
+            continue
+        printed = Counter(p[key + "_seen"] for p in parts if key + "_seen" in p and "?" not in p[key + "_seen"])
+        if any(value != mrz.lines[1][start:end] and count >= OUTVOTED for value, count in printed.items()):
+            mrz.weak |= {name, "ocr", "emision"}
 
 
 COMPOSITE_ONLY = tuple((0, i) for i in range(17, 30)) + tuple((1, i) for i in range(18, 30))  # OCR, optional data, composite

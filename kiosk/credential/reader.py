@@ -201,6 +201,11 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         # composite with them: CIC and OCR verified wrong)
         for seen in side.cell_reads:
             doubt_where_cells_differ(side.zone.mrz, seen)
+        # and where it changed a birth date or expiry that the other reads saw as printed, its
+        # check digit failing (dev 5050087, medium, the birth date's check digit altered: the
+        # glyph matcher changed 960810 to 960830, which met it and the composite by chance)
+        seen_views = {tuple(view) for view in side.views + [read.lines for read in side.cell_reads]}
+        doubt_where_changed_and_contradicted(side.zone.mrz, [list(view) for view in sorted(seen_views)])
     if text_ok and side.text.mrz is not None and side.text.mrz.verified:
         # the other reads of the MRZ (the classifier's on other grids and blocks, tesseract's
         # views), each counted once, vote against the one kept (mrztext.doubt_where_outvoted)

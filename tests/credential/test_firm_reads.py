@@ -37,6 +37,23 @@ def _no_wrong_cic_or_ocr(image, truth: dict, altered: str):
     return reading
 
 
+def _printed_birth(truth: dict) -> str:
+    """The birth date printed on a generator card, as the reader gives it (the 1900s)."""
+    return "19" + truth["birth"][:2] + "-" + truth["birth"][2:4] + "-" + truth["birth"][4:6]
+
+
+def _without_and_with(monkeypatch, module, rule: str, image):
+    """The reading of `image` with the doubting `rule` of `module` made a no-op, then with it."""
+    import kiosk.credential.reader as reader
+
+    reader._RECENT.clear()
+    monkeypatch.setattr(module, rule, lambda mrz, views: None)
+    before = read_image(image)
+    monkeypatch.undo()
+    reader._RECENT.clear()
+    return before, read_image(image)
+
+
 def test_a_field_firm_in_either_read_is_firm():
     segmented = _read(LINES, {"expiry_year"})
     shifted = _read(LINES, {"ocr", "emision"})
@@ -311,17 +328,12 @@ def test_a_later_view_that_reads_another_birth_date_leaves_it_weak(monkeypatch):
     after it read the OCR and the optional data alike, and the birth date as printed, its own
     check digit holding: it supported the OCR and contradicts the birth date, which stays weak."""
     import kiosk.credential.mrztext as mrztext
-    import kiosk.credential.reader as reader
 
     image, truth = scene(5020074, "medium", "genuine")
-    printed = "19" + truth["birth"][:2] + "-" + truth["birth"][2:4] + "-" + truth["birth"][4:6]
-    reader._RECENT.clear()
-    monkeypatch.setattr(mrztext, "doubt_where_contradicted", lambda mrz, views: None)
-    before = read_image(image).fields["birth_date"]
-    assert before.verified and before.value != printed  # the wrong birth date, without the rule
-    monkeypatch.undo()
-    reader._RECENT.clear()
-    reading = read_image(image)
+    printed = _printed_birth(truth)
+    before, reading = _without_and_with(monkeypatch, mrztext, "doubt_where_contradicted", image)
+    before_birth = before.fields["birth_date"]
+    assert before_birth.verified and before_birth.value != printed  # the wrong birth date, without the rule
     birth = reading.fields["birth_date"]
     assert not birth.verified or birth.value == printed, birth.value
     for name in ("cic", "ocr"):
@@ -352,3 +364,29 @@ def test_a_view_that_misreads_one_glyph_everywhere_is_no_witness_for_the_composi
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
+def test_a_birth_date_changed_to_meet_its_check_digit_that_the_views_read_as_printed_is_weak(monkeypatch):
+    """Dev seed 5050087 (medium, the birth date's check digit printed wrong): nothing but the
+    OCR-B glyph matcher verified, and it had changed the birth date 960810 to 960830, which met
+    the altered check digit, and the composite held by chance (one time in ten): a wrong birth
+    date verified. The cells' grid and tesseract's views read 9608106 as printed, its check digit
+    failing: the change is contradicted, and the birth date, with the OCR and emisión the
+    composite covered alongside it, goes weak."""
+    import kiosk.credential.reader as reader
+    from kiosk.credential.mrztext import doubt_where_changed_and_contradicted
+
+    image, truth = scene(5050087, "medium", "altered")
+    assert truth["altered"] == "birth"
+    before, reading = _without_and_with(monkeypatch, reader, "doubt_where_changed_and_contradicted", image)
+    before_birth = before.fields["birth_date"]
+    assert before_birth.verified and before_birth.value != _printed_birth(truth)  # the changed one, without the rule
+    assert not reading.fields["birth_date"].verified
+    # the rule itself: two views reading the field alike as printed; one is not enough
+    kept = _read(LINES, set())
+    kept.mrz.corrected = ["birth"]
+    as_printed = [LINES[0], "4512197" + LINES[1][7:], LINES[2]]
+    doubt_where_changed_and_contradicted(kept.mrz, [as_printed])
+    assert kept.mrz.weak == set()
+    doubt_where_changed_and_contradicted(kept.mrz, [as_printed, as_printed[:2] + ["BARRERA<PADILLA<<JOAQU"]])
+    assert kept.mrz.weak == {"birth_date", "ocr", "emision"}
