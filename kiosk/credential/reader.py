@@ -173,6 +173,12 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         text_ok = _read_rows(side, bgr)
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
+    if not text_ok:
+        # the band under the QR on each side alone: print or a busy table beside the card merged
+        # with the MRZ's lines across both (dev 5020013, hard, on a newspaper). Last: two more
+        # bands per QR, each read by the cells and tesseract, are spent only where every cheaper
+        # cue failed
+        text_ok = _read_below_codes(side, bgr, BELOW_QR_ONE_SIDE)
     if not _firm(side):
         text_ok = _read_sharpened(side, bgr) or text_ok
     if not any(c.kind == "qr" for c in side.codes):
@@ -274,12 +280,11 @@ def _read_sharpened(side: SideReading, bgr: np.ndarray) -> bool:
     return True
 
 
-def _read_below_codes(side: SideReading, bgr: np.ndarray) -> bool:
+def _read_below_codes(side: SideReading, bgr: np.ndarray, bands: tuple = (BELOW_QR,)) -> bool:
     """The MRZ looked for under each QR found, in an upright view scaled by the QR's size (a
-    cue independent of the text detector's luck on the whole frame: busy tables, far cards):
-    first in a band across both sides of the QR, then on each side alone."""
-    regions = [(code, region) for region in (BELOW_QR, *BELOW_QR_ONE_SIDE) for code in side.codes
-               if code.kind == "qr" and code.corners is not None]
+    cue independent of the text detector's luck on the whole frame: busy tables, far cards), in
+    each of `bands` (locate.region_below_code): across both sides of the QR, or on one side alone."""
+    regions = [(code, region) for region in bands for code in side.codes if code.kind == "qr" and code.corners is not None]
     for code, region in regions:
         matrix, size = region_below_code(code.corners, region=region)
         view = cv2.warpAffine(bgr, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
