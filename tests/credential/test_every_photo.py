@@ -140,10 +140,13 @@ def test_qr_confirmed_by_the_cells_when_line_one_check_digits_fail(seed):
     for name in ("cic", "ocr"):
         f = reading.fields[name]
         assert f.verified and f.value == truth[name], (name, f)
-    # the OCR has no check digit of its own: only the QR gives it here (on 800015 the card read
-    # straight (nineteenth session) gives a line 1 whose CIC meets its check digit and
-    # the QR's CIC, so the CIC may come from the MRZ)
-    assert reading.fields["ocr"].source == "qr"
+    # the OCR has no check digit of its own: only the QR gives it on 800015 (the card read
+    # straight (nineteenth session) gives a line 1 whose CIC meets its check digit and the QR's
+    # CIC, so the CIC may come from the MRZ). On 800019 a level block's read verifies whole since
+    # the twenty-ninth session: a grid that had doubted its OCR misread one glyph everywhere
+    # (mrztext.doubt_where_another_meets_composite), and the OCR comes from the MRZ, as printed
+    if seed == 800015:
+        assert reading.fields["ocr"].source == "qr"
 
 
 def test_shared_samples_of_another_generator_are_read():
