@@ -635,6 +635,30 @@ def doubt_where_tail_differs(mrz: MrzReading) -> None:
             mrz.weak |= {"ocr", "emision"}
 
 
+OCR_NEAR = 1  # digits by which a view's thirteen may differ from the kept OCR and still have read it
+
+
+def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Make the OCR and emisión weak when at least OUTVOTED other views read the kept CIC (they
+    saw this line 1) and none of them, nor any other view, holds the kept OCR anywhere in a line,
+    in place or one digit off. The other doubts compare reads in place; a read that lost or gained
+    a cell inside the OCR is shifted against every other and escapes them, and then only the
+    composite backs its thirteen digits (dev 5130006, hard, the composite altered: one tesseract
+    view dropped the OCR's first digit and misread the rest, 6308974106706 for 5830897419679, and
+    met the altered composite by chance; nine other reads saw the CIC, none those thirteen).
+    `views` holds no view of the kept read itself."""
+    ocr, cic = mrz.lines[0][17:30], mrz.lines[0][5:14]
+    if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit():
+        return
+    if sum(1 for view in views if any(cic in line for line in view)) < OUTVOTED:
+        return
+    for line in (line for view in views for line in view):
+        if any(sum(a != b for a, b in zip(line[k:k + 13], ocr)) <= OCR_NEAR for k in range(len(line) - 12)):
+            return
+    mrz.weak |= {"ocr", "emision"}
+    mrz.values["emision"] = None
+
+
 def _first_two(view: list[str]) -> tuple[str, str] | None:
     """Lines 1 and 2 of a view read whole (30 characters each, MEX where each has it), else None."""
     for k in range(len(view) - 1):
@@ -1098,7 +1122,7 @@ def _other_values(mrz: MrzReading, views: list[list[str]]) -> dict[tuple[str, st
     return seen
 
 
-CONTRADICTED_FIELD = {"cic": "cic", "birth": "birth_date", "expiry": "expiry_year"}
+CONTRADICTED_FIELD = {key: name for name, (key, *_) in OWN_CHECK.items()}  # a view part's key -> its field
 
 
 def doubt_where_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:

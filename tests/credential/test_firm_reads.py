@@ -390,3 +390,34 @@ def test_a_birth_date_changed_to_meet_its_check_digit_that_the_views_read_as_pri
     assert kept.mrz.weak == set()
     doubt_where_changed_and_contradicted(kept.mrz, [as_printed, as_printed[:2] + ["BARRERA<PADILLA<<JOAQU"]])
     assert kept.mrz.weak == {"birth_date", "ocr", "emision"}
+
+
+def test_an_ocr_no_other_view_read_is_weak_when_they_read_the_cic():
+    """A read that lost a cell inside the OCR is shifted against every other read and escapes the
+    doubts that compare in place: its thirteen digits, backed by the composite alone, must turn
+    up in some other view (one digit off at most) once other views saw its line 1."""
+    from kiosk.credential.mrztext import doubt_where_ocr_unseen
+
+    ocr = LINES[0][17:30]
+    saw_cic = [["IDMEX7860047909<<" + "5" * 13, LINES[1]], ["1DMEX7860047909<<", "x"]]
+    one_off = [LINES[0][:17] + ocr[:5] + ("8" if ocr[5] != "8" else "3") + ocr[6:]]
+    for views, weak in (([["IDMEX78600", "<<" + "5" * 13]], False),  # no other view read the CIC
+                        (saw_cic[:1], False),  # one did: too few to say the OCR was unseen
+                        (saw_cic, True),  # two did, none read the OCR
+                        (saw_cic + [one_off], False)):  # one read the OCR one digit off
+        text = _read(LINES, set())
+        doubt_where_ocr_unseen(text.mrz, views)
+        assert ("ocr" in text.mrz.weak) is weak, views
+        assert (text.mrz.values["emision"] is None) is weak
+
+
+def test_a_read_shifted_inside_the_ocr_that_met_an_altered_composite_is_weak(monkeypatch):
+    """Dev seed 5130006 (hard, the composite altered): one tesseract view dropped the OCR's first
+    digit and misread the rest (6308974106706 for 5830897419679) and met the altered composite by
+    chance; the other reads saw the CIC, none the kept thirteen digits."""
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(5130006, "hard", "altered")
+    before, _ = _without_and_with(monkeypatch, reader, "doubt_where_ocr_unseen", image)
+    assert before.fields["ocr"].verified and before.fields["ocr"].value != truth["ocr"]  # wrong, without the rule
+    _no_wrong_cic_or_ocr(image, truth, "composite")
