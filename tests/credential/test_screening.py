@@ -322,6 +322,30 @@ def test_paper_running_on_past_both_ends_of_the_mrz_is_a_sheet_around_a_copy():
         assert "photocopy" not in codes(reading) and reading.fields["cic"].value == truth["cic"]
 
 
+def test_a_little_paper_past_the_mrz_ends_with_half_a_sheet_and_few_marks_is_a_copy():
+    """A copy in a dim or noisy photo shows its sheet only in part: half a sheet above and below
+    the MRZ, a little paper past both its ends (less than SHEET_BESIDE) and print short of a
+    card's coloured marks flag it. A genuine card that measures a little paper there (its edge
+    blurred past the block's end) keeps its coloured marks and is not flagged (dev seeds)."""
+    from kiosk.credential.reader import read_side
+    from kiosk.credential.screening import FAINT_BESIDE, FEW_MARKS, SHEET_BESIDE, zone_copy_features
+
+    for seed, difficulty in ((5200013, "medium"), (5200090, "easy")):
+        image, _ = _eval_scene(seed, difficulty, "photocopy", sample_cards=True)
+        side = read_side(image)
+        features = zone_copy_features(side.frame, side.text.block.quad)
+        assert FAINT_BESIDE <= features.beside < SHEET_BESIDE and features.marks < FEW_MARKS, features
+        reading = read_image(image)
+        assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
+    image, truth = _eval_scene(5180088, "easy", "genuine")
+    side = read_side(image)
+    features = zone_copy_features(side.frame, side.text.block.quad)
+    assert features.beside >= FAINT_BESIDE and features.marks >= FEW_MARKS, features
+    reading = read_image(image)
+    assert "photocopy" not in codes(reading), reading.screening
+    assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
+
+
 def test_a_washed_colour_alone_is_the_samples_near_white_stock_not_a_copy():
     """The samples' card design is printed on a near-white stock: in a neutral light its median
     saturation falls under WASHED_SATURATION, as a washed colour copy's does. With no sheet around
