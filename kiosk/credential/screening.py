@@ -286,7 +286,12 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     # print): it counts with half a sheet or print with no coloured mark (dev 4780000-4800000:
     # genuine cards flagged 5 -> 1 of 720; copies flagged 7 fewer, of about 500)
     washed_alone = kind == "a color (deslavada)" and not (half_sheet or colourless)
-    if kind and not washed_alone and (pale or half_sheet):
+    # a grey card whose print keeps coloured marks is no black-and-white copy: a genuine card of
+    # our design in a neutral light, its own plain band under the MRZ taken for half a sheet (dev
+    # 5160042 and 5180112: marks 30 and 19; black-and-white copies flagged on dev 5140000-5250000,
+    # 44 of them: marks 7.1 at most)
+    marked_grey = kind == "blanco y negro" and not pale and features is not None and features.marks >= FEW_MARKS
+    if kind and not washed_alone and not marked_grey and (pale or half_sheet):
         return kind, max(0.9, confidence)
     # light, colourless print above the MRZ flags with a grey or washed card, or with half a
     # sheet around it; alone it is a card design with a pale band there (the issue's samples'

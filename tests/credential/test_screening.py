@@ -132,6 +132,27 @@ def test_a_grey_genuine_card_with_no_sheet_around_it_is_not_a_photocopy():
     assert reading.screening["photocopy"] == COLOUR_ALONE
 
 
+def test_a_grey_card_whose_print_keeps_coloured_marks_is_no_black_and_white_copy():
+    """A genuine card of our design in a neutral light reads grey, and its own plain band under
+    the MRZ measures half a sheet: its print's coloured marks say it is no black-and-white copy.
+    A black-and-white copy with half a sheet, whose print has no such marks, is still flagged
+    (dev seeds)."""
+    from kiosk.credential.reader import read_side
+    from kiosk.credential.screening import FEW_MARKS, photocopy_kind, zone_copy_features
+
+    for seed in (5160042, 5180112):
+        image, truth = _eval_scene(seed, "easy", "genuine")
+        side = read_side(image)
+        assert photocopy_kind(side.card) == "blanco y negro"
+        assert zone_copy_features(side.frame, side.text.block.quad).marks >= FEW_MARKS
+        reading = read_image(image)
+        assert "photocopy" not in codes(reading), (seed, reading.screening)
+        assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
+    image, _ = _eval_scene(5210049, "medium", "photocopy")
+    reading = read_image(image)
+    assert "photocopy" in codes(reading) and reading.screening["photocopy"] >= 0.9, reading.screening
+
+
 def test_independent_genuine_on_colourful_tables_is_not_flagged():
     for difficulty, seed in EVAL_GENUINE:
         image, truth = _eval_scene(seed, difficulty, "genuine")
