@@ -306,16 +306,16 @@ def photocopy_decision(card_bgr: np.ndarray, frame_bgr: np.ndarray, block_quad: 
     if half_sheet and colourless and features.lightness >= COPY_MARKS_LIGHTNESS:
         return "sin los colores de la credencial", max(confidence, 0.6)
     # half a sheet above and below, and paper running on past both ends of the MRZ: the card's
-    # edges are not there (the samples' design, its copies' sheet below short of SHEET_MARGIN)
-    if half_sheet and features.beside >= SHEET_BESIDE:
-        return "en papel", max(confidence, 0.5 + min(features.beside, 0.45))
-    # a little paper past both ends of the MRZ, half a sheet above and below, and print with few
-    # coloured marks: a copy whose sheet a dim or noisy photo shows only in part (dev 5140000 and
-    # 5200000, the samples' design: copies flagged 128 -> 134 of 144; 5210000, ours: 91 -> 93 of
-    # 96). A genuine card shows its edge at the MRZ's ends (beside under FAINT_BESIDE in 657 of
-    # 669 dev photos of both designs), and the few that measure more keep coloured marks; held out
-    # (5320000, ours) it flagged 1 of 240 genuine, on a newspaper: printed paper beside the MRZ
-    if half_sheet and features.beside >= FAINT_BESIDE and features.marks < FEW_MARKS:
+    # edges are not there (the samples' design, its copies' sheet below short of SHEET_MARGIN).
+    # Or only a little paper there with print short of a card's coloured marks: a copy whose
+    # sheet a dim or noisy photo shows only in part (dev 5140000 and 5200000, the samples' design:
+    # copies flagged 128 -> 134 of 144; 5210000, ours: 91 -> 93 of 96). A genuine card shows its
+    # edge at the MRZ's ends (beside under FAINT_BESIDE in 657 of 669 dev photos of both designs),
+    # and the few that measure more keep coloured marks; held out (5320000, ours) it flagged 1 of
+    # 240 genuine, on a newspaper: printed paper beside the MRZ
+    paper_beside = features is not None and (features.beside >= SHEET_BESIDE
+                                             or (features.beside >= FAINT_BESIDE and features.marks < FEW_MARKS))
+    if half_sheet and paper_beside:
         return "en papel", max(confidence, 0.5 + min(features.beside, 0.45))
     return None, max(min(confidence, COLOUR_ALONE), COLOUR_ALONE if kind else 0.0)
 
