@@ -698,6 +698,31 @@ def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
     _doubt_cells(mrz, {cell for cell, counts in against.items() if cell not in agree and max(counts.values()) >= OUTVOTED})
 
 
+DATE_CELLS = frozenset(cell for cell in CHECKED_CELLS if cell[0] == 1 and cell[1] <= 14)  # birth date, expiry, their check digits
+
+
+def doubt_where_unsure_and_read_otherwise(kept: TextRead, others: list[TextRead]) -> None:
+    """The birth date or expiry of a verified cell read made weak where the classifier was unsure
+    of a cell of it (not in kept.sure_cells) and another grid's read of the same MRZ (lines as
+    long, a few characters off in place) gives another digit there: no QR confirms a date, and
+    two misreads can meet its own check digit and the composite at once (fresh seed 6565656,
+    hard: 780216 read 700210 at 0.65 and 0.54, 8 to 0 and 6 to 0 weigh 30 in the one and 50 in
+    the other; another grid read the 8). One such witness is enough here, not OUTVOTED: the kept
+    cell is itself a guess. Requiring instead that two of a date's cells be sure cost six in a
+    hundred hard dev photos their birth date; this, one."""
+    mrz = kept.mrz
+    doubted: set[tuple[int, int]] = set()
+    for other in others:
+        if len(other.lines) != 3 or not _same_text(mrz.lines, other.lines):
+            continue
+        read, seen = mrz.lines[1], other.lines[1]
+        places = {i for i, (a, b) in enumerate(zip(read, seen)) if a != b}
+        if len(read) != len(seen) or len(places) > MAX_IN_PLACE:
+            continue
+        doubted |= {(1, i) for i in places if (1, i) in DATE_CELLS and (1, i) not in kept.sure_cells and seen[i].isdigit()}
+    _doubt_cells(mrz, doubted)
+
+
 def _in_place(line: int, read: str, seen: str) -> set[int]:
     """Where `seen` differs from `read` inside the CIC and its check digit when both print IDMEX
     before it and the fillers after it in place: between those the grid neither gained nor lost a

@@ -421,3 +421,29 @@ def test_a_read_shifted_inside_the_ocr_that_met_an_altered_composite_is_weak(mon
     before, _ = _without_and_with(monkeypatch, reader, "doubt_where_ocr_unseen", image)
     assert before.fields["ocr"].verified and before.fields["ocr"].value != truth["ocr"]  # wrong, without the rule
     _no_wrong_cic_or_ocr(image, truth, "composite")
+
+
+def test_an_unsure_date_cell_another_grid_read_otherwise_leaves_the_date_weak():
+    from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_unsure_and_read_otherwise
+
+    kept, other = _read(LINES, set()), decode_text(LINES)
+    kept.sure_cells = set(CHECKED_CELLS) - {(1, 1)}  # unsure of the birth date's second digit
+    other.lines = [LINES[0], LINES[1][:1] + "8" + LINES[1][2:], LINES[2]]
+    doubt_where_unsure_and_read_otherwise(kept, [other])
+    assert kept.mrz.weak == {"birth_date"}
+    sure = _read(LINES, set())
+    sure.sure_cells = set(CHECKED_CELLS)  # sure of it: one other read is no witness
+    doubt_where_unsure_and_read_otherwise(sure, [other])
+    assert sure.mrz.weak == set()
+
+
+def test_a_birth_date_misread_twice_to_meet_both_check_digits_is_weak(monkeypatch):
+    """Fresh seed 6565656 (hard, genuine): the classifier read 780216 as 700210, unsure of both 0s,
+    and both the birth date's check digit and the composite held; another grid read the 8."""
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(6565694, "hard", "genuine")
+    before, after = _without_and_with(monkeypatch, reader, "doubt_where_unsure_and_read_otherwise", image)
+    assert before.fields["birth_date"].verified and before.fields["birth_date"].value != _printed_birth(truth)
+    assert not after.fields["birth_date"].verified or after.fields["birth_date"].value == _printed_birth(truth)
+    assert after.fields["cic"].verified and after.fields["cic"].value == truth["cic"]
