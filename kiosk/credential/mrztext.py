@@ -638,7 +638,10 @@ def doubt_where_tail_differs(mrz: MrzReading) -> None:
 OCR_NEAR = 1  # digits by which a view's thirteen may differ from the kept OCR and still have read it
 
 
-def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]]) -> None:
+OCR_CELLS = frozenset({(0, i) for i in range(17, 30)} | {(1, 29)})  # the OCR and the composite's check digit
+
+
+def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tuple[int, int]] | frozenset = frozenset()) -> None:
     """Make the OCR and emisión weak when at least OUTVOTED other views read the kept CIC (they
     saw this line 1) and none of them, nor any other view, holds the kept OCR anywhere in a line,
     in place or one digit off. The other doubts compare reads in place; a read that lost or gained
@@ -646,9 +649,12 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]]) -> None:
     composite backs its thirteen digits (dev 5130006, hard, the composite altered: one tesseract
     view dropped the OCR's first digit and misread the rest, 6308974106706 for 5830897419679, and
     met the altered composite by chance; nine other reads saw the CIC, none those thirteen).
-    `views` holds no view of the kept read itself."""
+    `views` holds no view of the kept read itself. A cell read `sure` of every OCR cell and of the
+    composite's is left alone: its grid is fixed, a cell lost or gained leaves the cells past it
+    unsure, and on a newspaper tesseract's views may garble every OCR the cells read right (dev
+    5390016, hard: six views, none near the thirteen digits; the QR an opaque URL)."""
     ocr, cic = mrz.lines[0][17:30], mrz.lines[0][5:14]
-    if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit():
+    if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit() or OCR_CELLS <= sure:
         return
     if sum(1 for view in views if any(cic in line for line in view)) < OUTVOTED:
         return

@@ -186,7 +186,12 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         # for once the text is read, so the reading of it does not change: a record keeps its QR,
         # and a read whose OCR is doubted later (_ocr_contradicted) has it to confirm the OCR
         # (dev 3930034, hard)
-        side.codes += read_finer_qr(bgr)
+        finer = read_finer_qr(bgr)
+        side.codes += finer
+        if not text_ok and any(c.corners is not None for c in finer):
+            # the MRZ looked for under a QR only the finer search found, as under one found first
+            # (dev 5390056, hard: a far card on a newspaper, every text cue merged with the print)
+            text_ok = _read_below_codes(side, bgr) or _read_below_codes(side, bgr, BELOW_QR_ONE_SIDE)
     weak = text_ok and side.text is not None and side.text.mrz is not None and bool({"cic", "ocr"} & side.text.mrz.weak)
     if (not text_ok or weak) and not any(c.kind == "qr" for c in side.codes):
         # a read whose CIC or OCR only the QR can confirm looks for it too (dev 3210023: the
@@ -221,7 +226,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         doubt_where_outvoted(side.text.mrz, other_views)
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)
-        doubt_where_ocr_unseen(side.text.mrz, other_views)
+        doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.sure_cells)
         if any(read is side.text for read in side.cell_reads):
             doubt_where_unsure_and_read_otherwise(side.text, [read for read in side.cell_reads if read is not side.text])
     if text_ok:

@@ -447,3 +447,25 @@ def test_a_birth_date_misread_twice_to_meet_both_check_digits_is_weak(monkeypatc
     assert before.fields["birth_date"].verified and before.fields["birth_date"].value != _printed_birth(truth)
     assert not after.fields["birth_date"].verified or after.fields["birth_date"].value == _printed_birth(truth)
     assert after.fields["cic"].verified and after.fields["cic"].value == truth["cic"]
+
+
+def test_a_cell_read_sure_of_every_ocr_cell_needs_no_view_to_see_its_ocr():
+    from kiosk.credential.mrztext import OCR_CELLS, doubt_where_ocr_unseen
+
+    garbled = [[LINES[0][:17] + "6972734536349", LINES[1]], ["XX" + LINES[0][:15] + "40753637E", LINES[1]]]
+    unsure = _read(LINES, set())
+    doubt_where_ocr_unseen(unsure.mrz, garbled)
+    assert {"ocr", "emision"} <= unsure.mrz.weak  # two views saw the CIC, none the OCR
+    sure = _read(LINES, set())
+    doubt_where_ocr_unseen(sure.mrz, garbled, set(OCR_CELLS))
+    assert not sure.mrz.weak
+
+
+def test_a_firm_cell_read_of_the_ocr_stands_when_tesseract_garbles_it_on_a_newspaper():
+    """Dev seed 5390016 (hard, a card on a newspaper, fingers at the MRZ's left end): the cells
+    read the OCR sure of every digit; tesseract's views read the CIC and garbled the OCR, and
+    the QR is an opaque URL."""
+    image, truth = scene(5390016, "hard", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
