@@ -86,16 +86,19 @@ def grid_peak(spectrum: np.ndarray) -> tuple[float, int, int]:
     values = spectrum[band]
     median = float(np.median(values))
     mad = float(np.median(np.abs(values - median))) + 1e-6
+    centre = size // 2
+
+    def along(dy: int, dx: int, radius: float) -> float:  # the spectrum at `radius` along (dy, dx)
+        y, x = (centre + round(d * radius / np.hypot(dy, dx)) for d in (dy, dx))
+        return float(spectrum[min(size - 1, max(0, y)), min(size - 1, max(0, x))])
+
     rows, cols = np.nonzero(band)
-    top = np.argsort(values)[-PEAK_CANDIDATES:]
-    best = (float("-inf"), size // 2, size // 2)
-    for k in top:
+    best = (float("-inf"), centre, centre)
+    for k in np.argsort(values)[-PEAK_CANDIDATES:]:
         y, x = int(rows[k]), int(cols[k])
-        dy, dx = y - size // 2, x - size // 2
-        radius = float(np.hypot(dx, dy))
-        beside = max(float(spectrum[min(size - 1, max(0, size // 2 + round(dy * (radius + step) / radius))),
-                                    min(size - 1, max(0, size // 2 + round(dx * (radius + step) / radius)))])
-                     for step in (-RADIAL_STEP, RADIAL_STEP))
+        dy, dx = y - centre, x - centre
+        radius = float(np.hypot(dy, dx))  # the band leaves out the centre: never 0
+        beside = max(along(dy, dx, radius - RADIAL_STEP), along(dy, dx, radius + RADIAL_STEP))
         height = (float(values[k]) - beside) / mad
         if height > best[0]:
             best = (height, y, x)
