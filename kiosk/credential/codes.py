@@ -150,10 +150,17 @@ def qr_confirms(text: str, line1_reads: list[str]) -> dict[str, str]:
     runs = digit_runs(text)
     if not runs:
         return {}
+    # a payload in the documented layout names its windows: no other is confirmed (dev 5460031,
+    # medium, the CIC's check digit altered: a read of line 1 shifted by a cell confirmed the
+    # window across the emisión and the CIC, its check digit holding by chance)
+    layout = documented_layout(text)
+    named = {"cic": layout[0], "ocr": layout[1]} if layout is not None else None
     # each read on its own: the first that confirms both; else a CIC one read confirms and an
     # OCR another does, apart in the QR (dev 3210056: the read whose CIC was mangled confirmed
     # the OCR, a read of the cells whose OCR was blurred the CIC); else what one confirms
     found = [confirmed for line in line1_reads if (confirmed := _confirmed_by(runs, line))]
+    if named is not None:
+        found = [kept for confirmed in found if (kept := {k: v for k, v in confirmed.items() if v == named[k]})]
     both = next((c for c in found if len(c) == 2), None)
     if both is not None:
         return both
@@ -180,6 +187,11 @@ def _confirmed_by(runs: list[str], line: str) -> dict[str, str]:
     if len(line) < 30:
         return {}
     cic_read, check, ocr_read = line[5:14], line[14], line[17:30]
+    if sum(a == b for a, b in zip(line, "IDMEX")) < 3 and "<" not in line[15:17]:
+        # neither IDMEX nor the fillers where line 1 prints them: a read shifted by a cell or more
+        # (dev 5460031: the cells' read ?RZOM0878646984??<<9997..., its CIC's window one digit
+        # off the QR's digits across the emisión and the CIC)
+        return {}
     if not check.isdigit() or any(ch.isdigit() for ch in line[15:17]):
         # a digit where line 1 prints its fillers: the read is shifted by a character inserted
         # before it (dev 3320042: IDMEX116028338 8 read IDMEXK116028338 0, the window of the QR

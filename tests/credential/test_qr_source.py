@@ -880,3 +880,26 @@ def test_a_view_that_read_the_tail_with_one_character_put_in_still_supports_it()
     assert not supported(mrz, [[LINE1, misread[:19] + "O" + misread[19:]]])
     image, truth = _eval_scene(4460053, "medium")
     _both_right(read_image(image), truth)
+
+
+def test_a_read_shifted_by_a_cell_confirms_no_window_across_the_emision_and_the_cic():
+    """Dev seed 5460031 (medium, the CIC's check digit printed wrong; the QR in the documented
+    layout, OCR + emisión + CIC + date and path): one grid of the classifier read line 1 a cell
+    off, ?RZOM0878646984??<<99974690282. Its CIC, 087864698, is one digit off the QR's window
+    047864698 across the emisión 04 and the CIC, whose check digit is the 4 of that read by
+    chance: it was confirmed, a wrong CIC. Neither IDMEX nor the fillers stand where line 1
+    prints them in that read; and the documented layout names the CIC's window, not that one."""
+    from kiosk.credential import read_image
+
+    payload = "https://qr.ine.mx/999746902823304786469840/20230711/P/344156"
+    assert icao_check_digit("047864698") == "4"
+    shifted = "?RZOM0878646984??<<99974690282"
+    assert qr_confirms(payload, [shifted]) == {}
+    assert qr_confirms(payload.split("/2023")[0], [shifted]) == {}  # no layout known: the shift alone refuses it
+    # a read in place one digit off that window, its check digit holding: the layout names another CIC
+    in_place = "IDMEX0?78646984<<9997469028233"
+    assert qr_confirms(payload.split("/2023")[0], [in_place]) == {"cic": "047864698", "ocr": "9997469028233"}
+    assert qr_confirms(payload, [in_place]) == {"ocr": "9997469028233"}
+    image, truth = _eval_scene(5460031, "medium", "altered")
+    reading = read_image(image)
+    _nothing_wrong(reading, truth)
