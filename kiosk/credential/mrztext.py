@@ -638,6 +638,7 @@ def doubt_where_tail_differs(mrz: MrzReading) -> None:
 OCR_NEAR = 1  # digits by which a view's thirteen may differ from the kept OCR and still have read it
 
 
+OCR_PART = 8  # digits of the OCR a line cut short must hold, exactly, to have seen them
 OCR_CELLS = frozenset({(0, i) for i in range(17, 30)} | {(1, 29)})  # the OCR and the composite's check digit
 
 
@@ -652,15 +653,26 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tu
     `views` holds no view of the kept read itself. A cell read `sure` of every OCR cell and of the
     composite's is left alone: its grid is fixed, a cell lost or gained leaves the cells past it
     unsure, and on a newspaper tesseract's views may garble every OCR the cells read right (dev
-    5390016, hard: six views, none near the thirteen digits; the QR an opaque URL)."""
+    5390016, hard: six views, none near the thirteen digits; the QR an opaque URL). Nor one whose
+    unsure OCR cells views cut short inside the OCR read alike, at least OCR_PART digits from its
+    start with none off, the cells past their end sure (dev 5440009, hard: tesseract's block
+    ended two digits before the line did; its views held the OCR's first eleven digits exactly,
+    the two the cells were unsure of among them)."""
     ocr, cic = mrz.lines[0][17:30], mrz.lines[0][5:14]
     if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit() or OCR_CELLS <= sure:
         return
     if sum(1 for view in views if any(cic in line for line in view)) < OUTVOTED:
         return
+    seen: set[tuple[int, int]] = set()
     for line in (line for view in views for line in view):
         if any(sum(a != b for a, b in zip(line[k:k + 13], ocr)) <= OCR_NEAR for k in range(len(line) - 12)):
             return
+        # a line cut short inside the OCR (tesseract's block ended there) holds its first digits
+        for k in range(max(0, len(line) - 12), len(line) - OCR_PART + 1):
+            if line[k:] == ocr[:len(line) - k]:
+                seen |= {(0, 17 + j) for j in range(len(line) - k)}
+    if OCR_CELLS <= sure | seen:
+        return
     mrz.weak |= {"ocr", "emision"}
     mrz.values["emision"] = None
 

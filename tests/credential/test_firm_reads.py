@@ -469,3 +469,39 @@ def test_a_firm_cell_read_of_the_ocr_stands_when_tesseract_garbles_it_on_a_newsp
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
+def test_views_cut_short_inside_the_ocr_see_the_unsure_cells_they_hold():
+    from kiosk.credential.mrztext import OCR_CELLS, doubt_where_ocr_unseen
+
+    ocr = LINES[0][17:30]
+    unsure = {(0, 19), (0, 21)}  # the OCR's third and fifth digits
+    cut = [[LINES[0][:17] + ocr[:11], LINES[1][:25]], ["XX" + LINES[0][:17] + ocr[:9]]]  # two views saw the CIC
+    text = _read(LINES, set())
+    doubt_where_ocr_unseen(text.mrz, cut, set(OCR_CELLS) - unsure)
+    assert not text.mrz.weak  # both unsure digits held, exactly, by a view cut short
+    misread = [[LINES[0][:17] + ocr[:2] + ("1" if ocr[2] != "1" else "2") + ocr[3:11]], ["XX" + LINES[0][:17]]]
+    text = _read(LINES, set())
+    doubt_where_ocr_unseen(text.mrz, misread, set(OCR_CELLS) - unsure)
+    assert {"ocr", "emision"} <= text.mrz.weak  # the one view that reached the third digit read it otherwise
+    text = _read(LINES, set())
+    doubt_where_ocr_unseen(text.mrz, cut, set(OCR_CELLS) - {(0, 29)})
+    assert {"ocr", "emision"} <= text.mrz.weak  # the last digit unsure, and no view reached it
+
+
+def test_an_ocr_read_firm_but_two_cells_stands_where_tesseract_read_them_before_its_block_ended(monkeypatch):
+    """Dev seed 5440009 (hard, on a newspaper, the QR an opaque URL): the cells read every character
+    right, unsure of two OCR digits; tesseract's block ended two digits before the line did, and its
+    views held the OCR's first eleven digits exactly."""
+    import kiosk.credential.mrztext as mrztext
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(5440009, "hard", "genuine")
+    reader._RECENT.clear()
+    monkeypatch.setattr(mrztext, "OCR_PART", 14)  # no line cut short counts
+    assert not read_image(image).fields["ocr"].verified
+    monkeypatch.undo()
+    reader._RECENT.clear()
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
