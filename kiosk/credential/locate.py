@@ -65,6 +65,39 @@ def find_card_quads(bgr: np.ndarray, limit: int = 3, work_w: int = WORK_W) -> li
     return [_refine(edges, quad) / scale for quad in chosen]
 
 
+BRIGHT_LEVELS = (60, 75, 85, 92)  # grey-level percentiles above which a region may be the card (with Otsu's)
+
+
+def find_bright_quads(bgr: np.ndarray, limit: int = 2, work_w: int = WORK_W) -> list[np.ndarray]:
+    """Candidate card corners (TL, TR, BR, BL, full-resolution pixels) from bright regions: the
+    card as the patch of frame lighter than several grey levels, its outline straightened to four
+    sides (_four_sides) and snapped onto the edges, scored as find_card_quads scores its own. A
+    cue of its own for a white card whose edge contours merge with what touches it (a dark object
+    or a stripe of the table crossing its corner) and whose margins are too textured or blurred to
+    be the smooth region _smooth_quads looks for (dev 5450016, hard, on a wood table)."""
+    scale = work_w / bgr.shape[1]
+    small = cv2.resize(bgr, (work_w, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    scored: list[tuple[float, np.ndarray]] = []
+    for level in sorted({float(otsu)} | {float(np.percentile(gray, p)) for p in BRIGHT_LEVELS}):
+        mask = cv2.morphologyEx((gray > level).astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) < 0.02 * gray.size:
+                continue
+            quad = _four_sides(contour)
+            if quad is None or not _plausible(quad, gray.shape):
+                continue
+            quad = _snap(gray, quad)
+            score = side_score(gray, quad)
+            if score > 0.45 and all(np.linalg.norm(quad - q, axis=1).max() >= 10 for _, q in scored):
+                scored.append((score, quad))
+    scored.sort(key=lambda item: -item[0])
+    return [quad / scale for _, quad in scored[:limit]]
+
+
 def _plausible(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     area = cv2.contourArea(quad.astype(np.float32))
     frame = float(shape[0] * shape[1])

@@ -23,7 +23,7 @@ from kiosk.credential import tess
 from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
-from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
+from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
@@ -369,7 +369,11 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     # 4880090, hard)
     fine = [q for q in find_card_quads(bgr, work_w=min(FINE_WORK_W, bgr.shape[1]))
             if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * bgr.shape[1] for c in coarse)]
-    for quad in coarse + fine[:OUTLINE_CELL_QUADS]:
+    tried = coarse + fine[:OUTLINE_CELL_QUADS]
+    # then the card as the frame's bright patch (a white card a dark object or the table's
+    # stripes touch, its contours merged with theirs: dev 5450016, hard)
+    bright = [q for q in find_bright_quads(bgr) if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * bgr.shape[1] for c in tried)]
+    for quad in tried + bright:
         for turn in (0, 2):
             card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
             top, bottom = MRZ_BAND

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 from credential_eval.generator import scene  # noqa: E402
 
 from kiosk.credential import read_image  # noqa: E402
-from kiosk.credential.locate import find_card_quads  # noqa: E402
+from kiosk.credential.locate import find_bright_quads, find_card_quads  # noqa: E402
 
 
 def test_a_card_on_a_newspaper_is_outlined():
@@ -61,3 +61,24 @@ def test_a_small_card_on_a_busy_table_is_outlined_by_the_finer_search():
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
+
+
+@pytest.mark.parametrize("seed", [5450016, 5450046])
+def test_a_white_card_whose_edges_merge_with_the_table_is_outlined_as_its_bright_patch(seed):
+    """Dev photos 5450016 (hard, a wood table's stripes and a dark object touching the card) and
+    5450046 (hard, a checked cloth, dark objects at two sides, fingers over the MRZ's left end):
+    neither search of edges finds the card; the frame's bright patch, straightened to four sides,
+    is the card within 1 % of the frame's width, and its MRZ reads verified. Before: `no_card`."""
+    from credential_eval.transplant import scene as sample_scene
+    from kiosk.credential.locate import FINE_WORK_W
+
+    image, truth = sample_scene(seed, "hard", "genuine")
+    card = np.array(truth["card_quad"], np.float32)
+    for work_w in (640, FINE_WORK_W):
+        assert not any(np.abs(q - card).max() < 0.02 * image.shape[1] for q in find_card_quads(image, work_w=work_w))
+    bright = find_bright_quads(image)
+    assert bright and np.abs(bright[0] - card).max() < 0.01 * image.shape[1], bright
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert field.verified and field.value == truth[name], (name, field)
