@@ -964,9 +964,12 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
     Only the trailing run of fillers is re-fitted to length (re-fitting inner runs would move
     digits to other weights, and among a dozen variants one would pass by chance). What the
     composite then confirms depends on how the field was read: at its 11 characters, everything;
-    longer (tesseract repeats `<` in a long run), the OCR but not the emisión; shorter, neither,
-    since characters were dropped somewhere (`<08<<67353<` read as `<035`) and the composite over
-    what was kept holds by chance 1 in 10.
+    longer or shorter, neither. Shorter, characters were dropped somewhere (`<08<<67353<` read as
+    `<035`); longer, one may have been doubled anywhere, not only in the trailing fillers (dev
+    5480043, medium, an OCR digit printed otherwise: `<07<<70222<` read `<007<<70222<`, the last
+    filler dropped to fit, the digits after the doubled 0 at other weights): the composite over
+    what was kept holds by chance 1 in 10, and the OCR needs another source (a view read alike,
+    the QR) to agree.
     """
     rest = re.sub(f"[{FILLERS[1:]}]", "<", rest) if rest else rest
     if len(rest) < 2:
@@ -983,7 +986,7 @@ def _optional_variants(rest: str) -> list[tuple[str, str, set[str]]]:
     if len(body) == 11:
         return [(body, last, set())]
     core = body.rstrip("<")
-    weak = {"emision"} if len(body) > 11 else {"ocr", "emision"}
+    weak = {"ocr", "emision"}
     return [(core.ljust(11, "<"), last, weak)] if len(core) <= 11 else []
 
 

@@ -903,3 +903,20 @@ def test_a_read_shifted_by_a_cell_confirms_no_window_across_the_emision_and_the_
     image, truth = _eval_scene(5460031, "medium", "altered")
     reading = read_image(image)
     _nothing_wrong(reading, truth)
+
+
+def test_line_two_read_long_confirms_neither_emision_nor_ocr_alone():
+    """Dev seed 5480043 (medium, an OCR digit printed otherwise): tesseract read `<07<<70222<7`
+    as `<007<<70222<7`; the trailing filler dropped to fit eleven, the composite held by chance
+    over the digits the doubled 0 had moved, and the printed (wrong) OCR was verified."""
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import composite_data
+
+    line1 = "IDMEX9699105850<<8211687370222"
+    fitted = "7712289M3412318MEX<007<<70222<"
+    composite = icao_check_digit(composite_data(line1, fitted + "0"))
+    read = decode_text([line1, fitted + "<" + composite, "QUINTERO<NAVARRO<<NOEMI<<<<<<<"])
+    assert read.mrz.verified and read.mrz.weak == {"ocr", "emision"}
+    assert read.mrz.values["cic"] == "969910585" and read.mrz.values["emision"] is None
+    image, truth = _eval_scene(5480043, "medium", "altered")
+    _nothing_wrong(read_image(image), truth)
