@@ -32,6 +32,13 @@ def _aspect(quad: np.ndarray) -> float:
     return float(top / max(side, 1e-6))
 
 
+def _work_gray(bgr: np.ndarray, work_w: int) -> tuple[np.ndarray, float]:
+    """The frame as a smoothed grey copy `work_w` pixels wide, and its scale from the frame."""
+    scale = work_w / bgr.shape[1]
+    small = cv2.resize(bgr, (work_w, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
+    return cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0), scale
+
+
 def find_card_quads(bgr: np.ndarray, limit: int = 3, work_w: int = WORK_W) -> list[np.ndarray]:
     """Candidate card corners (TL, TR, BR, BL, full-resolution pixels), most likely first.
 
@@ -41,9 +48,7 @@ def find_card_quads(bgr: np.ndarray, limit: int = 3, work_w: int = WORK_W) -> li
     search runs on a copy `work_w` pixels wide (FINE_WORK_W: a small card's edges stay apart
     from a busy table's).
     """
-    scale = work_w / bgr.shape[1]
-    small = cv2.resize(bgr, (work_w, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
-    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    gray, scale = _work_gray(bgr, work_w)
     edges = cv2.Canny(gray, 25, 75)
     candidates = _contour_quads(edges, gray.shape)
     if not any(side_score(gray, q) > 0.45 for q in candidates):
@@ -75,21 +80,13 @@ def find_bright_quads(bgr: np.ndarray, limit: int = 2, work_w: int = WORK_W) -> 
     cue of its own for a white card whose edge contours merge with what touches it (a dark object
     or a stripe of the table crossing its corner) and whose margins are too textured or blurred to
     be the smooth region _smooth_quads looks for (dev 5450016, hard, on a wood table)."""
-    scale = work_w / bgr.shape[1]
-    small = cv2.resize(bgr, (work_w, max(1, int(round(bgr.shape[0] * scale)))), interpolation=cv2.INTER_AREA)
-    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    gray, scale = _work_gray(bgr, work_w)
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     scored: list[tuple[float, np.ndarray]] = []
     for level in sorted({float(otsu)} | {float(np.percentile(gray, p)) for p in BRIGHT_LEVELS}):
         mask = cv2.morphologyEx((gray > level).astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            if cv2.contourArea(contour) < 0.02 * gray.size:
-                continue
-            quad = _four_sides(contour)
-            if quad is None or not _plausible(quad, gray.shape):
-                continue
+        for quad in _region_quads(mask):
             quad = _snap(gray, quad)
             score = side_score(gray, quad)
             if score > 0.45 and all(np.linalg.norm(quad - q, axis=1).max() >= 10 for _, q in scored):
@@ -139,13 +136,21 @@ def _smooth_quads(gray: np.ndarray) -> list[np.ndarray]:
     out = []
     for limit in SMOOTH_STD:
         mask = cv2.morphologyEx((spread < limit).astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            if cv2.contourArea(contour) < 0.02 * gray.size:
-                continue
-            quad = _four_sides(contour)
-            if quad is not None and _plausible(quad, gray.shape):
-                out.append(quad)
+        out += _region_quads(mask)
+    return out
+
+
+def _region_quads(mask: np.ndarray) -> list[np.ndarray]:
+    """The card-like quadrilaterals of a mask's regions: each at least 2 % of it, its outline
+    straightened to four sides (_four_sides), with an ID-1 aspect and size (_plausible)."""
+    out = []
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in contours:
+        if cv2.contourArea(contour) < 0.02 * mask.size:
+            continue
+        quad = _four_sides(contour)
+        if quad is not None and _plausible(quad, mask.shape):
+            out.append(quad)
     return out
 
 

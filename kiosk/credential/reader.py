@@ -367,13 +367,16 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
     # then the outlines only a finer search finds: a card a fifth to a third of the frame wide,
     # its edges merged at 640 pixels with bricks, dots or a receipt beside it (dev 4880068,
     # 4880090, hard)
-    fine = [q for q in find_card_quads(bgr, work_w=min(FINE_WORK_W, bgr.shape[1]))
-            if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * bgr.shape[1] for c in coarse)]
+    fine = _untried(find_card_quads(bgr, work_w=min(FINE_WORK_W, bgr.shape[1])), coarse, bgr.shape[1])
     tried = coarse + fine[:OUTLINE_CELL_QUADS]
-    # then the card as the frame's bright patch (a white card a dark object or the table's
-    # stripes touch, its contours merged with theirs: dev 5450016, hard)
-    bright = [q for q in find_bright_quads(bgr) if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * bgr.shape[1] for c in tried)]
-    for quad in tried + bright:
+
+    def outlines():
+        yield from tried
+        # then the card as the frame's bright patch (a white card a dark object or the table's
+        # stripes touch, its contours merged with theirs: dev 5450016, hard), looked for only now
+        yield from _untried(find_bright_quads(bgr), tried, bgr.shape[1])
+
+    for quad in outlines():
         for turn in (0, 2):
             card = np.roll(quad, -turn, axis=0)  # TL first, or BR first: the card upside down
             top, bottom = MRZ_BAND
@@ -392,6 +395,11 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
         if _read_straight_card(side, bgr, quad):
             return True
     return False
+
+
+def _untried(quads: list[np.ndarray], tried: list[np.ndarray], width: int) -> list[np.ndarray]:
+    """The outlines of `quads` with some corner more than SAME_OUTLINE frame widths from each of `tried`'s."""
+    return [q for q in quads if all(np.linalg.norm(q - c, axis=1).max() > SAME_OUTLINE * width for c in tried)]
 
 
 STRAIGHT_MIN_SHARE = 0.4  # an MRZ block on the straightened card spans at least this share of its width
