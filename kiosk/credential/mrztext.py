@@ -741,6 +741,67 @@ def doubt_where_unsure_and_read_otherwise(kept: TextRead, others: list[TextRead]
     _doubt_cells(mrz, doubted)
 
 
+CONTEXT = 3  # characters each side of a cell that find it in a read whose lines are garbled or shifted
+CONTEXT_OFF = 1  # of which this many may be read otherwise
+ZERO_LIKE = {"O": "0", "Q": "0", "D": "0"}  # letters tesseract reads for a 0 in a digit's place
+CONTESTED = 2  # unsure cells read otherwise for the composite to back nothing: one misread never meets it
+
+
+def _read_in_context(line: str, lines: list[str], i: int) -> str | None:
+    """The digit `lines` hold where `line`'s cell i is, found by the CONTEXT characters around it
+    (at most CONTEXT_OFF of them read otherwise) wherever it lies in any of them; None where no
+    window, or more than one giving other characters, fits as well."""
+    left, right = line[max(0, i - CONTEXT):i], line[i + 1:i + 1 + CONTEXT]
+    width = len(left) + 1 + len(right)
+    best, found = CONTEXT_OFF + 1, set()
+    for seen in lines:
+        for k in range(len(seen) - width + 1):
+            window = seen[k:k + width]
+            off = sum(a != b for a, b in zip(window[:len(left)] + window[len(left) + 1:], left + right))
+            if off < best:
+                best, found = off, set()
+            if off == best:
+                found.add(window[len(left)])
+    if len(found) != 1:
+        return None
+    ch = ZERO_LIKE.get(*found, *found)
+    return ch if ch.isdigit() else None
+
+
+def doubt_where_unsure_and_seen_otherwise(kept: TextRead, views: list[list[str]], cell_reads: list[TextRead]) -> None:
+    """Make the OCR and emisión weak where at least CONTESTED digits only the composite covers are
+    ones no classifier grid was sure of (in place, the kept read's own or another's of the same
+    MRZ) and at least OUTVOTED other reads give one other digit there, found by the characters
+    around it: a hard photo's reads are garbled or shifted, and the whole-line votes
+    (doubt_where_outvoted) see none of them, while the composite, one check digit over 25 cells,
+    lets one try in ten through. One digit misread never meets it (its weight, 7, 3 or 1, times
+    a difference of 1 to 9 is never a multiple of 10), so one contested cell says the views
+    misread it, not the kept read: tesseract repeats its confusions (1 for 4, 6 for 8) in view
+    after view (dev 5400083, 5410022 and five more hard photos, all read right, had one such
+    cell each). Dev 5400012 (hard, genuine): a grid read the OCR's first 0 and the emisión's 0 as
+    6s, unsure of both, which cancel at weights 7 and 3; four garbled tesseract views read the
+    emisión's 0 as 0 or O, three cells contested. Dev 5400058: a tesseract view read the OCR's
+    first 6 as 0 and met the composite with its birth date misread; a grid and another view
+    read the 6, two cells contested)."""
+    mrz = kept.mrz
+    if mrz is None or not mrz.verified or "ocr" in mrz.weak or len(mrz.lines) < 2:
+        return
+    sure = set(kept.sure_cells)
+    for read in cell_reads:
+        if read is kept or len(read.lines) < 2 or not _same_text(mrz.lines, read.lines):
+            continue
+        sure |= {(line, i) for line, i in read.sure_cells
+                 if i < min(len(read.lines[line]), len(mrz.lines[line])) and read.lines[line][i] == mrz.lines[line][i]}
+    contested = 0
+    for line, i in COMPOSITE_ONLY:
+        if (line, i) in sure or i >= len(mrz.lines[line]) or not mrz.lines[line][i].isdigit():
+            continue
+        others = Counter(_read_in_context(mrz.lines[line], view, i) for view in views if view[:2] != mrz.lines[:2])
+        contested += any(digit is not None and digit != mrz.lines[line][i] and count >= OUTVOTED for digit, count in others.items())
+    if contested >= CONTESTED:
+        mrz.weak |= {"ocr", "emision"}
+
+
 def _in_place(line: int, read: str, seen: str) -> set[int]:
     """Where `seen` differs from `read` inside the CIC and its check digit when both print IDMEX
     before it and the fillers after it in place: between those the grid neither gained nor lost a

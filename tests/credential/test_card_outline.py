@@ -31,18 +31,21 @@ def test_a_card_on_a_newspaper_is_outlined():
     assert np.abs(quads[0] - card).max() < 0.02 * image.shape[1], quads[0]
 
 
-@pytest.mark.parametrize("seed", [3400024, 3410076, 3430021])
-def test_the_mrz_is_read_on_the_straightened_card(seed):
+@pytest.mark.parametrize("seed, firm", [(3400024, ("cic", "ocr")), (3410076, ("cic", "ocr")), (3430021, ("cic",))])
+def test_the_mrz_is_read_on_the_straightened_card(seed, firm):
     """Dev photos 3400024 and 3410076 (hard): no text block or row block in the frame read, and
     the card's lower band, cut at a slant across the lines, segmented into none; the MRZ on the
     card straightened reads verified. Dev 3430021 (hard): a legible MRZ that no text detector
     found, in the frame or on the straightened card (which gave only its header); the band where
-    an INE back has its MRZ, taken on the straightened card, reads firm. Before: `no_card`."""
+    an INE back has its MRZ, taken on the straightened card, reads firm. Before: `no_card`. Its
+    OCR, right, is left weak since garbled tesseract views read two of its unsure digits
+    otherwise (mrztext.doubt_where_unsure_and_seen_otherwise): only the QR may confirm it."""
     image, truth = scene(seed, "hard", "genuine")
     reading = read_image(image)
     for name in ("cic", "ocr"):
         field = reading.fields[name]
-        assert field.verified and field.value == truth[name], (name, field)
+        assert field.verified or name not in firm, (name, field)
+        assert not field.verified or field.value == truth[name], (name, field)
 
 
 def test_a_small_card_on_a_busy_table_is_outlined_by_the_finer_search():

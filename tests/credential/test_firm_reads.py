@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 from credential_eval.generator import scene  # noqa: E402
@@ -42,12 +44,14 @@ def _printed_birth(truth: dict) -> str:
     return "19" + truth["birth"][:2] + "-" + truth["birth"][2:4] + "-" + truth["birth"][4:6]
 
 
-def _without_and_with(monkeypatch, module, rule: str, image):
-    """The reading of `image` with the doubting `rule` of `module` made a no-op, then with it."""
+def _without_and_with(monkeypatch, module, rule: str, image, *also: str):
+    """The reading of `image` with the doubting `rule` of `module` (and those named `also`) made a
+    no-op, then with them."""
     import kiosk.credential.reader as reader
 
     reader._RECENT.clear()
-    monkeypatch.setattr(module, rule, lambda *args: None)
+    for name in (rule, *also):
+        monkeypatch.setattr(module, name, lambda *args: None)
     before = read_image(image)
     monkeypatch.undo()
     reader._RECENT.clear()
@@ -414,11 +418,12 @@ def test_an_ocr_no_other_view_read_is_weak_when_they_read_the_cic():
 def test_a_read_shifted_inside_the_ocr_that_met_an_altered_composite_is_weak(monkeypatch):
     """Dev seed 5130006 (hard, the composite altered): one tesseract view dropped the OCR's first
     digit and misread the rest (6308974106706 for 5830897419679) and met the altered composite by
-    chance; the other reads saw the CIC, none the kept thirteen digits."""
+    chance; the other reads saw the CIC, none the kept thirteen digits. (Garbled views read two
+    of its unsure digits otherwise too: doubt_where_unsure_and_seen_otherwise also closes it.)"""
     import kiosk.credential.reader as reader
 
     image, truth = scene(5130006, "hard", "altered")
-    before, _ = _without_and_with(monkeypatch, reader, "doubt_where_ocr_unseen", image)
+    before, _ = _without_and_with(monkeypatch, reader, "doubt_where_ocr_unseen", image, "doubt_where_unsure_and_seen_otherwise")
     assert before.fields["ocr"].verified and before.fields["ocr"].value != truth["ocr"]  # wrong, without the rule
     _no_wrong_cic_or_ocr(image, truth, "composite")
 
@@ -505,3 +510,46 @@ def test_an_ocr_read_firm_but_two_cells_stands_where_tesseract_read_them_before_
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
+def test_unsure_ocr_digits_that_garbled_reads_see_otherwise_leave_the_ocr_weak():
+    """Reads too garbled or shifted to vote line by line still say which digit stands between the
+    characters around a cell; where two give another digit than the kept read in each of two
+    cells it was unsure of, the composite alone backs them (one misread never meets it)."""
+    from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_unsure_and_seen_otherwise
+
+    assert LINES[0][14:22] == "9<<90618"  # the OCR's first digits, 9 and 0, between their neighbours
+    unsure = set(CHECKED_CELLS) - {(0, 17), (0, 18)}
+    both = [["KX7860O47909<<5661871", "4512"], ["MEX786004790Y<<56618712", LINES[1][:9]]]  # 5 and 6 for 9 and 0
+    first = [["KX7860O47909<<5061871", "4512"], ["MEX786004790Y<<5O61871244973<", LINES[1][:9]]]  # 5 for 9 alone
+    cases = (([], unsure, False),
+             (both[:1], unsure, False),  # one read: too few
+             (both, unsure, True),  # two reads give other digits in two unsure cells
+             (first, unsure, False),  # in one cell only: they misread it, or another cell is wrong too
+             (both, set(CHECKED_CELLS), False),  # the kept digits sure: they are the misreads
+             ([["KX7860O47909<<O561871"], ["MEX7860047909<<D561871"]], unsure, True))  # O and D for 0
+    for views, sure, weak in cases:
+        kept = _read(LINES, set())
+        kept.sure_cells = sure
+        doubt_where_unsure_and_seen_otherwise(kept, views, [])
+        assert ({"ocr", "emision"} <= kept.mrz.weak) is weak, (views, weak)
+    other_grid = decode_text(LINES)
+    other_grid.sure_cells = {(0, 17)}  # another grid read the same 9, sure of it: one cell left contested
+    kept = _read(LINES, set())
+    kept.sure_cells = unsure
+    doubt_where_unsure_and_seen_otherwise(kept, both, [other_grid])
+    assert not kept.mrz.weak
+
+
+@pytest.mark.parametrize("seed", [5400012, 5400058])
+def test_a_composite_met_over_a_digit_garbled_views_read_otherwise_backs_no_ocr(monkeypatch, seed):
+    """Dev seeds 5400012 and 5400058 (hard, genuine): a grid read the OCR's first 0 and the
+    emisión's 0 as 6s, unsure of both (they cancel in the composite at weights 7 and 3), while
+    garbled tesseract views read the emisión's 0; a tesseract view read the OCR's first 6 as 0
+    and met the composite with a birth date misread too, while a grid and another view read 6."""
+    import kiosk.credential.reader as reader
+
+    image, truth = scene(seed, "hard", "genuine")
+    before, after = _without_and_with(monkeypatch, reader, "doubt_where_unsure_and_seen_otherwise", image)
+    assert before.fields["ocr"].verified and before.fields["ocr"].value != truth["ocr"]  # wrong, without the rule
+    assert not after.fields["ocr"].verified or after.fields["ocr"].value == truth["ocr"]
