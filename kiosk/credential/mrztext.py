@@ -635,6 +635,23 @@ def doubt_where_tail_differs(mrz: MrzReading) -> None:
             mrz.weak |= {"ocr", "emision"}
 
 
+CHANGED_FIELD = {"cic": "cic", "birth": "birth_date", "expiry": "expiry_year"}  # mrz.corrected's names -> fields
+
+
+def doubt_where_a_guess_met_the_composite(mrz: MrzReading) -> None:
+    """Make the OCR and emisión weak when the decoder changed a CIC, birth date or expiry from the
+    classifier's first choice and that field stayed weak to the end: the composite held over a
+    guess, and a wrong guess meets it one time in ten over digits printed wrong, so it gives no
+    witness for the digits only it covers. Every read may agree on the OCR and still be wrong: a card whose
+    OCR was printed wrong reads alike everywhere (dev 5580012, medium, an OCR digit altered: line
+    2's first two cells were unsure in every grid, cut off in every tesseract view; the decoder
+    changed the birth date 681201 to 791201, which met its own check digit and, over the altered
+    OCR, the composite; its one candidate meeting its own check digit). Dev cost: 1 of 260
+    genuine photos, and 4120069 (medium), a right OCR left for the QR."""
+    if any(CHANGED_FIELD[name] in mrz.weak for name in mrz.corrected if name in CHANGED_FIELD):
+        mrz.weak |= {"ocr", "emision"}
+
+
 OCR_NEAR = 1  # digits by which a view's thirteen may differ from the kept OCR and still have read it
 
 

@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -765,6 +765,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
         mrz.weak |= {"ocr", "emision"}
     if mrz is not None and mrz.verified:
         doubt_where_tail_differs(mrz)
+        doubt_where_a_guess_met_the_composite(mrz)
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
             if mrz.values.get(name) is not None and name not in mrz.weak:
