@@ -635,20 +635,18 @@ def doubt_where_tail_differs(mrz: MrzReading) -> None:
             mrz.weak |= {"ocr", "emision"}
 
 
-CHANGED_FIELD = {"cic": "cic", "birth": "birth_date", "expiry": "expiry_year"}  # mrz.corrected's names -> fields
-
-
 def doubt_where_a_guess_met_the_composite(mrz: MrzReading) -> None:
     """Make the OCR and emisión weak when the decoder changed a CIC, birth date or expiry from the
     classifier's first choice and that field stayed weak to the end: the composite held over a
-    guess, and a wrong guess meets it one time in ten over digits printed wrong, so it gives no
-    witness for the digits only it covers. Every read may agree on the OCR and still be wrong: a card whose
-    OCR was printed wrong reads alike everywhere (dev 5580012, medium, an OCR digit altered: line
-    2's first two cells were unsure in every grid, cut off in every tesseract view; the decoder
-    changed the birth date 681201 to 791201, which met its own check digit and, over the altered
-    OCR, the composite; its one candidate meeting its own check digit). Dev cost: 1 of 260
-    genuine photos, and 4120069 (medium), a right OCR left for the QR."""
-    if any(CHANGED_FIELD[name] in mrz.weak for name in mrz.corrected if name in CHANGED_FIELD):
+    guess, and a wrong guess meets it one time in ten over digits printed wrong, so it is no
+    witness for the digits only it covers. Every read may agree on such an OCR: a card whose OCR
+    was printed wrong reads alike everywhere (dev 5580012, medium, an OCR digit altered: line 2's
+    first two cells were unsure in every grid and cut off in every tesseract view; the decoder
+    changed the birth date 681201 to 791201, the one candidate meeting its own check digit, and
+    with the altered OCR it met the composite). Dev cost: 1 of 260 genuine photos, and 4120069
+    (medium): a right OCR left for the QR."""
+    changed = {OWN_CHECK_FIELD[name] for name in mrz.corrected if name in OWN_CHECK_FIELD}
+    if changed & mrz.weak:
         mrz.weak |= {"ocr", "emision"}
 
 
@@ -1246,7 +1244,7 @@ def _other_values(mrz: MrzReading, views: list[list[str]]) -> dict[tuple[str, st
     return seen
 
 
-CONTRADICTED_FIELD = {key: name for name, (key, *_) in OWN_CHECK.items()}  # a view part's key -> its field
+OWN_CHECK_FIELD = {key: name for name, (key, *_) in OWN_CHECK.items()}  # a view part's (or mrz.corrected's) key -> its field
 
 
 def doubt_where_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
@@ -1259,7 +1257,7 @@ def doubt_where_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
     digit and the composite both held by chance; the next view read 641101, its own check digit
     holding, and the OCR and tail alike, and was taken as support)."""
     for name, _value in _other_values(mrz, views):
-        mrz.weak.add(CONTRADICTED_FIELD[name])
+        mrz.weak.add(OWN_CHECK_FIELD[name])
 
 
 def _agreed(values: list[str]) -> str | None:
