@@ -758,7 +758,7 @@ def doubt_where_unsure_and_read_otherwise(kept: TextRead, others: list[TextRead]
 
 CONTEXT = 3  # characters each side of a cell that find it in a read whose lines are garbled or shifted
 CONTEXT_OFF = 1  # of which this many may be read otherwise
-ZERO_LIKE = {"O": "0", "Q": "0", "D": "0"}  # letters tesseract reads for a 0 in a digit's place
+ZERO_LIKE = {ch: TO_DIGIT[ch] for ch in "OQD"}  # of TO_DIGIT, the round letters only: tesseract's G for a 6 or B for an 8 is no witness of either
 CONTESTED = 2  # unsure cells read otherwise for the composite to back nothing: one misread never meets it
 
 
