@@ -7,7 +7,12 @@ seeds never used for tuning). Prints Markdown.
 
 With `samples` last, the cards in the scenes are the issue's three shared sample cards (another
 team's design, credential_eval/transplant.py) instead of the generator's own; no altered
-negatives then (their MRZ is printed in the photo).
+negatives then (their MRZ is printed in the photo). With `lavender` last, cards drawn afresh in the
+samples' style for every person (credential_eval/lavender.py), altered negatives included.
+
+Of the altered negatives, those with one OCR digit printed otherwise than the check digits (and
+the QR) hold are counted apart when the reader verified an OCR on them without a conflict: the
+value is the card's own (the QR's), so not wrong, but the altered print went unremarked.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 import cv2  # noqa: E402
 
-from credential_eval import generator, transplant  # noqa: E402
+from credential_eval import generator, lavender, transplant  # noqa: E402
 from kiosk.credential import read_image  # noqa: E402
 from kiosk.credential.codes import read_zxing  # noqa: E402
 from kiosk.credential.imageio import ImageRejected  # noqa: E402
@@ -33,8 +38,9 @@ from kiosk.credential.imageio import ImageRejected  # noqa: E402
 PER_DIFFICULTY = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 SEED0 = int(sys.argv[2]) if len(sys.argv) > 2 else 900_000
 NEGATIVES = int(sys.argv[3]) if len(sys.argv) > 3 else max(4, PER_DIFFICULTY // 3)
-SAMPLE_CARDS = len(sys.argv) > 4 and sys.argv[4] == "samples"
-scene = transplant.scene if SAMPLE_CARDS else generator.scene
+DESIGN = sys.argv[4] if len(sys.argv) > 4 else "own"
+SAMPLE_CARDS = DESIGN == "samples"
+scene = {"samples": transplant.scene, "lavender": lavender.scene}.get(DESIGN, generator.scene)
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -104,7 +110,7 @@ def main() -> None:
         rows.append(f"| {difficulty} | {counts['ours']}/{n} ({100 * counts['ours'] / n:.0f} %) | "
                     f"{counts['pe']}/{n} ({100 * counts['pe'] / n:.0f} %) | {counts['zx']}/{n} ({100 * counts['zx'] / n:.0f} %) |")
     for kind in ("photocopy", "screen", "no_card") if SAMPLE_CARDS else ("altered", "photocopy", "screen", "no_card"):
-        flagged = verified_any = wrong = answered_kind = 0
+        flagged = verified_any = wrong = answered_kind = unremarked = 0
         for i in range(NEGATIVES):
             difficulty = DIFFICULTIES[i % 2]  # easy and medium photos of the negatives
             image, truth = scene(SEED0 + 10_000 + i, difficulty, kind)
@@ -123,11 +129,14 @@ def main() -> None:
             wrong += len(result["wrong"])
             wrong_all += [(kind, SEED0 + 10_000 + i, n) for n in result["wrong"]]
             verified_any += bool(set(result["verified"]) & {"cic", "ocr"})
+            unremarked += truth.get("altered") == "ocr" and "ocr" in result["verified"]
             if kind in screening:
                 screening[kind][0] += result["flag"]
                 screening[kind][1] += 1
-        neg_rows.append(f"| {kind} | {NEGATIVES} | {flagged} | {verified_any} | {wrong} | {answered_kind} |")
-    design = "the issue's three sample cards (another team's design)" if SAMPLE_CARDS else "the generator's own cards"
+        neg_rows.append(f"| {kind} | {NEGATIVES} | {flagged} | {verified_any} | {wrong} | "
+                        f"{unremarked if kind == 'altered' else '-'} | {answered_kind} |")
+    design = {"samples": "the issue's three sample cards (another team's design)",
+              "lavender": "cards drawn in the sample cards' style, every person new"}.get(DESIGN, "the generator's own cards")
     print(f"Independent generator, {design}, seed base {SEED0}: {PER_DIFFICULTY} genuine back photos per difficulty "
           f"(frames 1280x960 to 1920x1080), {NEGATIVES} of each negative kind; fictitious MUESTRA cards\n")
     print("| difficulty | verified CIC+OCR, this reader | PassportEye read_mrz (valid number+composite, CIC+OCR right) | zxing-cpp QR decoded |")
@@ -137,8 +146,8 @@ def main() -> None:
     print(f"Photos with verified CIC+OCR or a Spanish warning/error: {answered}/{total}")
     print(f"Median wall time per genuine photo, this reader: {statistics.median(times):.2f} s "
           f"(p90 {sorted(times)[int(0.9 * len(times))]:.2f} s)\n")
-    print("| negative kind | photos | flagged photocopy/screen | CIC or OCR verified | wrong verified | answered |")
-    print("|---|---|---|---|---|---|")
+    print("| negative kind | photos | flagged photocopy/screen | CIC or OCR verified | wrong verified | altered OCR print verified unremarked | answered |")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(neg_rows))
     g, c, s = screening["genuine"], screening["photocopy"], screening["screen"]
     print(f"\nScreening: genuine flagged {g[0]}/{g[1]} ({100 * g[0] / max(g[1], 1):.1f} %), photocopies flagged "
