@@ -798,6 +798,11 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
                 if ocr is not None:
                     _set(reading, "ocr", ocr, "qr")
                     confirmed["ocr"] = ocr
+            for name in ("cic", "ocr"):
+                current = reading.fields[name]
+                if current.verified and current.source == "qr" and (printed := _printed_otherwise(side, name, str(current.value), reading.fields["cic"])):
+                    _conflict(reading, name, current, printed, "mrz")
+                    confirmed.pop(name, None)
             reading.codes.append({"kind": code.kind, "text": code.text, "verified": bool(confirmed) or _qr_agrees(reading, code.text)})
         elif code.kind != "qr" and re.fullmatch(r"\d{9}", code.text):
             _set(reading, "cic", code.text, "barcode")
@@ -836,6 +841,39 @@ def _qr_disagrees(reading: CredentialReading, text: str) -> None:
                 for other, value in reading.fields.items():
                     if value.verified and value.source == "mrz" and not (other == "cic" and str(cic.value) in digits_of(runs, 9)):
                         reading.fields[other] = FieldValue()
+
+
+def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue) -> str | None:
+    """The CIC or OCR printed on line 1 when a classifier's read of it is sure of one digit other
+    than the QR's `value`, every other digit the QR's, read in place (the OCR after the verified
+    `cic`, the CIC before the check digit and fillers printed for the QR's CIC), and a tesseract
+    view read those digits too: a print that differs from the QR, an altered card, not a misread;
+    None otherwise. The QR's digits met the composite (or the CIC's own check digit) because the
+    card's check digits were computed on them, so nothing else says the print differs (dev
+    5620042, a medium photo in the samples' style, one OCR digit printed otherwise: every grid
+    sure of the printed 0 and tesseract reading it too, the QR's 7 verified with no word of it).
+    A grid alone is no witness: on a glyph washed out by glare it can be sure of a misread that
+    no view of tesseract shares (dev 5430034, medium: a faint 2 read 7 by four grids)."""
+    from kiosk.identifiers import icao_check_digit
+
+    start, end = (5, 14) if name == "cic" else (17, 30)
+    for read in side.cell_reads:
+        line = read.lines[0]
+        if len(line) < 30:
+            continue
+        placed = line[15:17] == "<<" and line[14] == icao_check_digit(value) if name == "cic" \
+            else cic.verified and line[5:14] == str(cic.value)
+        seen = line[start:end]
+        off = [i for i, (a, b) in enumerate(zip(seen, value)) if a != b]
+        if placed and seen.isdigit() and len(off) == 1 and (0, start + off[0]) in read.sure_cells and _tesseract_read(side, seen):
+            return seen
+    return None
+
+
+def _tesseract_read(side: SideReading, digits: str) -> bool:
+    """Whether a tesseract view (not a classifier's grid) read `digits` whole on a line."""
+    cell_views = {tuple(read.lines) for read in side.cell_reads}
+    return any(digits in line for view in side.views if tuple(view) not in cell_views for line in view)
 
 
 def _line1_reads(side: SideReading) -> list[str]:

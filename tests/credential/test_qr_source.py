@@ -921,3 +921,50 @@ def test_line_two_read_long_confirms_neither_emision_nor_ocr_alone():
     assert read.mrz.values["cic"] == "969910585" and read.mrz.values["emision"] is None
     image, truth = _eval_scene(5480043, "medium", "altered")
     _nothing_wrong(read_image(image), truth)
+
+
+def test_a_print_sure_of_another_digit_than_the_qrs_is_a_conflict(monkeypatch):
+    """Dev seed 5620042 (a card in the samples' style, medium, one OCR digit printed otherwise
+    than the one the check digits were computed on): the QR's OCR met the composite, so it was
+    verified with no word of the print, which every classifier grid read sure as 0 where the QR
+    holds 7. The print differing from the QR is an altered card: a conflict, neither kept."""
+    import sys
+    from pathlib import Path
+
+    import kiosk.credential.reader as reader
+    from kiosk.credential import read_image
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.lavender import scene
+
+    image, truth = scene(5620042, "medium", "altered")
+    printed = truth["mrz"][0][17:30]
+    assert truth["altered"] == "ocr" and printed != truth["ocr"]
+    reader._RECENT.clear()
+    monkeypatch.setattr(reader, "_printed_otherwise", lambda *args: None)
+    before = read_image(image)
+    assert before.fields["ocr"].verified and "ocr" not in before.conflicts  # the hole this closes
+    monkeypatch.undo()
+    reader._RECENT.clear()
+    reading = read_image(image)
+    assert not reading.fields["ocr"].verified and "ocr" in reading.conflicts
+    conflict = next(e for e in reading.errors if e.code == "conflict")
+    assert truth["ocr"] in conflict.message and printed in conflict.message
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+
+
+def test_a_grid_sure_of_a_misread_no_tesseract_view_shares_is_no_witness(monkeypatch):
+    """Dev seed 5430034 (medium, genuine): glare washed out the OCR's 12; four classifier grids
+    read 6481714021978, sure of the 7, and no view of tesseract read that. The QR's OCR, which the
+    composite confirms, stands: a grid alone does not say the print differs."""
+    import kiosk.credential.reader as reader
+    from kiosk.credential import read_image
+
+    image, truth = _eval_scene(5430034, "medium")
+    reader._RECENT.clear()
+    monkeypatch.setattr(reader, "_tesseract_read", lambda *args: True)
+    taken_for_altered = read_image(image)
+    assert "ocr" in taken_for_altered.conflicts
+    monkeypatch.undo()
+    reader._RECENT.clear()
+    _both_right(read_image(image), truth)
