@@ -843,13 +843,17 @@ def _qr_disagrees(reading: CredentialReading, text: str) -> None:
                         reading.fields[other] = FieldValue()
 
 
+UNREAD_CELLS = 3  # cells of a grid's read of the field it may have left unread ('?', '<') and still witness a digit of it
+
+
 def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue) -> str | None:
     """The CIC or OCR printed on line 1 when a classifier's read of it is sure of one digit other
-    than the QR's `value`, every other digit the QR's, read in place (the OCR after the verified
-    `cic`, the CIC before the check digit and fillers printed for the QR's CIC), and a tesseract
-    view read those digits too: a print that differs from the QR, an altered card, not a misread;
-    None otherwise. The QR's digits met the composite (or the CIC's own check digit) because the
-    card's check digits were computed on them, so nothing else says the print differs (dev
+    than the QR's `value`, every other digit it read the QR's (up to UNREAD_CELLS left unread), in
+    place (the OCR after the verified `cic`, the CIC before the check digit and fillers printed
+    for the QR's CIC), and a tesseract view read the value so printed whole: a print that differs
+    from the QR, an altered card, not a misread; None otherwise. The QR's digits met the composite
+    (or the CIC's own check digit) because the card's check digits were computed on them, so
+    nothing else says the print differs (dev
     5620042, a medium photo in the samples' style, one OCR digit printed otherwise: every grid
     sure of the printed 0 and tesseract reading it too, the QR's 7 verified with no word of it).
     A grid alone is no witness: on a glyph washed out by glare it can be sure of a misread that
@@ -864,9 +868,12 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
         placed = line[15:17] == "<<" and line[14] == icao_check_digit(value) if name == "cic" \
             else cic.verified and line[5:14] == str(cic.value)
         seen = line[start:end]
-        off = [i for i, (a, b) in enumerate(zip(seen, value)) if a != b]
-        if placed and seen.isdigit() and len(off) == 1 and (0, start + off[0]) in read.sure_cells and _tesseract_read(side, seen):
-            return seen
+        off = [i for i, (a, b) in enumerate(zip(seen, value)) if a != b and a.isdigit()]
+        same = sum(a == b for a, b in zip(seen, value))
+        if placed and len(off) == 1 and same >= len(value) - 1 - UNREAD_CELLS and (0, start + off[0]) in read.sure_cells:
+            printed = value[:off[0]] + seen[off[0]] + value[off[0] + 1:]
+            if _tesseract_read(side, printed):
+                return printed
     return None
 
 

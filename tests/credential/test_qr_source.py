@@ -968,3 +968,30 @@ def test_a_grid_sure_of_a_misread_no_tesseract_view_shares_is_no_witness(monkeyp
     monkeypatch.undo()
     reader._RECENT.clear()
     _both_right(read_image(image), truth)
+
+
+def test_what_witnesses_a_print_that_differs_from_the_qr():
+    """reader._printed_otherwise on reads made by hand: a grid sure of one other digit, its other
+    cells the QR's or unread, and a tesseract view reading the value so printed; nothing less."""
+    from kiosk.credential.mrztext import TextRead
+    from kiosk.credential.reader import FieldValue, SideReading, _printed_otherwise
+
+    cic = FieldValue(CIC, "qr", True)
+    printed = OCR[:4] + str((int(OCR[4]) + 5) % 10) + OCR[5:]
+    line2, line3 = "9511073M3312315MEX<05<<01258<0", "GALLEGOS<GUERRERO<<ANA<MARIA<<"
+
+    def side(grid_ocr: str, sure: bool = True, tesseract: str | None = printed, grid_cic: str = CIC) -> SideReading:
+        grid = TextRead(lines=[f"IDMEX{grid_cic}{icao_check_digit(CIC)}<<{grid_ocr}", line2, line3],
+                        sure_cells={(0, 21)} if sure else set())
+        views = [grid.lines] + ([[f"IDMEX{CIC}{icao_check_digit(CIC)}<<{tesseract}", line2]] if tesseract else [])
+        return SideReading(cell_reads=[grid], views=views)
+
+    assert _printed_otherwise(side(printed), "ocr", OCR, cic) == printed
+    assert _printed_otherwise(side(printed[:9] + "?" + printed[10:]), "ocr", OCR, cic) == printed  # a cell unread
+    assert _printed_otherwise(side(printed, sure=False), "ocr", OCR, cic) is None  # the grid unsure there
+    assert _printed_otherwise(side(printed, tesseract=None), "ocr", OCR, cic) is None  # a grid alone
+    assert _printed_otherwise(side(printed, tesseract=OCR), "ocr", OCR, cic) is None  # tesseract read the QR's
+    two_off = printed[:9] + str((int(printed[9]) + 1) % 10) + printed[10:]
+    assert _printed_otherwise(side(two_off, tesseract=two_off), "ocr", OCR, cic) is None  # a read off in two digits
+    other_cic = CIC[:3] + str((int(CIC[3]) + 1) % 10) + CIC[4:]
+    assert _printed_otherwise(side(printed, grid_cic=other_cic), "ocr", OCR, cic) is None  # not placed after the CIC
