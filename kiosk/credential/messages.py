@@ -85,7 +85,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The sex could not be read with certainty; it is not captured.",
     },
     "conflict": {
-        "es": "Las fuentes no coinciden en {field}: {a} ({source_a}) y {b} ({source_b}); el dato no se captura.",
+        "es": "No coinciden {field_es}: {a} según {source_a_es} y {b} según {source_b_es}; el dato no se captura.",
         "en": "Sources disagree on {field}: {a} ({source_a}) and {b} ({source_b}); the field is not captured.",
     },
     "check_digit": {
@@ -129,6 +129,17 @@ WHAT = {
     "composite": ("la zona de lectura mecánica (dígito compuesto)", "the machine-readable zone (composite digit)"),
     "ocr": ("el OCR", "the OCR"),
     "mrz": ("la zona de lectura mecánica", "the machine-readable zone"),
+}
+
+
+FIELD_ES = {  # a reading's fields as a person at the kiosk names them
+    "cic": "el CIC", "ocr": "el OCR", "birth_date": "la fecha de nacimiento", "sex": "el sexo",
+    "expiry_year": "la vigencia", "apellido_paterno": "el primer apellido", "apellido_materno": "el segundo apellido",
+    "nombres": "el nombre", "emision": "la emisión", "clave_elector": "la clave de elector",
+}
+SOURCE_ES = {  # where a value was read
+    "mrz": "la zona de lectura mecánica", "qr": "el código QR", "barcode": "el código de barras",
+    "ocr": "el texto impreso de la credencial",
 }
 
 

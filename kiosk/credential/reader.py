@@ -26,7 +26,7 @@ from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
 from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
-from kiosk.credential.messages import WHAT, message
+from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
 from kiosk.credential.screening import photocopy_decision, screen_decision
 from kiosk.credential.zone import Zone, read_zone
@@ -729,7 +729,9 @@ def _set(reading: CredentialReading, name: str, value: object, source: str) -> N
 
 def _conflict(reading: CredentialReading, name: str, current: FieldValue, value: object, source: str) -> None:
     """Two sources disagree: report both, keep neither."""
-    reading.errors.append(_notice("conflict", field=name, a=current.value, source_a=current.source, b=value, source_b=source))
+    reading.errors.append(_notice("conflict", field=name, field_es=FIELD_ES.get(name, name), a=current.value,
+                                  source_a=current.source, source_a_es=SOURCE_ES.get(current.source, current.source),
+                                  b=value, source_b=source, source_b_es=SOURCE_ES.get(source, source)))
     reading.fields[name] = FieldValue(None, None, False)
     reading.conflicts.add(name)
 

@@ -950,6 +950,7 @@ def test_a_print_sure_of_another_digit_than_the_qrs_is_a_conflict(monkeypatch):
     assert not reading.fields["ocr"].verified and "ocr" in reading.conflicts
     conflict = next(e for e in reading.errors if e.code == "conflict")
     assert truth["ocr"] in conflict.message and printed in conflict.message
+    assert conflict.message.startswith("No coinciden el OCR:") and "según el código QR" in conflict.message
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
 
 
