@@ -580,9 +580,7 @@ def _vote(side: SideReading) -> bool:
         # read it too, not the classifier's grids alone, which share their misreads (dev 4900023,
         # medium, an altered expiry: every grid read the OCR's last 9 as 0, the solved expiry and
         # the composite held by chance)
-        cell_views = {tuple(read.lines) for read in side.cell_reads}
-        ocr = voted.lines[0][17:30]
-        if not any(ocr in line for view in side.views if tuple(view) not in cell_views for line in view):
+        if not _tesseract_read(side, voted.lines[0][17:30]):
             voted.weak |= {"ocr", "emision"}
             voted.values["emision"] = None
     block = side.text.block if side.text is not None else None
@@ -802,7 +800,9 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
                     confirmed["ocr"] = ocr
             for name in ("cic", "ocr"):
                 current = reading.fields[name]
-                if current.verified and current.source == "qr" and (printed := _printed_otherwise(side, name, str(current.value), reading.fields["cic"])):
+                printed = _printed_otherwise(side, name, str(current.value), reading.fields["cic"]) \
+                    if current.verified and current.source == "qr" else None
+                if printed is not None:
                     _conflict(reading, name, current, printed, "mrz")
                     confirmed.pop(name, None)
             reading.codes.append({"kind": code.kind, "text": code.text, "verified": bool(confirmed) or _qr_agrees(reading, code.text)})
@@ -855,9 +855,9 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
     for the QR's CIC), and a tesseract view read the value so printed whole: a print that differs
     from the QR, an altered card, not a misread; None otherwise. The QR's digits met the composite
     (or the CIC's own check digit) because the card's check digits were computed on them, so
-    nothing else says the print differs (dev
-    5620042, a medium photo in the samples' style, one OCR digit printed otherwise: every grid
-    sure of the printed 0 and tesseract reading it too, the QR's 7 verified with no word of it).
+    nothing else says the print differs (dev 5620042, a medium photo in the samples' style, one
+    OCR digit printed otherwise: every grid sure of the printed 0 and tesseract reading it too,
+    the QR's 7 verified with no word of it).
     A grid alone is no witness: on a glyph washed out by glare it can be sure of a misread that
     no view of tesseract shares (dev 5430034, medium: a faint 2 read 7 by four grids)."""
     from kiosk.identifiers import icao_check_digit
