@@ -223,6 +223,13 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         own = {tuple(view) for view in side.text.views}
         others = {tuple(view) for view in side.views + [read.lines for read in side.cell_reads]} - own
         other_views = [list(view) for view in sorted(others)]
+        if not any(read is side.text for read in side.cell_reads):
+            # a tesseract read or a vote, kept from a re-read (_read_sharpened's trial) that did not
+            # have every grid's read to weigh it against: each grid sure of another digit doubts it
+            # again here (dev 1424154, medium, an altered OCR: tesseract misread the composite's 4
+            # as the 2 that fits on the sharpened card straightened; the cells had read the 4, sure)
+            for seen in side.cell_reads:
+                doubt_where_cells_differ(side.text.mrz, seen)
         doubt_where_outvoted(side.text.mrz, other_views)
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)

@@ -34,7 +34,9 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          # that cancel in the birth's check digit and in the composite; the cells read 88
          (1302020, "easy", "genuine"),
          # from the 1414141 evaluation run: an altered OCR whose composite tesseract misread as the
-         # digit that fits it (4 read 2); the cells read the 4, sure of it
+         # digit that fits it (4 read 2); the cells read the 4, sure of it. Again once the card's
+         # outline was found (locate: a contour snapped onto the edges): the misread came from the
+         # sharpened re-read on the card straightened, whose trial had not the cells' read to weigh
          (1424154, "medium", "altered"),
          # a dev photo: an altered composite; the MRZ found twice, its cells read right on one block
          # (composite fails) and tesseract misread an OCR 3 as the 2 that fits on the other
