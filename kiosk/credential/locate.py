@@ -45,9 +45,8 @@ def find_card_quads(bgr: np.ndarray, limit: int = 3, work_w: int = WORK_W) -> li
     Candidates come from closed contours (as found, then snapped onto the edges), from pairs of
     long straight edges and from smooth regions (a card on a newspaper, whose edges merge with
     the print's); each is scored by how consistently its four sides separate a brighter or
-    darker inside from the outside. The
-    search runs on a copy `work_w` pixels wide (FINE_WORK_W: a small card's edges stay apart
-    from a busy table's).
+    darker inside from the outside. The search runs on a copy `work_w` pixels wide
+    (FINE_WORK_W: a small card's edges stay apart from a busy table's).
     """
     gray, scale = _work_gray(bgr, work_w)
     edges = cv2.Canny(gray, 25, 75)
