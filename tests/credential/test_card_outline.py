@@ -18,6 +18,14 @@ from kiosk.credential import read_image  # noqa: E402
 from kiosk.credential.locate import find_bright_quads, find_card_quads  # noqa: E402
 
 
+def _reads_cic_and_ocr(image: np.ndarray, truth: dict) -> None:
+    """The photo's CIC and OCR read verified, each the card's own."""
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        field = reading.fields[name]
+        assert field.verified and field.value == truth[name], (name, field)
+
+
 def test_a_card_on_a_newspaper_is_outlined():
     """Dev photo 3400024 (hard): a plain card on newsprint, its QR too blurred to decode. Canny's
     edges of the print touch the card's on every side, so no contour closed around it, and the
@@ -61,9 +69,7 @@ def test_a_small_card_on_a_busy_table_is_outlined_by_the_finer_search():
     assert not any(np.abs(q - card).max() < 0.02 * image.shape[1] for q in find_card_quads(image))
     fine = find_card_quads(image, work_w=FINE_WORK_W)
     assert fine and np.abs(fine[0] - card).max() < 0.02 * image.shape[1], fine
-    reading = read_image(image)
-    for name in ("cic", "ocr"):
-        assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
+    _reads_cic_and_ocr(image, truth)
 
 
 @pytest.mark.parametrize("seed", [5450016, 5450046])
@@ -81,10 +87,7 @@ def test_a_white_card_whose_edges_merge_with_the_table_is_outlined_as_its_bright
         assert not any(np.abs(q - card).max() < 0.02 * image.shape[1] for q in find_card_quads(image, work_w=work_w))
     bright = find_bright_quads(image)
     assert bright and np.abs(bright[0] - card).max() < 0.01 * image.shape[1], bright
-    reading = read_image(image)
-    for name in ("cic", "ocr"):
-        field = reading.fields[name]
-        assert field.verified and field.value == truth[name], (name, field)
+    _reads_cic_and_ocr(image, truth)
 
 
 def test_a_contour_that_took_in_the_table_is_snapped_onto_the_card():
@@ -98,7 +101,4 @@ def test_a_contour_that_took_in_the_table_is_snapped_onto_the_card():
     card = np.array(truth["card_quad"], np.float32)
     quads = find_card_quads(image)
     assert quads and np.abs(quads[0] - card).max() < 0.01 * image.shape[1], quads
-    reading = read_image(image)
-    for name in ("cic", "ocr"):
-        field = reading.fields[name]
-        assert field.verified and field.value == truth[name], (name, field)
+    _reads_cic_and_ocr(image, truth)
