@@ -319,8 +319,7 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
     read with the QR's CIC whose 13 OCR digits differ from the QR's in exactly one (an OCR printed
     with one digit altered; two or more off is a blurred read, dev 3760012: its last two
     digits, 11, read 32); or a classifier cell sure of another digit where the CIC or the OCR lies
-    (line 1 aligned where the QR's CIC and its check digit fit best)."""
-    from kiosk.credential.ocrb import ALPHABET
+    (line 1 aligned where the QR's CIC and its check digit fit best: printed_otherwise)."""
     from kiosk.identifiers import icao_check_digit
 
     layout = documented_layout(text)
@@ -333,32 +332,44 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
             return {}
         if cic_read == cic and len(ocr_read) == 13 and ocr_read.isdigit() and _distance(ocr_read, ocr) == 1:
             return {}
-    expected = cic + icao_check_digit(cic)
-    for probs in line1_probs:
-        if len(probs) < 25:
-            continue
-        logp = _digit_logp(probs)
-        read = [ALPHABET[i] for i in probs.argmax(axis=1)]
-
-        def fit(start: int, value: str) -> float:
-            return sum(logp[start + k, int(d)] for k, d in enumerate(value))
-
-        start = max(range(len(probs) - 25 + 1), key=lambda s: fit(s, expected))
-        # the OCR aligned on its own, near where line 1 puts it: a grid that gained or lost a
-        # cell between the two is not read as thirteen digits printed otherwise (dev 4180010)
-        near = range(max(0, start + 10), min(len(probs) - 13, start + 14) + 1)
-        segments = [(start, cic)] + ([(max(near, key=lambda s: fit(s, ocr)), ocr)] if near else [])
-        for at, value in segments:
-            # a segment that reads mostly otherwise is a grid cut wrong or a blur, no print that
-            # differs in a digit: it witnesses nothing (dev 4180052, hard: a cell lost in the CIC)
-            if sum(read[at + k] == ch for k, ch in enumerate(value)) < WITNESS_SHARE * len(value):
-                continue
-            for k, ch in enumerate(value):
-                cell = probs[at + k]
-                best = int(np.argmax(cell))
-                if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
-                    return {}
+    if any(printed_otherwise(probs, cic, ocr) for probs in line1_probs):
+        return {}
     return {"cic": cic, "ocr": ocr}
+
+
+def printed_otherwise(probs: np.ndarray, cic: str, ocr: str) -> set[int]:
+    """Where one view of line 1's cells ((cells, 37) probabilities) is sure of another digit than
+    `cic` or `ocr`: MRZ line-1 indexes (the CIC's at 5-13, the OCR's at
+    17-29). Line 1 is aligned where the CIC and its check digit fit best, the OCR on its own near
+    where line 1 puts it (a grid that gained or lost a cell between the two is not read as thirteen
+    digits printed otherwise, dev 4180010); a segment that reads mostly otherwise is a grid cut
+    wrong or a blur, no print that differs in a digit: it witnesses nothing (dev 4180052, hard: a
+    cell lost in the CIC)."""
+    from kiosk.credential.ocrb import ALPHABET
+    from kiosk.identifiers import icao_check_digit
+
+    if len(probs) < 25:
+        return set()
+    expected = cic + icao_check_digit(cic)
+    logp = _digit_logp(probs)
+    read = [ALPHABET[i] for i in probs.argmax(axis=1)]
+
+    def fit(start: int, value: str) -> float:
+        return sum(logp[start + k, int(d)] for k, d in enumerate(value))
+
+    start = max(range(len(probs) - 25 + 1), key=lambda s: fit(s, expected))
+    near = range(max(0, start + 10), min(len(probs) - 13, start + 14) + 1)
+    segments = [(start, cic, 5)] + ([(max(near, key=lambda s: fit(s, ocr)), ocr, 17)] if near else [])
+    out = set()
+    for at, value, first in segments:
+        if sum(read[at + k] == ch for k, ch in enumerate(value)) < WITNESS_SHARE * len(value):
+            continue
+        for k, ch in enumerate(value):
+            cell = probs[at + k]
+            best = int(np.argmax(cell))
+            if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
+                out.add(first + k)
+    return out
 
 
 WITNESS_SHARE = 0.75  # of a segment's cells that must read as the QR's for a cell of it to say the print differs

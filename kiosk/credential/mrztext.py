@@ -530,6 +530,25 @@ def doubt_where_cells_differ(mrz: MrzReading, cells: TextRead) -> None:
     _doubt_cells(mrz, {cell for cell in CHECKED_CELLS if differs(*cell)})
 
 
+def doubt_where_line1_sure_otherwise(mrz: MrzReading, line1_probs: list[np.ndarray],
+                                     sure_cells: set[tuple[int, int]] = frozenset()) -> None:
+    """The OCR and emisión of a verified read made weak where a view of line 1's cells (every grid
+    and block the classifier read, `line1_probs`), aligned on the read's CIC, is sure of another
+    OCR digit where the read was not (`sure_cells`, the read's checked cells the classifier was sure
+    of; codes.printed_otherwise): the composite held over a misread (dev 5500010, hard, an altered
+    composite: the grid kept read the OCR's 9 as 0, unsure, which met it; two other views of line 1
+    read the 9 at 0.94 and 1.00, their own lines not verified). Where both were sure the read
+    stands (dev 5410007, hard: a view whose CIC read K, H, M for digits was sure of a 1 for a 3)."""
+    from kiosk.credential.codes import printed_otherwise
+
+    if mrz is None or not mrz.verified or "ocr" in mrz.weak or len(mrz.lines) < 1:
+        return
+    cic, ocr = mrz.lines[0][5:14], mrz.lines[0][17:30]
+    if not (cic.isdigit() and len(cic) == 9 and ocr.isdigit() and len(ocr) == 13):
+        return
+    _doubt_cells(mrz, {(0, i) for probs in line1_probs for i in printed_otherwise(probs, cic, ocr) if i >= 17} - set(sure_cells))
+
+
 def _doubt_cells(mrz: MrzReading, cells: set[tuple[int, int]]) -> None:
     """Make weak every field of `mrz` a checked (line, index) cell of `cells` lies in or checks.
     An OCR or emisión digit read otherwise means the composite held over a misread, and every

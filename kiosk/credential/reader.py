@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -230,6 +230,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
             # as the 2 that fits on the sharpened card straightened; the cells had read the 4, sure)
             for seen in side.cell_reads:
                 doubt_where_cells_differ(side.text.mrz, seen)
+        doubt_where_line1_sure_otherwise(side.text.mrz, side.cell_line1, side.text.sure_cells)
         doubt_where_outvoted(side.text.mrz, other_views)
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)

@@ -53,7 +53,10 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          (3420063, "medium", "altered"),
          # a dev photo: an altered composite; three tesseract views read the emisión's 0 as the 9
          # that fits it and the vote over the views verified; the cells read the 0, sure of it
-         (4010087, "medium", "altered")]
+         (4010087, "medium", "altered"),
+         # a dev photo: an altered composite; the grid kept read the OCR's 9 as 0, unsure, which met
+         # it; two other views of line 1 (their lines unverified) were sure of the 9
+         (5500010, "hard", "altered")]
 
 
 # genuine cards here for their reading that the screening flags (one of the 3 of 150 genuine

@@ -137,6 +137,38 @@ def test_a_verified_read_the_cells_read_otherwise_leaves_those_fields_weak():
     assert agreeing.weak == set()
 
 
+def test_a_view_of_line_one_sure_of_another_ocr_digit_leaves_the_ocr_weak():
+    """Dev 5500010 (hard, an altered composite): the grid kept read the OCR's 9 as 0, unsure, and
+    met the composite; other views of line 1, whose own lines did not verify, were sure of the 9."""
+    from kiosk.credential.mrztext import doubt_where_line1_sure_otherwise
+
+    lines = ["IDMEX6232753150<<3410651261624", "9806098M3012316MEX<03<<61624<3", "MUESTRA<MUESTRA<<ANA<<<<<<<<<<"]
+
+    def view(line: str, sure: float) -> np.ndarray:
+        """A grid's line 1 with two cells of the table before it, each cell `sure` of its character."""
+        probs = np.full((len(line) + 2, len(ALPHABET)), (1 - sure) / (len(ALPHABET) - 1), np.float32)
+        for i, ch in enumerate("<<" + line):
+            probs[i, ALPHABET.index(ch)] = sure
+        return probs
+
+    printed = lines[0][:20] + "9" + lines[0][21:]
+    mrz = MrzReading(lines=list(lines), verified=True)
+    doubt_where_line1_sure_otherwise(mrz, [view(lines[0], 0.99), view(printed, 0.99)])
+    assert mrz.weak == {"ocr", "emision"}  # the CIC keeps its own check digit, read alike
+    unsure = MrzReading(lines=list(lines), verified=True)
+    doubt_where_line1_sure_otherwise(unsure, [view(printed, 0.6)])
+    assert unsure.weak == set()  # an unsure cell is no witness
+    both = MrzReading(lines=list(lines), verified=True)
+    doubt_where_line1_sure_otherwise(both, [view(printed, 0.99)], sure_cells={(0, 20)})
+    assert both.weak == set()  # against a read sure of its own digit, one view sure of another is not enough
+    garbled = MrzReading(lines=list(lines), verified=True)
+    doubt_where_line1_sure_otherwise(garbled, [view(lines[0][:17] + "9999999" + lines[0][24:], 0.99)])
+    assert garbled.weak == set()  # an OCR read mostly otherwise is a blur or a grid cut wrong
+    alike = MrzReading(lines=list(lines), verified=True)
+    doubt_where_line1_sure_otherwise(alike, [view(lines[0], 0.99), view(lines[0][:25], 0.99)])
+    assert alike.weak == set()  # views that read it alike, or too short to hold line 1
+
+
 def test_a_check_digit_the_cells_read_otherwise_leaves_the_fields_it_alone_covers_weak():
     """A card with an altered OCR: tesseract misread the composite as the digit that fits it."""
     from kiosk.credential.mrztext import CHECKED_CELLS, doubt_where_cells_differ
