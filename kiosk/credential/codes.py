@@ -337,19 +337,19 @@ def qr_by_layout(text: str, line1_reads: list[str], line1_probs: list[np.ndarray
     return {"cic": cic, "ocr": ocr}
 
 
-def printed_otherwise(probs: np.ndarray, cic: str, ocr: str) -> set[int]:
+def printed_otherwise(probs: np.ndarray, cic: str, ocr: str | None = None) -> dict[int, str]:
     """Where one view of line 1's cells ((cells, 37) probabilities) is sure of another digit than
-    `cic` or `ocr`: MRZ line-1 indexes (the CIC's at 5-13, the OCR's at
-    17-29). Line 1 is aligned where the CIC and its check digit fit best, the OCR on its own near
-    where line 1 puts it (a grid that gained or lost a cell between the two is not read as thirteen
-    digits printed otherwise, dev 4180010); a segment that reads mostly otherwise is a grid cut
-    wrong or a blur, no print that differs in a digit: it witnesses nothing (dev 4180052, hard: a
-    cell lost in the CIC)."""
+    `cic` or `ocr`, and that digit: {MRZ line-1 index: digit} (the CIC's indexes are 5-13, the
+    OCR's 17-29; no `ocr`, the CIC alone). Line 1 is aligned where the CIC and its check digit fit
+    best, the OCR on its own near where line 1 puts it (a grid that gained or lost a cell between
+    the two is not read as thirteen digits printed otherwise, dev 4180010); a segment that reads
+    mostly otherwise is a grid cut wrong or a blur, no print that differs in a digit: it witnesses
+    nothing (dev 4180052, hard: a cell lost in the CIC)."""
     from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
     if len(probs) < 25:
-        return set()
+        return {}
     expected = cic + icao_check_digit(cic)
     logp = _digit_logp(probs)
     read = [ALPHABET[i] for i in probs.argmax(axis=1)]
@@ -358,9 +358,9 @@ def printed_otherwise(probs: np.ndarray, cic: str, ocr: str) -> set[int]:
         return sum(logp[start + k, int(d)] for k, d in enumerate(value))
 
     start = max(range(len(probs) - 25 + 1), key=lambda s: fit(s, expected))
-    near = range(max(0, start + 10), min(len(probs) - 13, start + 14) + 1)
+    near = range(max(0, start + 10), min(len(probs) - 13, start + 14) + 1) if ocr else range(0)
     segments = [(start, cic, 5)] + ([(max(near, key=lambda s: fit(s, ocr)), ocr, 17)] if near else [])
-    out = set()
+    out = {}
     for at, value, first in segments:
         if sum(read[at + k] == ch for k, ch in enumerate(value)) < WITNESS_SHARE * len(value):
             continue
@@ -368,7 +368,7 @@ def printed_otherwise(probs: np.ndarray, cic: str, ocr: str) -> set[int]:
             cell = probs[at + k]
             best = int(np.argmax(cell))
             if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
-                out.add(first + k)
+                out[first + k] = ALPHABET[best]
     return out
 
 

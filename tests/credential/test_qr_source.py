@@ -954,6 +954,28 @@ def test_a_print_sure_of_another_digit_than_the_qrs_is_a_conflict(monkeypatch):
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
 
 
+def test_a_print_that_differs_from_the_qr_is_seen_though_every_grid_slipped_a_cell():
+    """Fresh seed 7282733 (lavender, easy, one OCR digit printed 6 where the QR holds 4): every
+    classifier grid read line 1 a cell off, so none placed the OCR after the CIC; three views of
+    line 1's cells, aligned on the CIC, were sure of the printed 6 and six tesseract views read it
+    whole. The QR's OCR met the composite and was verified with no word of the print."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.lavender import scene
+
+    image, truth = scene(7282733, "easy", "altered")
+    printed = truth["mrz"][0][17:30]
+    assert truth["altered"] == "ocr" and printed != truth["ocr"]
+    reading = read_image(image)
+    assert not reading.fields["ocr"].verified and "ocr" in reading.conflicts
+    conflict = next(e for e in reading.errors if e.code == "conflict")
+    assert truth["ocr"] in conflict.message and printed in conflict.message
+
+
 def test_a_grid_sure_of_a_misread_no_tesseract_view_shares_is_no_witness(monkeypatch):
     """Dev seed 5430034 (medium, genuine): glare washed out the OCR's 12; four classifier grids
     read 6481714021978, sure of the 7, and no view of tesseract read that. The QR's OCR, which the
@@ -996,3 +1018,13 @@ def test_what_witnesses_a_print_that_differs_from_the_qr():
     assert _printed_otherwise(side(two_off, tesseract=two_off), "ocr", OCR, cic) is None  # a read off in two digits
     other_cic = CIC[:3] + str((int(CIC[3]) + 1) % 10) + CIC[4:]
     assert _printed_otherwise(side(printed, grid_cic=other_cic), "ocr", OCR, cic) is None  # not placed after the CIC
+    # every grid's read slipped a cell (no CIC in place): a view of line 1's cells, aligned on the
+    # CIC by its probabilities, sure of the printed digit, witnesses with tesseract's view
+    slipped = side(printed, grid_cic=other_cic)
+    slipped.cell_line1 = [_cells(f"IDMEX{CIC}{icao_check_digit(CIC)}<<{printed}", sure=0.95)]
+    assert _printed_otherwise(slipped, "ocr", OCR, cic) == printed
+    slipped.cell_line1 = [_cells(f"IDMEX{CIC}{icao_check_digit(CIC)}<<{printed}", sure=0.6)]
+    assert _printed_otherwise(slipped, "ocr", OCR, cic) is None  # the view unsure there
+    slipped.cell_line1 = [_cells(f"IDMEX{CIC}{icao_check_digit(CIC)}<<{printed}", sure=0.95)]
+    slipped.views = slipped.views[:1]
+    assert _printed_otherwise(slipped, "ocr", OCR, cic) is None  # no tesseract view read it so
