@@ -750,17 +750,46 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
     view that misread a digit of an OCR that more views read right does not count against it
     (dev 2880018), nor do views that each misread another digit (dev 3200017: three views read
     the OCR right, three others three different ways)."""
-    cic, ocr = mrz.lines[0][5:15], mrz.lines[0][17:30]
+    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})", mrz.lines[0][5:15], mrz.lines[0][17:30])
+    return otherwise > 0 and otherwise >= exact
+
+
+def _dates_contradicted(mrz: MrzReading, views: list[list[str]]) -> set[str]:
+    """The birth date and expiry that a view read otherwise (with its check digit, one or two
+    digits off, the other date alike) and no second view read so: two misreads can meet a date's
+    check digit and the composite alike (fresh seed 7383747, a screen in the samples' style:
+    tesseract's one view of line 2 read birth 600111 as 690121, the 0 to 9 and the 1 to 2 both
+    at weight 3 in its check digit and 1 in the composite; another view read 690111, its check
+    digit failing). A date two views read alike stands, however many misread it (dev 5720027,
+    medium: five views read 880816's first 8 as 3, three read it right)."""
+    if len(mrz.lines) < 2:
+        return set()
+    birth, expiry = mrz.lines[1][0:7], mrz.lines[1][8:15]
+    out = set()
+    for name, anchor, kept, second in (("birth_date", expiry, birth, True), ("expiry_year", birth, expiry, False)):
+        exact, otherwise = _read_otherwise(views, r"(\d{7})[HM<](\d{7})MEX", anchor, kept, anchor_second=second)
+        if otherwise > 0 and exact < 2:
+            out.add(name)
+    return out
+
+
+def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str, anchor_second: bool = False) -> tuple[int, int]:
+    """(how many lines of `views` gave `kept`, how many gave the commonest value one or two digits
+    off it), counting the lines that match `pattern` (two groups: the anchor, read alike, then the
+    value; `anchor_second`: the other way round)."""
     exact, near = 0, Counter()
     for view in views:
         for line in view:
-            found = re.search(r"MEX(\d{10})<<(\d{13})", line)
-            if found and found.group(1) == cic:
-                off = sum(a != b for a, b in zip(found.group(2), ocr))
+            found = re.search(pattern, line)
+            if not found:
+                continue
+            seen_anchor, seen = (found.group(2), found.group(1)) if anchor_second else (found.group(1), found.group(2))
+            if seen_anchor == anchor:
+                off = sum(a != b for a, b in zip(seen, kept))
                 exact += off == 0
                 if 0 < off <= 2:
-                    near[found.group(2)] += 1
-    return bool(near) and max(near.values()) >= exact
+                    near[seen] += 1
+    return exact, max(near.values(), default=0)
 
 
 def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | None:
@@ -771,6 +800,12 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     firm_cells = side.text is not None and side.text.mrz is mrz and bool(side.text.sure_cells)
     if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views):
         mrz.weak |= {"ocr", "emision"}
+    if mrz is not None and mrz.verified and not firm_cells:
+        # tesseract's views only: a grid's read of a date is weighed with its sure cells
+        # (doubt_where_cells_differ); by number, a grid unsure of a blurred 9 as 3 said otherwise
+        # against a right read (dev 5720009, easy)
+        cell_views = {tuple(read.lines) for read in side.cell_reads}
+        mrz.weak |= _dates_contradicted(mrz, [view for view in side.views if tuple(view) not in cell_views])
     if mrz is not None and mrz.verified:
         doubt_where_tail_differs(mrz)
         doubt_where_a_guess_met_the_composite(mrz)

@@ -207,3 +207,32 @@ def test_a_reflection_over_the_reading_zone_is_named_though_small_on_the_card():
     codes = {w.code for w in reading.warnings}
     assert {"glare", "illegible"} <= codes and not reading.fields["ocr"].verified, codes
     assert any("reflejo" in w.message for w in reading.warnings)
+
+
+def test_a_date_two_misreads_met_is_doubted_where_another_view_read_it_otherwise():
+    """Fresh seed 7383747 (a screen showing a card in the samples' style, easy): tesseract's one
+    whole view of line 2 read birth 600111 as 690121, the 0 to 9 and the 1 to 2 both at weight 3
+    in its check digit and 1 in the composite, so both held and a wrong birth date was verified;
+    another view read 690111 (its check digit failing), the expiry alike. A date another view read
+    otherwise, and no second view read so, is weak."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.reader import _dates_contradicted
+
+    image, truth = lavender_scene(7383747, "easy", "screen")
+    reading = read_image(image)
+    birth = reading.fields["birth_date"]
+    assert not birth.verified or birth.value[2:].replace("-", "") == truth["birth"]
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+
+    mrz = MrzReading(lines=["IDMEX8430315051<<5549916452909", "6901213H2712310MEX<07<<47116<0"], verified=True)
+    other = ["IDMEX8430315051<<5549916452909", "6901113H2712310MEX<07<<471216<6"]
+    assert _dates_contradicted(mrz, [mrz.lines, other]) == {"birth_date"}  # no second view read it so
+    assert _dates_contradicted(mrz, [mrz.lines, mrz.lines, other, other, other]) == set()  # two views read it alike
+    apart = ["", "6901113H2712320MEX<07<<47116<0"]  # the expiry read otherwise too: not the same line
+    assert _dates_contradicted(mrz, [mrz.lines, apart]) == set()
+    far = ["", "6801003H2712310MEX<07<<47116<0"]  # three digits off: another line, not a misread
+    assert _dates_contradicted(mrz, [mrz.lines, far]) == set()
+    expiry = ["", "6901213H2712810MEX<07<<47116<0"]
+    assert _dates_contradicted(mrz, [expiry]) == {"expiry_year"}
