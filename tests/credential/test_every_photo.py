@@ -56,7 +56,11 @@ CASES = [(7000, "easy", "genuine"), (7001, "medium", "genuine"), (7002, "hard", 
          (4010087, "medium", "altered"),
          # a dev photo: an altered composite; the grid kept read the OCR's 9 as 0, unsure, which met
          # it; two other views of line 1 (their lines unverified) were sure of the 9
-         (5500010, "hard", "altered")]
+         (5500010, "hard", "altered"),
+         # a dev photo: the birth date's check digit altered; a grid read 850302 as 860302 (the 6
+         # at 0.75), which met it and the composite, after two grids of the block, line 2 a cell
+         # off, had read the 5 at 1.0
+         (5730062, "medium", "altered")]
 
 
 # genuine cards here for their reading that the screening flags (one of the 3 of 150 genuine
@@ -236,3 +240,30 @@ def test_a_date_two_misreads_met_is_doubted_where_another_view_read_it_otherwise
     assert _dates_contradicted(mrz, [mrz.lines, far]) == set()
     expiry = ["", "6901213H2712810MEX<07<<47116<0"]
     assert _dates_contradicted(mrz, [expiry]) == {"expiry_year"}
+
+
+def test_a_date_cell_an_earlier_grid_was_sure_of_otherwise_is_doubted():
+    """The rule behind dev 5730062 (in CASES), on hand-made lines: a verified read's date cell
+    the classifier was unsure of, which an earlier grid of the block (one that did not verify)
+    was sure of as another digit, found by the characters around it, makes that date weak."""
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.mrztext import TextRead, doubt_dates_seen_otherwise
+
+    def kept(sure=frozenset()):
+        mrz = MrzReading(lines=["IDMEX3730343803<<1382583783053", "8603027M2612317MEX<06<<83053<7"], verified=True)
+        return TextRead(lines=mrz.lines, mrz=mrz, sure_cells=set(sure))
+
+    slipped = "?850302?M2612317MEX<06<<83053<7"  # line 2 a cell off, the 5 sure
+    text = kept()
+    doubt_dates_seen_otherwise(text, [slipped])
+    assert text.mrz.weak == {"birth_date"}
+    text = kept({(1, 1)})  # the kept read sure of its 6: a grid's other digit does not undo it
+    doubt_dates_seen_otherwise(text, [slipped])
+    assert not text.mrz.weak
+    text = kept()
+    doubt_dates_seen_otherwise(text, ["?8?0302?M2612317MEX<06<<83053<7"])  # the earlier grid unsure there too
+    assert not text.mrz.weak
+    text = kept()
+    doubt_dates_seen_otherwise(text, ["8603027M2612317MEX<06<<83053<7"])  # read alike
+    assert not text.mrz.weak
+
