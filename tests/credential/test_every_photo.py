@@ -267,3 +267,25 @@ def test_a_date_cell_an_earlier_grid_was_sure_of_otherwise_is_doubted():
     doubt_dates_seen_otherwise(text, ["8603027M2612317MEX<06<<83053<7"])  # read alike
     assert not text.mrz.weak
 
+
+def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict():
+    """Dev 5730079 (lavender design, medium, one OCR digit printed otherwise than the QR's): grids
+    sure of the printed 3, seven tesseract views reading it among its neighbours but none the
+    line's last digit right, so none the printed OCR whole; the QR's OCR was verified with no
+    word of the print. Two distinct views reading the digit with its neighbours now witness it."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    from kiosk.credential.reader import SideReading, _tesseract_read
+
+    image, truth = lavender_scene(5730079, "medium", "altered")
+    reading = read_image(image)
+    assert not reading.fields["ocr"].verified
+    assert "conflict" in {e.code for e in reading.errors}
+
+    printed = "8610876438879"
+    side = SideReading(views=[["IDMEX3766263564<<8610876438875"]])
+    assert not _tesseract_read(side, printed, 8)  # one view: not enough
+    side.views.append(["1DHEX3766263564<<861087643887"])
+    assert _tesseract_read(side, printed, 8)
+    assert not _tesseract_read(side, printed)  # the whole value, read by none
+    assert not _tesseract_read(side, "8610876418876", 12)  # the last digit: its 7 characters are 6418876
