@@ -937,15 +937,18 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
 
 PRINTED_CONTEXT = 7  # characters of a value, the digit among them, that tesseract views read as printed
 PRINTED_VIEWS = 2  # distinct tesseract views that read them so, when none read the whole value
+PRINTED_OFF = 1  # of those characters, other than the digit itself, read otherwise
 
 
 def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bool:
     """Whether a tesseract view (not a classifier's grid) read `digits` whole on a line; with `at`,
     also whether PRINTED_VIEWS distinct views read the PRINTED_CONTEXT characters of `digits`
-    around index `at` (shifted inward at the value's ends): a hard photo's line 1 loses or
-    misreads a digit at its far end in every view, however the rest reads (dev 5730079, lavender,
-    medium, one OCR digit printed otherwise: grids sure of the printed 3, seven tesseract views
-    reading it among its neighbours, none the last 9; the QR's 1 verified with no word of it)."""
+    around index `at` (shifted inward at the value's ends; the digit itself as printed, one of
+    the others may be misread): a hard photo's line 1 loses or misreads a digit at its far end in
+    every view, however the rest reads (dev 5730079, lavender, medium, one OCR digit printed
+    otherwise: grids sure of the printed 3, seven tesseract views reading it among its
+    neighbours, none the last 9; the QR's 1 verified with no word of it. Dev 5730067, own, hard:
+    the printed 6 next to the last digit, a 9 every view of tesseract read 5)."""
     cell_views = {tuple(read.lines) for read in side.cell_reads}
     lines = {line for view in side.views if tuple(view) not in cell_views for line in view}
     if any(digits in line for line in lines):
@@ -953,8 +956,13 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
     if at is None or len(digits) < PRINTED_CONTEXT:
         return False
     first = min(max(0, at - PRINTED_CONTEXT // 2), len(digits) - PRINTED_CONTEXT)
-    context = digits[first:first + PRINTED_CONTEXT]
-    return sum(context in line for line in lines) >= PRINTED_VIEWS
+    context, k = digits[first:first + PRINTED_CONTEXT], at - first
+
+    def read_so(line: str) -> bool:
+        return any(line[j + k] == context[k] and sum(a != b for a, b in zip(line[j:j + PRINTED_CONTEXT], context)) <= PRINTED_OFF
+                   for j in range(len(line) - PRINTED_CONTEXT + 1))
+
+    return sum(read_so(line) for line in lines) >= PRINTED_VIEWS
 
 
 def _line1_reads(side: SideReading) -> list[str]:

@@ -268,19 +268,28 @@ def test_a_date_cell_an_earlier_grid_was_sure_of_otherwise_is_doubted():
     assert not text.mrz.weak
 
 
-def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict():
-    """Dev 5730079 (lavender design, medium, one OCR digit printed otherwise than the QR's): grids
-    sure of the printed 3, seven tesseract views reading it among its neighbours but none the
-    line's last digit right, so none the printed OCR whole; the QR's OCR was verified with no
-    word of the print. Two distinct views reading the digit with its neighbours now witness it."""
+@pytest.mark.parametrize("design, seed, difficulty", [("lavender", 5730079, "medium"), ("own", 5730038, "hard"),
+                                                      ("own", 5730067, "hard")])
+def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(design, seed, difficulty):
+    """One OCR digit printed otherwise than the QR's, the QR's OCR verified with no word of the
+    print. 5730079 (lavender, medium): grids sure of the printed 3, seven tesseract views reading
+    it among its neighbours but none the line's last digit right, so none the printed OCR whole.
+    5730067 (own, hard): the printed 6 next to the last digit, a 9 every tesseract view read 5.
+    5730038 (own, hard): the printed 0 for the QR's 7, which six views of line 1 split between 0
+    and O (0.54-0.70 to the 0): no grid was sure of a digit there. Two distinct tesseract views
+    reading the digit with its neighbours (one of them misread) now witness it, and a cell's O
+    counts as its 0 where only a digit is printed."""
     from credential_eval.lavender import scene as lavender_scene
 
-    from kiosk.credential.reader import SideReading, _tesseract_read
-
-    image, truth = lavender_scene(5730079, "medium", "altered")
+    image, truth = (lavender_scene if design == "lavender" else scene)(seed, difficulty, "altered")
+    assert truth["altered"] == "ocr"
     reading = read_image(image)
     assert not reading.fields["ocr"].verified
     assert "conflict" in {e.code for e in reading.errors}
+
+
+def test_a_print_witnessed_by_tesseract_among_its_neighbours():
+    from kiosk.credential.reader import SideReading, _tesseract_read
 
     printed = "8610876438879"
     side = SideReading(views=[["IDMEX3766263564<<8610876438875"]])
@@ -288,4 +297,25 @@ def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(
     side.views.append(["1DHEX3766263564<<861087643887"])
     assert _tesseract_read(side, printed, 8)
     assert not _tesseract_read(side, printed)  # the whole value, read by none
-    assert not _tesseract_read(side, "8610876418876", 12)  # the last digit: its 7 characters are 6418876
+    assert not _tesseract_read(side, "8610876418876", 12)  # the last digit: its 7 characters are 6418876, read by none
+    side = SideReading(views=[["IDMEX3766263564<<8610876488875"], ["IDMEX3766263564<<8610876488879"]])
+    assert not _tesseract_read(side, printed, 8)  # the digit itself read otherwise
+    side = SideReading(views=[["IDMEX3766263564<<8610876431175"], ["IDMEX3766263564<<8610876431179"]])
+    assert not _tesseract_read(side, printed, 8)  # two of its neighbours read otherwise
+
+
+def test_a_round_glyph_split_between_o_and_zero_is_a_sure_zero_where_a_digit_is_printed():
+    import numpy as np
+
+    from kiosk.credential.codes import printed_otherwise
+    from kiosk.credential.ocrb import ALPHABET
+
+    cic, ocr = "216292281", "5757384864064"
+    line = "IDMEX" + cic + "5<<" + "5057384864064"
+    probs = np.zeros((len(line), len(ALPHABET)), np.float32)
+    for i, ch in enumerate(line):
+        probs[i, ALPHABET.index(ch)] = 1.0
+    probs[18, ALPHABET.index("0")], probs[18, ALPHABET.index("O")] = 0.55, 0.45
+    assert printed_otherwise(probs, cic, ocr) == {18: "0"}
+    probs[18, ALPHABET.index("0")], probs[18, ALPHABET.index("O")], probs[18, ALPHABET.index("8")] = 0.45, 0.15, 0.4
+    assert printed_otherwise(probs, cic, ocr) == {}  # a round glyph that may be an 8: not sure
