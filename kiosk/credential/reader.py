@@ -804,8 +804,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
         # tesseract's views only: a grid's read of a date is weighed with its sure cells
         # (doubt_where_cells_differ); by number, a grid unsure of a blurred 9 as 3 said otherwise
         # against a right read (dev 5720009, easy)
-        cell_views = {tuple(read.lines) for read in side.cell_reads}
-        mrz.weak |= _dates_contradicted(mrz, [view for view in side.views if tuple(view) not in cell_views])
+        mrz.weak |= _dates_contradicted(mrz, _tesseract_views(side))
     if mrz is not None and mrz.verified:
         doubt_where_tail_differs(mrz)
         doubt_where_a_guess_met_the_composite(mrz)
@@ -935,6 +934,12 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
     return None
 
 
+def _tesseract_views(side: SideReading) -> list[list[str]]:
+    """The side's views that tesseract read (every view but the classifier's grids)."""
+    cell_views = {tuple(read.lines) for read in side.cell_reads}
+    return [view for view in side.views if tuple(view) not in cell_views]
+
+
 PRINTED_CONTEXT = 7  # characters of a value, the digit among them, that tesseract views read as printed
 PRINTED_VIEWS = 2  # distinct tesseract views that read them so, when none read the whole value
 PRINTED_OFF = 1  # of those characters, other than the digit itself, read otherwise
@@ -949,8 +954,7 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
     otherwise: grids sure of the printed 3, seven tesseract views reading it among its
     neighbours, none the last 9; the QR's 1 verified with no word of it. Dev 5730067, own, hard:
     the printed 6 next to the last digit, a 9 every view of tesseract read 5)."""
-    cell_views = {tuple(read.lines) for read in side.cell_reads}
-    lines = {line for view in side.views if tuple(view) not in cell_views for line in view}
+    lines = {line for view in _tesseract_views(side) for line in view}
     if any(digits in line for line in lines):
         return True
     if at is None or len(digits) < PRINTED_CONTEXT:
