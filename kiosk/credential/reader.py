@@ -842,7 +842,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
                     confirmed["ocr"] = ocr
             for name in ("cic", "ocr"):
                 current = reading.fields[name]
-                printed = _printed_otherwise(side, name, str(current.value), reading.fields["cic"]) \
+                printed = _printed_otherwise(side, name, str(current.value), reading.fields["cic"], digits_of(digit_runs(code.text), 9)) \
                     if current.verified and current.source == "qr" else None
                 if printed is not None:
                     _conflict(reading, name, current, printed, "mrz")
@@ -890,7 +890,7 @@ def _qr_disagrees(reading: CredentialReading, text: str) -> None:
 UNREAD_CELLS = 3  # cells of a grid's read of the field it may have left unread ('?', '<') and still witness a digit of it
 
 
-def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue) -> str | None:
+def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue, qr_cics: set[str] = frozenset()) -> str | None:
     """The CIC or OCR printed on line 1 when a classifier's read of it is sure of one digit other
     than the QR's `value`, every other digit it read the QR's (up to UNREAD_CELLS left unread), in
     place (the OCR after the verified `cic`, the CIC before the check digit and fillers printed
@@ -901,7 +901,12 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
     OCR digit printed otherwise: every grid sure of the printed 0 and tesseract reading it too,
     the QR's 7 verified with no word of it).
     A grid alone is no witness: on a glyph washed out by glare it can be sure of a misread that
-    no view of tesseract shares (dev 5430034, medium: a faint 2 read 7 by four grids)."""
+    no view of tesseract shares (dev 5430034, medium: a faint 2 read 7 by four grids).
+    A grid's OCR is placed after a CIC that is not verified too when line 1 reads there nine
+    digits the QR holds (`qr_cics`, its windows of nine), as the CIC: the QR's OCR was verified by
+    its layout while a misread CIC met its check digit and the QR's CIC refused it (dev 5740075,
+    lavender, medium, the OCR's first digit printed otherwise: both grids sure of the printed 6,
+    sixteen tesseract views reading the printed OCR whole; the QR's 3 verified with no word of it)."""
     from kiosk.identifiers import icao_check_digit
 
     start, end = (5, 14) if name == "cic" else (17, 30)
@@ -910,13 +915,13 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
         if len(line) < 30:
             continue
         placed = line[15:17] == "<<" and line[14] == icao_check_digit(value) if name == "cic" \
-            else cic.verified and line[5:14] == str(cic.value)
+            else (cic.verified and line[5:14] == str(cic.value)) or line[5:14] in qr_cics
         seen = line[start:end]
         off = [i for i, (a, b) in enumerate(zip(seen, value)) if a != b and a.isdigit()]
         same = sum(a == b for a, b in zip(seen, value))
         if placed and len(off) == 1 and same >= len(value) - 1 - UNREAD_CELLS and (0, start + off[0]) in read.sure_cells:
             printed = value[:off[0]] + seen[off[0]] + value[off[0] + 1:]
-            if _tesseract_read(side, printed, off[0]):
+            if _tesseract_read(side, printed, off[0]) or _tesseract_never_read(side, value, off[0]):
                 return printed
     # so too a view of line 1's cells aligned on the CIC by their probabilities
     # (codes.printed_otherwise), where every grid's read slipped a cell and none is in place
@@ -929,7 +934,7 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
         for index, digit in witnessed.items():
             if start <= index < end:
                 printed = value[:index - start] + digit + value[index - start + 1:]
-                if _tesseract_read(side, printed, index - start):
+                if _tesseract_read(side, printed, index - start) or _tesseract_never_read(side, value, index - start):
                     return printed
     return None
 
@@ -967,6 +972,32 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
                    for j in range(len(line) - PRINTED_CONTEXT + 1))
 
     return sum(read_so(line) for line in lines) >= PRINTED_VIEWS
+
+
+DENYING_VIEWS = 3  # distinct tesseract lines reading a digit's neighbours, and another digit for it
+
+
+def _tesseract_never_read(side: SideReading, value: str, at: int) -> bool:
+    """Whether DENYING_VIEWS distinct tesseract lines read the PRINTED_CONTEXT characters of `value`
+    around index `at` (PRINTED_OFF of the others misread at most) with another digit at `at`, and
+    no line read `value`'s digit there: where grids are sure of a printed digit other than the
+    QR's, tesseract reading it otherwise too (one view the grids' digit, the rest a third one)
+    says the print is not the QR's, as one view reading the print whole does (dev 5740030, own,
+    medium, one OCR digit printed otherwise: two grids sure of the printed last 1, six tesseract
+    views reading its neighbours, one the 1, four a 2, one a 0, none the QR's 3; the QR's 3
+    verified with no word of it)."""
+    if len(value) < PRINTED_CONTEXT:
+        return False
+    first = min(max(0, at - PRINTED_CONTEXT // 2), len(value) - PRINTED_CONTEXT)
+    context, k = value[first:first + PRINTED_CONTEXT], at - first
+    seen = []
+    for line in {line for view in _tesseract_views(side) for line in view}:
+        for j in range(len(line) - PRINTED_CONTEXT + 1):
+            window = line[j:j + PRINTED_CONTEXT]
+            if sum(a != b for i, (a, b) in enumerate(zip(window, context)) if i != k) <= PRINTED_OFF:
+                seen.append(window[k])
+                break
+    return not any(c == context[k] for c in seen) and sum(c.isdigit() for c in seen) >= DENYING_VIEWS
 
 
 def _line1_reads(side: SideReading) -> list[str]:

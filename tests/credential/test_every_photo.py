@@ -288,6 +288,38 @@ def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(
     assert "conflict" in {e.code for e in reading.errors}
 
 
+@pytest.mark.parametrize("design, seed", [("own", 5740030), ("lavender", 5740075)])
+def test_an_altered_ocr_digit_tesseract_never_reads_as_the_qr_has_it_is_a_conflict(design, seed):
+    """One OCR digit printed otherwise than the QR's (medium photos), the QR's OCR verified with no
+    word of the print. 5740030 (own): two grids sure of the printed last 1; of six tesseract views
+    reading its neighbours, one read the 1, four a 2, one a 0, none the QR's 3. 5740075
+    (lavender): a misread CIC met its check digit and the QR refused it, so no grid's line 1 was
+    placed after a verified CIC, though both grids read the QR's CIC there and were sure of the
+    printed 6 that sixteen tesseract views read whole."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    image, truth = (lavender_scene if design == "lavender" else scene)(seed, "medium", "altered")
+    assert truth["altered"] == "ocr"
+    reading = read_image(image)
+    assert not reading.fields["ocr"].verified
+    assert "ocr" in reading.conflicts
+
+
+def test_a_digit_tesseract_never_reads_as_the_value_has_it():
+    from kiosk.credential.reader import DENYING_VIEWS, SideReading, _tesseract_never_read
+
+    value = "1548380238693"
+    lines = ["5LOMEX3318105521<1555530238692", "SURYOMEX3315105521<<12830238692", "TOMEX3315105521<<1538380238690"]
+    side = SideReading(views=[[line] for line in lines[:DENYING_VIEWS - 1]])
+    assert not _tesseract_never_read(side, value, 12)  # too few views
+    side.views.append([lines[2]])
+    assert _tesseract_never_read(side, value, 12)
+    side.views.append(["IDMEX3315105521<<1548380238693"])  # one view read the value's 3
+    assert not _tesseract_never_read(side, value, 12)
+    side = SideReading(views=[[line.replace("0238", "9999")] for line in lines])  # the neighbours unread
+    assert not _tesseract_never_read(side, value, 12)
+
+
 def test_a_print_witnessed_by_tesseract_among_its_neighbours():
     from kiosk.credential.reader import SideReading, _tesseract_read
 
