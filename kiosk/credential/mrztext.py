@@ -716,6 +716,36 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tu
     mrz.values["emision"] = None
 
 
+LINE2_SEEN = re.compile(r"\d{7}[A-Z<]\d{7}[A-Z]{2}")  # a line 2's two dates, the sex between them, then its MEX
+
+
+def doubt_where_date_unseen(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Make a birth date or expiry weak when at least OUTVOTED + 1 distinct views read line 2 (its
+    two dates with the sex between them) and at most one view holds the kept date with its check
+    digit in a line, exactly or one character off: as for the OCR (doubt_where_ocr_unseen), a read that
+    gained or lost a character inside a date is shifted against every other read and escapes the
+    doubts that compare in place, and then its own check digit and the composite alone back it
+    (dev 5740149, lavender, medium, the birth date's check digit altered: one view of tesseract
+    read 8710026M as 87106026M, the decoder took 710602 with the check digit 6, which met it and
+    the composite by chance; every other view and grid read 8710026). `views` is every view of
+    the MRZ, the kept read's own among them (the view it came from is the one allowed). For
+    tesseract's reads: a grid's line is its thirty cells, none gained or lost (dev 5660021,
+    5660049, hard: grids read the birth date right, no view of tesseract within one character)."""
+    if len(mrz.lines) < 2 or len(mrz.lines[1]) < 15:
+        return
+    distinct = {tuple(view) for view in views}
+    if sum(1 for view in distinct if any(LINE2_SEEN.search(line) for line in view)) < OUTVOTED + 1:
+        return
+    for name, start in (("birth_date", 0), ("expiry_year", 8)):
+        kept = mrz.lines[1][start:start + 7]
+        if name in mrz.weak or not kept.isdigit():
+            continue
+        holders = sum(1 for view in distinct
+                      if any(sum(a != b for a, b in zip(line[k:k + 7], kept)) <= 1 for line in view for k in range(len(line) - 6)))
+        if holders < 2:
+            mrz.weak.add(name)
+
+
 def _first_two(view: list[str]) -> tuple[str, str] | None:
     """Lines 1 and 2 of a view read whole (30 characters each, MEX where each has it), else None."""
     for k in range(len(view) - 1):

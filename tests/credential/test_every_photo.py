@@ -268,6 +268,42 @@ def test_a_date_cell_an_earlier_grid_was_sure_of_otherwise_is_doubted():
     assert not text.mrz.weak
 
 
+def test_a_date_read_shifted_that_met_its_altered_check_digit_is_not_verified():
+    """Dev seed 5740149 (lavender, medium, the birth date's check digit altered): one view of
+    tesseract read 8710026M as 87106026M; the decoder took 710602 with the check digit 6, which
+    met it and the composite by chance, and the birth date was verified wrong (1971-06-02 for
+    1987-10-02). Every other view read 8710026: now a date that one line alone holds, among
+    several that read line 2, is weak."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    image, truth = lavender_scene(5740149, "medium", "altered")
+    assert truth["altered"] == "birth"
+    reading = read_image(image)
+    assert not reading.fields["birth_date"].verified
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]  # the rest stands
+
+
+def test_a_date_one_line_alone_holds():
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.mrztext import doubt_where_date_unseen
+
+    kept = ["IDMEX0266323590<<1237841584381", "7106026<2612317MEX<01<<16357<4", "ESPINOZA<VILLANUEVA<<LUIS<ANGE"]
+    source = ["87106026M2612317MEX<01<<16357<4"]
+    others = [["8710026M2612317MEX<01<<16357<4"], ["8716626M2612317MEX<61<<16357<4"], ["8710026M2612317MEX<01<<16357<?"]]
+
+    def weak(views):
+        mrz = MrzReading(lines=list(kept), verified=True)
+        doubt_where_date_unseen(mrz, views)
+        return mrz.weak
+
+    assert weak([source] + others) == {"birth_date"}  # the expiry, read alike by all, stands
+    assert weak([source] + others[:1]) == set()  # too few lines read line 2 to say
+    assert weak([source, ["7106026M2612317MEX<01<<16357<4"]] + others) == set()  # a second view holds it
+    assert weak([source, ["7106028M2612317MEX<01<<16357<4"]] + others) == set()  # one character off
+    assert weak([source, source] + others) == {"birth_date"}  # the same view twice is one
+    assert weak([source, ["IDMEX0266323590<<1237841584381"], ["IDMEX0266323590<1237841584381"]]) == set()  # line 1 is no line 2
+
+
 @pytest.mark.parametrize("design, seed, difficulty", [("lavender", 5730079, "medium"), ("own", 5730038, "hard"),
                                                       ("own", 5730067, "hard")])
 def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(design, seed, difficulty):
