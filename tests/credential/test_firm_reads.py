@@ -332,14 +332,23 @@ def test_a_later_view_that_reads_another_birth_date_leaves_it_weak(monkeypatch):
     digits before it and one put in ('4641106013M…'), parsed three characters in as the birth date
     110601 for 641101; its check digit and the composite both held by chance. The enlarged view
     after it read the OCR and the optional data alike, and the birth date as printed, its own
-    check digit holding: it supported the OCR and contradicts the birth date, which stays weak."""
+    check digit holding: it supported the OCR and contradicts the birth date, which stays weak.
+    mrztext.doubt_where_date_unseen (session 38) makes it weak too, on its own: no other view
+    held 110601 with its check digit; both are turned off to see the wrong date."""
     import kiosk.credential.mrztext as mrztext
+    import kiosk.credential.reader as reader
 
     image, truth = scene(5020074, "medium", "genuine")
     printed = _printed_birth(truth)
+    reader._RECENT.clear()
+    monkeypatch.setattr(mrztext, "doubt_where_contradicted", lambda *args: None)
+    alone = read_image(image).fields["birth_date"]  # doubt_where_date_unseen alone
+    assert not alone.verified or alone.value == printed, alone.value
+    monkeypatch.undo()
+    monkeypatch.setattr(reader, "doubt_where_date_unseen", lambda *args: None)  # undone in _without_and_with
     before, reading = _without_and_with(monkeypatch, mrztext, "doubt_where_contradicted", image)
     before_birth = before.fields["birth_date"]
-    assert before_birth.verified and before_birth.value != printed  # the wrong birth date, without the rule
+    assert before_birth.verified and before_birth.value != printed  # the wrong birth date, without the rules
     birth = reading.fields["birth_date"]
     assert not birth.verified or birth.value == printed, birth.value
     for name in ("cic", "ocr"):
