@@ -954,9 +954,9 @@ PRINTED_OFF = 1  # of those characters, other than the digit itself, read otherw
 
 def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bool:
     """Whether a tesseract view (not a classifier's grid) read `digits` whole on a line; with `at`,
-    also whether PRINTED_VIEWS distinct views read PRINTED_CONTEXT characters of `digits`
-    holding index `at` (any such window; the digit itself as printed, one of the
-    others may be misread): a hard photo's line 1 loses or misreads a digit at its far end in
+    also whether PRINTED_VIEWS distinct views read the PRINTED_CONTEXT characters of `digits`
+    around index `at` (shifted inward at the value's ends; the digit itself as printed, one of
+    the others may be misread): a hard photo's line 1 loses or misreads a digit at its far end in
     every view, however the rest reads (dev 5730079, lavender, medium, one OCR digit printed
     otherwise: grids sure of the printed 3, seven tesseract views reading it among its
     neighbours, none the last 9; the QR's 1 verified with no word of it. Dev 5730067, own, hard:
@@ -966,18 +966,12 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
         return True
     if at is None or len(digits) < PRINTED_CONTEXT:
         return False
-    # every window of PRINTED_CONTEXT characters that holds the digit, not only the centred one:
-    # a view may garble one side of it and read the other (dev 5750012, lavender, medium: every
-    # view read 4931197, the printed 9 last, and garbled the 783 after it)
-    firsts = range(max(0, at - PRINTED_CONTEXT + 1), min(at, len(digits) - PRINTED_CONTEXT) + 1)
+    first = min(max(0, at - PRINTED_CONTEXT // 2), len(digits) - PRINTED_CONTEXT)
+    context, k = digits[first:first + PRINTED_CONTEXT], at - first
 
     def read_so(line: str) -> bool:
-        for first in firsts:
-            context, k = digits[first:first + PRINTED_CONTEXT], at - first
-            if any(line[j + k] == context[k] and sum(a != b for a, b in zip(line[j:j + PRINTED_CONTEXT], context)) <= PRINTED_OFF
-                   for j in range(len(line) - PRINTED_CONTEXT + 1)):
-                return True
-        return False
+        return any(line[j + k] == context[k] and sum(a != b for a, b in zip(line[j:j + PRINTED_CONTEXT], context)) <= PRINTED_OFF
+                   for j in range(len(line) - PRINTED_CONTEXT + 1))
 
     return sum(read_so(line) for line in lines) >= PRINTED_VIEWS
 

@@ -305,7 +305,7 @@ def test_a_date_one_line_alone_holds():
 
 
 @pytest.mark.parametrize("design, seed, difficulty", [("lavender", 5730079, "medium"), ("own", 5730038, "hard"),
-                                                      ("own", 5730067, "hard"), ("lavender", 5750012, "medium")])
+                                                      ("own", 5730067, "hard")])
 def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(design, seed, difficulty):
     """One OCR digit printed otherwise than the QR's, the QR's OCR verified with no word of the
     print. 5730079 (lavender, medium): grids sure of the printed 3, seven tesseract views reading
@@ -314,9 +314,7 @@ def test_an_altered_ocr_digit_tesseract_read_among_its_neighbours_is_a_conflict(
     5730038 (own, hard): the printed 0 for the QR's 7, which six views of line 1 split between 0
     and O (0.54-0.70 to the 0): no grid was sure of a digit there. Two distinct tesseract views
     reading the digit with its neighbours (one of them misread) now witness it, and a cell's O
-    counts as its 0 where only a digit is printed. 5750012 (lavender, medium): every view read the
-    seven characters up to the printed 9 and garbled the three after it, so the centred window
-    was read by none: any window of seven holding the digit counts."""
+    counts as its 0 where only a digit is printed."""
     from credential_eval.lavender import scene as lavender_scene
 
     image, truth = (lavender_scene if design == "lavender" else scene)(seed, difficulty, "altered")
@@ -368,10 +366,6 @@ def test_a_print_witnessed_by_tesseract_among_its_neighbours():
     assert _tesseract_read(side, printed, 8)
     assert not _tesseract_read(side, printed)  # the whole value, read by none
     assert not _tesseract_read(side, "8610876418876", 12)  # the last digit: its 7 characters are 6418876, read by none
-    printed = "4931197830632"
-    side = SideReading(views=[["503736<<49311979730632"], ["563736<<493119730632J"]])  # the 783 after the 9 garbled
-    assert _tesseract_read(side, printed, 5)
-    assert not _tesseract_read(side, "4931167830632", 5)  # the QR's 6 there: read by none
     side = SideReading(views=[["IDMEX3766263564<<8610876488875"], ["IDMEX3766263564<<8610876488879"]])
     assert not _tesseract_read(side, printed, 8)  # the digit itself read otherwise
     side = SideReading(views=[["IDMEX3766263564<<8610876431175"], ["IDMEX3766263564<<8610876431179"]])
