@@ -952,6 +952,13 @@ PRINTED_VIEWS = 2  # distinct tesseract views that read them so, when none read 
 PRINTED_OFF = 1  # of those characters, other than the digit itself, read otherwise
 
 
+def _context(digits: str, at: int) -> tuple[str, int]:
+    """The PRINTED_CONTEXT characters of `digits` around index `at` (shifted inward at its ends),
+    and where `at` lies among them."""
+    first = min(max(0, at - PRINTED_CONTEXT // 2), len(digits) - PRINTED_CONTEXT)
+    return digits[first:first + PRINTED_CONTEXT], at - first
+
+
 def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bool:
     """Whether a tesseract view (not a classifier's grid) read `digits` whole on a line; with `at`,
     also whether PRINTED_VIEWS distinct views read the PRINTED_CONTEXT characters of `digits`
@@ -966,8 +973,7 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
         return True
     if at is None or len(digits) < PRINTED_CONTEXT:
         return False
-    first = min(max(0, at - PRINTED_CONTEXT // 2), len(digits) - PRINTED_CONTEXT)
-    context, k = digits[first:first + PRINTED_CONTEXT], at - first
+    context, k = _context(digits, at)
 
     def read_so(line: str) -> bool:
         return any(line[j + k] == context[k] and sum(a != b for a, b in zip(line[j:j + PRINTED_CONTEXT], context)) <= PRINTED_OFF
@@ -990,8 +996,7 @@ def _tesseract_never_read(side: SideReading, value: str, at: int) -> bool:
     verified with no word of it)."""
     if len(value) < PRINTED_CONTEXT:
         return False
-    first = min(max(0, at - PRINTED_CONTEXT // 2), len(value) - PRINTED_CONTEXT)
-    context, k = value[first:first + PRINTED_CONTEXT], at - first
+    context, k = _context(value, at)
     seen = []
     for line in {line for view in _tesseract_views(side) for line in view}:
         for j in range(len(line) - PRINTED_CONTEXT + 1):
