@@ -923,8 +923,13 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
         same = sum(a == b for a, b in zip(seen, value))
         if placed and len(off) == 1 and same >= len(value) - 1 - UNREAD_CELLS and (0, start + off[0]) in read.sure_cells:
             printed = value[:off[0]] + seen[off[0]] + value[off[0] + 1:]
-            if _tesseract_read(side, printed, off[0]) or _tesseract_never_read(side, value, off[0]):
+            if _tesseract_read(side, printed, off[0]) or _tesseract_never_read(side, value, off[0]) \
+                    or _tesseract_read_beside(side, printed, value, off[0]):
                 return printed
+    # so too tesseract alone, where no grid is in place: WHOLE_VIEWS distinct lines reading the
+    # OCR whole with one digit other than the QR's, the same one, none reading the QR's
+    if name == "ocr" and (printed := _tesseract_read_whole_otherwise(side, value)) is not None:
+        return printed
     # so too a view of line 1's cells aligned on the CIC by their probabilities
     # (codes.printed_otherwise), where every grid's read slipped a cell and none is in place
     # (fresh seed 7282733, lavender, easy, one OCR digit printed otherwise: three views sure of the
@@ -980,6 +985,56 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
                    for j in range(len(line) - PRINTED_CONTEXT + 1))
 
     return sum(read_so(line) for line in lines) >= PRINTED_VIEWS
+
+
+WHOLE_VIEWS = 3  # distinct tesseract lines reading a value whole, one digit other than the QR's
+
+
+def _tesseract_read_whole_otherwise(side: SideReading, value: str) -> str | None:
+    """The value printed where WHOLE_VIEWS distinct tesseract lines read it whole, every digit the
+    QR's `value` but one, the same in each, and no line read `value` itself: a print that differs
+    from the QR, not a misread (dev 5790019, own, medium, the OCR's last digit printed otherwise:
+    twenty views read 3742195263579 whole, the QR holds 3742195263571; every grid slipped a cell,
+    none was in place, and the QR's OCR was verified with no word of the print). None otherwise."""
+    lines = {line for view in _tesseract_views(side) for line in view}
+    if any(value in line for line in lines):
+        return None
+    width = len(value)
+    seen: dict[str, int] = {}
+    for line in lines:
+        near = {window for run in re.findall(r"\d+", line) for window in (run[i:i + width] for i in range(len(run) - width + 1))
+                if sum(a != b for a, b in zip(window, value)) == 1}
+        for window in near:
+            seen[window] = seen.get(window, 0) + 1
+    held = [window for window, count in seen.items() if count >= WHOLE_VIEWS]
+    return held[0] if len(held) == 1 else None
+
+
+def _windows_holding(digits: str, at: int) -> list[tuple[str, int]]:
+    """Every PRINTED_CONTEXT characters of `digits` that hold index `at`, and where it lies among them."""
+    return [(digits[first:first + PRINTED_CONTEXT], at - first)
+            for first in range(max(0, at - PRINTED_CONTEXT + 1), min(at, len(digits) - PRINTED_CONTEXT) + 1)]
+
+
+def _reads_window(line: str, windows: list[tuple[str, int]]) -> bool:
+    """Whether `line` reads one of `windows` exactly."""
+    return any(context in line for context, _ in windows)
+
+
+def _tesseract_read_beside(side: SideReading, printed: str, value: str, at: int) -> bool:
+    """Whether PRINTED_VIEWS distinct tesseract lines read some PRINTED_CONTEXT characters of
+    `printed` that hold index `at` exactly (not only the centred ones _tesseract_read weighs), and
+    no line read any such characters of the QR's `value`: views that garble one side of
+    the digit and read the other (dev 5750012, lavender, medium, one OCR digit printed otherwise:
+    grids sure of the printed 9, every view read 4931197, the 9 last, and garbled the 783 after
+    it; the QR's 6 verified with no word of it). Where some view reads the QR's digit among its
+    neighbours the print is in doubt, not witnessed (dev 3200070, medium, genuine: glare over the
+    OCR's 9, views split between 5517505 and 5517595; dev 5750012's views read 49311632, the
+    OCR's ends, one character off the QR's 4931167)."""
+    if len(value) < PRINTED_CONTEXT:
+        return False
+    lines = {line for view in _tesseract_views(side) for line in view}
+    return sum(_reads_window(line, _windows_holding(printed, at)) for line in lines) >= PRINTED_VIEWS
 
 
 DENYING_VIEWS = 3  # distinct tesseract lines reading a digit's neighbours, and another digit for it

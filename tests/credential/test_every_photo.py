@@ -356,6 +356,54 @@ def test_a_digit_tesseract_never_reads_as_the_value_has_it():
     assert not _tesseract_never_read(side, value, 12)
 
 
+@pytest.mark.parametrize("design, seed", [("lavender", 5750012), ("own", 5790006), ("own", 5790019)])
+def test_an_altered_ocr_digit_tesseract_read_beside_or_whole_is_a_conflict(design, seed):
+    """One OCR digit printed otherwise than the QR's (medium photos), the QR's OCR verified with no
+    word of the print. 5750012 (lavender): grids sure of the printed 9; every tesseract view read
+    4931197, the 9 last, and garbled what follows, so the seven characters centred on it were read
+    by none. 5790006 (own): four grids sure of the printed 8; two views read 8246323 after it.
+    5790019 (own): every grid slipped a cell, none in place; twenty tesseract views read the
+    printed OCR whole, its last 9 where the QR holds a 1."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    image, truth = (lavender_scene if design == "lavender" else scene)(seed, "medium", "altered")
+    assert truth["altered"] == "ocr"
+    reading = read_image(image)
+    assert not reading.fields["ocr"].verified
+    assert "ocr" in reading.conflicts
+
+
+def test_a_print_tesseract_read_beside_the_digit():
+    from kiosk.credential.reader import SideReading, _tesseract_read_beside
+
+    printed, value = "4931197830632", "4931167830632"
+    side = SideReading(views=[["IDMEX8567503736<<4931197"]])
+    assert not _tesseract_read_beside(side, printed, value, 5)  # one line: not enough
+    side.views.append(["1DMEX8567503736<<49311978S"])
+    assert _tesseract_read_beside(side, printed, value, 5)
+    side = SideReading(views=[["IDMEX8567503736<<4931187"], ["1DMEX8567503736<<49311878S"]])
+    assert not _tesseract_read_beside(side, printed, value, 5)  # a neighbour read otherwise
+    side = SideReading(views=[["IDMEX8567503736<<4931167"], ["1DMEX8567503736<<49311678S"]])
+    assert not _tesseract_read_beside(side, printed, value, 5)  # the QR's digit: no witness of the print
+
+
+def test_a_print_tesseract_read_whole_otherwise():
+    from kiosk.credential.reader import WHOLE_VIEWS, SideReading, _tesseract_read_whole_otherwise
+
+    printed, value = "3742195263579", "3742195263571"
+    lines = ["DMEX4697590075<<3742195263579", "EDMEX4697590075<<3742195263579SS", "TTLOMEX4697590075<<3742195263579"]
+    side = SideReading(views=[[line] for line in lines[:WHOLE_VIEWS - 1]])
+    assert _tesseract_read_whole_otherwise(side, value) is None  # too few lines
+    side.views.append([lines[WHOLE_VIEWS - 1]])
+    assert _tesseract_read_whole_otherwise(side, value) == printed
+    side.views.append([lines[0]])  # the same line again: still the same lines
+    assert _tesseract_read_whole_otherwise(side, value) == printed
+    side.views.append(["IDMEX4697590075<<3742195263571"])  # one line read the QR's value
+    assert _tesseract_read_whole_otherwise(side, value) is None
+    side = SideReading(views=[[line] for line in lines] + [[line.replace("579", "578")] for line in lines])
+    assert _tesseract_read_whole_otherwise(side, value) is None  # two prints, each read whole: a misread
+
+
 def test_a_print_witnessed_by_tesseract_among_its_neighbours():
     from kiosk.credential.reader import SideReading, _tesseract_read
 
