@@ -924,7 +924,7 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
         if placed and len(off) == 1 and same >= len(value) - 1 - UNREAD_CELLS and (0, start + off[0]) in read.sure_cells:
             printed = value[:off[0]] + seen[off[0]] + value[off[0] + 1:]
             if _tesseract_read(side, printed, off[0]) or _tesseract_never_read(side, value, off[0]) \
-                    or _tesseract_read_beside(side, printed, value, off[0]):
+                    or _tesseract_read_beside(side, printed, off[0]):
                 return printed
     # so too tesseract alone, where no grid is in place: WHOLE_VIEWS distinct lines reading the
     # OCR whole with one digit other than the QR's, the same one, none reading the QR's
@@ -1010,31 +1010,25 @@ def _tesseract_read_whole_otherwise(side: SideReading, value: str) -> str | None
     return held[0] if len(held) == 1 else None
 
 
-def _windows_holding(digits: str, at: int) -> list[tuple[str, int]]:
-    """Every PRINTED_CONTEXT characters of `digits` that hold index `at`, and where it lies among them."""
-    return [(digits[first:first + PRINTED_CONTEXT], at - first)
+def _windows_holding(digits: str, at: int) -> list[str]:
+    """Every PRINTED_CONTEXT characters of `digits` that hold index `at`."""
+    return [digits[first:first + PRINTED_CONTEXT]
             for first in range(max(0, at - PRINTED_CONTEXT + 1), min(at, len(digits) - PRINTED_CONTEXT) + 1)]
 
 
-def _reads_window(line: str, windows: list[tuple[str, int]]) -> bool:
-    """Whether `line` reads one of `windows` exactly."""
-    return any(context in line for context, _ in windows)
-
-
-def _tesseract_read_beside(side: SideReading, printed: str, value: str, at: int) -> bool:
-    """Whether PRINTED_VIEWS distinct tesseract lines read some PRINTED_CONTEXT characters of
-    `printed` that hold index `at` exactly (not only the centred ones _tesseract_read weighs), and
-    no line read any such characters of the QR's `value`: views that garble one side of
-    the digit and read the other (dev 5750012, lavender, medium, one OCR digit printed otherwise:
-    grids sure of the printed 9, every view read 4931197, the 9 last, and garbled the 783 after
-    it; the QR's 6 verified with no word of it). Where some view reads the QR's digit among its
-    neighbours the print is in doubt, not witnessed (dev 3200070, medium, genuine: glare over the
-    OCR's 9, views split between 5517505 and 5517595; dev 5750012's views read 49311632, the
-    OCR's ends, one character off the QR's 4931167)."""
-    if len(value) < PRINTED_CONTEXT:
-        return False
+def _tesseract_read_beside(side: SideReading, printed: str, at: int) -> bool:
+    """Whether PRINTED_VIEWS distinct tesseract lines read exactly some PRINTED_CONTEXT characters
+    of `printed` that hold index `at`, not only the centred ones _tesseract_read weighs: views
+    that garble one side of the digit and read the other (dev 5750012, lavender, medium, one OCR
+    digit printed otherwise: grids sure of the printed 9, every view read 4931197, the 9 last, and
+    garbled the 783 after it; dev 5790006, own, medium: four grids sure of the printed 8, two views
+    read 8246323 after it; in both the QR's digit verified with no word of the print). Asked only
+    where a grid in place is sure of the printed digit: the same windows with one character
+    misread, asked of every path, took a glare-washed 9 of a genuine card for a print (dev
+    3200070, medium: views split between 5517505 and 5517595, no grid sure there)."""
+    windows = _windows_holding(printed, at)
     lines = {line for view in _tesseract_views(side) for line in view}
-    return sum(_reads_window(line, _windows_holding(printed, at)) for line in lines) >= PRINTED_VIEWS
+    return sum(any(window in line for window in windows) for line in lines) >= PRINTED_VIEWS
 
 
 DENYING_VIEWS = 3  # distinct tesseract lines reading a digit's neighbours, and another digit for it

@@ -376,15 +376,17 @@ def test_an_altered_ocr_digit_tesseract_read_beside_or_whole_is_a_conflict(desig
 def test_a_print_tesseract_read_beside_the_digit():
     from kiosk.credential.reader import SideReading, _tesseract_read_beside
 
-    printed, value = "4931197830632", "4931167830632"
+    printed = "4931197830632"
     side = SideReading(views=[["IDMEX8567503736<<4931197"]])
-    assert not _tesseract_read_beside(side, printed, value, 5)  # one line: not enough
+    assert not _tesseract_read_beside(side, printed, 5)  # one line: not enough
     side.views.append(["1DMEX8567503736<<49311978S"])
-    assert _tesseract_read_beside(side, printed, value, 5)
+    assert _tesseract_read_beside(side, printed, 5)
     side = SideReading(views=[["IDMEX8567503736<<4931187"], ["1DMEX8567503736<<49311878S"]])
-    assert not _tesseract_read_beside(side, printed, value, 5)  # a neighbour read otherwise
+    assert not _tesseract_read_beside(side, printed, 5)  # a neighbour read otherwise
     side = SideReading(views=[["IDMEX8567503736<<4931167"], ["1DMEX8567503736<<49311678S"]])
-    assert not _tesseract_read_beside(side, printed, value, 5)  # the QR's digit: no witness of the print
+    assert not _tesseract_read_beside(side, printed, 5)  # the QR's digit read there, not the print
+    side = SideReading(views=[["<<4931197"], ["<<4931197"]])
+    assert not _tesseract_read_beside(side, printed, 5)  # one line read twice
 
 
 def test_a_print_tesseract_read_whole_otherwise():
