@@ -952,6 +952,11 @@ def _tesseract_views(side: SideReading) -> list[list[str]]:
     return [view for view in side.views if tuple(view) not in cell_views]
 
 
+def _tesseract_lines(side: SideReading) -> set[str]:
+    """Every distinct line of the side's tesseract views (the witnesses of a print count lines)."""
+    return {line for view in _tesseract_views(side) for line in view}
+
+
 PRINTED_CONTEXT = 7  # characters of a value, the digit among them, that tesseract views read as printed
 PRINTED_VIEWS = 2  # distinct tesseract views that read them so, when none read the whole value
 PRINTED_OFF = 1  # of those characters, other than the digit itself, read otherwise
@@ -973,7 +978,7 @@ def _tesseract_read(side: SideReading, digits: str, at: int | None = None) -> bo
     otherwise: grids sure of the printed 3, seven tesseract views reading it among its
     neighbours, none the last 9; the QR's 1 verified with no word of it. Dev 5730067, own, hard:
     the printed 6 next to the last digit, a 9 every view of tesseract read 5)."""
-    lines = {line for view in _tesseract_views(side) for line in view}
+    lines = _tesseract_lines(side)
     if any(digits in line for line in lines):
         return True
     if at is None or len(digits) < PRINTED_CONTEXT:
@@ -996,7 +1001,7 @@ def _tesseract_read_whole_otherwise(side: SideReading, value: str) -> str | None
     from the QR, not a misread (dev 5790019, own, medium, the OCR's last digit printed otherwise:
     twenty views read 3742195263579 whole, the QR holds 3742195263571; every grid slipped a cell,
     none was in place, and the QR's OCR was verified with no word of the print). None otherwise."""
-    lines = {line for view in _tesseract_views(side) for line in view}
+    lines = _tesseract_lines(side)
     if any(value in line for line in lines):
         return None
     width = len(value)
@@ -1027,7 +1032,7 @@ def _tesseract_read_beside(side: SideReading, printed: str, at: int) -> bool:
     misread, asked of every path, took a glare-washed 9 of a genuine card for a print (dev
     3200070, medium: views split between 5517505 and 5517595, no grid sure there)."""
     windows = _windows_holding(printed, at)
-    lines = {line for view in _tesseract_views(side) for line in view}
+    lines = _tesseract_lines(side)
     return sum(any(window in line for window in windows) for line in lines) >= PRINTED_VIEWS
 
 
@@ -1047,7 +1052,7 @@ def _tesseract_never_read(side: SideReading, value: str, at: int) -> bool:
         return False
     context, k = _context(value, at)
     seen = []
-    for line in {line for view in _tesseract_views(side) for line in view}:
+    for line in _tesseract_lines(side):
         for j in range(len(line) - PRINTED_CONTEXT + 1):
             window = line[j:j + PRINTED_CONTEXT]
             if sum(a != b for i, (a, b) in enumerate(zip(window, context)) if i != k) <= PRINTED_OFF:
