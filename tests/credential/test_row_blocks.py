@@ -206,3 +206,24 @@ def test_the_mrz_is_looked_for_under_a_qr_only_the_finer_search_found(monkeypatc
     assert not any(c.kind == "qr" and re.search(r"\d{9}", c.text) for side in reading.sides for c in side.codes)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
+def test_a_tighter_block_about_the_same_centre_is_not_taken_for_one_already_read():
+    """Dev seed 5830022 (hard, the issue's sample cards transplanted): a card a fifth of the
+    frame wide on a dotted cloth, in a shadow. The block detections took in the cloth under the
+    card, a block half as tall again as the MRZ, and read nothing; the row detector's block, on
+    the three lines alone, has about their centre and was dropped as one already read. A block
+    is the same only at about the same height too; the rows' block reads verified."""
+    from credential_eval.transplant import scene as sample_scene
+    from kiosk.credential.mrztext import TextBlock
+
+    loose = TextBlock(np.array([[849, 364], [1230, 219], [1272, 328], [891, 474]], np.float32), 1.0)
+    tight = TextBlock(np.array([[862, 355], [1204, 260], [1224, 331], [882, 427]], np.float32), 1.0)
+    again = TextBlock(loose.quad + np.float32(6), 1.0)
+    assert reader._unseen([tight, again], [loose], 1440) == [tight]
+
+    image, truth = sample_scene(5830022, "hard", "genuine")
+    reader._RECENT.clear()
+    reading = reader.read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
