@@ -81,15 +81,15 @@ def test_the_real_demo_through_the_proxy(tmp_path) -> None:
     with LinkSimulator(receiver_port, faults) as link:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         proc = subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--records", "20", "--json",
+            [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--records", "10", "--json",
              "--receiver-port", str(receiver_port), "--receiver-url", link.url, "--data-dir", str(tmp_path / "kiosko")],
             capture_output=True, text=True, timeout=300, env=env,
         )
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == 20
-    assert summary["received"] == 20 and summary["pending"] == 0 and summary["quarantined"] == 0
-    assert link.stats.bytes_up > 20 * summary["envelope_bytes_median"] * 0.9
+    assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == 10
+    assert summary["received"] == 10 and summary["pending"] == 0 and summary["quarantined"] == 0
+    assert link.stats.bytes_up > 10 * summary["envelope_bytes_median"] * 0.9
     assert sum(link.stats.faults.values()) > 0
 
 
