@@ -331,10 +331,10 @@ def _read_rows(side: SideReading, bgr: np.ndarray) -> bool:
 
 def _unseen(found: list[TextBlock], seen: list[TextBlock], width: int) -> list[TextBlock]:
     """The blocks of `found` that are not one of `seen` again: a centre near it and a height
-    within a quarter of its. A block centred where another was but a third shorter is the same
-    MRZ cut tighter, not the same block: dev 5830022 (hard, a card a fifth of the frame on a
-    dotted cloth): the detections took in the cloth below the card and read nothing; the row
-    detector's block, on the three lines alone, has their centre."""
+    within a quarter of its. A block about another's centre but a third shorter is another cut
+    of the text, not the same block: dev 5830022 (hard, a card a fifth of the frame on a dotted
+    cloth): the detections took in the cloth below the card and read nothing; the row
+    detector's block, on the three lines alone, has about their centre."""
 
     def height(block: TextBlock) -> float:
         q = block.quad

@@ -76,20 +76,21 @@ def test_envelopes_sent_one_by_one_survive_the_same_link(tmp_path, receiver_env)
 
 
 def test_the_real_demo_through_the_proxy(tmp_path) -> None:
+    records = 10
     receiver_port = free_port()
     faults = Faults(**dict(BAD_LINK.__dict__, max_fault_byte=150_000, seed=5))
     with LinkSimulator(receiver_port, faults) as link:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         proc = subprocess.run(
-            [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--records", "10", "--json",
+            [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--records", str(records), "--json",
              "--receiver-port", str(receiver_port), "--receiver-url", link.url, "--data-dir", str(tmp_path / "kiosko")],
             capture_output=True, text=True, timeout=300, env=env,
         )
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == 10
-    assert summary["received"] == 10 and summary["pending"] == 0 and summary["quarantined"] == 0
-    assert link.stats.bytes_up > 10 * summary["envelope_bytes_median"] * 0.9
+    assert summary["captured"] == summary["acknowledged"] == summary["deleted"] == records
+    assert summary["received"] == records and summary["pending"] == 0 and summary["quarantined"] == 0
+    assert link.stats.bytes_up > records * summary["envelope_bytes_median"] * 0.9
     assert sum(link.stats.faults.values()) > 0
 
 
