@@ -1,10 +1,11 @@
-"""Load a credential photo safely: header checked before decoding, size bounded, dark frames refused.
+"""Load a photo or a scan safely: header checked before decoding, size bounded, dark frames refused.
 
 Every failure raises `ImageRejected` whose message is a Spanish sentence for the operator.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import warnings
@@ -36,6 +37,17 @@ class ImageRejected(ValueError):
 
 def load_bytes(data: bytes, name: str = "imagen") -> np.ndarray:
     """Decode image bytes into a BGR array of at most WORK_PIXELS, checking the header first."""
+    bgr = decode_bounded(data, name, WORK_PIXELS)
+    check_not_black(bgr, name)
+    return bgr
+
+
+def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
+    """Image bytes as a BGR array of at most `work_pixels`: the header checked (check_header)
+    before any pixel is decoded, a decompression bomb refused, 16-bit and float grey scaled to
+    8 bits (Pillow's RGB conversion clips them at 255: a 16-bit scan came out white), and turned
+    as its EXIF orientation says (a phone's portrait photo is stored sideways; OpenCV's imread
+    turns it, Pillow does not)."""
     try:
         with warnings.catch_warnings():
             # Pillow only warns between its own limit and twice it; here any bomb is an error
@@ -51,14 +63,18 @@ def load_bytes(data: bytes, name: str = "imagen") -> np.ndarray:
         with img_file as img:
             width, height = img.size
             check_header(width, height, name)
-            if width * height > WORK_PIXELS and img.format == "JPEG":
-                factor = (width * height / WORK_PIXELS) ** 0.5
+            if width * height > work_pixels and img.format == "JPEG":
+                factor = (width * height / work_pixels) ** 0.5
                 img.draft("RGB", (int(width / factor), int(height / factor)))
-            img = img.convert("RGB")
-            if img.width * img.height > WORK_PIXELS:
-                factor = (img.width * img.height / WORK_PIXELS) ** 0.5
+            turn = EXIF_TURNS.get(_orientation(img, name))
+            deep = img.mode
+            img = img.convert("F") if deep in DEEP_MODES else img.convert("RGB")
+            if img.width * img.height > work_pixels:
+                factor = (img.width * img.height / work_pixels) ** 0.5
                 img = img.resize((int(img.width / factor), int(img.height / factor)), Image.BILINEAR)
-            rgb = np.asarray(img)
+            if turn is not None:
+                img = img.transpose(turn)
+            pixels = _eight_bit(np.asarray(img), deep) if deep in DEEP_MODES else np.asarray(img)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, MemoryError) as exc:
@@ -67,9 +83,37 @@ def load_bytes(data: bytes, name: str = "imagen") -> np.ndarray:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
         raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
-    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    check_not_black(bgr, name)
-    return bgr
+    return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR if pixels.ndim == 2 else cv2.COLOR_RGB2BGR)
+
+
+EXIF_ORIENTATION = 0x0112
+# EXIF orientation → the Pillow transpose that shows the photo upright (as ImageOps.exif_transpose)
+EXIF_TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+# Pillow's grey modes deeper than 8 bits: 16-bit PNG and TIFF (I;16…), 32-bit integer and float TIFF
+DEEP_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+
+
+def _orientation(img: Image.Image, name: str) -> int:
+    """The EXIF orientation of `img` (1, upright, when absent): broken metadata does not make a
+    photo unreadable."""
+    try:
+        return int(img.getexif().get(EXIF_ORIENTATION, 1))
+    except Exception as exc:  # Pillow's EXIF parser raises many kinds on malformed tags
+        log.info("image %s: EXIF orientation unreadable (%s), taken as upright", name, exc)
+        return 1
+
+
+def _eight_bit(grey: np.ndarray, mode: str) -> np.ndarray:
+    """A deep grey image (as float32) on 0-255: 16-bit modes, and 32-bit values above 255, are
+    taken as 16-bit (0-65535); float values within 0-1 as a fraction of white."""
+    top = float(grey.max()) if grey.size else 0.0
+    if mode.startswith("I;16") or top > 255.0:
+        grey = grey / 257.0
+    elif mode == "F" and top <= 1.0:
+        grey = grey * 255.0
+    return np.clip(np.rint(grey), 0, 255).astype(np.uint8)
 
 
 def check_header(width: int, height: int, name: str = "imagen") -> None:
@@ -84,15 +128,26 @@ def check_header(width: int, height: int, name: str = "imagen") -> None:
 
 def load_image(path: str | Path) -> np.ndarray:
     """Read a photo from disk (see `load_bytes`)."""
+    return load_bytes(read_file(path), str(path))
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of an image file of at most MAX_FILE_BYTES; ImageRejected otherwise."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImageRejected("file_unreadable", path=str(path), reason=f"el archivo pesa {size // 1_000_000} MB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise ImageRejected("file_unreadable", path=str(path), reason=exc.strerror or "no se puede abrir") from exc
-    return load_bytes(data, str(path))
+        reason = FILE_ERRORS.get(exc.errno, "no se puede abrir")
+        log.warning("image %s unreadable: %s", path, exc)
+        raise ImageRejected("file_unreadable", path=str(path), reason=reason) from exc
+
+
+# what the operator reads for the usual reasons a file cannot be opened (the OS says them in English)
+FILE_ERRORS = {errno.ENOENT: "no existe", errno.EISDIR: "es una carpeta, no una foto",
+               errno.EACCES: "no hay permiso para leerla", errno.EPERM: "no hay permiso para leerla"}
 
 
 def check_not_black(bgr: np.ndarray, name: str = "imagen") -> None:

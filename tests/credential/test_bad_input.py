@@ -65,8 +65,15 @@ def test_black_frame(tmp_path, capsys):
 
 
 def test_missing_file():
-    with pytest.raises(ImageRejected, match="No se pudo leer"):
+    with pytest.raises(ImageRejected, match="No se pudo leer la imagen /nonexistent/foto.jpg: no existe"):
         load_image("/nonexistent/foto.jpg")
+
+
+def test_a_folder_is_named_in_spanish(tmp_path):
+    """The OS's own words ("Is a directory") are English: the operator reads why in Spanish."""
+    with pytest.raises(ImageRejected, match="es una carpeta") as refused:
+        load_image(tmp_path)
+    assert "directory" not in str(refused.value)
 
 
 def test_fifty_megapixels_bounded_memory(tmp_path):
@@ -197,3 +204,23 @@ def test_a_black_camera_frame_at_capture_says_to_check_the_camera(caplog):
     side = checks.read_side(np.zeros((960, 1280, 3), np.uint8))
     assert side.errors == ["La imagen de la cámara está completamente oscura; revise la cámara o la iluminación."]
     assert "reading the credential failed" not in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I", "F"])
+def test_a_deep_grey_photo_reads_as_its_eight_bit_copy(tmp_path, good_photo, capsys, mode):
+    """A scanner or a camera tool that saves 16-bit grey (PNG I;16, TIFF I or F) is still a photo:
+    Pillow's RGB conversion clips such values at 255 and the card came out white ("no_card")."""
+    from PIL import Image
+
+    grey = cv2.cvtColor(cv2.imread(str(good_photo)), cv2.COLOR_BGR2GRAY)
+    deep = tmp_path / ("gris16.png" if mode == "I;16" else f"gris_{mode}.tif")
+    if mode == "F":
+        Image.fromarray(grey.astype(np.float32) / 255.0, "F").save(deep)
+    else:
+        wide = grey.astype(np.uint16) * 257
+        Image.fromarray(wide).convert(mode).save(deep)
+    assert Image.open(deep).mode == mode
+    loaded = load_image(deep)
+    assert np.abs(loaded[..., 0].astype(int) - grey).max() <= 1
+    rc, out, err = run_decode(str(deep), capsys=capsys)
+    assert rc == 0 and out[0]["fields"]["cic"]["verified"] is True
