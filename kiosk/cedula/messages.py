@@ -37,9 +37,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sin_apellidos": {"es": "No se leyó ningún apellido.", "en": "No surname was read."},
     "sin_nombre": {"es": "No se leyó el nombre.", "en": "No given name was read."},
     # --- page errors ------------------------------------------------------------------------
-    "image_unreadable": {
-        "es": "No se pudo abrir la imagen {path}: no existe o no es una imagen.",
-        "en": "Could not open image {path}: missing or not an image.",
+    "page_bad_shape": {
+        "es": "La imagen {path} no tiene forma de hoja ({width}×{height} píxeles); escanee de nuevo la hoja completa.",
+        "en": "The image {path} is not shaped like a page ({width}x{height} pixels); scan the whole page again.",
     },
     "table_not_found": {
         "es": "No se encontró la tabla de la cédula en la imagen; escanee de nuevo la hoja completa.",

@@ -12,8 +12,6 @@ import logging
 import os
 import sys
 
-import cv2
-
 from kiosk.cedula.bulk import ImportPlan, plan_import
 from kiosk.cedula.geometry import TableNotFound
 from kiosk.cedula.messages import text
@@ -21,6 +19,7 @@ from kiosk.errors import BatchRefused, KioskError
 
 log = logging.getLogger(__name__)
 
+PAGE_WORK_PIXELS = 16_000_000  # a letter or A4 page scanned at 400 dpi; the reader warps the table to a fixed width
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
 
@@ -37,10 +36,16 @@ def _print_json(data: dict) -> None:
 # --- read -----------------------------------------------------------------------------------
 def cmd_read(args: argparse.Namespace) -> int:
     from kiosk.cedula.page import read_page
+    from kiosk.credential.imageio import ImageRejected, decode_bounded, read_file
 
-    image = cv2.imread(args.image, cv2.IMREAD_COLOR)
-    if image is None:
-        return _fail("image_unreadable", path=args.image)
+    try:
+        # the header is checked before any pixel is decoded: a 30000² PNG made OpenCV allocate 2.7 GB
+        image = decode_bounded(read_file(args.image), args.image, PAGE_WORK_PIXELS)
+    except ImageRejected as exc:
+        log.warning("cedula image %s refused: %s", args.image, exc.code)
+        if exc.code == "image_bad_shape":
+            return _fail("page_bad_shape", **exc.params)
+        return _fail(str(exc))
     try:
         reading = read_page(image)
     except TableNotFound as exc:

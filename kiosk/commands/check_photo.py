@@ -10,11 +10,11 @@ import json
 import logging
 import sys
 
-import cv2
 import numpy as np
 
+from kiosk.credential.imageio import ImageRejected, decode_bounded, read_file
 from kiosk.quality import check_photo
-from kiosk.quality.messages import CLI_HELP, both, text
+from kiosk.quality.messages import CLI_HELP, both
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +27,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def read_image(path: str) -> np.ndarray | None:
-    """The image as BGR, or None if the file is missing, empty or not an image."""
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as exc:
-        log.warning("check-photo: %s: %s", path, exc)
-        return None
-    if data.size == 0:
-        return None
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+PHOTO_WORK_PIXELS = 16_000_000  # a 16 MP camera frame is read whole; bigger ones are reduced while decoding
+
+
+def read_image(path: str) -> np.ndarray:
+    """The image as BGR; ImageRejected (a Spanish sentence) if it is missing, not an image, or a
+    size no camera frame has. The header is checked before any pixel is decoded: a PNG claiming
+    30000 x 30000 made OpenCV allocate 2.7 GB."""
+    return decode_bounded(read_file(path), path, PHOTO_WORK_PIXELS)
 
 
 def run(args: argparse.Namespace) -> int:
-    image = read_image(args.image)
-    if image is None or min(image.shape[:2]) < 32:
-        print(text("unreadable_image", detail=f"{args.image}: no es una imagen o está vacía o dañada"),
-              file=sys.stderr)
+    try:
+        image = read_image(args.image)
+    except ImageRejected as exc:
+        log.warning("check-photo: %s refused: %s", args.image, exc.code)
+        print(str(exc), file=sys.stderr)
         return 2
     verdict = check_photo(image)
     if args.json:

@@ -15,6 +15,7 @@ import numpy as np
 from kiosk.quality.messages import text
 
 MAX_POINTS = 200_000
+MAX_FILE_BYTES = 32 * 1024 * 1024  # MAX_POINTS points written out loosely; a bigger file is not read into memory
 
 
 class TrajectoryError(ValueError):
@@ -94,6 +95,9 @@ def parse_trajectory(raw: object) -> Trajectory:
 def load_trajectory(path: str | Path) -> Trajectory:
     """Read and validate a trajectory JSON file."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise TrajectoryError(f"el archivo es demasiado grande ({size // 1_000_000} MB, máximo {MAX_FILE_BYTES // 1_000_000})")
         raw_text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TrajectoryError(f"no se pudo leer el archivo: {exc.__class__.__name__}") from exc

@@ -113,7 +113,7 @@ def test_read_command_errors_are_one_spanish_line(tmp_path, capsys):
     bogus.write_bytes(b"esto no es una imagen")
     assert cmd_read(argparse.Namespace(image=str(bogus), json=True)) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "No se pudo abrir la imagen" in err[0]
+    assert len(err) == 1 and "No se pudo leer la imagen" in err[0] and "no es una imagen" in err[0]
     blank = tmp_path / "blanca.png"
     cv2.imwrite(str(blank), np.full((800, 1000, 3), 250, np.uint8))
     assert cmd_read(argparse.Namespace(image=str(blank), json=False)) == 1

@@ -38,6 +38,22 @@ def test_check_photo_json_reject_is_exit_zero(tmp_path: Path, photo_fixtures: di
     assert any("ojos" in r for r in out["reasons"])
 
 
+def test_check_photo_turns_a_phone_photo_by_its_exif_orientation(tmp_path: Path, photo_fixtures: dict, capsys) -> None:
+    """A phone saves a portrait photo sideways with EXIF orientation 6 (turn 90° clockwise to
+    view); OpenCV honoured it and the bounded decoder must too, or the face lies on its side."""
+    import numpy as np
+    from PIL import Image
+
+    upright = cv2.cvtColor(photo_fixtures["good_original"].image, cv2.COLOR_BGR2RGB)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "telefono.jpg"
+    Image.fromarray(np.ascontiguousarray(np.rot90(upright))).save(path, exif=exif, quality=95)
+    assert _run(photo_cmd, ["check-photo", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "accept", out["reasons"]
+
+
 def test_check_photo_text_output(tmp_path: Path, photo_fixtures: dict, capsys) -> None:
     path = tmp_path / "gato.png"
     cv2.imwrite(str(path), photo_fixtures["cat"].image)
@@ -59,6 +75,43 @@ def test_check_photo_unreadable(tmp_path: Path, content: bytes, capsys) -> None:
 def test_check_photo_missing_file(tmp_path: Path, capsys) -> None:
     assert _run(photo_cmd, ["check-photo", str(tmp_path / "no-existe.jpg")]) != 0
     assert "No se pudo leer la imagen" in capsys.readouterr().err
+
+
+def test_check_photo_refuses_a_huge_header_in_bounded_memory(tmp_path: Path) -> None:
+    """A PNG whose header claims 30000 x 30000 (under OpenCV's own pixel limit): OpenCV allocated
+    2.7 GB before finding the body empty. It is refused from the header, in Spanish, inside a 2 GB
+    address space (the imports alone take about 1 GB of it)."""
+    import resource
+    import struct
+    import subprocess
+    import sys
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    huge = tmp_path / "enorme.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-photo", str(huge)], capture_output=True,
+                          text=True, timeout=120, preexec_fn=limit)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "demasiado grande" in done.stderr and "OpenCV" not in done.stderr
+
+
+def test_check_signature_refuses_a_huge_file_unread(tmp_path: Path, capsys) -> None:
+    """A trajectory file past what MAX_POINTS points can take is refused from its size, not read."""
+    from kiosk.quality.trajectory import MAX_FILE_BYTES
+
+    huge = tmp_path / "firma.json"
+    with open(huge, "wb") as out:
+        out.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing written
+    assert _run(signature_cmd, ["check-signature", str(huge)]) == 2
+    assert "demasiado grande" in capsys.readouterr().err
 
 
 def test_check_signature_json(tmp_path: Path, capsys) -> None:
