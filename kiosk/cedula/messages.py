@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is UTF-16. Save it as 'CSV UTF-8'.",
     },
     "csv_empty": {"es": "El archivo está vacío.", "en": "The file is empty."},
+    "csv_too_large": {
+        "es": "El archivo {path} es demasiado grande ({mb} MB, máximo {limit}); divídalo en varios archivos.",
+        "en": "The file {path} is too large ({mb} MB, at most {limit}); split it into several files.",
+    },
     "csv_unreadable": {
         "es": "No se pudo leer el archivo {path}.",
         "en": "Could not read the file {path}.",
@@ -160,6 +164,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The import stopped at row {row} ({reason}); no row was saved: fix it and import the whole file again.",
     },
     "import_nothing": {"es": "El archivo no tiene filas de datos.", "en": "The file has no data rows."},
+    "more_problems": {
+        "es": "… y {count} problemas más (--json los lista todos).",
+        "en": "… and {count} more problems (--json lists them all).",
+    },
     "problem_line": {"es": "fila {row}, {field}: {reason}", "en": "row {row}, {field}: {reason}"},
 }
 

@@ -20,6 +20,7 @@ from kiosk.errors import BatchRefused, KioskError
 log = logging.getLogger(__name__)
 
 PAGE_WORK_PIXELS = 16_000_000  # a letter or A4 page scanned at 400 dpi; the reader warps the table to a fixed width
+SHOWN_PROBLEMS = 200  # a person reads the first ones; the count says how many more, --json lists them all
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
 
@@ -72,8 +73,10 @@ def _report(plan: ImportPlan, args: argparse.Namespace, saved: list[str], note: 
     if args.json:
         _print_json(dict(plan.as_dict(), mode=args.mode, dry_run=args.dry_run, saved=saved, note=note))
         return
-    for problem in plan.problems:
+    for problem in plan.problems[:SHOWN_PROBLEMS]:
         print(str(problem))
+    if len(plan.problems) > SHOWN_PROBLEMS:
+        print(text("more_problems", count=len(plan.problems) - SHOWN_PROBLEMS))
     for warning in plan.warnings:
         print(str(warning))
     for folio in saved:

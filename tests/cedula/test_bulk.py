@@ -144,3 +144,31 @@ def test_command_without_station_refuses_to_save(tmp_path, capsys):
 def test_command_unknown_separator(capsys):
     assert cmd_import(_args(FIXTURES / "validas.csv", delimiter="x")) == 1
     assert "Separador no reconocido" in capsys.readouterr().err
+
+
+def test_a_file_past_the_size_limit_is_refused_unread(tmp_path):
+    """A 26 MB file of bad rows took 600 MB and printed 1.6 million lines; past MAX_CSV_BYTES the
+    file is refused from its size, in Spanish, before a byte of it is read."""
+    from kiosk.cedula.bulk import MAX_CSV_BYTES
+
+    huge = tmp_path / "enorme.csv"
+    with open(huge, "wb") as out:
+        out.truncate(MAX_CSV_BYTES + 1)  # sparse: nothing written
+    result = plan_import(huge, "P1", key=KEY)
+    assert [p.code for p in result.problems] == ["csv_too_large"]
+    assert "demasiado grande" in result.problems[0].reason and result.total_rows == 0
+
+
+def test_the_command_lists_the_first_problems_and_counts_the_rest(tmp_path, capsys):
+    """Thousands of bad rows print a bounded list and how many more there are (all in --json)."""
+    from kiosk.commands.cedula import SHOWN_PROBLEMS
+
+    bad = tmp_path / "malas.csv"
+    rows = [f"{i},MUESTRA,UNO,DOS,MALA,123" for i in range(SHOWN_PROBLEMS)]
+    bad.write_text("numero_referencia,nombres,apellido_paterno,apellido_materno,clave_elector,ocr\n" + "\n".join(rows) + "\n")
+    assert cmd_import(_args(bad, dry_run=True, data_dir=str(tmp_path / "sin_kiosko"))) == 1
+    out = capsys.readouterr().out.splitlines()
+    problems = plan_import(bad, "P1", key=KEY).problems
+    assert len(problems) == 2 * SHOWN_PROBLEMS  # the clave and the OCR of every row
+    assert out[:SHOWN_PROBLEMS] == [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    assert f"y {SHOWN_PROBLEMS} problemas más" in out[SHOWN_PROBLEMS]
