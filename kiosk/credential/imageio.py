@@ -52,13 +52,12 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
         with warnings.catch_warnings():
             # Pillow only warns between its own limit and twice it; here any bomb is an error
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img_file = Image.open(io.BytesIO(data))
+            img_file = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         log.warning("image %s refused as a decompression bomb: %s", name, exc)
         raise ImageRejected("image_too_large", path=name, megapixels="más de 170", limit=MAX_PIXELS // 1_000_000) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
-        raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
+        raise ImageRejected("file_unreadable", path=name, reason=_why_unopened(data, exc)) from exc
     try:
         with img_file as img:
             width, height = img.size
@@ -84,6 +83,24 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
         reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
         raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
     return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR if pixels.ndim == 2 else cv2.COLOR_RGB2BGR)
+
+
+# What a camera, a phone or a scanner saves. Nothing else is opened: Pillow opens EPS by running
+# Ghostscript on it (installed with CUPS), and its rarer parsers are attack surface a photo never needs
+Image.init()  # every plugin registered, so the list names only what this Pillow can open (AVIF may be absent)
+PHOTO_FORMATS = tuple(f for f in ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "GIF", "AVIF") if f in Image.OPEN)
+HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis")
+
+
+def _why_unopened(data: bytes, exc: Exception) -> str:
+    """Why Image.open refused `data`, for the operator."""
+    if not data:
+        return "el archivo está vacío"
+    if data[4:8] == b"ftyp" and any(brand in data[8:40] for brand in HEIC_BRANDS):
+        return "es una foto HEIC de teléfono, que el kiosco no lee; guárdela como JPEG y vuelva a intentarlo"
+    if isinstance(exc, UnidentifiedImageError):
+        return "no es una imagen en un formato de foto (JPEG, PNG, WebP, TIFF, BMP, GIF o AVIF)"
+    return "el archivo está dañado o incompleto"
 
 
 EXIF_ORIENTATION = 0x0112

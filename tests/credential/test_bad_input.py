@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -54,6 +55,10 @@ def test_truncated_and_non_image(tmp_path, good_photo, capsys):
     assert out[0]["fields"]["ocr"]["verified"] is True
     assert out[1]["errors"][0]["code"] == "file_unreadable"
     assert "no es una imagen" in out[2]["errors"][0]["message"]
+    empty = tmp_path / "vacia.jpg"
+    empty.write_bytes(b"")
+    with pytest.raises(ImageRejected, match="está vacío"):
+        load_image(empty)
 
 
 def test_black_frame(tmp_path, capsys):
@@ -224,3 +229,35 @@ def test_a_deep_grey_photo_reads_as_its_eight_bit_copy(tmp_path, good_photo, cap
     assert np.abs(loaded[..., 0].astype(int) - grey).max() <= 1
     rc, out, err = run_decode(str(deep), capsys=capsys)
     assert rc == 0 and out[0]["fields"]["cic"]["verified"] is True
+
+
+def test_a_postscript_file_never_reaches_ghostscript(tmp_path):
+    """Pillow opens EPS by running Ghostscript on it (on a kiosk with CUPS, gs is installed): a
+    file named .jpg holding PostScript would have a PostScript interpreter run it. Only photo
+    formats are opened; a stand-in `gs` on PATH records whether it was ever called."""
+    from PIL import Image
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    called = tmp_path / "gs_called"
+    fake = bin_dir / "gs"
+    fake.write_text(f"#!/bin/sh\ntouch {called}\nexit 1\n")
+    fake.chmod(0o755)
+    eps = tmp_path / "foto.jpg"
+    Image.new("RGB", (300, 200), (128, 128, 128)).save(eps, format="EPS")
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
+    done = subprocess.run([sys.executable, "-m", "kiosk.cli", "decode", "--json", str(eps)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert not called.exists(), "Ghostscript ran on the file"
+    error = json.loads(done.stdout)[0]["errors"][0]
+    assert error["code"] == "file_unreadable" and "formato" in error["message"]
+
+
+def test_a_phone_heic_photo_is_named_as_such(tmp_path):
+    """An iPhone photo copied as is (HEIC) is not "no es una imagen": the operator is told to
+    save it as JPEG."""
+    heic = tmp_path / "IMG_0001.HEIC"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 512)
+    with pytest.raises(ImageRejected, match="HEIC") as refused:
+        load_image(heic)
+    assert "JPEG" in str(refused.value)
