@@ -80,7 +80,7 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
         log.warning("image %s refused while decoding: %s", name, exc)
         raise ImageRejected("image_too_large", path=name, megapixels=round(width * height / 1e6), limit=MAX_PIXELS // 1_000_000) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        reason = "no es una imagen" if isinstance(exc, UnidentifiedImageError) else "el archivo está dañado o incompleto"
+        reason = message("reason_not_photo" if isinstance(exc, UnidentifiedImageError) else "reason_damaged")
         raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
     return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR if pixels.ndim == 2 else cv2.COLOR_RGB2BGR)
 
@@ -95,12 +95,12 @@ HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis")
 def _why_unopened(data: bytes, exc: Exception) -> str:
     """Why Image.open refused `data`, for the operator."""
     if not data:
-        return "el archivo está vacío"
+        return message("reason_empty")
     if data[4:8] == b"ftyp" and any(brand in data[8:40] for brand in HEIC_BRANDS):
-        return "es una foto HEIC de teléfono, que el kiosco no lee; guárdela como JPEG y vuelva a intentarlo"
+        return message("reason_heic")
     if isinstance(exc, UnidentifiedImageError):
-        return "no es una imagen en un formato de foto (JPEG, PNG, WebP, TIFF, BMP, GIF o AVIF)"
-    return "el archivo está dañado o incompleto"
+        return message("reason_not_photo")
+    return message("reason_damaged")
 
 
 EXIF_ORIENTATION = 0x0112
@@ -154,17 +154,17 @@ def read_file(path: str | Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImageRejected("file_unreadable", path=str(path), reason=f"el archivo pesa {size // 1_000_000} MB")
+            raise ImageRejected("file_unreadable", path=str(path), reason=message("reason_too_heavy", mb=size // 1_000_000))
         return path.read_bytes()
     except OSError as exc:
-        reason = FILE_ERRORS.get(exc.errno, "no se puede abrir")
+        reason = message(FILE_ERRORS.get(exc.errno, "reason_cannot_open"))
         log.warning("image %s unreadable: %s", path, exc)
         raise ImageRejected("file_unreadable", path=str(path), reason=reason) from exc
 
 
-# what the operator reads for the usual reasons a file cannot be opened (the OS says them in English)
-FILE_ERRORS = {errno.ENOENT: "no existe", errno.EISDIR: "es una carpeta, no una foto",
-               errno.EACCES: "no hay permiso para leerla", errno.EPERM: "no hay permiso para leerla"}
+# the usual reasons a file cannot be opened, as catalog codes (the OS says them in English)
+FILE_ERRORS = {errno.ENOENT: "reason_missing", errno.EISDIR: "reason_folder",
+               errno.EACCES: "reason_no_permission", errno.EPERM: "reason_no_permission"}
 
 
 def check_not_black(bgr: np.ndarray, name: str = "imagen") -> None:

@@ -96,6 +96,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "La imagen comprimida ya no se puede leer; se conserva con mayor calidad.",
         "en": "The compressed image no longer reads; it is kept at higher quality.",
     },
+    # why a file is not a photo: the {reason} of file_unreadable
+    "reason_empty": {"es": "el archivo está vacío", "en": "the file is empty"},
+    "reason_heic": {
+        "es": "es una foto HEIC de teléfono, que el kiosco no lee; guárdela como JPEG y vuelva a intentarlo",
+        "en": "it is a phone HEIC photo, which the kiosk does not read; save it as JPEG and try again",
+    },
+    "reason_not_photo": {
+        "es": "no es una imagen en un formato de foto (JPEG, PNG, WebP, TIFF, BMP, GIF o AVIF)",
+        "en": "it is not an image in a photo format (JPEG, PNG, WebP, TIFF, BMP, GIF or AVIF)",
+    },
+    "reason_damaged": {"es": "el archivo está dañado o incompleto", "en": "the file is damaged or incomplete"},
+    "reason_too_heavy": {"es": "el archivo pesa {mb} MB", "en": "the file weighs {mb} MB"},
+    "reason_missing": {"es": "no existe", "en": "it does not exist"},
+    "reason_folder": {"es": "es una carpeta, no una foto", "en": "it is a folder, not a photo"},
+    "reason_no_permission": {"es": "no hay permiso para leerla", "en": "there is no permission to read it"},
+    "reason_cannot_open": {"es": "no se puede abrir", "en": "it cannot be opened"},
     "file_unreadable": {
         "es": "No se pudo leer la imagen {path}: {reason}.",
         "en": "Could not read the image {path}: {reason}.",
