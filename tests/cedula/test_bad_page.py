@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import resource
-import struct
 import subprocess
 import sys
-import zlib
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
-def _png_header_only(path, width: int, height: int) -> None:
-    """A PNG whose header claims width x height over a tiny body (nothing real to decode)."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+from bad_images import png_header_only  # noqa: E402
 
 
 def _read(path, limit_bytes: int | None = None) -> subprocess.CompletedProcess:
@@ -35,7 +29,7 @@ def test_a_page_too_big_is_refused_from_its_header(tmp_path, width, height):
     it, and OpenCV allocated 2.7 GB before finding the body empty. Both are refused in Spanish from
     the header alone, inside a 2 GB address space (the imports alone take about 1 GB of it)."""
     page = tmp_path / "hoja.png"
-    _png_header_only(page, width, height)
+    png_header_only(page, width, height)
     done = _read(page, limit_bytes=2 * 1024**3)
     assert done.returncode == 1
     assert "demasiado grande" in done.stderr + done.stdout

@@ -7,13 +7,18 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from kiosk.commands import decode
-from kiosk.credential import ImageRejected, load_image
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from bad_images import png_header_only  # noqa: E402
+
+from kiosk.commands import decode  # noqa: E402
+from kiosk.credential import ImageRejected, load_image  # noqa: E402
 
 
 def run_decode(*paths: str, capsys) -> tuple[int, list, str]:
@@ -108,29 +113,17 @@ def test_too_many_pixels_refused_before_decoding(tmp_path):
         load_image(huge)
 
 
-def _png_header_only(path, width: int, height: int) -> None:
-    """A PNG whose header claims width x height over a tiny (invalid) body: nothing real to decode."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
-
-
 def test_bomb_and_strip_refused_rest_of_batch_decodes(tmp_path, good_photo, capsys):
     """A 60000x60000 header (a decompression bomb), a 2x30000 strip and a 40000x1500 strip each get
     their own Spanish error object; the good photo in the same batch still decodes."""
     from PIL import Image
 
     bomb = tmp_path / "bomba.png"
-    _png_header_only(bomb, 60000, 60000)
+    png_header_only(bomb, 60000, 60000)
     strip = tmp_path / "tira.png"
     Image.new("L", (2, 30000), 200).save(strip)
     wide = tmp_path / "ancha.png"
-    _png_header_only(wide, 40000, 1500)
+    png_header_only(wide, 40000, 1500)
     rc, out, err = run_decode(str(bomb), str(strip), str(good_photo), str(wide), capsys=capsys)
     assert rc != 0 and len(err.strip().splitlines()) == 1
     assert [o["errors"][0]["code"] for o in (out[0], out[1], out[3])] == ["image_too_large", "image_bad_shape", "image_bad_shape"]
