@@ -6,6 +6,7 @@ Every failure raises `ImageRejected` whose message is a Spanish sentence for the
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import logging
 import warnings
@@ -52,7 +53,7 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
         with warnings.catch_warnings():
             # Pillow only warns between its own limit and twice it; here any bomb is an error
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img_file = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
+            img_file = Image.open(io.BytesIO(data), formats=_photo_formats())
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         log.warning("image %s refused as a decompression bomb: %s", name, exc)
         raise ImageRejected("image_too_large", path=name, megapixels="más de 170", limit=MAX_PIXELS // 1_000_000) from exc
@@ -87,8 +88,15 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
 
 # What a camera, a phone or a scanner saves. Nothing else is opened: Pillow opens EPS by running
 # Ghostscript on it (installed with CUPS), and its rarer parsers are attack surface a photo never needs
-Image.init()  # every plugin registered, so the list names only what this Pillow can open (AVIF may be absent)
-PHOTO_FORMATS = tuple(f for f in ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "GIF", "AVIF") if f in Image.OPEN)
+PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "GIF", "AVIF")
+
+
+@functools.cache
+def _photo_formats() -> tuple[str, ...]:
+    """PHOTO_FORMATS that this Pillow can open (AVIF may be absent). Registering every plugin takes
+    ~50 ms, so it is done at the first photo, not when the kiosk starts."""
+    Image.init()
+    return tuple(f for f in PHOTO_FORMATS if f in Image.OPEN)
 HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis")
 
 
