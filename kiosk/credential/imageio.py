@@ -81,8 +81,7 @@ def decode_bounded(data: bytes, name: str, work_pixels: int) -> np.ndarray:
         log.warning("image %s refused while decoding: %s", name, exc)
         raise ImageRejected("image_too_large", path=name, megapixels=round(width * height / 1e6), limit=MAX_PIXELS // 1_000_000) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        reason = message("reason_not_photo" if isinstance(exc, UnidentifiedImageError) else "reason_damaged")
-        raise ImageRejected("file_unreadable", path=name, reason=reason) from exc
+        raise ImageRejected("file_unreadable", path=name, reason=_why_unopened(data, exc)) from exc
     return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR if pixels.ndim == 2 else cv2.COLOR_RGB2BGR)
 
 
@@ -97,6 +96,8 @@ def _photo_formats() -> tuple[str, ...]:
     ~50 ms, so it is done at the first photo, not when the kiosk starts."""
     Image.init()
     return tuple(f for f in PHOTO_FORMATS if f in Image.OPEN)
+
+
 HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis")
 
 
