@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from central import spreadsheet
 from central import tables as t
 from central.compulsa import MOTIVOS_BAJA, SITUACIONES, situacion_of
 from central.receiver import store as st
@@ -243,7 +244,7 @@ def report_csv(engine: sa.Engine, audiencia_id: int) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["folio"], lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows(map(spreadsheet.record, rows))
     return buf.getvalue()
 
 

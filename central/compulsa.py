@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from kiosk import sealing
+from central import spreadsheet
 from central import tables as t
 from central.receiver import store as st
 from central.records import APOYO_KINDS, RecordError, hora_centro_text, persons
@@ -134,7 +135,7 @@ def export(receiver, process_id: str, out_dir: Path, template: Template = DEFAUL
         writer.writerow([col.header for col in template.columns])
         for person in people:
             values = dict(person.fields, folio=person.folio, integrity=person.integrity)
-            writer.writerow([values.get(col.field, "") for col in template.columns])
+            writer.writerow(spreadsheet.row(values.get(col.field, "") for col in template.columns))
             opened.add(person.folio)
     hasher = hashlib.sha256()
     with csv_path.open("rb") as f:

@@ -15,7 +15,7 @@ from nacl.public import PrivateKey
 
 from kiosk.cliutil import SpanishHelpFormatter, fail
 from kiosk.domain import HORA_CENTRO
-from central import audiencia, compulsa, reports, results, retention
+from central import audiencia, compulsa, reports, results, retention, spreadsheet
 from central.records import RecordError, STATUS_LABELS
 
 
@@ -254,7 +254,7 @@ def cmd_results_open(open_receiver, args: argparse.Namespace) -> int:
         with open(args.out, "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(results.COLUMNS))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows(map(spreadsheet.record, rows))  # sealed before formulas were marked too
     print(f"Resultados {header['phase']} de {header['process_id']}: {len(rows)} registros; firma, manifiesto y "
           f"SHA-256 verificados{'' if manifest else ' (sin manifiesto)'}")
     return 0

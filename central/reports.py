@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from central import mesa
+from central import mesa, spreadsheet
 from central import tables as t
 from central.compulsa import SITUACIONES, VALID_SITUACIONES
 from central.receiver import store as st
@@ -111,25 +111,22 @@ def avance(engine: sa.Engine, process_id: str, required: int | None = None) -> A
 
 
 def to_csv(report: Avance) -> str:
-    """One table, `seccion,clave,etiqueta,registros`, that a spreadsheet opens as it is."""
+    """One table, `seccion,clave,etiqueta,registros`, that a spreadsheet opens as it is (a
+    municipio or an auxiliar's key that starts like a formula written as text)."""
+    rows = [["proceso", report.process_id, f"generado {hora_centro_text(report.generated_at)}", report.received],
+            ["requeridos", "", "apoyos requeridos", report.required if report.required is not None else ""],
+            ["validos", "", "apoyos válidos (en Padrón)", report.valid]]
+    rows += [["estatus", k, STATUS_LABELS.get(k, k), n] for k, n in report.by_status.items()]
+    rows += [["modalidad", k, MODALIDAD_LABELS.get(k, k), n] for k, n in report.by_modalidad.items()]
+    rows += [["situacion_registral", k, SITUACIONES.get(k, k), n] for k, n in report.by_situacion.items()]
+    rows += [["inconsistencia", k, INCISOS.get(k, "Otra (sin inciso)"), n] for k, n in sorted(report.inconsistencias.items())]
+    for section, counts in (("dia", report.per_day), ("auxiliar", report.per_auxiliar),
+                            ("kiosco", report.per_kiosk), ("municipio", report.per_municipio)):
+        rows += [[section, k, "", n] for k, n in counts]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["seccion", "clave", "etiqueta", "registros"])
-    w.writerow(["proceso", report.process_id, f"generado {hora_centro_text(report.generated_at)}", report.received])
-    w.writerow(["requeridos", "", "apoyos requeridos", report.required if report.required is not None else ""])
-    w.writerow(["validos", "", "apoyos válidos (en Padrón)", report.valid])
-    for k, n in report.by_status.items():
-        w.writerow(["estatus", k, STATUS_LABELS.get(k, k), n])
-    for k, n in report.by_modalidad.items():
-        w.writerow(["modalidad", k, MODALIDAD_LABELS.get(k, k), n])
-    for k, n in report.by_situacion.items():
-        w.writerow(["situacion_registral", k, SITUACIONES.get(k, k), n])
-    for k, n in sorted(report.inconsistencias.items()):
-        w.writerow(["inconsistencia", k, INCISOS.get(k, "Otra (sin inciso)"), n])
-    for section, rows in (("dia", report.per_day), ("auxiliar", report.per_auxiliar),
-                          ("kiosco", report.per_kiosk), ("municipio", report.per_municipio)):
-        for k, n in rows:
-            w.writerow([section, k, "", n])
+    w.writerows(map(spreadsheet.row, rows))
     return buf.getvalue()
 
 

@@ -25,6 +25,7 @@ from nacl.signing import VerifyKey
 
 from kiosk import sealing
 from kiosk.paths import write_private
+from central import spreadsheet
 from central import tables as t
 from central.receiver import store as st
 from central.records import (APOYO_KINDS, PACK_FIELDS, PACK_SIZE, RecordError, fields_key, hora_centro_text, persons,
@@ -143,7 +144,9 @@ _QUOTE = re.compile(r'[,"\r\n]')
 
 
 def _csv_field(value: str) -> str:
-    """A CSV field as csv.writer writes it (minimal quoting)."""
+    """A CSV field as csv.writer writes it (minimal quoting), text that starts like a formula
+    marked as text (spreadsheet.cell)."""
+    value = spreadsheet.cell(value)
     return '"' + value.replace('"', '""') + '"' if _QUOTE.search(value) else value
 
 
