@@ -17,9 +17,11 @@ import re
 from email.utils import formatdate
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from central.receiver.service import MAX_UPLOAD, Receiver, ReceiverError
@@ -40,6 +42,26 @@ class EnrollRequest(BaseModel):
     token: str = Field(min_length=1, max_length=200)
     public_key: str = Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
     municipio: str = Field(default="", max_length=120)
+
+
+class Refusal(BaseModel):
+    code: str = Field(description="motivo, para el kiosco")
+    message: str = Field(description="qué pasa, en español, para el técnico")
+
+
+# FastAPI's own refusals (a path or method the API does not have, a body it cannot read), said
+# as the receiver says its own: {code, message} in Spanish, nothing of what was sent echoed back
+HTTP_REFUSALS = {
+    404: ("ruta_desconocida", "«{path}» no es una ruta de este receptor: revise la dirección del receptor "
+                              "(https://servidor[:puerto], sin ruta después, o la que publique el proxy)"),
+    405: ("metodo_no_permitido", "{method} no se admite en {path}"),
+}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """The fields FastAPI found wrong, by name (a body it could not read at all: said so)."""
+    names = sorted({".".join(str(part) for part in error.get("loc", ())[1:]) for error in exc.errors()} - {""})
+    return f"Petición mal formada: revise {', '.join(names)}" if names else "Petición mal formada: el cuerpo no es JSON válido"
 
 
 class RotateRequest(BaseModel):
@@ -66,11 +88,24 @@ def create_app(receiver: Receiver) -> FastAPI:
         title="Apoyo Kiosk — receptor central",
         version="1.0.0",
         description="Recibe sobres sellados de los kioscos (tus 1.0.0) y emite acuses firmados.",
+        responses={422: {"model": Refusal, "description": "Petición mal formada"}},
     )
 
     @app.exception_handler(ReceiverError)
     async def _refusal(_request: Request, exc: ReceiverError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status, headers={"Tus-Resumable": TUS_VERSION})
+
+    @app.exception_handler(HTTPException)
+    async def _http_refusal(request: Request, exc: HTTPException) -> JSONResponse:
+        code, message = HTTP_REFUSALS.get(exc.status_code, ("peticion_invalida", "Petición ilegible: el cuerpo no se pudo leer"))
+        message = message.format(path=request.url.path[:200], method=request.method)
+        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code,
+                            headers={**(exc.headers or {}), "Tus-Resumable": TUS_VERSION})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"code": "peticion_invalida", "message": _validation_message(exc)}, status_code=422,
+                            headers={"Tus-Resumable": TUS_VERSION})
 
     reading: dict[str, bytearray] = {}  # upload id → the body of its PATCH being read by this instance
     app.add_middleware(BodyLimit)

@@ -106,3 +106,23 @@ def test_every_issued_token_can_be_typed_after_dash_dash_token(served) -> None:
         assert build_parser(argv).parse_args(argv).token == token
     # typed by hand in lower case with a stray space, it still enrolls
     assert _enroll(served, f" {token.lower()} ").status_code == 200
+
+
+def test_every_refusal_says_in_spanish_what_is_wrong(served, tmp_path) -> None:
+    """A request the API cannot take (a wrong path: the receiver's address typed with a path
+    after it, or a proxy's prefix; an unreadable or ill-formed body) is refused like any other,
+    {code, message} in Spanish, without echoing what was sent; and the technician provisioning
+    against a wrong address is told so (it said «rechazó el alta del kiosko: » with no reason)."""
+    wrong = requests.post(served.url + "/apoyo/v1/enroll", json={"token": "x", "public_key": "0" * 64}, timeout=5)
+    assert wrong.status_code == 404
+    assert wrong.json()["code"] == "ruta_desconocida" and "dirección del receptor" in wrong.json()["message"]
+    assert requests.delete(served.url + "/v1/enroll", timeout=5).json()["code"] == "metodo_no_permitido"
+    for body in ("[" * 5000 + "]" * 5000, "{no es json", '{"token": 5, "public_key": "zz"}'):
+        resp = requests.post(served.url + "/v1/enroll", data=body, headers={"Content-Type": "application/json"}, timeout=5)
+        assert resp.status_code in (400, 422) and resp.json()["code"] == "peticion_invalida", body[:20]
+        assert "zz" not in resp.text and "[[" not in resp.text and "Input should" not in resp.text
+    assert "public_key" in resp.json()["message"], "it names the field"
+    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "provision", "--receiver", served.url + "/apoyo",
+                          "--token", served.receiver.issue_token(DEMO_PROCESS), "--data-dir", str(tmp_path / "k")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and "dirección del receptor" in out.stderr, out.stderr
