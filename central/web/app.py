@@ -10,9 +10,11 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from central import accounts, mesa, processes
 from central.processing import STATUSES
@@ -38,6 +40,12 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
                                        headers={"Cache-Control": "no-store"})
 
 
+HTTP_ERRORS = {
+    404: ("No existe", "La página {path} no existe: revise la dirección o vuelva al inicio."),
+    405: ("Acción no disponible", "La página {path} no admite esa acción."),
+}
+
+
 def create_web_app(receiver: Receiver) -> FastAPI:
     for module in (accounts, mesa, processes):
         module.create_tables(receiver.engine)
@@ -52,6 +60,21 @@ def create_web_app(receiver: Receiver) -> FastAPI:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden):
         return render(request, "error.html", 403, title="Sin permiso", message=exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        # FastAPI's own (a page or an action the app does not have): a page in Spanish, not its
+        # English JSON
+        title, message = HTTP_ERRORS.get(exc.status_code, ("No se pudo atender", "La petición no se pudo atender."))
+        response = render(request, "error.html", exc.status_code, title=title, message=message.format(path=request.url.path[:200]))
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _exc: RequestValidationError):
+        return render(request, "error.html", 422, title="Datos mal escritos",
+                      message="La dirección o el formulario trae datos que no se pueden leer (un número con letras, "
+                              "un campo que falta): revise la dirección o vuelva a la página anterior.")
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):

@@ -82,6 +82,23 @@ def test_roles_are_checked_per_route(central, browser_for) -> None:
     assert prom.form(f"/procesos/{DEMO_PROCESS}/auxiliares", row).status_code == 403, "a promovente only reads"
 
 
+def test_a_page_or_action_the_app_does_not_have_is_said_in_spanish(central, browser_for) -> None:
+    """A mistyped address, an old bookmark or a form sent to the wrong place gets a page in
+    Spanish (it got FastAPI's English JSON: {"detail":"Not Found"})."""
+    _server, _receiver, web, _token = central
+    admin = browser_for("admin")
+    for path, status, words in (("/no-existe", 404, "La página /no-existe no existe"),
+                                (f"/procesos/{DEMO_PROCESS}/audiencias/abc", 404, "revise la dirección")):
+        page = admin.page(path)
+        assert (page.status_code, page.headers["content-type"].split(";")[0]) == (status, "text/html"), path
+        assert words in page.text and "Volver al inicio" in page.text and "detail" not in page.text
+    page = admin.page("/audiencias/abc")  # a number with letters
+    assert page.status_code == 422 and "no se pueden leer" in page.text and "int_parsing" not in page.text
+    wrong = admin.delete(web.url + "/procesos")
+    assert wrong.status_code == 405 and "no admite esa acción" in wrong.text and "Method" not in wrong.text
+    assert "GET" in wrong.headers["allow"]
+
+
 def test_process_roster_and_tokens_from_the_web(central, browser_for, tmp_path) -> None:
     server, receiver, _web, _token = central
     admin = browser_for("admin")
