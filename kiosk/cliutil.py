@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 
 from kiosk.errors import KioskError
+from kiosk.messages import text
 
 log = logging.getLogger("kiosk.cli")
 
@@ -103,9 +105,27 @@ def run_main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrumpido / interrupted", 130)
-    except Exception as exc:  # the technician gets the log line; the person gets one sentence
-        log.error("unexpected error in %s: %r", getattr(args, "command", "?"), exc, exc_info=log.isEnabledFor(logging.DEBUG))
-        return fail(_one_line(exc))
+    except OSError as exc:  # a file named on the command line (the OS says why in English)
+        if exc.filename is None or exc.errno not in FILE_REASONS:
+            return _unexpected(args, exc)
+        log.warning("cannot read %s: %s", exc.filename, exc)
+        return fail(text("file_unreadable", path=exc.filename, reason=text(FILE_REASONS[exc.errno])))
+    except UnicodeDecodeError as exc:  # a file read as text (the codec says why in English)
+        log.warning("not UTF-8: %s", exc)
+        return fail(text("file_not_utf8", byte=f"{exc.object[exc.start]:02X}", position=exc.start))
+    except Exception as exc:
+        return _unexpected(args, exc)
+
+
+# why a file cannot be read, as catalog codes
+FILE_REASONS = {errno.ENOENT: "file_missing", errno.EISDIR: "file_is_folder", errno.EACCES: "file_no_permission",
+                errno.EPERM: "file_no_permission"}
+
+
+def _unexpected(args: argparse.Namespace, exc: BaseException) -> int:
+    """The technician gets the log line; the person gets one sentence."""
+    log.error("unexpected error in %s: %r", getattr(args, "command", "?"), exc, exc_info=log.isEnabledFor(logging.DEBUG))
+    return fail(_one_line(exc))
 
 
 def _one_line(exc: BaseException) -> str:

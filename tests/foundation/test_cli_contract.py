@@ -77,3 +77,22 @@ def test_exit_codes_tell_usage_from_failure(tmp_path: Path) -> None:
     assert code("provision", "--receiver", "http://127.0.0.1:9", "--data-dir", str(tmp_path / "k"))[0] == 2, "no token: usage"
     rc, err = code("status", "--data-dir", str(tmp_path / "nada"))
     assert rc == 1 and "kiosk provision" in err and len(err.strip().splitlines()) == 1, "not provisioned: a failure"
+
+
+def test_a_file_named_on_the_command_line_that_cannot_be_read_is_said_in_spanish(tmp_path: Path) -> None:
+    """Missing, a folder, or a CSV saved by Excel in Windows-1252: the receiver's commands said
+    the OS's or the codec's English («[Errno 2] No such file…», «'utf-8' codec can't decode…»)."""
+    receiver = [sys.executable, "-m", "central.receiver.cli", "--data-dir", str(tmp_path / "rx")]
+    assert subprocess.run(receiver + ["init"], capture_output=True, timeout=120).returncode == 0
+    excel = tmp_path / "auxiliares.csv"
+    excel.write_bytes("id_auxiliar,nombres,apellido_paterno\nA0009,JOSÉ,MUÑOZ\n".encode("cp1252"))
+    for argv, words in ((["roster", "load", "--process", "X", str(tmp_path / "no-esta.csv")], "no existe"),
+                        (["roster", "load", "--process", "X", str(tmp_path)], "es una carpeta"),
+                        (["roster", "load", "--process", "X", str(excel)], "no está en UTF-8"),
+                        (["compulsa", "import", "--process", "X", str(tmp_path / "no-esta.csv")], "no existe"),
+                        (["results", "open", str(tmp_path / "no-esta.apk"), "--key", str(tmp_path / "no-esta.key")], "no existe")):
+        out = subprocess.run(receiver + argv, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1 and words in out.stderr, (argv, out.stderr)
+        assert "Errno" not in out.stderr and "codec" not in out.stderr and "Error)" not in out.stderr, out.stderr
+    out = subprocess.run(receiver + ["roster", "load", "--process", "X", str(excel)], capture_output=True, text=True, timeout=120)
+    assert "CSV UTF-8" in out.stderr, "it says how to save it from Excel"
