@@ -210,7 +210,7 @@ def import_situacion(engine: sa.Engine, process_id: str, data: bytes) -> ImportR
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.problems.append("el archivo no está en UTF-8")
+        result.problems.append("el archivo no está en UTF-8 (si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»)")
         return result
     reader = csv.DictReader(io.StringIO(text))
     header = [_norm(h) for h in (reader.fieldnames or [])]

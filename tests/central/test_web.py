@@ -116,6 +116,8 @@ def test_process_roster_and_tokens_from_the_web(central, browser_for, tmp_path) 
     refused = admin.form("/procesos/CP2026OAX/auxiliares/csv", files={"archivo": ("a.csv", (csv + young).encode(), "text/csv")})
     assert refused.status_code == 422 and "fila 4: la persona auxiliar debe tener al menos 18 años" in refused.text
     assert "ROSA" not in refused.text.split('id="auxiliares"')[1].split("</table>")[0], "all or none"
+    excel = admin.form("/procesos/CP2026OAX/auxiliares/csv", files={"archivo": ("a.csv", (csv + young).encode("cp1252"), "text/csv")})
+    assert excel.status_code == 422 and "guárdelo como «CSV UTF-8 (delimitado por comas)»" in excel.text, "how to save it from Excel"
     loaded = admin.form("/procesos/CP2026OAX/auxiliares/csv", files={"archivo": ("a.csv", csv.encode(), "text/csv")})
     assert loaded.status_code == 200 and "2 personas auxiliares cargadas" in loaded.text
     baja = admin.form("/procesos/CP2026OAX/auxiliares/A0002/baja", {"motivo": "renuncia voluntaria", "fecha": ""})

@@ -66,7 +66,7 @@ def _count(engine, table) -> int:
 
 @pytest.mark.parametrize("content, problem", [
     (b"folio;situacion\n", "faltan columnas"),
-    ("folio,situacion\n{0},En Padrón\n".encode("latin-1"), "UTF-8"),
+    ("folio,situacion\n{0},En Padrón\n".encode("latin-1"), "UTF-8 (si viene de Excel, guárdelo como «CSV UTF-8"),
     (b"folio,situacion\n{0},En Padron\n{0},Datos no encontrados\n", "viene dos veces"),
     (b"folio,situacion\n{0},En Padron\n{1},Lo que sea\n", "fila 3: situación registral desconocida «Lo que sea»"),
     (b"folio,situacion,motivo_baja\n{0},Baja,por capricho\n", "motivo de baja desconocido"),

@@ -93,7 +93,7 @@ async def alta_csv(request: Request, pid: str, s: accounts.Session = Depends(rol
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise processes.FormError(["El archivo debe estar en UTF-8"]) from None
+            raise processes.FormError(["El archivo debe estar en UTF-8: si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»"]) from None
         rows = processes.parse_csv(text)
     except processes.FormError as exc:
         return _page(request, web, s, pid, status_code=422, problems=exc.problems)
