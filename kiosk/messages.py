@@ -71,12 +71,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The receiver {url} must use https:// (http:// only on this machine, for the demo).",
     },
     "file_unreadable": {
-        "es": "No se pudo leer {path}: {reason}.",
-        "en": "Could not read {path}: {reason}.",
+        "es": "No se pudo abrir {path}: {reason}.",
+        "en": "Could not open {path}: {reason}.",
     },
     "file_missing": {"es": "no existe", "en": "it does not exist"},
     "file_is_folder": {"es": "es una carpeta, no un archivo", "en": "it is a folder, not a file"},
-    "file_no_permission": {"es": "sin permiso para leerlo", "en": "no permission to read it"},
+    "file_no_permission": {"es": "sin permiso", "en": "no permission"},
     "file_not_utf8": {
         "es": "Un archivo no está en UTF-8 (el byte 0x{byte} en la posición {position}; si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»).",
         "en": "A file is not UTF-8 (byte 0x{byte} at position {position}; if it comes from Excel, save it as «CSV UTF-8 (comma delimited)»).",
