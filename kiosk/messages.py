@@ -81,6 +81,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "Un archivo no está en UTF-8 (el byte 0x{byte} en la posición {position}; si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»).",
         "en": "A file is not UTF-8 (byte 0x{byte} at position {position}; if it comes from Excel, save it as «CSV UTF-8 (comma delimited)»).",
     },
+    "usb_folder_missing": {
+        "es": "La carpeta {path} no existe: revise dónde quedó montada la memoria USB.",
+        "en": "The folder {path} does not exist: check where the USB stick was mounted.",
+    },
+    "usb_not_a_folder": {
+        "es": "{path} no es una carpeta: indique la carpeta de la memoria USB.",
+        "en": "{path} is not a folder: give the USB stick's folder.",
+    },
+    "usb_no_acuses": {
+        "es": "No hay acuses en {path} (archivos *.acuse.json): ¿es la memoria que volvió de la oficina del OPL tras «kiosk-receiver import»?",
+        "en": "No acuses in {path} (*.acuse.json files): is this the stick that came back from the OPL office after «kiosk-receiver import»?",
+    },
     "enroll_refused": {
         "es": "El receptor rechazó el alta del kiosko: {reason}",
         "en": "The receiver refused to enroll this kiosk: {reason}",

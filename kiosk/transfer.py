@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from kiosk import sealing
+from kiosk.errors import KioskError
 from kiosk.station import Station
 
 
@@ -46,9 +47,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def import_acuses(station: Station, src: Path) -> dict:
+    """The acuses on the stick that came back from the OPL (`src/acuses`, or `src` itself),
+    applied one by one. A folder that does not exist or holds no acuse is an error (a stick
+    mounted elsewhere or a typo is no empty import)."""
+    if not src.exists():
+        raise KioskError("usb_folder_missing", path=str(src))
+    if not src.is_dir():
+        raise KioskError("usb_not_a_folder", path=str(src))
     result = {"applied": 0, "quarantined": 0, "invalid": []}
     folder = src / "acuses" if (src / "acuses").is_dir() else src
-    for path in sorted(folder.glob("*.acuse.json")):
+    paths = sorted(folder.glob("*.acuse.json"))
+    if not paths:
+        raise KioskError("usb_no_acuses", path=str(folder))
+    for path in paths:
         try:
             state = station.apply_acuse(json.loads(path.read_text()))
         except (ValueError, sealing.InvalidSignature):

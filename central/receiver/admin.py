@@ -79,9 +79,21 @@ def keep_alta_and_baja(receiver: Receiver, body: dict) -> dict:
     return {**body, **kept}
 
 
+class NotAnExport(Exception):
+    """The folder given to `import_dir` is no kiosk export (a Spanish sentence)."""
+
+
 def import_dir(receiver: Receiver, src: Path, dst: Path | None = None) -> dict:
     """Sneakernet: apply the same checks to every *.apk envelope in `src`; write acuses to
-    `dst` (default `src/acuses`) for `kiosk import-acuses` to carry back."""
+    `dst` (default `src/acuses`) for `kiosk import-acuses` to carry back. A folder that does not
+    exist or holds no export is refused (NotAnExport) before anything is made in it: a stick
+    mounted elsewhere or a typo is no empty import."""
+    if not src.exists():
+        raise NotAnExport(f"La carpeta {src} no existe: revise dónde quedó montada la memoria USB")
+    if not src.is_dir():
+        raise NotAnExport(f"{src} no es una carpeta: indique la carpeta de la memoria USB que llenó «kiosk export»")
+    if not (src / "manifest.json").exists() and next(src.glob("*.apk"), None) is None:
+        raise NotAnExport(f"{src} no es una exportación de kiosko: no tiene sobres (*.apk) ni el manifest.json de «kiosk export»")
     out = dst or src / "acuses"
     out.mkdir(parents=True, exist_ok=True)
     exported_at, listed = export_time(receiver, src)

@@ -175,7 +175,10 @@ def cmd_acuses(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    result = admin.import_dir(_receiver(args), Path(args.dir), Path(args.acuses) if args.acuses else None)
+    try:
+        result = admin.import_dir(_receiver(args), Path(args.dir), Path(args.acuses) if args.acuses else None)
+    except admin.NotAnExport as exc:
+        return fail(str(exc))
     print(json.dumps(result, ensure_ascii=False))
     return 0 if not result["refused"] else 1
 

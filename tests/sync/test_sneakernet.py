@@ -81,3 +81,21 @@ def test_forged_acuses_on_the_stick_are_reported_and_delete_nothing(tmp_path: Pa
         assert station.vault.get(folio).envelope is not None
     finally:
         station.close()
+
+
+def test_a_mistyped_or_wrong_folder_is_refused_and_creates_nothing(tmp_path: Path, provisioned) -> None:
+    """A stick mounted elsewhere, a typo, a file, or a folder that is no export: the import said
+    «imported 0» with exit 0 (and made the missing folder, with an acuses/ folder in it)."""
+    station, _server, _receiver = provisioned
+    data_dir = station.data.root
+    station.close()
+    receptor = ["central.receiver.cli", "--data-dir", str(tmp_path / "receptor"), "import"]
+    missing, a_file, empty = tmp_path / "media" / "USB", tmp_path / "nota.txt", tmp_path / "vacia"
+    a_file.write_text("no es una memoria")
+    empty.mkdir()
+    for where, words in ((missing, "no existe"), (a_file, "no es una carpeta"), (empty, "no es una exportación de kiosko")):
+        out = _run(*receptor, str(where))
+        assert out.returncode == 1 and words in out.stderr and str(where) in out.stderr, out.stderr
+        back = _run("kiosk.cli", "--data-dir", str(data_dir), "import-acuses", str(where))
+        assert back.returncode == 1 and (words if where != empty else "No hay acuses") in back.stderr, back.stderr
+    assert not missing.exists() and list(empty.iterdir()) == [], "nothing made where nothing was"
