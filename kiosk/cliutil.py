@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import sys
 
 from kiosk.errors import KioskError
-from kiosk.messages import text
+from kiosk.messages import FILE_REASONS, file_reason, text
 
 log = logging.getLogger("kiosk.cli")
 
@@ -108,18 +107,13 @@ def run_main(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     except OSError as exc:  # a file named on the command line (the OS says why in English)
         if exc.filename is None or exc.errno not in FILE_REASONS:
             return _unexpected(args, exc)
-        log.warning("cannot read %s: %s", exc.filename, exc)
-        return fail(text("file_unreadable", path=exc.filename, reason=text(FILE_REASONS[exc.errno])))
+        log.warning("cannot open %s: %s", exc.filename, exc)
+        return fail(text("file_unreadable", path=exc.filename, reason=file_reason(exc)))
     except UnicodeDecodeError as exc:  # a file read as text (the codec says why in English)
         log.warning("not UTF-8: %s", exc)
         return fail(text("file_not_utf8", byte=f"{exc.object[exc.start]:02X}", position=exc.start))
     except Exception as exc:
         return _unexpected(args, exc)
-
-
-# why a file cannot be read, as catalog codes
-FILE_REASONS = {errno.ENOENT: "file_missing", errno.EISDIR: "file_is_folder", errno.EACCES: "file_no_permission",
-                errno.EPERM: "file_no_permission"}
 
 
 def _unexpected(args: argparse.Namespace, exc: BaseException) -> int:

@@ -6,6 +6,7 @@ translation never hides an error.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 
@@ -77,6 +78,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "file_missing": {"es": "no existe", "en": "it does not exist"},
     "file_is_folder": {"es": "es una carpeta, no un archivo", "en": "it is a folder, not a file"},
     "file_no_permission": {"es": "sin permiso", "en": "no permission"},
+    "file_not_folder": {"es": "no es una carpeta", "en": "it is not a folder"},
+    "file_exists": {"es": "ya existe un archivo con ese nombre", "en": "a file with that name exists"},
+    "file_no_space": {"es": "no queda espacio", "en": "no space left"},
+    "file_read_only": {"es": "el medio es de solo lectura", "en": "the medium is read-only"},
+    "file_not_text": {"es": "no está en UTF-8", "en": "it is not UTF-8"},
+    "file_error": {"es": "error de entrada/salida", "en": "input/output error"},
     "file_not_utf8": {
         "es": "Un archivo no está en UTF-8 (el byte 0x{byte} en la posición {position}; si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»).",
         "en": "A file is not UTF-8 (byte 0x{byte} at position {position}; if it comes from Excel, save it as «CSV UTF-8 (comma delimited)»).",
@@ -162,6 +169,19 @@ def lookup(catalog: dict[str, dict[str, str]], code: str, lang: str | None = Non
 def contract(text: str) -> str:
     """Spanish contractions a filled-in parameter can break: "de el CIC" → "del CIC", "a el" → "al"."""
     return re.sub(r"\b([Dd]e|[Aa]) el\b", lambda m: m.group(1)[0] + ("el" if m.group(1).lower() == "de" else "l"), text)
+
+
+# why a file cannot be opened, read or written, as catalog codes (the OS says it in English)
+FILE_REASONS = {errno.ENOENT: "file_missing", errno.EISDIR: "file_is_folder", errno.ENOTDIR: "file_not_folder",
+                errno.EACCES: "file_no_permission", errno.EPERM: "file_no_permission", errno.EEXIST: "file_exists",
+                errno.ENOSPC: "file_no_space", errno.EROFS: "file_read_only"}
+
+
+def file_reason(exc: OSError | UnicodeDecodeError, lang: str | None = None) -> str:
+    """Why a file failed, in the person's language (an unusual OS error: «error de entrada/salida»)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return text("file_not_text", lang)
+    return text(FILE_REASONS.get(exc.errno, "file_error"), lang)
 
 
 def text(code: str, lang: str | None = None, **params: object) -> str:

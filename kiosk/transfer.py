@@ -15,6 +15,8 @@ from kiosk.station import Station
 
 
 def export_envelopes(station: Station, dest: Path) -> int:
+    if dest.exists() and not dest.is_dir():
+        raise KioskError("usb_not_a_folder", path=str(dest))
     dest.mkdir(parents=True, exist_ok=True)
     n = 0
     listed: list[dict] = []

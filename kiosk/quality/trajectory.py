@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.messages import file_reason
 from kiosk.quality.messages import text
 
 MAX_POINTS = 200_000
@@ -100,7 +101,7 @@ def load_trajectory(path: str | Path) -> Trajectory:
             raise TrajectoryError(f"el archivo es demasiado grande ({size // 1_000_000} MB, máximo {MAX_FILE_BYTES // 1_000_000})")
         raw_text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise TrajectoryError(f"no se pudo leer el archivo: {exc.__class__.__name__}") from exc
+        raise TrajectoryError(f"no se pudo leer el archivo: {file_reason(exc, 'es')}") from exc
     if not raw_text.strip():
         raise TrajectoryError("el archivo está vacío")
     try:

@@ -138,3 +138,13 @@ def test_check_signature_unreadable(tmp_path: Path, content: str, capsys) -> Non
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
     assert "no es válida" in captured.err
+
+
+def test_check_signature_names_why_a_file_cannot_be_read(tmp_path: Path, capsys) -> None:
+    """It said «no se pudo leer el archivo: FileNotFoundError»."""
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"nombre": "MUÑOZ"}'.encode("latin-1"))
+    for path, words in ((tmp_path / "no-esta.json", "no existe"), (tmp_path, "es una carpeta"), (latin, "no está en UTF-8")):
+        assert _run(signature_cmd, ["check-signature", str(path), "--json"]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Error" not in err, err

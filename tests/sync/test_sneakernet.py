@@ -99,3 +99,5 @@ def test_a_mistyped_or_wrong_folder_is_refused_and_creates_nothing(tmp_path: Pat
         back = _run("kiosk.cli", "--data-dir", str(data_dir), "import-acuses", str(where))
         assert back.returncode == 1 and (words if where != empty else "No hay acuses") in back.stderr, back.stderr
     assert not missing.exists() and list(empty.iterdir()) == [], "nothing made where nothing was"
+    out = _run("kiosk.cli", "--data-dir", str(data_dir), "export", str(a_file))
+    assert out.returncode == 1 and "no es una carpeta" in out.stderr and "Errno" not in out.stderr, out.stderr

@@ -234,6 +234,12 @@ async def test_envio_lists_states_and_exports(kiosk_station, tmp_path: Path) -> 
         assert "Sellados, por enviar" in text and "En cuarentena" in text and "Acuses recibidos" in text
         bar = app.screen.query_one("ProgressBar")
         assert bar.total == 2048 and bar.progress == 512
+        (tmp_path / "nota.txt").write_text("un archivo, no la memoria")
+        app.screen.query_one("#export-dir").value = str(tmp_path / "nota.txt")
+        await pilot.press("x")
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "No se pudo exportar" in text and "no es una carpeta" in text and "exists" not in text, "said in Spanish"
         app.screen.query_one("#export-dir").value = str(tmp_path / "usb")
         await pilot.press("x")
         await pilot.pause(0.1)

@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, ProgressBar, Static
 
+from kiosk.errors import KioskError
+from kiosk.messages import file_reason
 from kiosk.transfer import export_envelopes
 from kiosk.vault import STATES
 from tui.messages import clock
@@ -124,8 +126,10 @@ class EnvioScreen(KioskScreen):
             return
         try:
             n = export_envelopes(self.kiosk.station, Path(folder))
-        except OSError as exc:
-            result.update(self.t("export_failed", reason=exc.strerror or str(exc)))
+        except (OSError, KioskError) as exc:
+            lang = self.kiosk.lang
+            reason = file_reason(exc, lang) if isinstance(exc, OSError) else exc.message(lang)
+            result.update(self.t("export_failed", reason=reason))
             result.set_classes("error")
             return
         result.update(self.t("exported", n=n, dir=folder))
