@@ -202,6 +202,7 @@ def check_receiver(data_dir: str | Path, timeout: float = 3.0) -> Check:
     import socket
     from urllib.parse import urlparse
 
+    from kiosk.messages import link_reason
     from kiosk.paths import DataDir
 
     def probe() -> str:
@@ -214,7 +215,7 @@ def check_receiver(data_dir: str | Path, timeout: float = 3.0) -> Check:
             with socket.create_connection((url.hostname, port), timeout=timeout):
                 return f"{url.hostname}:{port} responde"
         except OSError as error:
-            raise RuntimeError(f"sin enlace con {url.hostname}:{port} ({error.strerror or error}); los registros esperan en la cola") from None
+            raise RuntimeError(f"sin enlace con {url.hostname}:{port} ({link_reason(error, 'es')}); los registros esperan en la cola") from None
 
     return _plain("receiver", probe)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import socket
 
 CATALOG: dict[str, dict[str, str]] = {
     "vault_key_wrong": {
@@ -84,6 +85,13 @@ CATALOG: dict[str, dict[str, str]] = {
     "file_read_only": {"es": "el medio es de solo lectura", "en": "the medium is read-only"},
     "file_not_text": {"es": "no está en UTF-8", "en": "it is not UTF-8"},
     "file_error": {"es": "error de entrada/salida", "en": "input/output error"},
+    "link_refused": {"es": "el servidor rechazó la conexión: ¿está corriendo el receptor en ese puerto?",
+                     "en": "the server refused the connection: is the receiver running on that port?"},
+    "link_timeout": {"es": "no respondió a tiempo", "en": "it did not answer in time"},
+    "link_unreachable": {"es": "la red no llega a ese servidor", "en": "the network does not reach that server"},
+    "link_unknown_host": {"es": "no se encontró el servidor por su nombre (revise la dirección o el DNS)",
+                          "en": "the server's name was not found (check the address or the DNS)"},
+    "link_error": {"es": "error de red", "en": "network error"},
     "file_not_utf8": {
         "es": "Un archivo no está en UTF-8 (el byte 0x{byte} en la posición {position}; si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»).",
         "en": "A file is not UTF-8 (byte 0x{byte} at position {position}; if it comes from Excel, save it as «CSV UTF-8 (comma delimited)»).",
@@ -182,6 +190,18 @@ def file_reason(exc: OSError | UnicodeDecodeError, lang: str | None = None) -> s
     if isinstance(exc, UnicodeDecodeError):
         return text("file_not_text", lang)
     return text(FILE_REASONS.get(exc.errno, "file_error"), lang)
+
+
+def link_reason(exc: OSError, lang: str | None = None) -> str:
+    """Why a connection failed, in the person's language (the OS says it in English)."""
+    if isinstance(exc, socket.gaierror):
+        code = "link_unknown_host"
+    elif isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
+        code = "link_timeout"
+    else:
+        code = {errno.ECONNREFUSED: "link_refused", errno.EHOSTUNREACH: "link_unreachable",
+                errno.ENETUNREACH: "link_unreachable"}.get(exc.errno, "link_error")
+    return text(code, lang)
 
 
 def text(code: str, lang: str | None = None, **params: object) -> str:

@@ -3,6 +3,7 @@ checks come in the agreed order, and the disk check warns under its threshold.""
 
 import argparse
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,19 @@ def test_disk_check_threshold(tmp_path: Path) -> None:
     assert doctor.check_disk(tmp_path / "not" / "yet").ok
     low = doctor.check_disk(tmp_path, minimum=2**62)
     assert not low.ok and "poco espacio libre" in low.detail
+
+
+def test_the_receiver_check_says_why_in_spanish(tmp_path: Path) -> None:
+    """A receiver that is not running, or a name that does not resolve: it said the OS's English
+    («Connection refused», «Name or service not known»)."""
+    from kiosk.paths import DataDir
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # free once the socket closes: nothing listens there
+    device = DataDir(tmp_path).device_json
+    device.parent.mkdir(parents=True, exist_ok=True)
+    for url, words in ((f"http://127.0.0.1:{closed}", "rechazó la conexión"), ("https://no-existe.invalid", "no se encontró el servidor")):
+        device.write_text(json.dumps({"receiver_url": url}))
+        check = doctor.check_receiver(tmp_path, timeout=2)
+        assert not check.ok and words in check.detail and "refused" not in check.detail and "known" not in check.detail, check.detail
