@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import secrets
 import logging
+import secrets
+import socket
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -23,6 +24,7 @@ import requests
 from nacl.signing import SigningKey, VerifyKey
 
 from kiosk import sealing
+from kiosk.messages import link_reason, text
 from sync import lote
 from sync.protocol import upload_claim
 
@@ -35,7 +37,32 @@ CLOCK_SKEW = 60.0  # a signed request refused while our clock is this far off is
 
 
 class LinkError(Exception):
-    """The receiver could not be reached or answered with a transport-level failure; try later."""
+    """The receiver could not be reached or answered with a transport-level failure; try later.
+    str() is the technician's detail (the log); `reason` says why in Spanish, for a person."""
+
+    def __init__(self, detail: str, reason: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason or text("link_error", "es")
+
+
+def _why_unreachable(exc: requests.RequestException) -> str:
+    """The Spanish reason of a request that reached no receiver: the socket error requests and
+    urllib3 wrap (a refused connection, a name not found, a timeout), else a TLS failure."""
+    if isinstance(exc, requests.Timeout):
+        return text("link_timeout", "es")
+    seen, todo = set(), [exc]
+    while todo:
+        error = todo.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and (error.errno is not None or isinstance(error, (socket.gaierror, TimeoutError))):
+            return link_reason(error, "es")
+        todo += [e for e in (error.__cause__, error.__context__, getattr(error, "reason", None), *error.args)
+                 if isinstance(e, BaseException)]
+    if isinstance(exc, requests.exceptions.SSLError):
+        return text("link_tls", "es")
+    return text("link_error", "es")
 
 
 class Refused(Exception):
@@ -127,10 +154,10 @@ class ReceiverClient:
         try:
             resp = self.session.request(method, url, data=body or None, headers=hdrs, timeout=self.timeout, verify=self.verify)
         except requests.RequestException as exc:
-            raise LinkError(str(exc)) from exc
+            raise LinkError(str(exc), _why_unreachable(exc)) from exc
         self._note_time(resp, time_nonce)
         if resp.status_code >= 500:
-            raise LinkError(f"HTTP {resp.status_code}")
+            raise LinkError(f"HTTP {resp.status_code}", text("link_server_error", "es", status=resp.status_code))
         if resp.status_code >= 400:
             try:
                 detail = dict(resp.json())

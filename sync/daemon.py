@@ -146,7 +146,7 @@ class SyncDaemon:
                     self._beat()
         except LinkError as exc:
             summary.link_ok = False
-            summary.errors.append(f"enlace: {exc}")
+            summary.errors.append(f"enlace: {exc.reason}")
             log.warning("link down: %s (%d acuses in this pass)", exc, summary.acknowledged)
         except Refused as exc:
             summary.errors.append(f"{exc.code}: {exc.message}")

@@ -12,6 +12,7 @@ import pytest
 
 from kiosk import operators
 from tests.conftest import Authority
+from tests.foundation.records import manual
 from tests.tui.helpers import capture_to_review, login, make_app, open_tecnico, registered_station, wait_for
 from tests.tui.test_flows import screen_name
 
@@ -136,3 +137,20 @@ def test_the_deny_list_catches_english() -> None:
     found = english_on(Fake())
     assert any("'pad'" in f for f in found) and any("record_sealed" in f for f in found)
     assert not any("english" in f.lower() for f in found)
+
+
+async def test_a_link_that_is_down_is_said_in_spanish_on_inicio(kiosk_station) -> None:
+    """The daemon's last failure as Inicio shows it: why, in Spanish (it showed
+    «2026-12-06T07:50:00+00:00 enlace: HTTPConnectionPool(host=…», a UTC stamp and requests'
+    English, cut at 60 characters)."""
+    from sync.daemon import SyncDaemon
+
+    kiosk_station.save_manual(manual("MUESTR85010120H100"), "A1")
+    assert not SyncDaemon(kiosk_station).run_once().link_ok  # nothing listens on the demo's port 9
+    app = make_app(kiosk_station)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        line = next(line for line in drawn_lines(app) if "Enlace" in line)
+        assert "sin conexión (el receptor rechazó la conexión)" in line, line
+        assert "HTTP" not in line and "+00:00" not in line and "enlace:" not in line, line
+        assert english_on(app) == []

@@ -113,7 +113,9 @@ class InicioScreen(KioskScreen):
         who = (self.t("operator_in", name=self.kiosk.operator_name(), id=self.kiosk.operator)
                if self.kiosk.operator else self.t("operator_out"))
         if status["last_sync_error"]:
-            link = self.t("link_down", reason=status["last_sync_error"][:60])
+            # "<UTC stamp> <what failed>": the stamp is for `kiosk status`; the person reads why
+            reason = status["last_sync_error"].partition(" ")[2].removeprefix("enlace: ")
+            link = self.t("link_down", reason=reason[:60])
         elif status["last_sync"]:
             link = self.t("link_ok")
         else:
