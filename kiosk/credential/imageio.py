@@ -5,7 +5,6 @@ Every failure raises `ImageRejected` whose message is a Spanish sentence for the
 
 from __future__ import annotations
 
-import errno
 import functools
 import io
 import logging
@@ -17,6 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from kiosk.credential.messages import message
+from kiosk.messages import file_reason
 
 log = logging.getLogger(__name__)
 
@@ -166,14 +166,9 @@ def read_file(path: str | Path) -> bytes:
             raise ImageRejected("file_unreadable", path=str(path), reason=message("reason_too_heavy", mb=size // 1_000_000))
         return path.read_bytes()
     except OSError as exc:
-        reason = message(FILE_ERRORS.get(exc.errno, "reason_cannot_open"))
+        reason = file_reason(exc, "es")
         log.warning("image %s unreadable: %s", path, exc)
         raise ImageRejected("file_unreadable", path=str(path), reason=reason) from exc
-
-
-# the usual reasons a file cannot be opened, as catalog codes (the OS says them in English)
-FILE_ERRORS = {errno.ENOENT: "reason_missing", errno.EISDIR: "reason_folder",
-               errno.EACCES: "reason_no_permission", errno.EPERM: "reason_no_permission"}
 
 
 def check_not_black(bgr: np.ndarray, name: str = "imagen") -> None:

@@ -108,10 +108,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "reason_damaged": {"es": "el archivo está dañado o incompleto", "en": "the file is damaged or incomplete"},
     "reason_too_heavy": {"es": "el archivo pesa {mb} MB", "en": "the file weighs {mb} MB"},
-    "reason_missing": {"es": "no existe", "en": "it does not exist"},
-    "reason_folder": {"es": "es una carpeta, no una foto", "en": "it is a folder, not a photo"},
-    "reason_no_permission": {"es": "no hay permiso para leerla", "en": "there is no permission to read it"},
-    "reason_cannot_open": {"es": "no se puede abrir", "en": "it cannot be opened"},
     "file_unreadable": {
         "es": "No se pudo leer la imagen {path}: {reason}.",
         "en": "Could not read the image {path}: {reason}.",
