@@ -38,11 +38,12 @@ CLOCK_SKEW = 60.0  # a signed request refused while our clock is this far off is
 
 class LinkError(Exception):
     """The receiver could not be reached or answered with a transport-level failure; try later.
-    str() is the technician's detail (the log); `reason` says why in Spanish, for a person."""
+    str() is the technician's detail (the log); `reason` says why in Spanish, for a person (the
+    detail itself when it is ours: «respuesta incompleta del receptor»)."""
 
     def __init__(self, detail: str, reason: str | None = None) -> None:
         super().__init__(detail)
-        self.reason = reason or text("link_error", "es")
+        self.reason = reason or detail
 
 
 def _why_unreachable(exc: requests.RequestException) -> str:
