@@ -91,8 +91,8 @@ CATALOG: dict[str, dict[str, str]] = {
                           "en": "the receiver answered with an error (HTTP {status})"},
     "link_timeout": {"es": "no respondió a tiempo", "en": "it did not answer in time"},
     "link_unreachable": {"es": "la red no llega a ese servidor", "en": "the network does not reach that server"},
-    "link_unknown_host": {"es": "no se encontró el servidor por su nombre (revise la dirección o el DNS)",
-                          "en": "the server's name was not found (check the address or the DNS)"},
+    "link_unknown_host": {"es": "no se encontró el servidor (revise la dirección)",  # fits Inicio's line
+                          "en": "server not found (check the address)"},
     "link_error": {"es": "error de red", "en": "network error"},
     "file_not_utf8": {
         "es": "Un archivo no está en UTF-8 (el byte 0x{byte} en la posición {position}; si viene de Excel, guárdelo como «CSV UTF-8 (delimitado por comas)»).",
