@@ -252,6 +252,18 @@ def _label(status: str) -> str:
     return STATUS_LABELS.get(status, SITUACIONES.get(status, MOTIVOS_BAJA.get(status, status)))
 
 
+TABLE_TEXT = 300  # characters of a text shown in the report's table (about ten lines of its column)
+ANNEX_FIELDS = {"manifestacion": "Manifestación", "evidencia": "Evidencia", "motivo": "Motivo"}
+
+
+def _in_table(text: str) -> str:
+    """A text as the report's table shows it: its start, when the whole would make the row taller
+    than a page (an allegation keeps up to 4 000 characters); the annex has it whole."""
+    if not text:
+        return "—"
+    return text if len(text) <= TABLE_TEXT else text[:TABLE_TEXT].rstrip() + " … (completo en el anexo)"
+
+
 def acta_pdf(conn: sa.Connection, audiencia_id: int) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
@@ -319,8 +331,21 @@ def acta_pdf(conn: sa.Connection, audiencia_id: int) -> bytes:
         for r in rows:
             before = _label(r["estatus_anterior"]) + (f" / {_label(r['situacion_anterior'])}" if r["situacion_anterior"] else "")
             after = _label(r["estatus_final"]) + (f" / {_label(r['situacion_final'])}" if r["situacion_final"] else "")
-            table.row([r["folio"], before, r["manifestacion"] or "—", r["evidencia"] or "—", r["resolucion"], after,
-                       r["motivo"] or "—"])
+            table.row([r["folio"], before, _in_table(r["manifestacion"]), _in_table(r["evidencia"]), r["resolucion"], after,
+                       _in_table(r["motivo"])])
+    long_texts = [r for r in rows if any(len(r[k]) > TABLE_TEXT for k in ANNEX_FIELDS)]
+    if long_texts:
+        # a table row cannot break across pages: the whole texts follow as paragraphs, which can
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 6, "Anexo: textos completos", new_x="LMARGIN", new_y="NEXT")
+        for r in long_texts:
+            pdf.set_font("DejaVu", "B", 8)
+            pdf.multi_cell(0, 4.5, f"Folio {r['folio']}", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 8)
+            for key, label in ANNEX_FIELDS.items():
+                if r[key]:
+                    pdf.multi_cell(0, 4, f"{label}: {r[key]}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 5.5, "Firman quienes intervinieron:", new_x="LMARGIN", new_y="NEXT")

@@ -204,3 +204,28 @@ def test_a_database_from_before_the_notice_gets_its_columns(tmp_path) -> None:
     aviso = audiencia.aviso_text(engine, 1)
     assert "Aviso emitido: no registrado" in aviso and "(no indicadas)" in aviso
     engine.dispose()
+
+
+def test_an_audiencia_with_long_allegations_closes_and_its_acta_keeps_every_word(compulsed, tmp_path) -> None:
+    """A promovente's allegation as long as decide keeps (4 000 characters), the evidence and the
+    motivo at theirs (2 000): closing failed on fpdf's «row … too high … on a single page» (the
+    report's table cell), so the audiencia could not close. The table shows the start; the whole
+    text follows in the acta's annex."""
+    import subprocess
+
+    receiver, folios = compulsed
+    with receiver.engine.begin() as c:
+        set_status(c, folios[0], "con_inconsistencia", "l) firma distinta")
+    aid = audiencia.schedule(receiver.engine, PROCESS, 1_800_000_000.0, [audiencia.Official("LIC. ANA MUESTRA", "Titular")],
+                             ["C. PEDRO MUESTRA"], notified_at=1_800_000_000.0 - 3 * 86400)
+    audiencia.start(receiver.engine, aid)
+    words = " ".join(f"palabra{i}" for i in range(600))
+    allegation = (words + " FINDELAMANIFESTACION")[-4000:]
+    audiencia.decide(receiver.engine, aid, folios[0], official="LIC. ANA MUESTRA", allegation=allegation,
+                     evidence=words[:1980] + " FINDELAEVIDENCIA", new_status="para_compulsa", reason=words[:1985] + " FINDELMOTIVO")
+    pdf = audiencia.close(receiver.engine, aid)
+    (tmp_path / "acta.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "acta.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+    for end in ("FINDELAMANIFESTACION", "FINDELAEVIDENCIA", "FINDELMOTIVO"):
+        assert end in text, end
+    assert "completo en el anexo" in text
