@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -25,8 +26,11 @@ from kiosk import payload
 from kiosk.paths import write_private
 from kiosk.quality.messages import MESSAGES as GATE_MESSAGES
 from kiosk.quality.override import REASONS, reason_text
+from kiosk.quality.trajectory import MAX_FILE_BYTES as TRAJECTORY_BYTES  # the kiosk compresses the trazo itself
 from central import accounts
 from central.receiver import store as st
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 25
 SAMPLE_PERCENT = 10  # supervisor re-review: this share of decided records, chosen by folio hash
@@ -281,8 +285,13 @@ class Evidence:
         raw = self.blobs.get("signature.json.z")
         if not raw:
             return None
+        inflate = zlib.decompressobj()
         try:
-            return json.loads(zlib.decompress(raw, bufsize=1 << 16))
+            text = inflate.decompress(raw, TRAJECTORY_BYTES)
+            if inflate.unconsumed_tail:  # more than any pad writes: a blob made to fill the memory
+                log.warning("signature trajectory inflates past %d bytes: not opened", TRAJECTORY_BYTES)
+                return None
+            return json.loads(text)
         except (zlib.error, ValueError):
             return None
 

@@ -4,6 +4,9 @@ the Mesa key opens the evidence only in memory."""
 
 from __future__ import annotations
 
+import json
+import zlib
+
 import pytest
 import sqlalchemy as sa
 
@@ -100,3 +103,31 @@ def test_workers_starting_together_share_one_mesa_key(tmp_path) -> None:
             w.join()
         assert keys == {(root / "keys" / "mesa.key").read_bytes().hex()}
         assert [p.name for p in (root / "keys").iterdir()] == ["mesa.key"]
+
+
+BOMB_CHILD = """
+import resource, sys, zlib
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from central.mesa import Evidence
+bomb = open(sys.argv[1], "rb").read()
+print(Evidence("apoyo", {}, {"signature.json.z": bomb}).trajectory())
+"""
+
+
+def test_a_signature_blob_that_inflates_without_end_is_refused_in_bounded_memory(tmp_path) -> None:
+    """An enrolled kiosk compresses its own signature trajectory: a hostile one can send 2 MB
+    that inflate to 2 GB. Opening the record's trazo in the Mesa inflated it whole (the web app
+    under a 1 GB address space died with MemoryError); now it stops at the trajectory cap and
+    the record shows no trazo."""
+    import subprocess
+    import sys
+
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join([squeeze.compress(b'{"points": [' + b" " * (1 << 20)) for _ in range(2048)]) + squeeze.flush()
+    assert len(bomb) < 3 << 20
+    path = tmp_path / "bomb.z"
+    path.write_bytes(bomb)
+    done = subprocess.run([sys.executable, "-c", BOMB_CHILD, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr[-400:]
+    real = {"width": 10, "height": 5, "points": [[0, 1, 2, 3, 1]]}
+    assert mesa.Evidence("apoyo", {}, {"signature.json.z": zlib.compress(json.dumps(real).encode())}).trajectory() == real
