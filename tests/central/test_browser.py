@@ -47,6 +47,13 @@ def _cli(module: str, *args: str, stdin: str = "") -> subprocess.CompletedProces
     return out
 
 
+def _shows(page, text: str, where: str = "body") -> None:  # noqa: ANN001
+    """After a click that posts a form, the next page may still be loading: page.content() then
+    returns '' (CI saw it once) and inner_text may read the page being left. Wait until `where`
+    holds `text`, up to Playwright's default timeout, and fail with what it shows instead."""
+    playwright_api.expect(page.locator(where)).to_contain_text(text)
+
+
 def _login(page, base: str, user: str, password: str) -> None:  # noqa: ANN001
     page.goto(base + "/login")
     page.fill("input[name=usuario]", user)
@@ -95,7 +102,7 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         page.set_input_files("input[name=archivo]", files=[{"name": "auxiliares.csv", "mimeType": "text/csv", "buffer": csv.encode()}])
         assert page.inner_text(".archivo-elegido") == "auxiliares.csv"
         page.click("text=Cargar CSV")
-        assert "2 personas auxiliares cargadas" in page.content()
+        _shows(page, "2 personas auxiliares cargadas")
         page.click("text=Emitir un token")
         token = page.inner_text("#token-nuevo").strip()
         page.goto(base + "/usuarios")
@@ -104,7 +111,7 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
         page.select_option("select[name=rol]", "operador")
         page.fill("[name=contrasena]", OPER_PASSWORD)
         page.click("button:has-text('Crear')")
-        assert "Cuenta oper creada" in page.content()
+        _shows(page, "Cuenta oper creada")
 
         # --- a kiosk: real provisioning, captures through the demo twins, sync ---------------------
         kiosk_dir = tmp_path / "kiosko"
@@ -175,7 +182,8 @@ def test_an_opl_day_in_a_real_browser(tmp_path) -> None:
             if folio == registration:
                 assert "JUAN FICTICIO" in page.inner_text("#registrado"), "§3.8: compared with the portal's roster"
             if folio == synthetic[0]:
-                assert "Sugerencia de la captura" in page.content() and "e) Fotocopia" in page.content()
+                _shows(page, "Sugerencia de la captura")
+                _shows(page, "e) Fotocopia")
             for stroke in strokes:
                 if stroke.startswith("type:"):
                     page.keyboard.type(stroke[5:])

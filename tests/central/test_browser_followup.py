@@ -25,7 +25,7 @@ from sync.demo import DEMO_PROCESS
 from sync.provision import provision
 from central import accounts, processes, reports, results
 from central.web.app import WebServer
-from tests.central.test_browser import ADMIN_PASSWORD, OPER_PASSWORD, README_SCREENSHOTS, _cli, _login, launch
+from tests.central.test_browser import ADMIN_PASSWORD, OPER_PASSWORD, README_SCREENSHOTS, _cli, _login, _shows, launch
 from tests.central_followup.helpers import capture_and_process
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -109,11 +109,12 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
             page.set_input_files("#situacion input[name=archivo]",
                                  files=[{"name": "situacion.csv", "mimeType": "text/csv", "buffer": answer}])
             page.click("#situacion button[type=submit]")
-            assert expected in page.inner_text("main")
+            _shows(page, expected, "main")
         page.set_input_files("#situacion input[name=archivo]",
                              files=[{"name": "s.csv", "mimeType": "text/csv", "buffer": answer + b"AJENO,En Padron,,,,,,\n"}])
         page.click("#situacion button[type=submit]")
-        assert "ningún registro cambió" in page.inner_text("main") and "AJENO" in page.inner_text("main")
+        _shows(page, "ningún registro cambió", "main")
+        _shows(page, "AJENO", "main")
 
         # The avance mid-way (two inconsistencies, one record not found): the README's screenshots.
         page.goto(base + f"/procesos/{PID}/avance")
@@ -149,7 +150,7 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         assert "el aviso al INE quedó emitido" in page.inner_text("main")
         assert "oper" in page.inner_text("dl.facts") and "hora del Centro" in page.inner_text("#aviso")
         page.click("text=Iniciar la audiencia")
-        assert "en curso" in page.inner_text("#estado")
+        _shows(page, "en curso", "#estado")
         section = f"section[data-folio='{apps[3]}']"
         sources = page.eval_on_selector_all(f"{section} img", "els => els.map(e => e.getAttribute('src'))")
         assert len(sources) >= 3, "both credential sides and the live photo"
@@ -201,14 +202,14 @@ def test_end_of_a_process_in_a_real_browser(tmp_path, receiver_env) -> None:
         page.set_input_files("#situacion input[name=archivo]", files=[{
             "name": "situacion2.csv", "mimeType": "text/csv", "buffer": _situacion({apps[3]: "En Padrón", cedulas[1]: "En Padrón"})}])
         page.click("#situacion button[type=submit]")
-        assert "2 registros cambiaron" in page.inner_text("main")
+        _shows(page, "2 registros cambiaron", "main")
 
         # --- results: the OPL's key, definitive results equal to the avance, sealed and opened ------
         opl = PrivateKey.generate()
         page.goto(base + f"/procesos/{PID}/resultados")
         page.fill("[name=llave_texto]", bytes(opl.public_key).hex())
         page.click("#cargar-llave button[type=submit]")
-        assert bytes(opl.public_key).hex() in page.inner_text("#llave")
+        _shows(page, bytes(opl.public_key).hex(), "#llave")
         shown_valid = int(page.inner_text("#resultado-definitivo .validos"))
         table = page.eval_on_selector_all("#resultado-definitivo tbody tr",
                                           "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))")
