@@ -28,7 +28,7 @@ from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, Text
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
-from kiosk.credential.screening import photocopy_decision, screen_decision
+from kiosk.credential.screening import photocopy_decision, screen_decision, text_within_band
 from kiosk.credential.zone import Zone, read_zone
 from kiosk.identifiers import InvalidIdentifier, clave_elector_parts, validate_clave_elector, validate_curp
 
@@ -347,6 +347,7 @@ def _unseen(found: list[TextBlock], seen: list[TextBlock], width: int) -> list[T
     return [b for b in found if not any(same(b, s) for s in seen)]
 
 
+BAND = 0.0  # a TextBlock's score when it is a band across a card's outline where the MRZ lies, not text found
 MRZ_BAND = (0.58, 0.99)  # where a TD1 MRZ lies on an ID-1 back, as fractions of its height
 
 
@@ -405,13 +406,13 @@ def _read_outline_cells(side: SideReading, bgr: np.ndarray) -> bool:
             top, bottom = MRZ_BAND
             band = np.array([card[0] + (card[3] - card[0]) * top, card[1] + (card[2] - card[1]) * top,
                              card[1] + (card[2] - card[1]) * bottom, card[0] + (card[3] - card[0]) * bottom], np.float32)
-            text = read_block_cells(bgr, TextBlock(band, 0.0), views=CELL_VIEWS[:1])  # the band spans the card
+            text = read_block_cells(bgr, TextBlock(band, BAND), views=CELL_VIEWS[:1])
             if text is not None:
                 side.cell_line1 += text.line1_probs
             if text is not None and text.mrz is not None and text.mrz.verified:
                 if text.mrz.weak:
                     # an OCR the cells were unsure of: tesseract on the same band may read it firmly
-                    text = _firmer(bgr, text, TextBlock(band, 0.0))
+                    text = _firmer(bgr, text, TextBlock(band, BAND))
                 side.views += text.views
                 side.text = text
                 return True
@@ -439,7 +440,7 @@ def _read_straight_card(side: SideReading, bgr: np.ndarray, quad: np.ndarray) ->
     view = rectify(bgr, quad)
     h, w = view.shape[:2]
     bands = [TextBlock(np.array([[0.02 * w, top * h], [0.98 * w, top * h], [0.98 * w, bottom * h], [0.02 * w, bottom * h]],
-                                np.float32), 0.0) for top, bottom in STRAIGHT_BANDS]
+                                np.float32), BAND) for top, bottom in STRAIGHT_BANDS]
     blocks = find_text_blocks(view, min_share=STRAIGHT_MIN_SHARE)[:TEXT_BLOCKS]
     rows = _unseen(find_row_blocks(view, detect_w=w, min_share=STRAIGHT_MIN_SHARE), blocks, w)
     found = bands + _unseen(blocks + rows[:1], bands, w)
@@ -619,9 +620,13 @@ def _screen_side(side: SideReading, bgr: np.ndarray) -> None:
         side.screen, side.confidence["screen"] = screen_decision(bgr)
         return
     block = side.text.block if side.text is not None and side.text.block is not None else None
+    quad = block.quad if block is not None else None
+    if block is not None and block.score == BAND:
+        found = text_within_band(bgr, block.quad)
+        quad = found if found is not None else quad
     # the two flags on the two cores (their OpenCV and numpy work lets go of the GIL): about a
     # tenth of an easy photo's time, halved
-    copy = _screening_pool().submit(photocopy_decision, side.card, bgr, block.quad if block is not None else None)
+    copy = _screening_pool().submit(photocopy_decision, side.card, bgr, quad)
     side.screen, side.confidence["screen"] = screen_decision(bgr, side.quad)
     side.photocopy, side.confidence["photocopy"] = copy.result()
 

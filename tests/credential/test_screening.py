@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import cv2
+
 from kiosk.credential import read_credential, read_image
 from kiosk.specimens import make_card, photo_of_card
 
@@ -78,15 +80,17 @@ EVAL_FLAGGED = [("photocopy", "easy", 3306), ("photocopy", "medium", 3316), ("sc
 EVAL_GENUINE = [("easy", 3100), ("easy", 3104), ("medium", 3108), ("easy", 2600027)]
 
 
-def _eval_scene(seed, difficulty, kind, sample_cards=False):
-    """A photo of the evaluation generator; with `sample_cards`, one of the issue's sample cards in it."""
+def _eval_scene(seed, difficulty, kind, sample_cards=False, lavender=False):
+    """A photo of the evaluation generator; with `sample_cards`, one of the issue's sample cards in
+    it; with `lavender`, a card drawn in their style."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-    from credential_eval import generator, transplant
+    from credential_eval import generator, lavender as drawn, transplant
 
-    return (transplant.scene if sample_cards else generator.scene)(seed, difficulty, kind)
+    scene = transplant.scene if sample_cards else drawn.scene if lavender else generator.scene
+    return scene(seed, difficulty, kind)
 
 
 def test_independent_copies_and_screens_are_flagged_with_confidence():
@@ -409,3 +413,30 @@ def test_a_sample_card_filling_the_frame_is_no_screen():
     reading = read_image(image)
     assert "screen" not in codes(reading) and reading.screening["screen"] < 0.5, reading.screening
     assert reading.fields["cic"].verified
+
+
+def test_a_copy_read_through_a_band_across_its_sheet_is_screened_from_its_mrz_text():
+    """The reader may read the MRZ in a band across a card's outline from edge to edge
+    (reader.BAND). A copy on a sheet cut a little larger than the card has the sheet for its
+    outline: the paper past the MRZ's ends and below it lies inside the band and measures 0, and
+    the copy went unflagged. Screened from the MRZ's own text found in the band, it is flagged; a
+    genuine card read through a band is not (dev seeds, cards in the samples' style)."""
+    from kiosk.credential.reader import BAND, read_side
+    from kiosk.credential.screening import photocopy_decision, text_within_band
+
+    for seed in (5940007, 5940009):
+        image, _ = _eval_scene(seed, "medium", "photocopy", lavender=True)
+        side = read_side(image)
+        band = side.text.block
+        assert band.score == BAND, seed
+        assert photocopy_decision(side.card, side.frame, band.quad)[0] is None, seed  # what it measured before
+        text = text_within_band(side.frame, band.quad)
+        assert text is not None and cv2.contourArea(text) < 0.8 * cv2.contourArea(band.quad), seed
+        reading = read_image(image)
+        assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
+    for seed, difficulty in ((5940130, "easy"), (5940227, "medium"), (5940035, "medium")):
+        image, truth = _eval_scene(seed, difficulty, "genuine", lavender=True)
+        assert read_side(image).text.block.score == BAND, seed
+        reading = read_image(image)
+        assert "photocopy" not in codes(reading), (seed, reading.screening)
+        assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified, seed
