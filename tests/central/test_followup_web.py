@@ -5,8 +5,10 @@ its §10.3 inciso; role checks on the new pages; the web app exports only from s
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -19,7 +21,9 @@ from central import reports, retention
 from central import tables as t
 from central.processing import process_envelopes
 from central.receiver import store as st
+from sync.provision import provision
 from tests.central.test_web import _new_process
+from tests.central_followup.test_spreadsheet_cells import LINK, _cells, _formulas, hostile_audiencia, hostile_records
 from tests.foundation.records import apoyo, manual
 
 
@@ -154,3 +158,31 @@ def test_web_export_needs_sealed_packs_and_bad_uploads_are_explained(central, br
     with receiver.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(st.envelopes)
                          .where(st.envelopes.c.process_id == DEMO_PROCESS)).scalar() == 0
+
+
+def test_text_that_starts_like_a_formula_downloads_as_text(central, browser_for, tmp_path) -> None:
+    """What an official downloads from the web app (the compulsa ZIP, the avance CSV, the
+    audiencia's report) carries a hostile kiosk's names and municipio, and formulas typed at the
+    audiencia, as text: the routes serve what central/spreadsheet marks, over real HTTP."""
+    from central.records import persons
+
+    server, receiver, _web, token = central
+    station = provision(tmp_path / "kiosko-hostil", server.url, token, municipio="@MUESTRA")
+    try:
+        app_folio, paper, other = hostile_records(station, receiver)
+    finally:
+        station.close()
+    aid = hostile_audiencia(receiver, other)  # it sets `other` for the compulsa too
+    folios = sorted([app_folio, paper, other])
+    assert sorted(p.folio for p in persons(receiver, DEMO_PROCESS, folios)) == folios  # what `fields pack` does
+    admin = browser_for("admin")
+    done = admin.form(f"/procesos/{DEMO_PROCESS}/compulsa/exportar")
+    assert done.status_code == 200 and done.headers["content-type"] == "application/zip", re.findall(r'class="problems".*?</ul', done.text, re.S)
+    with zipfile.ZipFile(io.BytesIO(done.content)) as z:
+        cells = _cells(z.read(next(n for n in z.namelist() if n.endswith(".csv"))).decode("utf-8"))
+    assert _formulas(cells) == [] and "'" + LINK in cells and "'@SUMA(1)" in cells
+    for path, expected in ((f"/procesos/{DEMO_PROCESS}/avance.csv", "'@MUESTRA"), (f"/audiencias/{aid}/reporte.csv", "'" + LINK)):
+        got = admin.page(path)
+        assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv"), path
+        cells = _cells(got.content.decode("utf-8"))
+        assert _formulas(cells) == [] and expected in cells, (path, cells)

@@ -41,7 +41,9 @@ def test_no_exported_cell_runs_as_a_formula(receiver_env, tmp_path) -> None:
         station.close()
 
 
-def _export_all(station, receiver, tmp_path) -> None:
+def hostile_records(station, receiver) -> tuple[str, str, str]:
+    """An app apoyo and a paper cédula whose names start like formulas, both set for the compulsa,
+    and a third record with an inconsistency (for an audiencia), synced and processed."""
     apoyo = app_apoyo(0)
     apoyo.fields["nombres"]["value"] = LINK
     apoyo.fields["apellido_paterno"]["value"] = "+1+1"
@@ -55,7 +57,21 @@ def _export_all(station, receiver, tmp_path) -> None:
         for folio in (app_folio, paper):
             set_status(c, folio, "para_compulsa")
         set_status(c, other, "con_inconsistencia", "l) firma distinta")
+    return app_folio, paper, other
 
+
+def hostile_audiencia(receiver, folio: str) -> int:
+    """An audiencia held on `folio` whose official, allegation, evidence and reason start like formulas."""
+    aid = audiencia.schedule(receiver.engine, PROCESS, 1_800_000_000.0, [audiencia.Official("LIC. ANA MUESTRA", "Titular")],
+                             ["C. PEDRO MUESTRA"], notified_at=1_800_000_000.0 - 3 * 86400)
+    audiencia.start(receiver.engine, aid)
+    audiencia.decide(receiver.engine, aid, folio, official="@LIC. ANA MUESTRA", allegation=LINK, evidence="+copia",
+                     new_status="para_compulsa", reason="-firma igual")
+    return aid
+
+
+def _export_all(station, receiver, tmp_path) -> None:
+    app_folio, paper, other = hostile_records(station, receiver)
     exported = compulsa.export(receiver, PROCESS, tmp_path / "compulsa")
     cells = _cells(exported.csv_path.read_text(encoding="utf-8"))
     assert _formulas(cells) == []
@@ -72,11 +88,7 @@ def _export_all(station, receiver, tmp_path) -> None:
     assert len(rows) == 2 and _formulas(cells) == []
     assert "'=1+2" in cells
 
-    aid = audiencia.schedule(receiver.engine, PROCESS, 1_800_000_000.0, [audiencia.Official("LIC. ANA MUESTRA", "Titular")],
-                             ["C. PEDRO MUESTRA"], notified_at=1_800_000_000.0 - 3 * 86400)
-    audiencia.start(receiver.engine, aid)
-    audiencia.decide(receiver.engine, aid, other, official="@LIC. ANA MUESTRA", allegation=LINK, evidence="+copia",
-                     new_status="para_compulsa", reason="-firma igual")
+    aid = hostile_audiencia(receiver, other)
     cells = _cells(audiencia.report_csv(receiver.engine, aid))
     assert _formulas(cells) == [] and "'" + LINK in cells
 
