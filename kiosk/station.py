@@ -340,7 +340,9 @@ class Station:
             "process_id": config.process.process_id if config else None,
             "counts": self.vault.counts(),
             "last_sync": self.vault.get_meta("last_sync"),
-            "last_sync_error": self.vault.get_meta("last_sync_error"),
+            "last_sync_error": self.vault.get_meta("last_sync_error"),  # UTC stamp and what failed, for the technician
+            "last_sync_problem": self.vault.get_meta("last_sync_problem"),  # what failed, in Spanish, for the person
+            "last_sync_link_down": bool(self.vault.get_meta("last_sync_link_down")),
             "time": now.at.isoformat(),
             "time_confidence": now.confidence,
             "vault_bytes": self.vault.size_bytes(),

@@ -51,8 +51,13 @@ class SyncSummary:
     bytes_sent: int = 0
     lotes: int = 0
     advances: int = 0          # chunks (or resumes after a cut) that moved an upload's offset
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # for the log and `kiosk status`
+    problem: str = ""  # the last of them in Spanish, for the person (Inicio)
     link_ok: bool = True
+
+    def fail(self, error: str, problem: str) -> None:
+        self.errors.append(error)
+        self.problem = problem
 
     @property
     def moved(self) -> bool:
@@ -127,7 +132,7 @@ class SyncDaemon:
             try:
                 self.refresh_config()
             except Refused as exc:  # e.g. a device dado de baja: its envelopes still get their acuses
-                summary.errors.append(f"{exc.code}: {exc.message}")
+                summary.fail(f"{exc.code}: {exc.message}", exc.message)
                 log.error("configuration refused: %s", exc)
             tried: set[str] = set()
             quiet = [0]  # link errors since something last moved
@@ -146,21 +151,25 @@ class SyncDaemon:
                     self._beat()
         except LinkError as exc:
             summary.link_ok = False
-            summary.errors.append(f"enlace: {exc.reason}")
+            summary.fail(f"enlace: {exc.reason}", exc.reason)
             log.warning("link down: %s (%d acuses in this pass)", exc, summary.acknowledged)
         except Refused as exc:
-            summary.errors.append(f"{exc.code}: {exc.message}")
+            summary.fail(f"{exc.code}: {exc.message}", exc.message)
             log.error("receiver refused the device: %s", exc)
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         if summary.link_ok and not summary.errors:
             vault.set_meta("last_sync", stamp)
             vault.set_meta("last_sync_error", "")
+            vault.set_meta("last_sync_problem", "")
+            vault.set_meta("last_sync_link_down", "")
             from sync.rotation import drop_old_key_if_idle  # rotation builds on this module's client
 
             if drop_old_key_if_idle(self.station):
                 log.info("queue empty: the device key before the last rotation was removed")
         else:
             vault.set_meta("last_sync_error", f"{stamp} {summary.errors[-1] if summary.errors else ''}")
+            vault.set_meta("last_sync_problem", summary.problem)
+            vault.set_meta("last_sync_link_down", "" if summary.link_ok else "1")
         return summary
 
     def _deliver(self, group: list[QueuedEnvelope], resume_url: str | None, summary: SyncSummary,
@@ -283,14 +292,14 @@ class SyncDaemon:
                     self._send(self.station.vault.get(env.folio), summary, None)
                 return
             if exc.code in RESTART_REFUSALS:  # next pass: grouped anew
-                summary.errors.append(f"lote: {exc.code}")
+                summary.fail(f"lote: {exc.code}", exc.message)
                 return
             raise
         summary.lotes += 1
         summary.bytes_sent += result.bytes_sent
         for env, item in zip(group, result.items):
             if item.get("integrity") != env.integrity:
-                summary.errors.append(f"{env.folio}: lote desordenado")
+                summary.fail(f"{env.folio}: lote desordenado", f"{env.folio}: lote desordenado")
                 continue
             if "acuse" in item:
                 summary.uploaded += 1
@@ -321,14 +330,14 @@ class SyncDaemon:
         if code in RESTART_REFUSALS:
             vault.mark_uploading(folio, None)
         vault.note_failure(folio, reason)  # shown on the kiosk; the envelope stays queued
-        summary.errors.append(f"{folio}: {code}")
+        summary.fail(f"{folio}: {code}", f"{folio}: {message or code}")
 
     def _apply(self, folio: str, acuse: dict, summary: SyncSummary) -> None:
         try:
             state = self.station.apply_acuse(acuse)
         except sealing.InvalidSignature:
             self.station.vault.note_failure(folio, "acuse no válido")
-            summary.errors.append(f"{folio}: acuse no válido")
+            summary.fail(f"{folio}: acuse no válido", f"{folio}: acuse no válido")
             return
         if state == "deleted":
             summary.acknowledged += 1

@@ -37,6 +37,8 @@ M: dict[str, tuple[str, str]] = {
     "last_sync": ("Última sincronización: {when}", "Last sync: {when}"),
     "link_ok": ("Enlace: en línea", "Link: online"),
     "link_down": ("Enlace: sin conexión ({reason})", "Link: offline ({reason})"),
+    "link_problem": ("Enlace: en línea; aviso: {reason}", "Link: online; notice: {reason}"),
+    "link_no_reason": ("sin detalle", "no detail"),
     "link_unknown": ("Enlace: sin datos todavía", "Link: no data yet"),
     "time_conf": ("Confianza de la hora: {conf}", "Time confidence: {conf}"),
     "operator_in": ("Auxiliar: {name} ({id})", "Auxiliar: {name} ({id})"),

@@ -154,3 +154,28 @@ async def test_a_link_that_is_down_is_said_in_spanish_on_inicio(kiosk_station) -
         assert "sin conexión (el receptor rechazó la conexión)" in line, line
         assert "HTTP" not in line and "+00:00" not in line and "enlace:" not in line, line
         assert english_on(app) == []
+
+
+async def test_a_refused_pass_shows_the_receivers_spanish_and_not_offline(tmp_path, provisioned) -> None:
+    """A pass the receiver refused (a device it does not know) is no broken link: Inicio says the
+    link is up and shows the receiver's own message, not its code (it showed «sin conexión
+    (dispositivo_desconocido: …)», from the technician's line the daemon keeps)."""
+    from sync.daemon import SyncDaemon
+    from tests.sync.helpers import small_apoyo
+    from tests.sync.test_rules import _impostor
+
+    station, _server, _receiver = provisioned
+    ghost = _impostor(tmp_path, station, "D0999")
+    try:
+        ghost.save_apoyo(small_apoyo(5), "A0001")
+        summary = SyncDaemon(ghost).run_once()
+        assert summary.link_ok and summary.errors[-1].startswith("dispositivo_desconocido"), summary
+        app = make_app(ghost)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.2)
+            line = next(line for line in drawn_lines(app) if "Enlace" in line)
+            assert "Enlace: en línea; aviso:" in line and "sin conexión" not in line, line
+            assert "dispositivo_desconocido" not in line and "+00:00" not in line, line
+            assert english_on(app) == []
+    finally:
+        ghost.close()

@@ -112,10 +112,9 @@ class InicioScreen(KioskScreen):
         c = status["counts"]
         who = (self.t("operator_in", name=self.kiosk.operator_name(), id=self.kiosk.operator)
                if self.kiosk.operator else self.t("operator_out"))
-        if status["last_sync_error"]:
-            # "<UTC stamp> <what failed>": the stamp is for `kiosk status`; the person reads why
-            reason = status["last_sync_error"].partition(" ")[2].removeprefix("enlace: ")
-            link = self.t("link_down", reason=reason[:60])
+        if status["last_sync_error"]:  # the daemon's last pass failed: the person reads why, in Spanish
+            problem = (status["last_sync_problem"] or self.t("link_no_reason"))[:60]
+            link = self.t("link_down" if status["last_sync_link_down"] else "link_problem", reason=problem)
         elif status["last_sync"]:
             link = self.t("link_ok")
         else:
