@@ -25,6 +25,26 @@ ROLLBACK_TOLERANCE = 120.0  # seconds a new signed time may fall behind the last
 _PLAUSIBLE_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp()
 
 
+TIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def clock(value: datetime | str | float | None) -> str:
+    """A moment as the kiosk shows it (its screens, `kiosk status`, `kiosk doctor`), in hora del
+    Centro without the zone (for a column whose header carries it); "" for nothing. Accepts a
+    datetime, an ISO string or epoch seconds."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, (int, float)):
+        moment = datetime.fromtimestamp(value, timezone.utc)
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+    else:
+        moment = value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(HORA_CENTRO).strftime(TIME_FORMAT)
+
+
 def boot_id() -> str:
     try:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip()

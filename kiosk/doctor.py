@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.errors import DeviceError
+from kiosk.clock import clock as shown
 from kiosk.devices import DeviceConfig, device_message, open_camera, open_pad, open_scanner
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ def check_station(data_dir: str | Path) -> list[Check]:
         vault = Check("vault", intact, f"{counts['sealed'] + counts['uploading']} por enviar, {counts['quarantined']} en cuarentena; "
                       + ("bitácora íntegra" if intact else f"bitácora alterada tras {entries} entradas"))
         now = station.now()
-        clock = Check("clock", now.confidence != "baja", f"{now.at:%Y-%m-%d %H:%M} hora del Centro, confianza {now.confidence}")
+        clock = Check("clock", now.confidence != "baja", f"{shown(now.at)} (hora del Centro), confianza {now.confidence}")
         return [keys, vault, clock]
     finally:
         station.close()

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from kiosk.domain import HORA_CENTRO
+from kiosk.clock import clock  # the one time format, kept in the core for its CLI too
 from kiosk.messages import FIELD_LABELS
 
 M: dict[str, tuple[str, str]] = {
@@ -380,25 +380,6 @@ M: dict[str, tuple[str, str]] = {
     "ced_materno": ("Apellido materno", "Maternal surname"),
     "ced_clave": ("Clave de elector", "Voter key"),
 }
-
-
-TIME_FORMAT = "%d/%m/%Y %H:%M"
-
-
-def clock(value: datetime | str | float | None) -> str:
-    """A moment as the kiosk shows it, in hora del Centro without the zone (for a column whose
-    header carries it); "" for nothing. Accepts a datetime, an ISO string or epoch seconds."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, (int, float)):
-        moment = datetime.fromtimestamp(value, timezone.utc)
-    elif isinstance(value, str):
-        moment = datetime.fromisoformat(value)
-    else:
-        moment = value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(HORA_CENTRO).strftime(TIME_FORMAT)
 
 
 def when(value: datetime | str | float | None, lang: str = "es") -> str:

@@ -1,10 +1,12 @@
-"""`kiosk status`: queue counts by state, last sync and trusted-time confidence."""
+"""`kiosk status`: queue counts by state, last sync (and the last pass's failure) and
+trusted-time confidence; times in hora del Centro, as the kiosk's screens show them."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
+from kiosk.clock import clock
 from kiosk.cliutil import SpanishHelpFormatter
 from kiosk.messages import text
 from kiosk.station import open_station
@@ -22,8 +24,12 @@ def run(args: argparse.Namespace) -> int:
     c = status["counts"]
     print(f"Dispositivo: {status['device_id']}   Proceso: {status['process_id'] or '—'}")
     print(f"Por enviar: {c['sealed'] + c['uploading']}   Con acuse y borrados: {c['deleted']}   En cuarentena: {c['quarantined']}")
-    print(f"Última sincronización: {status['last_sync'] or 'nunca'}")
-    print(f"Hora: {status['time']}  confianza {text('clock_' + status['time_confidence'])}")
+    last = f"{clock(status['last_sync'])} (hora del Centro)" if status["last_sync"] else "nunca"
+    print(f"Última sincronización completa: {last}")
+    if status["last_sync_error"]:
+        stamp, _, error = status["last_sync_error"].partition(" ")
+        print(f"Último intento fallido: {clock(stamp)} (hora del Centro): {error}")
+    print(f"Hora: {clock(status['time'])} (hora del Centro)  confianza {text('clock_' + status['time_confidence'])}")
     return 0
 
 

@@ -4,6 +4,9 @@ same envelope sent twice is stored once and gets the same acuse."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 
 from nacl.signing import SigningKey
 
@@ -74,3 +77,21 @@ def test_receiver_down_keeps_records_queued_and_sends_them_later(provisioned) ->
     assert "enlace" in st.status()["last_sync_error"]
     up = SyncDaemon(st).run_once()
     assert up.acknowledged == 2 and not st.vault.pending()
+
+
+def test_kiosk_status_says_when_and_why_the_last_pass_failed_in_hora_del_centro(provisioned) -> None:
+    """`kiosk status` printed the last sync as a UTC ISO stamp and not the last failure; now both
+    in the kiosk's one time format, hora del Centro, and why the pass failed."""
+    st, _server, _receiver = provisioned
+    st.save_apoyo(apoyo(), "A0001")
+    down = SyncDaemon(st, ReceiverClient("http://127.0.0.1:9", st.device_id, st.device_key, st.authority_key, timeout=2))
+    assert not down.run_once().link_ok
+    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "status", "--data-dir", str(st.data.root)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    failed = next(line for line in out.stdout.splitlines() if line.startswith("Último intento fallido"))
+    assert re.fullmatch(r"Último intento fallido: \d\d/\d\d/\d{4} \d\d:\d\d \(hora del Centro\): "
+                        r"enlace: el receptor rechazó la conexión", failed), failed
+    assert "Última sincronización completa: nunca" in out.stdout
+    assert re.search(r"Hora: \d\d/\d\d/\d{4} \d\d:\d\d \(hora del Centro\)", out.stdout), out.stdout
+    assert "+00:00" not in out.stdout and "-06:00" not in out.stdout
