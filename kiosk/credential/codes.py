@@ -254,6 +254,8 @@ def qr_ocr_by_composite(text: str, cic: str, ocr_reads: list[str], line2s: list[
     return None
 
 
+OCR_OFFSET = 12  # line 1's cells from the CIC's first to the OCR's (CIC, check digit, two fillers)
+OCR_SLIPS = (11, 13)  # the same, with a cell lost or gained between them
 EVIDENCE_NATS = 20.7  # ln(1e9): odds the cells must give a reading of the QR's digits over chance
 LOST_PROBABILITY = 0.05  # a cell giving the QR's character less than this contradicts it
 
@@ -271,21 +273,31 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
     - beats random digits by EVIDENCE_NATS (1e9 to 1), so a line too blurred to say anything
       confirms nothing;
     - and beats by EVIDENCE_NATS too every way that gives another CIC or OCR (the layout is not
-      guessed).
+      guessed), the OCR laid where line 1 prints it or a cell early or late (a grid that lost or
+      gained a cell between the CIC and the OCR: the window one digit on, across the OCR and the
+      digits after it, fits the cells of an OCR that lost its first cell).
 
     `line1_probs` are (cells, 37) probabilities of line 1's cells in ALPHABET order, one array per
     view; the cells used can only hold digits, so each is weighed by its shares among the ten
-    digits (a blurred 6 read as C still says 6 among the digits). {} when no view confirms one."""
+    digits (a blurred 6 read as C still says 6 among the digits). {} when no view confirms one.
+
+    A payload in the documented layout names its windows: only that pair is weighed (fresh seed
+    8282837, lavender, medium: glare over the OCR and a grid that lost a cell between the CIC and
+    the OCR; the window one digit on, across the OCR and the emisión, fit the shifted cells and
+    was verified as the OCR)."""
     from kiosk.identifiers import icao_check_digit
 
     runs = digit_runs(text)
     if not runs:
         return {}
+    layout = documented_layout(text)
     pairs = []  # (CIC + its check digit as indexes, OCR as indexes, cic, ocr)
     for r9, i9, w9 in _windows(runs, 9):
         for r13, i13, w13 in _windows(runs, 13):
             if r13 == r9 and i13 < i9 + 9 and i9 < i13 + 13:
                 continue  # overlapping windows
+            if layout is not None and (w9, w13) != layout:
+                continue
             pairs.append(([int(ch) for ch in w9 + icao_check_digit(w9)], [int(ch) for ch in w13], w9, w13))
     if not pairs:
         return {}
@@ -297,13 +309,20 @@ def qr_confirms_cells(text: str, line1_probs: list[np.ndarray]) -> dict[str, str
         if len(probs) < 25:
             continue
         logp = _digit_logp(probs)
-        starts = np.arange(len(logp) - 25 + 1)[:, None, None]  # the CIC's first cell; the OCR 12 cells on
-        cells = np.concatenate([logp[starts + np.arange(10)[None, None, :], cic_idx[None]],
-                                logp[starts + 12 + np.arange(13)[None, None, :], ocr_idx[None]]], axis=2)
-        totals, weakest = cells.sum(axis=2), cells.min(axis=2)  # (starts, ways)
+
+        def fit(offset: int) -> tuple[np.ndarray, np.ndarray]:
+            """Each way's total and weakest cell at each start, the OCR `offset` cells after the CIC's first."""
+            starts = np.arange(len(logp) - offset - 13 + 1)[:, None, None]  # the CIC's first cell
+            cells = np.concatenate([logp[starts + np.arange(10)[None, None, :], cic_idx[None]],
+                                    logp[starts + offset + np.arange(13)[None, None, :], ocr_idx[None]]], axis=2)
+            return cells.sum(axis=2), cells.min(axis=2)  # (starts, ways)
+
+        totals, weakest = fit(OCR_OFFSET)
         s, k = np.unravel_index(int(totals.argmax()), totals.shape)
-        others = totals[:, value_of != value_of[k]]
-        runner_up = float(others.max()) if others.size else -np.inf
+        # every other reading competes, with the OCR where line 1 prints it and a cell early or late
+        # (a grid that lost or gained a cell between the CIC and the OCR)
+        rivals = [t[:, value_of != value_of[k]] for t in [totals] + [fit(o)[0] for o in OCR_SLIPS if len(logp) >= o + 13]]
+        runner_up = max((float(r.max()) for r in rivals if r.size), default=-np.inf)
         total = float(totals[s, k])
         if weakest[s, k] >= np.log(LOST_PROBABILITY) and total - 23 * np.log(0.1) >= EVIDENCE_NATS \
                 and total - runner_up >= EVIDENCE_NATS:
