@@ -57,6 +57,7 @@ class TextRead:
     views: list[list[str]] = field(default_factory=list)  # every view's lines (for the vote)
     line1_probs: list[np.ndarray] = field(default_factory=list)  # the classifier's (cells, 37) line 1, per view
     sure_cells: set[tuple[int, int]] = field(default_factory=set)  # checked cells (line, index) the classifier was sure of
+    placed_cells: set[tuple[int, int]] = field(default_factory=set)  # sure_cells and the round glyphs read as 0 (_round_zero)
 
 
 def find_text_blocks(bgr: np.ndarray, limit: int = 3, detect_w: int = DETECT_W, min_share: float = 0.18,
@@ -494,6 +495,8 @@ def _view_text(reads: list, block: TextBlock) -> TextRead | None:
     text.sure_cells = {(line, i) for line, i in CHECKED_CELLS
                        if i < len(mrz.lines[line]) and _least_share(reads[line], i, mrz.lines[line][i]) >= UNSURE_SHARE
                        and _probability(reads[line], i, mrz.lines[line][i]) >= WITNESS_PROBABILITY}
+    text.placed_cells = text.sure_cells | {(line, i) for line, i in CHECKED_CELLS
+                                           if i < len(mrz.lines[line]) and _round_zero(reads[line], i, mrz.lines[line][i])}
     if mrz.verified:
         text.cic, text.ocr_candidate = mrz.values["cic"], mrz.values["ocr"]
     return text
@@ -690,7 +693,8 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tu
     view dropped the OCR's first digit and misread the rest, 6308974106706 for 5830897419679, and
     met the altered composite by chance; nine other reads saw the CIC, none those thirteen).
     `views` holds no view of the kept read itself. A cell read `sure` of every OCR cell and of the
-    composite's is left alone: its grid is fixed, a cell lost or gained leaves the cells past it
+    composite's (the reader passes its placed_cells: a 0 split with the round letters counts, dev
+    5960119) is left alone: its grid is fixed, a cell lost or gained leaves the cells past it
     unsure, and on a newspaper tesseract's views may garble every OCR the cells read right (dev
     5390016, hard: six views, none near the thirteen digits; the QR an opaque URL). Nor one whose
     unsure OCR cells views cut short inside the OCR read alike, at least OCR_PART digits from its
@@ -960,6 +964,21 @@ def _probability(read, i: int, ch: str) -> float:
     return float(probabilities_from_scores(read.scores[i])[ALPHABET.index(ch)]) if ch in ALPHABET else 0.0
 
 
+ROUND_LETTERS = "OQD"  # the letters a blurred OCR-B 0 is taken for
+
+
+def _round_zero(read, i: int, ch: str) -> bool:
+    """Whether cell i of `read`, read as the 0 `ch` is, holds a round glyph the classifier split
+    between the 0 and the round letters, its share among the digits sure. No witness of which
+    digit is printed (a blurred 6 is round too: dev 5400058, hard), it says the grid stands on a
+    glyph there, neither shifted nor cut, which is what doubt_where_ocr_unseen asks of a cell."""
+    if ch != "0":
+        return False
+    probs = probabilities_from_scores(read.scores[i])
+    round_share = float(probs[ALPHABET.index("0")]) + sum(float(probs[ALPHABET.index(letter)]) for letter in ROUND_LETTERS)
+    return _least_share(read, i, ch) >= UNSURE_SHARE and round_share >= WITNESS_PROBABILITY
+
+
 def _least_share(read, start: int, text: str) -> float:
     """The least share, among digits and '<', that the classifier gave a character of `text`
     read from cell `start` of `read` on; for a faint cell (_faint), its probability over the whole
@@ -1065,6 +1084,7 @@ def firm_where_either_is(text: TextRead, other: TextRead | None) -> None:
     mrz = text.mrz
     mrz.weak &= other.mrz.weak
     text.sure_cells |= other.sure_cells
+    text.placed_cells |= other.placed_cells
     if "emision" not in mrz.weak:
         _give_emision(mrz)
 

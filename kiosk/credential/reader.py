@@ -234,7 +234,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         doubt_where_outvoted(side.text.mrz, other_views)
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)
-        doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.sure_cells)
+        doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.placed_cells)
         if any(read is side.text for read in side.cell_reads):
             doubt_where_unsure_and_read_otherwise(side.text, [read for read in side.cell_reads if read is not side.text])
         doubt_where_unsure_and_seen_otherwise(side.text, [list(view) for view in sorted(own | others)], side.cell_reads)
