@@ -849,7 +849,8 @@ def doubt_where_unsure_and_read_otherwise(kept: TextRead, others: list[TextRead]
 
 CONTEXT = 3  # characters each side of a cell that find it in a read whose lines are garbled or shifted
 CONTEXT_OFF = 1  # of which this many may be read otherwise
-ZERO_LIKE = {ch: TO_DIGIT[ch] for ch in "OQD"}  # of TO_DIGIT, the round letters only: tesseract's G for a 6 or B for an 8 is no witness of either
+ROUND_LETTERS = "OQD"  # the letters a blurred OCR-B 0 is taken for (tesseract's, and the classifier's)
+ZERO_LIKE = {ch: TO_DIGIT[ch] for ch in ROUND_LETTERS}  # of TO_DIGIT, the round letters only: tesseract's G for a 6 or B for an 8 is no witness of either
 CONTESTED = 2  # unsure cells read otherwise for the composite to back nothing: one misread never meets it
 
 
@@ -962,9 +963,6 @@ def _tail_share(mrz: MrzReading, reads: list) -> float:
 def _probability(read, i: int, ch: str) -> float:
     """The classifier's probability of `ch` in cell i of `read`, over the whole alphabet."""
     return float(probabilities_from_scores(read.scores[i])[ALPHABET.index(ch)]) if ch in ALPHABET else 0.0
-
-
-ROUND_LETTERS = "OQD"  # the letters a blurred OCR-B 0 is taken for
 
 
 def _round_zero(read, i: int, ch: str) -> bool:
