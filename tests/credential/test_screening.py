@@ -141,15 +141,14 @@ def test_a_grey_card_whose_print_keeps_coloured_marks_is_no_black_and_white_copy
     the MRZ measures half a sheet: its print's coloured marks say it is no black-and-white copy.
     A black-and-white copy with half a sheet, whose print has no such marks, is still flagged
     (dev seeds)."""
-    from kiosk.credential.reader import read_side
     from kiosk.credential.screening import FEW_MARKS, photocopy_kind, zone_copy_features
 
     for seed in (5160042, 5180112):
         image, truth = _eval_scene(seed, "easy", "genuine")
-        side = read_side(image)
+        reading = read_image(image)
+        side = reading.sides[0]
         assert photocopy_kind(side.card) == "blanco y negro"
         assert zone_copy_features(side.frame, side.text.block.quad).marks >= FEW_MARKS
-        reading = read_image(image)
         assert "photocopy" not in codes(reading), (seed, reading.screening)
         assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
     image, _ = _eval_scene(5210049, "medium", "photocopy")
@@ -332,7 +331,6 @@ def test_paper_running_on_past_both_ends_of_the_mrz_is_a_sheet_around_a_copy():
     (its narrow bottom margin), and in a dim or noisy photo its print keeps some colour: the paper
     running on past both ends of the MRZ, where a card's edges would be, flags it. A genuine card
     of either design shows its edge there (dev seeds)."""
-    from kiosk.credential.reader import read_side
     from kiosk.credential.screening import SHEET_BESIDE, sheet_margins
 
     for seed, difficulty in ((4780001, "medium"), (4780008, "hard")):
@@ -341,9 +339,8 @@ def test_paper_running_on_past_both_ends_of_the_mrz_is_a_sheet_around_a_copy():
         assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
     for seed, sample_cards in ((4780002, True), (4780002, False)):
         image, truth = _eval_scene(seed, "medium", "genuine", sample_cards=sample_cards)
-        side = read_side(image)
-        assert sheet_margins(image, side.text.block.quad)[1] < SHEET_BESIDE / 2
         reading = read_image(image)
+        assert sheet_margins(image, reading.sides[0].text.block.quad)[1] < SHEET_BESIDE / 2
         assert "photocopy" not in codes(reading) and reading.fields["cic"].value == truth["cic"]
 
 
@@ -352,21 +349,20 @@ def test_a_little_paper_past_the_mrz_ends_with_half_a_sheet_and_few_marks_is_a_c
     the MRZ, a little paper past both its ends (less than SHEET_BESIDE) and print short of a
     card's coloured marks flag it. A genuine card that measures a little paper there (its edge
     blurred past the block's end) keeps its coloured marks and is not flagged (dev seeds)."""
-    from kiosk.credential.reader import read_side
     from kiosk.credential.screening import FAINT_BESIDE, FEW_MARKS, SHEET_BESIDE, zone_copy_features
 
     for seed, difficulty in ((5200013, "medium"), (5200090, "easy")):
         image, _ = _eval_scene(seed, difficulty, "photocopy", sample_cards=True)
-        side = read_side(image)
+        reading = read_image(image)
+        side = reading.sides[0]
         features = zone_copy_features(side.frame, side.text.block.quad)
         assert FAINT_BESIDE <= features.beside < SHEET_BESIDE and features.marks < FEW_MARKS, features
-        reading = read_image(image)
         assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
     image, truth = _eval_scene(5180088, "easy", "genuine")
-    side = read_side(image)
+    reading = read_image(image)
+    side = reading.sides[0]
     features = zone_copy_features(side.frame, side.text.block.quad)
     assert features.beside >= FAINT_BESIDE and features.marks >= FEW_MARKS, features
-    reading = read_image(image)
     assert "photocopy" not in codes(reading), reading.screening
     assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified
 
@@ -421,22 +417,22 @@ def test_a_copy_read_through_a_band_across_its_sheet_is_screened_from_its_mrz_te
     outline: the paper past the MRZ's ends and below it lies inside the band and measures 0, and
     the copy went unflagged. Screened from the MRZ's own text found in the band, it is flagged; a
     genuine card read through a band is not (dev seeds, cards in the samples' style)."""
-    from kiosk.credential.reader import BAND, read_side
+    from kiosk.credential.reader import BAND
     from kiosk.credential.screening import photocopy_decision, text_within_band
 
     for seed in (5940007, 5940009):
         image, _ = _eval_scene(seed, "medium", "photocopy", lavender=True)
-        side = read_side(image)
+        reading = read_image(image)
+        side = reading.sides[0]
         band = side.text.block
         assert band.score == BAND, seed
         assert photocopy_decision(side.card, side.frame, band.quad)[0] is None, seed  # what it measured before
         text = text_within_band(side.frame, band.quad)
         assert text is not None and cv2.contourArea(text) < 0.8 * cv2.contourArea(band.quad), seed
-        reading = read_image(image)
         assert "photocopy" in codes(reading) and reading.screening["photocopy"] > 0.5, (seed, reading.screening)
     for seed, difficulty in ((5940130, "easy"), (5940227, "medium"), (5940035, "medium")):
         image, truth = _eval_scene(seed, difficulty, "genuine", lavender=True)
-        assert read_side(image).text.block.score == BAND, seed
         reading = read_image(image)
+        assert reading.sides[0].text.block.score == BAND, seed
         assert "photocopy" not in codes(reading), (seed, reading.screening)
         assert reading.fields["cic"].value == truth["cic"] and reading.fields["cic"].verified, seed
