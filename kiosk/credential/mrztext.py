@@ -759,7 +759,8 @@ def _first_two(view: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
+def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]], sure_cells: frozenset = frozenset(),
+                         grids: dict[tuple[str, ...], set[tuple[int, int]]] | None = None) -> None:
     """Fields of a verified read made weak where other reads of the same MRZ (the classifier's on
     other grids and blocks, tesseract's views; lines read whole, a few characters off in place)
     give one other digit at a checked cell at least OUTVOTED times and none gives the kept one:
@@ -770,19 +771,30 @@ def doubt_where_outvoted(mrz: MrzReading, views: list[list[str]]) -> None:
     Views that read lines 1 and 2 alike are one read: tesseract gives the same misread on views of
     the block that differ little (dev 5770129, hard: two views read the CIC's 8 as 0, their lines
     1 and 2 the same to the character, the rest of line 1 mangled in every other view; the CIC
-    the cells read, its check digit holding, was left weak)."""
+    the cells read, its check digit holding, was left weak).
+    A grid's read (`grids`: a grid's lines, the cells it is sure of) casts no vote at a cell it
+    is unsure of where the kept read is sure (`sure_cells`): a guess does not outvote what the
+    classifier saw (dev 5961037, lavender, medium: the kept grid sure of every OCR cell; two
+    grids of the same block, unsure of the last two, read 57 as 82 and left the OCR weak)."""
+    grids = grids or {}
     against: dict[tuple[int, int], dict[str, int]] = {}
     agree: set[tuple[int, int]] = set()
-    for lines in dict.fromkeys(_first_two(view) for view in views):
-        if lines is None:
-            continue
+    unsure_of: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for view in views:
+        lines = _first_two(view)
+        if lines is not None and tuple(view) in grids:
+            unsure = {cell for cell in sure_cells if cell not in grids[tuple(view)]}
+            unsure_of[lines] = unsure_of[lines] & unsure if lines in unsure_of else unsure
+        elif lines is not None:
+            unsure_of[lines] = set()
+    for lines, unsure in unsure_of.items():
         for line, seen in enumerate(lines):
             read = mrz.lines[line]
             places = {i for i, (a, b) in enumerate(zip(read, seen)) if a != b}
             if len(read) != len(seen) or len(places) > MAX_IN_PLACE:
                 continue
             for i in range(len(read)):
-                if (line, i) not in CHECKED_CELLS:
+                if (line, i) not in CHECKED_CELLS or (line, i) in unsure:
                     continue
                 if i not in places:
                     agree.add((line, i))

@@ -231,7 +231,8 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
             for seen in side.cell_reads:
                 doubt_where_cells_differ(side.text.mrz, seen)
         doubt_where_line1_sure_otherwise(side.text.mrz, side.cell_line1, side.text.sure_cells)
-        doubt_where_outvoted(side.text.mrz, other_views)
+        doubt_where_outvoted(side.text.mrz, other_views, frozenset(side.text.sure_cells or ()),
+                             {tuple(read.lines): set(read.sure_cells or ()) for read in side.cell_reads})
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)
         doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.placed_cells)

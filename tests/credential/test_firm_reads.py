@@ -202,6 +202,36 @@ def test_views_that_read_the_mrz_alike_outvote_as_one():
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], (name, reading.fields[name])
 
 
+def test_a_grid_unsure_of_a_cell_does_not_outvote_a_read_sure_of_it():
+    """mrztext.doubt_where_outvoted weighs a grid's read by the cells it is sure of: where the
+    kept read is sure of a cell and another grid is not, that grid's digit there is a guess and
+    casts no vote. Tesseract's views (no confidence) and grids sure of the cell still outvote.
+    Dev seed 5961037 (lavender, medium, genuine, the QR too blurred to decode): the kept grid was
+    sure of every OCR cell; two grids of the same block, unsure of the last two, read 57 as 82,
+    and the OCR was left weak with nothing to settle it."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    from kiosk.credential.mrztext import doubt_where_outvoted
+
+    ocr_off = LINES[0][:28] + "82"
+    one, two = [ocr_off, LINES[1], LINES[2]], ["IOMEX" + ocr_off[5:], LINES[1], LINES[2]]
+    sure = frozenset((0, i) for i in range(17, 30))
+    unsure_grids = {tuple(v): set(sure) - {(0, 28), (0, 29)} for v in (one, two)}
+    sure_grids = {tuple(v): set(sure) for v in (one, two)}
+    for sure_cells, grids, weak in ((sure, unsure_grids, set()),  # guesses against what was seen
+                                    (sure, sure_grids, {"ocr", "emision"}),  # grids that saw it otherwise
+                                    (sure, {}, {"ocr", "emision"}),  # tesseract's views
+                                    (frozenset(), unsure_grids, {"ocr", "emision"})):  # a kept read unsure itself
+        text = _read(LINES, set())
+        doubt_where_outvoted(text.mrz, [one, two], sure_cells, grids)
+        assert text.mrz.weak == weak, (sorted(sure_cells), grids)
+
+    image, truth = lavender_scene(5961037, "medium", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
 def test_a_cic_read_shifted_against_the_cells_read_in_place_is_doubted():
     """mrztext._in_place: between IDMEX and the fillers the grid neither gains nor loses a cell, so
     the cells' CIC read there is compared in place, however shifted the other read's digits are.
