@@ -769,8 +769,12 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
     8822954780447 by one view of tesseract and right by another, whose line 2 was not whole). A
     view that misread a digit of an OCR that more views read right does not count against it
     (dev 2880018), nor do views that each misread another digit (dev 3200017: three views read
-    the OCR right, three others three different ways)."""
-    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})", mrz.lines[0][5:15], mrz.lines[0][17:30])
+    the OCR right, three others three different ways). Nor does a run of more than thirteen
+    digits: a digit read twice or out of a smudge shifts every digit after it, so its first
+    thirteen are no read of the OCR in place (dev 5961055, samples' design, medium, no QR decoded:
+    one view read 3466226916430 right, another 34662269164630, whose first thirteen are two
+    digits off, and the OCR was left weak)."""
+    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})(?!\d)", mrz.lines[0][5:15], mrz.lines[0][17:30])
     return otherwise > 0 and otherwise >= exact
 
 

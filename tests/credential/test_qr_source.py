@@ -661,6 +661,33 @@ def test_views_that_misread_the_ocr_each_another_way_do_not_outvote_it():
     _both_right(read_image(image), truth)
 
 
+def test_a_run_of_fourteen_digits_is_no_read_of_the_ocr_in_place():
+    """A view that read a digit twice gives fourteen digits after the fillers; their first
+    thirteen, two digits off the verified OCR, are no read of it in place and doubt nothing. Dev
+    seed 5961055 (samples' design, medium, the QR too blurred to decode): one view read the OCR
+    right, another 34662269164630, and the OCR was left weak with nothing to settle it."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.reader import _ocr_contradicted
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.transplant import scene as sample_scene
+
+    cic10 = CIC + icao_check_digit(CIC)
+    mrz = MrzReading(lines=[LINE1, "9511073M3312315MEX<05<<01258<0", ""], verified=True)
+    inserted = OCR[:12] + "4" + OCR[12:]  # a digit read out of a smudge: the last one shifts
+    assert sum(a != b for a, b in zip(inserted[:13], OCR)) == 1
+    assert not _ocr_contradicted(mrz, [[f"IDMEX{cic10}<<{OCR}"], [f"1DMEX{cic10}<<{inserted}"]])
+    assert _ocr_contradicted(mrz, [[f"IDMEX{cic10}<<{OCR}"], [f"1DMEX{cic10}<<{inserted[:13]}<"]])  # in place, it does
+    image, truth = sample_scene(5961055, "medium", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
 def test_a_small_blurred_qr_missed_at_the_photos_size_is_found_enlarged():
     """Dev seed 3930034 (hard, card a third of the frame, blurred): zxing-cpp finds no QR in the
     frame; enlarged twice and sharpened it reads the payload, whose digits the MRZ's read CIC then
