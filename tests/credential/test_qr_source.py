@@ -688,6 +688,35 @@ def test_a_run_of_fourteen_digits_is_no_read_of_the_ocr_in_place():
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
 
 
+def test_a_cic_two_views_read_otherwise_with_its_check_digit_holding_is_doubted():
+    """Two CICs a digit or two apart that each meet the check digit: one is a misread that met it
+    by chance, and the composite cancels it alike. Dev seed 5961267 (lavender, hard, genuine): a
+    grid read 984009017 as 984669017, both check digits held, and two tesseract views read
+    9840090170 whole in lines that were not 30 characters long: the CIC was verified wrong."""
+    import sys
+    from pathlib import Path
+
+    from kiosk.credential import read_image
+    from kiosk.credential.mrz import MrzReading
+    from kiosk.credential.reader import _cic_contradicted
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+    from credential_eval.lavender import scene as lavender_scene
+
+    kept = "984669017"
+    mrz = MrzReading(lines=[f"IDMEX{kept}{icao_check_digit(kept)}<<5897222037206", "", ""], verified=True)
+    right = "TOMEX9840090170<<5897222037206"
+    assert icao_check_digit("984009017") == "0"
+    assert _cic_contradicted(mrz, [[right + "NC"], ["TOMEX9840090170<<S5897222037206"]])
+    assert not _cic_contradicted(mrz, [[right + "NC"]])  # one line alone
+    one_off = "TOMEX9846090170<<5897222037206"  # 984609017: a digit off, its check digit (2) failing
+    assert not _cic_contradicted(mrz, [[one_off], [one_off + "NC"]])
+    assert not _cic_contradicted(mrz, [[right], [right + "NC"], [mrz.lines[0]], [mrz.lines[0] + "<"], ["1" + mrz.lines[0]]])
+    image, truth = lavender_scene(5961267, "hard", "genuine")
+    cic = read_image(image).fields["cic"]
+    assert not cic.verified or cic.value == truth["cic"], cic.value
+
+
 def test_a_small_blurred_qr_missed_at_the_photos_size_is_found_enlarged():
     """Dev seed 3930034 (hard, card a third of the frame, blurred): zxing-cpp finds no QR in the
     frame; enlarged twice and sharpened it reads the payload, whose digits the MRZ's read CIC then
