@@ -1377,6 +1377,19 @@ def doubt_where_contradicted(mrz: MrzReading, views: list[list[str]]) -> None:
         mrz.weak.add(OWN_CHECK_FIELD[name])
 
 
+CIC_OTHERWISE = 2  # distinct views reading one other CIC, its check digit holding, that doubt the kept one
+
+
+def cic_read_otherwise(mrz: MrzReading, views: list[list[str]]) -> bool:
+    """Whether CIC_OTHERWISE distinct `views` read one other CIC, its own check digit holding:
+    two CICs that each meet the check digit are a misread that met it by chance, and the
+    composite, starting at the CIC with the same weights, cancels it alike (dev 5961267,
+    lavender, hard, genuine: a grid read 984009017 as 984669017, sure of one 6, and both check
+    digits held; two tesseract views read 9840090170 in lines that were not 30 characters long,
+    so doubt_where_outvoted did not weigh them: the CIC was verified wrong)."""
+    return any(len(found) >= CIC_OTHERWISE for (name, _), found in _other_values(mrz, views).items() if name == "cic")
+
+
 def _agreed(values: list[str]) -> str | None:
     """Each position's character that a strict majority of the reads give; None if any position has none."""
     if not values or len({len(v) for v in values}) != 1:

@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, cic_read_otherwise, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -778,32 +778,6 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
     return otherwise > 0 and otherwise >= exact
 
 
-CIC_OTHERWISE = 2  # distinct tesseract lines reading one other CIC, its check digit holding, that doubt the kept one
-
-
-def _cic_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
-    """Whether CIC_OTHERWISE distinct lines of tesseract's `views` read between MEX and the
-    fillers one CIC one or two digits off the kept one, the same, its own check digit holding,
-    and more of them than read the kept one: two CICs that each meet the check digit are a misread
-    that met it by chance, and the composite, starting at the CIC with the same weights, cancels
-    it alike (dev 5961267, lavender, hard, genuine: a grid read 984009017 as 984669017, sure of
-    one 6, and both check digits held; two tesseract views read 9840090170 whole, their lines not
-    30 characters, so no other doubt weighed them: the CIC was verified wrong)."""
-    from kiosk.identifiers import icao_check_digit
-
-    kept = mrz.lines[0][5:15] if mrz.lines else ""
-    if len(kept) != 10 or not kept.isdigit():
-        return False
-    exact, near = 0, Counter()
-    for line in {line for view in views for line in view}:
-        for seen in re.findall(r"MEX(\d{10})<<", line):
-            off = sum(a != b for a, b in zip(seen, kept))
-            exact += off == 0
-            if 0 < off <= 2 and icao_check_digit(seen[:9]) == seen[9]:
-                near[seen] += 1
-    return max(near.values(), default=0) >= max(CIC_OTHERWISE, exact + 1)
-
-
 def _dates_contradicted(mrz: MrzReading, views: list[list[str]]) -> set[str]:
     """The birth date and expiry that a view read otherwise (with its check digit, one or two
     digits off, the other date alike) and no second view read so: two misreads can meet a date's
@@ -855,7 +829,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
         # (doubt_where_cells_differ); by number, a grid unsure of a blurred 9 as 3 said otherwise
         # against a right read (dev 5720009, easy)
         mrz.weak |= _dates_contradicted(mrz, _tesseract_views(side))
-    if mrz is not None and mrz.verified and "cic" not in mrz.weak and _cic_contradicted(mrz, _tesseract_views(side)):
+    if mrz is not None and mrz.verified and "cic" not in mrz.weak and cic_read_otherwise(mrz, _tesseract_views(side)):
         mrz.weak.add("cic")
     if mrz is not None and mrz.verified:
         doubt_where_tail_differs(mrz)
