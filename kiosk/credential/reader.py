@@ -354,17 +354,20 @@ MRZ_BAND = (0.58, 0.99)  # where a TD1 MRZ lies on an ID-1 back, as fractions of
 
 def _codes_on_card(side: SideReading, bgr: np.ndarray) -> None:
     """A QR the whole frame did not give (blurred, small): looked for again on the card seen
-    straight on, sharpened, and twice as large."""
+    straight on, sharpened, twice as large, and last thresholded against its own surroundings (a
+    glare or shadow across the symbol, which the decoders' binarizers split: dev 5961426, medium)."""
     for quad in _card_guesses(side, bgr)[:CODE_QUADS]:
         card = cv2.cvtColor(rectify(bgr, quad), cv2.COLOR_BGR2GRAY)
         sharp = cv2.addWeighted(card, 2.0, cv2.GaussianBlur(card, (0, 0), 2), -1.0, 0)
-        found = read_codes(card, sharp, cv2.resize(sharp, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+        local = cv2.adaptiveThreshold(card, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, *QR_THRESHOLD)
+        found = read_codes(card, sharp, cv2.resize(sharp, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), local)
         side.codes += [replace(c, corners=None) for c in found if c.kind == "qr"]  # corners: on the card, not the frame
         if side.codes:
             return
 
 
 CODE_QUADS = 2  # card positions searched again for a QR
+QR_THRESHOLD = (31, 5)  # the local threshold's window (about three QR modules on the card straight) and offset
 
 
 def _card_guesses(side: SideReading, bgr: np.ndarray) -> list[np.ndarray]:

@@ -1102,3 +1102,14 @@ def test_what_witnesses_a_print_that_differs_from_the_qr():
     slipped.cell_line1 = [_cells(f"IDMEX{CIC}{icao_check_digit(CIC)}<<{printed}", sure=0.95)]
     slipped.views = slipped.views[:1]
     assert _printed_otherwise(slipped, "ocr", OCR, cic) is None  # no tesseract view read it so
+
+
+def test_a_qr_under_a_shadow_and_a_glare_is_found_thresholded_on_the_card():
+    """Dev seed 5961426 (medium): a reflection over the OCR, the QR darkened on one side. Neither
+    the frame, nor the card straight, sharpened or enlarged gives the QR; the card thresholded
+    against each pixel's surroundings does, and the MRZ's read confirms its CIC. The OCR lies under
+    the glare, no read names it: it stays unverified, and the photo says why."""
+    reading, truth = _read_with_the_qr_found_on_the_card(5961426, "medium")
+    assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
+    assert not reading.fields["ocr"].verified
+    assert "glare" in {w.code for w in reading.warnings}
