@@ -41,6 +41,7 @@ NAME_BUDGET_S = 0.5  # glyph reading of line 3 for the names, when a front is th
 MIN_GLYPH_CONFIDENCE = 0.7  # weakest cell score a glyph-matched MRZ needs (good reads of the specimens: >0.85)
 FINE_MIN_SHARE = 0.10  # the fine detection keeps blocks this share of the frame wide (cards from 20 %)
 TEXT_BLOCKS = 2  # MRZ-like text blocks tesseract reads before the glyph matcher is tried
+COARSE_DETECT_W = 640  # a last detection of text blocks on a copy this wide (the MRZ apart from a newspaper's print)
 ROW_BLOCKS = 3  # blocks of three text rows (mrztext.find_row_blocks) read, per view
 OUTLINE_CELL_QUADS = 2  # card outlines whose lower band the cell classifier reads
 SAME_OUTLINE = 0.02  # frame widths within which a fine outline's corners are one already tried
@@ -171,6 +172,13 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         text_ok = _read_blocks(side, bgr, fine + again, cells_only=tuple(range(len(fine), len(fine) + len(again)))) or _vote(side)
     if not text_ok:
         text_ok = _read_rows(side, bgr)
+    if not text_ok:
+        # coarser: on a newspaper the MRZ's lines merge with the print around the card at the
+        # usual width; smaller, the print's letters blur into grey and the MRZ stands out as a
+        # block (fresh seed 8686868, own, medium: two sharp MRZs answered "no card")
+        coarse = _unseen(find_text_blocks(bgr, detect_w=COARSE_DETECT_W), side.blocks, bgr.shape[1])[:TEXT_BLOCKS]
+        side.blocks = side.blocks + coarse
+        text_ok = bool(coarse) and (_read_blocks(side, bgr, coarse) or _vote(side))
     if not text_ok:
         text_ok = _read_outline_cells(side, bgr)
     if not text_ok:
