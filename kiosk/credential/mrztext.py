@@ -750,6 +750,41 @@ def doubt_where_date_unseen(mrz: MrzReading, views: list[list[str]]) -> None:
             mrz.weak.add(name)
 
 
+OPTIONAL_NEAR = 2  # cells of line 2's optional data by which a view may differ from the kept read and still be in place
+# where the INE's optional data prints its fillers, `<EE<<NNNNN<` (the emisión EE is taken after the first)
+OPTIONAL_FILLERS = (18, 21, 22, 28)
+
+
+def doubt_where_filler_read_digit(mrz: MrzReading, views: list[list[str]]) -> None:
+    """Make the OCR and emisión weak when another read of line 2, in place (its optional data at
+    most OPTIONAL_NEAR cells off the kept read's), has a filler where the INE prints one
+    (OPTIONAL_FILLERS) and the kept read a digit other than 0. A filler weighs 0 in the
+    composite: a filler misread as a digit changed the sum, and the composite held only over
+    another misread or an altered check digit (dev 5961938, medium, the composite altered: one
+    tesseract view read `MEX<08<<` as `MEX908<<`, which met it, and gave the emisión 90; the other
+    view of the block and the cells read the filler). The other doubts weigh digits against digits
+    only. Where the INE prints a digit, a filler read is a digit lost (dev 5961037, lavender,
+    medium, genuine: a grid read the line's end `51278<8` as `5127<<?`); and the cells beside it
+    must be read alike: beside a cell lost or read otherwise, a filler is the edge of a smudge.
+    `views` is every read of the MRZ, the kept read's own views among them; the kept read itself
+    is skipped."""
+    if len(mrz.lines) < 2 or len(mrz.lines[1]) != 30 or {"ocr", "emision"} <= mrz.weak:
+        return
+    kept = mrz.lines[1][18:29]
+    for view in views:
+        lines = _first_two(view)
+        if lines is None or list(lines) == mrz.lines[:2]:
+            continue
+        seen = lines[1][18:29]
+        if sum(a != b for a, b in zip(seen, kept)) > OPTIONAL_NEAR:
+            continue
+        line, other = mrz.lines[1], lines[1]
+        if any(line[i] in "123456789" and other[i] == "<" and line[i - 1] == other[i - 1] and line[i + 1] == other[i + 1]
+               for i in OPTIONAL_FILLERS):
+            mrz.weak |= {"ocr", "emision"}
+            return
+
+
 def _first_two(view: list[str]) -> tuple[str, str] | None:
     """Lines 1 and 2 of a view read whole (30 characters each, MEX where each has it), else None."""
     for k in range(len(view) - 1):

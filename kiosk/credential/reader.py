@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, cic_read_otherwise, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_filler_read_digit, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, cic_read_otherwise, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -247,6 +247,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         if any(read is side.text for read in side.cell_reads):
             doubt_where_unsure_and_read_otherwise(side.text, [read for read in side.cell_reads if read is not side.text])
         doubt_where_unsure_and_seen_otherwise(side.text, [list(view) for view in sorted(own | others)], side.cell_reads)
+        doubt_where_filler_read_digit(side.text.mrz, [list(view) for view in sorted(own | others)])
         if not side.text.sure_cells:  # tesseract's read, not a grid's
             doubt_where_date_unseen(side.text.mrz, [list(view) for view in sorted(own | others)])
     if text_ok:

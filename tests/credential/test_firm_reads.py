@@ -638,3 +638,41 @@ def test_an_altered_ocr_met_by_a_guessed_birth_date_is_not_verified(monkeypatch)
     before, _ = _without_and_with(monkeypatch, reader, "doubt_where_a_guess_met_the_composite", image)
     assert before.fields["ocr"].verified and before.fields["ocr"].value != truth["ocr"]  # wrong, without the rule
     _no_wrong_cic_or_ocr(image, truth, "ocr")
+
+
+def _with_line2(lines: list[str], optional: str) -> list[str]:
+    """`lines` with line 2's optional data replaced and its composite made to hold over it."""
+    two = lines[1][:18] + optional + "0"
+    return [lines[0], two[:29] + icao_check_digit(composite_data(lines[0], two)), lines[2]]
+
+
+def test_a_filler_read_as_a_digit_another_read_saw_leaves_the_ocr_weak():
+    from kiosk.credential.mrztext import doubt_where_filler_read_digit
+
+    kept = _with_line2(LINES, "908<<44973<")  # the filler after MEX read 9, the composite holding over it
+    assert decode_text(kept).mrz.verified
+    for seen, doubted in (("<08<<44973<", True),  # another read saw the filler
+                          ("<08<<44978<", True),  # and one more digit otherwise: still in place
+                          ("908<<44973<", False),  # read alike
+                          ("<?8<<44973<", False),  # beside a cell lost: a smudge's edge
+                          ("<<0<<4<<<<<", False)):  # too many cells off to be in place
+        text = _read(kept, set())
+        doubt_where_filler_read_digit(text.mrz, [[kept[0], kept[1][:18] + seen + kept[1][29], kept[2]]])
+        assert ({"ocr", "emision"} <= text.mrz.weak) is doubted, seen
+    text = _read(LINES, set())  # a filler read where a digit is printed: a digit lost, the line's end blurred
+    doubt_where_filler_read_digit(text.mrz, [[LINES[0], LINES[1][:18] + "<08<<4497<<" + LINES[1][29], LINES[2]]])
+    assert not text.mrz.weak
+    zero = _with_line2(LINES, "008<<44973<")
+    assert zero[1][29] == LINES[1][29]  # a 0 read for a filler weighs as it: nothing to doubt
+    text = _read(zero, set())
+    doubt_where_filler_read_digit(text.mrz, [LINES])
+    assert not text.mrz.weak
+
+
+def test_an_altered_composite_met_by_a_filler_read_as_a_digit_verifies_no_emision():
+    """Dev seed 5961938 (medium, the composite altered): one tesseract view read `MEX<08<<` as
+    `MEX908<<`, which met the altered composite, and the emisión 90 was verified; the block's other
+    view and the cells read the filler."""
+    image, truth = scene(5961938, "medium", "altered")
+    reading = _no_wrong_cic_or_ocr(image, truth, "composite")
+    assert not reading.fields["emision"].verified or reading.fields["emision"].value == truth["emision"]
