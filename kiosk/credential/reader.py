@@ -250,6 +250,13 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         doubt_where_filler_read_digit(side.text.mrz, [list(view) for view in sorted(own | others)])
         if not side.text.sure_cells:  # tesseract's read, not a grid's
             doubt_where_date_unseen(side.text.mrz, [list(view) for view in sorted(own | others)])
+        doubt_where_tail_differs(side.text.mrz)
+        doubt_where_a_guess_met_the_composite(side.text.mrz)
+        if {"cic", "ocr"} & side.text.mrz.weak and not any(c.kind == "qr" for c in side.codes):
+            # a CIC or OCR these doubts left for the QR to confirm: the QR looked for on the card
+            # as for a weak read above (dev 5962018, medium: views read the emisión's 0 as 9 and
+            # an 8 as 6, the OCR was doubted, and the QR on the card, thresholded, was never read)
+            _codes_on_card(side, bgr)
     if text_ok:
         side.zone = Zone(mrz=side.text.mrz, mrz_lines_seen=True)
     if side.card is None and side.text is not None and side.text.block is not None:

@@ -1113,3 +1113,12 @@ def test_a_qr_under_a_shadow_and_a_glare_is_found_thresholded_on_the_card():
     assert reading.fields["cic"].verified and reading.fields["cic"].value == truth["cic"]
     assert not reading.fields["ocr"].verified
     assert "glare" in {w.code for w in reading.warnings}
+
+
+def test_an_ocr_the_views_doubt_after_the_read_is_confirmed_by_the_qr_found_on_the_card():
+    """Dev seed 5962018 (medium, genuine): the MRZ reads verified and firm, so the QR is not looked
+    for on the card then; the views, weighed after, read the emisión's 0 as 9 and an 8 as 6 and
+    leave the OCR for the QR to confirm. The QR, found on the card thresholded, confirms it."""
+    reading, truth = _read_with_the_qr_found_on_the_card(5962018, "medium")
+    assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
+    assert reading.fields["ocr"].source == "qr"
