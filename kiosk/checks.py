@@ -46,14 +46,15 @@ def encode_jpeg(image: np.ndarray, max_bytes: int, max_side: int = 1000) -> byte
         scale *= 0.8
 
 
-def read_side(image: np.ndarray, front: np.ndarray | None = None) -> SideResult:
+def read_side(image: np.ndarray, front: np.ndarray | None = None, asked: str | None = None) -> SideResult:
     """Read one side of the credential and keep it compressed (≤ 40 KB, MRZ re-read from the
-    stored bytes). Reading the back with the `front` frame at hand also verifies the names."""
+    stored bytes). Reading the back with the `front` frame at hand also verifies the names.
+    `asked`: the side the person was asked to show ("front": its text is looked for early)."""
     from kiosk import credential
     from kiosk.credential.messages import message
 
     try:
-        reading = credential.read_credential(front, image) if front is not None else credential.read_image(image)
+        reading = credential.read_credential(front, image) if front is not None else credential.read_image(image, expect=asked)
         errors = [n.message for n in reading.errors]
     except credential.ImageRejected as exc:  # an all-dark frame: the camera covered or off
         reading, errors = credential.CredentialReading(), [str(exc)]

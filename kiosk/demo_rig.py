@@ -63,7 +63,7 @@ class DemoRig:
         session = CaptureSession(auxiliar_id)
         session.choose_model(truth["model"])
         front_frame = self.show(front)
-        side = checks.read_side(front_frame)
+        side = checks.read_side(front_frame, asked="front")
         session.accept_front(side.stored, side.fields, side.warnings, screening=side.screening)
         side = checks.read_side(self.show(back), front=front_frame)
         session.accept_back(side.stored, side.fields, side.warnings, screening=side.screening)

@@ -131,13 +131,16 @@ class CredentialReading:
             self.warnings.append(_notice(code, **params))
 
 
-def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool = False) -> SideReading:
+def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool = False,
+              expect: str | None = None) -> SideReading:
     """Find the card in a photo, read its machine-readable parts, and tell which side it is.
 
     Independent cues, cheapest and most often right first: the QR (position and payload), the
     MRZ as a block of text lines read by tesseract (no card outline or font needed), then the
     card's outline with OCR-B glyph matching. `tesseract_hints` adds tesseract's reading of the
-    glyph matcher's lines as extra candidates.
+    glyph matcher's lines as extra candidates. `expect="front"` (the kiosk asked for the front):
+    where the first MRZ search found nothing, the front's text is looked for before the costlier
+    MRZ searches, which a front, having no MRZ, would run through to the end.
     """
     check_not_black(bgr, "de la cámara")  # a file was checked by its own name when loaded
     bgr = _bounded(bgr)
@@ -146,6 +149,10 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
     blocks = find_text_blocks(bgr)
     side.blocks = blocks
     text_ok = _read_blocks(side, bgr, blocks[:TEXT_BLOCKS]) or _vote(side)
+    if not text_ok and expect == "front" and want_text and _front_first(side, bgr):
+        _screen_side(side, bgr)
+        side.frame = bgr
+        return side
     if not text_ok:
         # a block whose outline took in the card's edge or the table runs off its text's angle:
         # turned level (mrztext.level), read again
@@ -700,11 +707,38 @@ def _find_front_text(side: SideReading, views: list[tuple[np.ndarray, np.ndarray
     (on a busy table the first quadrilateral may be something else); none: not a credential."""
     ordered = [(side.quad, side.card)] + [(q, c) for q, c in views if c is not side.card]
     for quad, card in ordered[:MAX_FRONT_VIEWS]:
-        text = tess.read_text(cv2.cvtColor(card, cv2.COLOR_BGR2GRAY))
+        text = tess.read_text(_ink(card))
         if _front_like(text):
             side.quad, side.card, side.front_text = quad, card, text
             return
     side.side = None  # quadrilaterals, but not a credential
+
+
+FRONT_WORDS = frozenset({"NOMBRE", "DOMICILIO", "CURP", "CLAVE", "ELECTOR", "REGISTRO", "VIGENCIA", "SEXO",
+                         "CREDENCIAL", "VOTAR", "SECCION", "EMISION"})
+FRONT_WORDS_NEEDED = 3  # distinct words of a front's labels: what an MRZ side does not print
+
+
+def _front_first(side: SideReading, bgr: np.ndarray) -> bool:
+    """A photo asked for as the front, with no MRZ read and no code of the back on it: the
+    front's text read on the card's outlines. Taken as the front only where tesseract reads
+    FRONT_WORDS_NEEDED of its labels (a back that reads no MRZ at first is searched as before)."""
+    if side.text is not None or side.cell_reads or any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes):
+        return False
+    for quad in _outlines(side, bgr)[:MAX_FRONT_VIEWS]:
+        card = rectify(bgr, quad)
+        text = tess.read_text(_ink(card))
+        if len(FRONT_WORDS & set(_front_tokens(text))) >= FRONT_WORDS_NEEDED:
+            side.quad, side.card, side.front_text, side.side = quad, card, text, "front"
+            return True
+    return False
+
+
+def _ink(card: np.ndarray) -> np.ndarray:
+    """A card side as tesseract reads its front best: each pixel's brightest channel, so that the
+    coloured print under and over the text (a red "MUESTRA" across the names, a guilloche) fades
+    to the stock while black or dark-coloured letters stay dark."""
+    return card.max(axis=2) if card.ndim == 3 else card
 
 
 def _attempts(bgr: np.ndarray, side: SideReading):
@@ -1317,14 +1351,14 @@ def _curp_birth(curp: str) -> str | None:
 _RECENT: "OrderedDict[bytes, SideReading]" = OrderedDict()
 
 
-def _read_side_once(bgr: np.ndarray) -> SideReading:
+def _read_side_once(bgr: np.ndarray, expect: str | None = None) -> SideReading:
     """read_side, remembering the last two frames (in memory only): the capture flow reads the
     front alone and then again beside the back, and tesseract on a front costs about a second."""
     key = hashlib.blake2b(bgr.tobytes(), digest_size=16, key=str(bgr.shape).encode()).digest()
     if key in _RECENT:
         _RECENT.move_to_end(key)
         return _RECENT[key]
-    side = read_side(bgr)
+    side = read_side(bgr, expect=expect)
     _RECENT[key] = side
     while len(_RECENT) > 2:
         _RECENT.popitem(last=False)
@@ -1375,10 +1409,11 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
     return reading
 
 
-def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False) -> CredentialReading:
-    """Read a single photo, whichever side it shows (what `kiosk decode` does per image)."""
+def read_image(bgr: np.ndarray, *, tesseract_hints: bool = False, expect: str | None = None) -> CredentialReading:
+    """Read a single photo, whichever side it shows (what `kiosk decode` does per image);
+    `expect="front"` where the front was asked for (read_side)."""
     reading = CredentialReading()
-    side = read_side(bgr, tesseract_hints=True) if tesseract_hints else _read_side_once(bgr)
+    side = read_side(bgr, tesseract_hints=True) if tesseract_hints else _read_side_once(bgr, expect)
     reading.sides = [side]
     if side.side is None:
         reading.warn("no_card")

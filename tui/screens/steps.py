@@ -47,7 +47,7 @@ class ShotMixin:
             frame = hardware.capture(purpose)
             if purpose in ("front", "back"):
                 front = getattr(self, "front_frame", None) if purpose == "back" else None
-                side = checks.read_side(frame, front=front)
+                side = checks.read_side(frame, front=front, asked=purpose)
                 if purpose == "front":
                     self.front_frame = frame  # kept in memory so the back's reading can verify names
                 return {"image": frame, "side": side, "ok": not side.errors}
