@@ -1372,7 +1372,10 @@ def read_credential(front_bgr: np.ndarray | None, back_bgr: np.ndarray | None) -
     of different credentials, photocopy, screen, illegible. Errors: check digits and conflicts.
     """
     reading = CredentialReading()
-    sides = [(label, _read_side_once(img)) for label, img in (("front", front_bgr), ("back", back_bgr)) if img is not None]
+    # the photo given as the front is read as one asked for (read_side's `expect`): a back given
+    # there is still found to be a back
+    sides = [(label, _read_side_once(img, "front" if label == "front" else None))
+             for label, img in (("front", front_bgr), ("back", back_bgr)) if img is not None]
     reading.sides = [s for _, s in sides]
     found = [s for s in reading.sides if s.side is not None]
     if not found:
