@@ -271,7 +271,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         side.card = rectify(bgr, side.quad)
     if not side.codes and side.card is not None:
         side.codes = read_codes(side.card)
-    has_codes = any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
+    has_codes = _back_codes(side)
     # an MRZ read, even unverified (line 1 parsed, or a line of fillers): a back, whose front text
     # is not looked for (tesseract on a whole card side costs about a third of a second a view)
     text_seen = side.text is not None and (side.text.cic is not None or side.text.mrz is not None or side.text.line1 is not None)
@@ -719,11 +719,16 @@ FRONT_WORDS = frozenset({"NOMBRE", "DOMICILIO", "CURP", "CLAVE", "ELECTOR", "REG
 FRONT_WORDS_NEEDED = 3  # distinct words of a front's labels: what an MRZ side does not print
 
 
+def _back_codes(side: SideReading) -> bool:
+    """A code only a back carries: the INE's QR, or a barcode of a CIC (9 digits) or OCR (13)."""
+    return any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes)
+
+
 def _front_first(side: SideReading, bgr: np.ndarray) -> bool:
     """A photo asked for as the front, with no MRZ read and no code of the back on it: the
     front's text read on the card's outlines. Taken as the front only where tesseract reads
     FRONT_WORDS_NEEDED of its labels (a back that reads no MRZ at first is searched as before)."""
-    if side.text is not None or side.cell_reads or any(is_ine_qr(c.text) or re.fullmatch(r"\d{9}|\d{13}", c.text) for c in side.codes):
+    if side.text is not None or side.cell_reads or _back_codes(side):
         return False
     for quad in _outlines(side, bgr)[:MAX_FRONT_VIEWS]:
         card = rectify(bgr, quad)
