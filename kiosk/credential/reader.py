@@ -1358,7 +1358,9 @@ _RECENT: "OrderedDict[bytes, SideReading]" = OrderedDict()
 
 def _read_side_once(bgr: np.ndarray, expect: str | None = None) -> SideReading:
     """read_side, remembering the last two frames (in memory only): the capture flow reads the
-    front alone and then again beside the back, and tesseract on a front costs about a second."""
+    front alone and then again beside the back, and tesseract on a front costs about a second.
+    `expect` is not part of the key: asked or not, a frame reads as the same side (asked for the
+    front, only sooner), so either reading serves the other."""
     key = hashlib.blake2b(bgr.tobytes(), digest_size=16, key=str(bgr.shape).encode()).digest()
     if key in _RECENT:
         _RECENT.move_to_end(key)
