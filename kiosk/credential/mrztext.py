@@ -411,7 +411,8 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
     line2_seen: list[str] = []  # every grid's line 2, its unsure cells '?', for doubt_dates_seen_otherwise
     for widen in views:
         grid = grid_lines(straighten(gray, centre + (block.quad - centre) * np.array(widen, np.float32)))
-        quick = read_grid(*grid, shifts=QUICK_SHIFTS) if grid is not None else None
+        classified: dict = {}  # the quick read's grid is not classified again by the full read
+        quick = read_grid(*grid, shifts=QUICK_SHIFTS, seen=classified) if grid is not None else None
         quick_text = None
         if quick is not None:
             text = _view_text(quick, block)
@@ -426,7 +427,7 @@ def read_block_cells(bgr: np.ndarray, block: TextBlock, views: tuple[tuple[float
             on_slow = None
         if grid is None:
             continue
-        reads = read_grid(*grid)
+        reads = read_grid(*grid, seen=classified)
         if reads is None:
             continue
         # line 1, every cell of it: even with IDMEX blurred past reading, its digits may still
