@@ -31,7 +31,7 @@ demo-central: .stamp-apt-runtime $(VENV)/.stamp-demo
 # its own pool of two threads, spent ~4 % of the CPU trading places (test_every_photo and
 # test_qr_source: 301 -> 290 s)
 test: deps test-deps
-	OPENCV_FOR_THREADS_NUM=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --timeout 900 -m "not slow and not benchmark" tests
+	OPENCV_FOR_THREADS_NUM=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup --timeout 900 -m "not slow and not benchmark" tests
 
 test-fast: deps
 	$(PY) -m pytest -x -q -m "not slow and not benchmark and not postgres" tests

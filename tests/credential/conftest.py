@@ -19,9 +19,29 @@ def photo_sets():
     return {d: specimens.backs(d, n) for d, n in COUNTS.items()}
 
 
+SHARED = {"photo_sets", "negative_set", "readings", "negative_readings"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The tests that share the session's specimen sets run on one xdist worker (make test's
+    `--dist loadgroup`): each set is drawn and read once, not once per worker (about 70 s)."""
+    for item in items:
+        if SHARED & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("credential_specimens"))
+
+
 @pytest.fixture(scope="session")
 def negative_set():
     return specimens.negatives(2)
+
+
+@pytest.fixture(scope="session")
+def negative_readings(negative_set):
+    """read_image of each negative, by name."""
+    from kiosk.credential import read_image
+
+    return {spec.name: read_image(spec.image) for spec in negative_set}
 
 
 @pytest.fixture(scope="session")
