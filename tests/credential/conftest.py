@@ -27,7 +27,10 @@ def pytest_collection_modifyitems(items):
     """The tests that share the session's specimen sets run on one xdist worker (make test's
     `--dist loadgroup`): each set is drawn and read once, not once per worker (about 70 s)."""
     for item in items:
-        if SHARED & set(getattr(item, "fixturenames", ())):
+        used = getattr(item, "_fixtureinfo", None)
+        defs = used.name2fixturedefs if used is not None else {}
+        # these fixtures, not a module's own of the same name (test_every_photo's `readings`)
+        if any(defs.get(name) and defs[name][-1].func.__code__.co_filename == __file__ for name in SHARED):
             item.add_marker(pytest.mark.xdist_group("credential_specimens"))
 
 
