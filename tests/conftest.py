@@ -94,3 +94,23 @@ def provisioned(tmp_path: Path, receiver_env):
     st = provision(tmp_path / "kiosko", server.url, token, municipio="MUESTRA")
     yield st, server, receiver
     st.close()
+
+
+# The longest tests by their own call (make test's --durations, 2 cores), run first: begun last,
+# one of them kept one xdist worker busy for a minute after the other had run out of tests.
+# A name missing here only costs time; keep it to tests without an expensive module fixture.
+LONGEST_FIRST = (
+    "tests/sync/test_soak.py::test_two_thousand_pending_link_down_then_up",
+    "tests/sync/test_bad_link.py::test_the_real_demo_through_the_proxy",
+    "tests/sync/test_cut_link.py::test_a_link_that_cuts_every_40_kb_still_delivers_every_record",
+    "tests/credential/test_row_blocks.py::test_the_mrz_is_looked_for_under_a_qr_only_the_finer_search_found",
+    "tests/credential/test_screening.py::test_a_copy_read_through_a_band_across_its_sheet_is_screened_from_its_mrz_text",
+    "tests/central/test_browser.py::test_an_opl_day_in_a_real_browser",
+    "tests/credential/test_reading.py::test_both_sides_never_verify_a_wrong_field",
+    "tests/sync/test_bad_link.py::test_two_thousand_envelopes_survive_a_bad_link_exactly_once",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("@")[0], len(rank)))
