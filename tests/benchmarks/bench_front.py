@@ -17,6 +17,7 @@ from kiosk.credential import reader
 from kiosk.specimens.cards import make_card
 from kiosk.specimens.scenes import photo_of_card
 
+
 def measure(n: int, seed: int, level: str) -> dict:
     out: dict = {}
     for expect in (None, "front"):
