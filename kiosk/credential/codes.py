@@ -364,6 +364,18 @@ def printed_otherwise(probs: np.ndarray, cic: str, ocr: str | None = None) -> di
     the two is not read as thirteen digits printed otherwise, dev 4180010); a segment that reads
     mostly otherwise is a grid cut wrong or a blur, no print that differs in a digit: it witnesses
     nothing (dev 4180052, hard: a cell lost in the CIC)."""
+    return {index: digit for index, (digit, as_given) in _sure_digits(probs, cic, ocr).items() if not as_given}
+
+
+def printed_as_read(probs: np.ndarray, cic: str, ocr: str | None = None) -> set[int]:
+    """The MRZ line-1 indexes where one view of line 1's cells, aligned as for printed_otherwise, is
+    sure of the very digit `cic` or `ocr` has there."""
+    return {index for index, (_, as_given) in _sure_digits(probs, cic, ocr).items() if as_given}
+
+
+def _sure_digits(probs: np.ndarray, cic: str, ocr: str | None) -> dict[int, tuple[str, bool]]:
+    """{MRZ line-1 index: (digit, whether it is the one given)} for every cell of the aligned CIC
+    and OCR segments (printed_otherwise) the classifier is sure (SURE_CELL) is that digit."""
     from kiosk.credential.ocrb import ALPHABET
     from kiosk.identifiers import icao_check_digit
 
@@ -386,8 +398,8 @@ def printed_otherwise(probs: np.ndarray, cic: str, ocr: str | None = None) -> di
         for k, ch in enumerate(value):
             cell = _as_digits(probs[at + k])
             best = int(np.argmax(cell))
-            if ALPHABET[best].isdigit() and ALPHABET[best] != ch and float(cell[best]) >= SURE_CELL:
-                out[first + k] = ALPHABET[best]
+            if ALPHABET[best].isdigit() and float(cell[best]) >= SURE_CELL:
+                out[first + k] = (ALPHABET[best], ALPHABET[best] == ch)
     return out
 
 

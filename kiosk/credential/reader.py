@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from kiosk.credential import tess
-from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, printed_otherwise, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
+from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_qr, printed_as_read, printed_otherwise, qr_confirms, qr_confirms_cells, qr_ocr_by_composite,
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
@@ -820,7 +820,7 @@ def _conflict(reading: CredentialReading, name: str, current: FieldValue, value:
     reading.conflicts.add(name)
 
 
-def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
+def _ocr_contradicted(mrz: MrzReading, views: list[list[str]], line1_probs: list[np.ndarray] = ()) -> bool:
     """Whether one OCR one or two digits off the verified one was read, with the same CIC and
     check digit, by as many views as read the verified one: the composite alone covers the OCR,
     and two misreads can meet it (a screen on a dev seed, 2870034: 8822934786447 read
@@ -831,8 +831,14 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]]) -> bool:
     digits: a digit read twice or out of a smudge shifts every digit after it, so its first
     thirteen are no read of the OCR in place (dev 5961055, samples' design, medium, no QR decoded:
     one view read 3466226916430 right, another 34662269164630, whose first thirteen are two
-    digits off, and the OCR was left weak)."""
-    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})(?!\d)", mrz.lines[0][5:15], mrz.lines[0][17:30])
+    digits off, and the OCR was left weak). Nor does a read every one of whose other digits a view
+    of line 1's cells (`line1_probs`) was sure is the kept one (dev 5962721, medium, a shadow's
+    edge across the OCR: one view read right, two others each one digit off, 0 as 6 and 8 as 4,
+    where the cells read 0 and 8 sure; the cells print what is printed, and on a card whose OCR
+    was altered they are sure of the printed digit, not of the one that meets the composite)."""
+    cic, ocr = mrz.lines[0][5:14], mrz.lines[0][17:30]
+    witnessed = {i - 17 for probs in line1_probs for i in printed_as_read(probs, cic, ocr) if i >= 17}
+    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})(?!\d)", mrz.lines[0][5:15], ocr, refuted=witnessed)
     return otherwise > 0 and otherwise >= exact
 
 
@@ -855,10 +861,12 @@ def _dates_contradicted(mrz: MrzReading, views: list[list[str]]) -> set[str]:
     return out
 
 
-def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str, anchor_second: bool = False) -> tuple[int, int]:
+def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str, anchor_second: bool = False,
+                    refuted: set[int] = frozenset()) -> tuple[int, int]:
     """(how many lines of `views` gave `kept`, how many gave the commonest value one or two digits
     off it), counting the lines that match `pattern` (two groups: the anchor, read alike, then the
-    value; `anchor_second`: the other way round)."""
+    value; `anchor_second`: the other way round). A value off only at positions of `refuted`
+    (where another witness read the kept digits) is not counted."""
     exact, near = 0, Counter()
     for view in views:
         for line in view:
@@ -867,9 +875,10 @@ def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str
                 continue
             seen_anchor, seen = (found.group(2), found.group(1)) if anchor_second else (found.group(1), found.group(2))
             if seen_anchor == anchor:
-                off = sum(a != b for a, b in zip(seen, kept))
+                differ = {i for i, (a, b) in enumerate(zip(seen, kept)) if a != b}
+                off = len(differ)
                 exact += off == 0
-                if 0 < off <= 2:
+                if 0 < off <= 2 and not differ <= refuted:
                     near[seen] += 1
     return exact, max(near.values(), default=0)
 
@@ -880,7 +889,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     # cells' own reads need every OCR cell sure (mrztext.TAIL_SURE_SHARE) and are not doubted here
     # (dev 2890052: the cells read it right, one tesseract view two digits off)
     firm_cells = side.text is not None and side.text.mrz is mrz and bool(side.text.sure_cells)
-    if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views):
+    if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views, side.cell_line1):
         mrz.weak |= {"ocr", "emision"}
     if mrz is not None and mrz.verified and not firm_cells:
         # tesseract's views only: a grid's read of a date is weighed with its sure cells
@@ -1009,9 +1018,16 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
                     or _tesseract_read_beside(side, printed, off[0]):
                 return printed
     # so too tesseract alone, where no grid is in place: WHOLE_VIEWS distinct lines reading the
-    # OCR whole with one digit other than the QR's, the same one, none reading the QR's
+    # OCR whole with one digit other than the QR's, the same one, none reading the QR's. Not where
+    # a grid in place was sure of the QR's digit: tesseract misreads a glyph of a blurred print
+    # alike in every view, and the grid reads what is printed (dev 5962817, lavender, medium: four
+    # views read the OCR's 4 as 1, the grid whose CIC was the verified one read every OCR cell
+    # sure, the 4 too, and the genuine card's OCR was refused as printed otherwise)
     if name == "ocr" and (printed := _tesseract_read_whole_otherwise(side, value)) is not None:
-        return printed
+        at = next(i for i, (a, b) in enumerate(zip(printed, value)) if a != b)
+        if not any(cic.verified and read.lines[0][5:14] == str(cic.value) and read.lines[0][17 + at] == value[at]
+                   and (0, 17 + at) in read.sure_cells for read in side.cell_reads if len(read.lines[0]) >= 30):
+            return printed
     # so too a view of line 1's cells aligned on the CIC by their probabilities
     # (codes.printed_otherwise), where every grid's read slipped a cell and none is in place
     # (fresh seed 7282733, lavender, easy, one OCR digit printed otherwise: three views sure of the

@@ -346,6 +346,20 @@ def test_an_altered_ocr_digit_tesseract_reads_otherwise_than_the_qr_is_a_conflic
     assert "ocr" in reading.conflicts
 
 
+def test_a_genuine_ocr_digit_tesseract_misreads_alike_is_no_conflict_where_a_grid_in_place_was_sure_of_it():
+    """Dev seed 5962817 (lavender, medium, genuine): four tesseract views read the OCR's 4 as 1,
+    none read the 4, and the card's OCR (the QR's, documented layout) was refused as printed
+    otherwise; the grid whose CIC was the verified one read every OCR cell in place, sure, the 4
+    too. The tests above keep the conflicts where the grids are sure of the printed digit."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    image, truth = lavender_scene(5962817, "medium", "genuine")
+    reading = read_image(image)
+    assert not reading.conflicts
+    for name in ("cic", "ocr"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
 def test_a_digit_tesseract_never_reads_as_the_value_has_it():
     from kiosk.credential.reader import DENYING_VIEWS, SideReading, _tesseract_never_read
 
