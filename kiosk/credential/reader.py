@@ -834,7 +834,7 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]], line1_probs: list
     digits off, and the OCR was left weak). Nor does a read every one of whose other digits a view
     of line 1's cells (`line1_probs`) was sure is the kept one (dev 5962721, medium, a shadow's
     edge across the OCR: one view read right, two others each one digit off, 0 as 6 and 8 as 4,
-    where the cells read 0 and 8 sure; the cells print what is printed, and on a card whose OCR
+    where the cells read 0 and 8 sure; the cells read what is printed, and on a card whose OCR
     was altered they are sure of the printed digit, not of the one that meets the composite)."""
     cic, ocr = mrz.lines[0][5:14], mrz.lines[0][17:30]
     witnessed = {i - 17 for probs in line1_probs for i in printed_as_read(probs, cic, ocr) if i >= 17}
