@@ -257,7 +257,7 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
         doubt_where_filler_read_digit(side.text.mrz, [list(view) for view in sorted(own | others)])
         if not side.text.sure_cells:  # tesseract's read, not a grid's
             doubt_where_date_unseen(side.text.mrz, [list(view) for view in sorted(own | others)])
-        doubt_where_tail_differs(side.text.mrz)
+        doubt_where_tail_differs(side.text.mrz, side.text.sure_cells)
         doubt_where_a_guess_met_the_composite(side.text.mrz)
         if {"cic", "ocr"} & side.text.mrz.weak and not any(c.kind == "qr" for c in side.codes):
             # a CIC or OCR these doubts left for the QR to confirm: the QR looked for on the card
@@ -899,7 +899,7 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     if mrz is not None and mrz.verified and "cic" not in mrz.weak and cic_read_otherwise(mrz, _tesseract_views(side)):
         mrz.weak.add("cic")
     if mrz is not None and mrz.verified:
-        doubt_where_tail_differs(mrz)
+        doubt_where_tail_differs(mrz, side.text.sure_cells if side.text is not None and side.text.mrz is mrz else frozenset())
         doubt_where_a_guess_met_the_composite(mrz)
         for name in ("cic", "ocr", "birth_date", "expiry_year", "emision"):
             # a weak field (composite over a re-fitted line 2) is verified only if the QR agrees, below
