@@ -1298,6 +1298,13 @@ def decode_text(lines: list[str]) -> TextRead:
             # digit altered: `6501206H` read `65012066H`, and `5012066` met both). The date and
             # what only the composite covers then need another read or the QR
             guessed = {"birth_date", "ocr", "emision"} if _lead_digit(line2_raw, m2) else set()
+            # a date's check digit read as a letter (TO_DIGIT: tesseract's E taken for a 3) is a
+            # guess: with one digit of the date misread, the check digit that meets the date's own
+            # check meets the composite too wherever the composite's weight for that digit cancels
+            # its own weight times the check digit's (the expiry's 2nd and 5th digits, the birth
+            # date's 2nd, 3rd, 5th and 6th). Dev 5963029 (lavender, hard, genuine): one view read
+            # 3012316 as 391231E, both check digits held and the expiry 2039 was verified
+            guessed |= {name for name, raw in (("birth_date", m2.group(1)), ("expiry_year", m2.group(3))) if not raw[6].isdigit()}
             for optional, composite, weak in _optional_variants(rest):
                 line2 = birth + sex + expiry + "MEX" + optional + composite
                 if composite.isdigit() and icao_check_digit(composite_data(line1, line2)) == composite:
@@ -1370,10 +1377,12 @@ def _view_parts(lines: list[str]) -> dict[str, str]:
             pass  # eight digits before the sex: which seven are the birth date is a guess (decode_text)
         elif _check(birth) and _date_ok(birth[:6]):
             parts["birth"] = birth
+            parts["birth_guess"] = not m2.group(1)[-1].isdigit()  # its check digit a letter (decode_text)
         elif re.fullmatch(r"[0-9?]{7}", birth):
             parts["birth_seen"] = birth  # for `_solved`
         if _check(expiry):
             parts["expiry"] = expiry
+            parts["expiry_guess"] = not m2.group(3)[-1].isdigit()
         elif expiry.isdigit():
             parts["expiry_seen"] = expiry
         rest = re.sub(f"[{FILLERS[1:]}]", "<", rest)
@@ -1477,6 +1486,8 @@ def vote(views: list[list[str]]) -> MrzReading | None:
         if len(found) != 1:
             return None
         chosen[name] = found.pop()
+        if name != "cic" and name not in solved and all(p.get(name + "_guess") for p in parts if name in p):
+            solved.add(name)  # every view that held it read its check digit as a letter: a guess (decode_text)
     ocrs = [p["ocr"] for p in parts if "ocr" in p]
     # a view that read one character more after the composite gives its first 12 as a vote too
     # (dev 3960011, medium, a hand over the card: one view read line 2 whole with an 8 after it,

@@ -735,3 +735,28 @@ def test_views_one_digit_off_where_the_cells_read_the_kept_digit_do_not_contradi
     reading = read_image(image)
     for name in ("cic", "ocr"):
         assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
+def test_a_date_whose_check_digit_tesseract_read_as_a_letter_is_weak():
+    """Dev seed 5963029 (lavender, hard, genuine): one view read line 2's 3012316 as 391231E; the E
+    taken for a 3 met the expiry's check digit, and the composite held too, as it does for any
+    misread of the expiry's second digit whose check digit is fitted to it: expiry 2039 verified.
+    A check digit read as a letter is a guess; the date is weak (no QR carries it)."""
+    from credential_eval.lavender import scene as lavender_scene
+
+    from kiosk.credential.mrztext import vote
+
+    misread = LINES[1][:8] + "391231E" + LINES[1][15:]  # 34 read 39, the check digit 8 read E (3)
+    text = decode_text([LINES[0], misread, LINES[2]])
+    assert text.mrz is not None and text.mrz.verified  # both check digits hold
+    assert text.mrz.values["expiry_year"] == 2039 and "expiry_year" in text.mrz.weak
+    assert "birth_date" not in text.mrz.weak and "ocr" not in text.mrz.weak
+    as_digit = decode_text([LINES[0], misread.replace("391231E", "3912313"), LINES[2]])
+    assert as_digit.mrz.verified and "expiry_year" not in as_digit.mrz.weak  # read as a digit: a read
+    voted = vote([[LINES[0], misread], ["1" + LINES[0], misread]])
+    assert voted is not None and "expiry_year" in voted.weak
+
+    image, truth = lavender_scene(5963029, "hard", "genuine")
+    reading = read_image(image)
+    expiry = reading.fields["expiry_year"]
+    assert not expiry.verified or expiry.value == truth["expiry_year"], expiry.value
