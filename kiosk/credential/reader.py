@@ -1002,13 +1002,16 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
     sixteen tesseract views reading the printed OCR whole; the QR's 3 verified with no word of it)."""
     from kiosk.identifiers import icao_check_digit
 
+    def ocr_placed(line: str, cics: set[str] = qr_cics) -> bool:
+        """Whether a grid's line 1 puts its OCR after the verified CIC (or nine digits in `cics`)."""
+        return (cic.verified and line[5:14] == str(cic.value)) or line[5:14] in cics
+
     start, end = (5, 14) if name == "cic" else (17, 30)
     for read in side.cell_reads:
         line = read.lines[0]
         if len(line) < 30:
             continue
-        placed = line[15:17] == "<<" and line[14] == icao_check_digit(value) if name == "cic" \
-            else (cic.verified and line[5:14] == str(cic.value)) or line[5:14] in qr_cics
+        placed = line[15:17] == "<<" and line[14] == icao_check_digit(value) if name == "cic" else ocr_placed(line)
         seen = line[start:end]
         off = [i for i, (a, b) in enumerate(zip(seen, value)) if a != b and a.isdigit()]
         same = sum(a == b for a, b in zip(seen, value))
@@ -1025,7 +1028,7 @@ def _printed_otherwise(side: SideReading, name: str, value: str, cic: FieldValue
     # sure, the 4 too, and the genuine card's OCR was refused as printed otherwise)
     if name == "ocr" and (printed := _tesseract_read_whole_otherwise(side, value)) is not None:
         at = next(i for i, (a, b) in enumerate(zip(printed, value)) if a != b)
-        if not any(cic.verified and read.lines[0][5:14] == str(cic.value) and read.lines[0][17 + at] == value[at]
+        if not any(ocr_placed(read.lines[0], frozenset()) and read.lines[0][17 + at] == value[at]
                    and (0, 17 + at) in read.sure_cells for read in side.cell_reads if len(read.lines[0]) >= 30):
             return printed
     # so too a view of line 1's cells aligned on the CIC by their probabilities
