@@ -17,6 +17,10 @@ samples' style for every person (credential_eval/lavender.py), altered negatives
 Of the altered negatives, those with one OCR digit printed otherwise than the check digits (and
 the QR) hold are counted apart when the reader verified an OCR on them without a conflict: the
 value is the card's own (the QR's), so not wrong, but the altered print went unremarked.
+
+`fine_screen` negatives are the design's genuine photos shown on a display finer than the
+generator's screens (credential_eval/screens.py: a 1.3-3 px pitch that aliases into colour
+moiré), counted apart from the generator's own screens.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 import cv2  # noqa: E402
 
-from credential_eval import generator, lavender, transplant  # noqa: E402
+from credential_eval import generator, lavender, screens, transplant  # noqa: E402
 from kiosk.credential import read_image  # noqa: E402
 from kiosk.credential.codes import read_zxing  # noqa: E402
 from kiosk.credential.imageio import ImageRejected  # noqa: E402
@@ -90,7 +94,7 @@ def zxing(image, truth) -> bool:
 
 def main() -> None:
     rows, neg_rows, times, answered, total = [], [], [], 0, 0
-    screening = {"genuine": [0, 0], "photocopy": [0, 0], "screen": [0, 0]}
+    screening = {"genuine": [0, 0], "photocopy": [0, 0], "screen": [0, 0], "fine_screen": [0, 0]}
     wrong_all = []
     for difficulty in DIFFICULTIES:
         counts = {"ours": 0, "pe": 0, "zx": 0}
@@ -113,11 +117,15 @@ def main() -> None:
         n = PER_DIFFICULTY
         rows.append(f"| {difficulty} | {counts['ours']}/{n} ({100 * counts['ours'] / n:.0f} %) | "
                     f"{counts['pe']}/{n} ({100 * counts['pe'] / n:.0f} %) | {counts['zx']}/{n} ({100 * counts['zx'] / n:.0f} %) |")
-    for kind in ("photocopy", "screen", "no_card") if SAMPLE_CARDS else ("altered", "photocopy", "screen", "no_card"):
+    kinds = ("photocopy", "screen", "fine_screen", "no_card")
+    for kind in kinds if SAMPLE_CARDS else ("altered",) + kinds:
         flagged = verified_any = wrong = answered_kind = unremarked = 0
         for i in range(NEGATIVES):
             difficulty = ("easy", "medium")[i % 2]  # easy and medium photos of the negatives
-            image, truth = scene(SEED0 + 10_000 + i, difficulty, kind)
+            if kind == "fine_screen":
+                image, truth = screens.screen(SEED0 + 10_000 + i, difficulty, DESIGN)
+            else:
+                image, truth = scene(SEED0 + 10_000 + i, difficulty, kind)
             result = ours(image, truth) if kind != "no_card" else None
             if result is None:
                 try:
@@ -153,9 +161,10 @@ def main() -> None:
     print("| negative kind | photos | flagged photocopy/screen | CIC or OCR verified | wrong verified | altered OCR print verified unremarked | answered |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(neg_rows))
-    g, c, s = screening["genuine"], screening["photocopy"], screening["screen"]
+    g, c, s, f = screening["genuine"], screening["photocopy"], screening["screen"], screening["fine_screen"]
     print(f"\nScreening: genuine flagged {g[0]}/{g[1]} ({100 * g[0] / max(g[1], 1):.1f} %), photocopies flagged "
-          f"{c[0]}/{c[1]}, screens flagged {s[0]}/{s[1]} ({100 * (c[0] + s[0]) / max(c[1] + s[1], 1):.0f} % of copies+screens)")
+          f"{c[0]}/{c[1]}, screens flagged {s[0]}/{s[1]} ({100 * (c[0] + s[0]) / max(c[1] + s[1], 1):.0f} % of copies+screens), "
+          f"fine screens flagged {f[0]}/{f[1]}")
 
 
 if __name__ == "__main__":
