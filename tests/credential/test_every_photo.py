@@ -70,6 +70,7 @@ FLAGGED_GENUINE = {1302020}
 
 @pytest.fixture(scope="module")
 def readings():
+    """Read once (about two minutes): the tests using it share one xdist worker (their group)."""
     out = []
     for seed, difficulty, kind in CASES:
         image, truth = scene(seed, difficulty, kind)
@@ -77,6 +78,7 @@ def readings():
     return out
 
 
+@pytest.mark.xdist_group("every_photo_readings")
 def test_fields_or_a_warning_that_says_what_to_do(readings):
     for seed, kind, _, reading in readings:
         verified = reading.fields["cic"].verified and reading.fields["ocr"].verified
@@ -87,6 +89,7 @@ def test_fields_or_a_warning_that_says_what_to_do(readings):
     assert sum(r.fields["cic"].verified for s, k, t, r in readings if k == "genuine") >= 2
 
 
+@pytest.mark.xdist_group("every_photo_readings")
 def test_no_wrong_verified_field_even_on_altered_check_digits(readings):
     for seed, kind, truth, reading in readings:
         if kind == "no_card":
@@ -106,6 +109,7 @@ def test_no_wrong_verified_field_even_on_altered_check_digits(readings):
         assert not birth.verified or birth.value[2:].replace("-", "") == truth["birth"], (seed, "birth_date")
 
 
+@pytest.mark.xdist_group("every_photo_readings")
 def test_screen_flagged_with_confidence_and_genuine_not(readings):
     for seed, kind, _, reading in readings:
         if kind == "screen":
