@@ -24,7 +24,7 @@ from kiosk.credential.codes import (Code, digit_runs, documented_layout, is_ine_
                                     qr_by_layout, read_codes, read_finer_qr)
 from kiosk.credential.imageio import WORK_PIXELS, check_not_black
 from kiosk.credential.locate import FINE_WORK_W, card_from_block, card_transform, find_bright_quads, find_card_quads, find_mrz_blocks, rectify, region_below_code, BELOW_QR, BELOW_QR_ONE_SIDE
-from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_filler_read_digit, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, cic_read_otherwise, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
+from kiosk.credential.mrztext import (CELL_VIEWS, FINE_DETECT_W, TextBlock, TextRead, confirm_by_views, other_views, supported, doubt_where_another_meets_composite, doubt_where_cells_differ, doubt_where_line1_sure_otherwise, doubt_where_ocr_unseen, doubt_where_date_unseen, doubt_where_filler_read_digit, doubt_where_unsure_and_read_otherwise, doubt_where_unsure_and_seen_otherwise, doubt_where_changed_and_contradicted, doubt_where_contradicted, doubt_where_outvoted, doubt_where_tail_differs, doubt_where_a_guess_met_the_composite, firm_where_either_is, cic_read_otherwise, cic_seen, find_row_blocks, find_text_blocks, level, read_block, read_block_cells, repair_with_qr, straighten,
                                       line2_reads, ocr_reads, vote)
 from kiosk.credential.messages import FIELD_ES, SOURCE_ES, WHAT, message
 from kiosk.credential.mrz import MrzReading, birth_date
@@ -577,13 +577,16 @@ def _read_blocks(side: SideReading, bgr: np.ndarray, blocks: list[TextBlock], ba
 
 def _read_lone_view(bgr: np.ndarray, block: TextBlock, text: TextRead) -> list[list[str]]:
     """The other views of a block whose lone tesseract view verified; its OCR and emisión made
-    weak (for the QR or a sharpened read to settle) unless one of them reads them alike, and its
-    CIC, birth date or expiry weak where one of them reads another (doubt_where_contradicted)."""
+    weak (for the QR or a sharpened read to settle) unless one of them reads them alike, its CIC
+    weak unless one of them reads it alike (cic_seen), and its CIC, birth date or expiry weak where
+    one of them reads another (doubt_where_contradicted)."""
     views = [v for v in other_views(bgr, block) if v]
     doubt_where_contradicted(text.mrz, views)
     if not supported(text.mrz, views):
         text.mrz.weak |= {"ocr", "emision"}
         text.mrz.values["emision"] = None
+    if not cic_seen(text.mrz, views):
+        text.mrz.weak.add("cic")  # the QR may still confirm it
     return views
 
 

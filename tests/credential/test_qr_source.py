@@ -1154,3 +1154,28 @@ def test_an_ocr_the_views_doubt_after_the_read_is_confirmed_by_the_qr_found_on_t
     reading, truth = _read_with_the_qr_found_on_the_card(5962018, "medium")
     assert reading.fields["ocr"].verified and reading.fields["ocr"].value == truth["ocr"]
     assert reading.fields["ocr"].source == "qr"
+
+
+def test_a_lone_view_whose_cic_no_other_view_read_leaves_it_for_the_qr(monkeypatch):
+    """Dev 7700114 (own, hard; seen with a wider grid drift tried and dropped): tesseract's lone
+    view read CIC 990990327 as 990000327, 9 to 0 at weights 7 and 3. Both misreads cancel in the
+    CIC's check digit and, the composite starting at the CIC with the same weights, in the
+    composite: the misread verifies as the print does. Its other views read no CIC; it was
+    verified wrong. The CIC of a lone view stands only where another view read it alike."""
+    from kiosk.credential import reader
+    from kiosk.credential.mrztext import cic_seen
+
+    line2 = "8407269M3012316MEX<04<<71971<0"
+    misread = decode_text(["IDMEX9900003274<<5972027471971", line2, ""])
+    printed = decode_text(["IDMEX9909903274<<5972027471971", line2, ""])
+    assert misread.mrz.verified and printed.mrz.verified  # the check digits cannot tell them apart
+    assert not cic_seen(misread.mrz, [])
+    assert not cic_seen(misread.mrz, [["IDMEX9909903274<<597<?747197?<"]])
+    assert cic_seen(misread.mrz, [["TOMEX9900003274<<5972027471971"]])
+    assert cic_seen(misread.mrz, [["XX", "IDMEX9900003274<<59720", line2]])
+
+    for others, weak in (([], True), ([["TOMEX9900003274<<5972027471971", line2]], False)):
+        monkeypatch.setattr(reader, "other_views", lambda bgr, block, others=others: others)
+        text = decode_text(["IDMEX9900003274<<5972027471971", line2, ""])
+        reader._read_lone_view(np.zeros((8, 8, 3), np.uint8), None, text)
+        assert ("cic" in text.mrz.weak) is weak, others
