@@ -823,7 +823,8 @@ def _conflict(reading: CredentialReading, name: str, current: FieldValue, value:
     reading.conflicts.add(name)
 
 
-def _ocr_contradicted(mrz: MrzReading, views: list[list[str]], line1_probs: list[np.ndarray] = ()) -> bool:
+def _ocr_contradicted(mrz: MrzReading, views: list[list[str]], line1_probs: list[np.ndarray] = (),
+                      unsure: dict[str, set[int]] | None = None) -> bool:
     """Whether one OCR one or two digits off the verified one was read, with the same CIC and
     check digit, by as many views as read the verified one: the composite alone covers the OCR,
     and two misreads can meet it (a screen on a dev seed, 2870034: 8822934786447 read
@@ -838,11 +839,23 @@ def _ocr_contradicted(mrz: MrzReading, views: list[list[str]], line1_probs: list
     of line 1's cells (`line1_probs`) was sure is the kept one (dev 5962721, medium, a shadow's
     edge across the OCR: one view read right, two others each one digit off, 0 as 6 and 8 as 4,
     where the cells read 0 and 8 sure; the cells read what is printed, and on a card whose OCR
-    was altered they are sure of the printed digit, not of the one that meets the composite)."""
+    was altered they are sure of the printed digit, not of the one that meets the composite).
+    Nor does the classifier's own line 1 where it differs only at cells it was not sure of
+    (`unsure`: its line 1 and those columns): an unsure cell is no witness (fresh seed 9292965,
+    own, medium, the MRZ tight to the card's edge: the cells' read of a block cut at both ends
+    read the OCR's last 9 as 3, unsure, every other OCR digit sure and right; it outvoted the one
+    tesseract view that read all three lines right, and the OCR was left unverified)."""
     cic, ocr = mrz.lines[0][5:14], mrz.lines[0][17:30]
     witnessed = {i - 17 for probs in line1_probs for i in printed_as_read(probs, cic, ocr) if i >= 17}
-    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})(?!\d)", mrz.lines[0][5:15], ocr, refuted=witnessed)
+    exact, otherwise = _read_otherwise(views, r"MEX(\d{10})<<(\d{13})(?!\d)", mrz.lines[0][5:15], ocr, refuted=witnessed,
+                                       unsure=unsure)
     return otherwise > 0 and otherwise >= exact
+
+
+def _unsure_line1(side: SideReading) -> dict[str, set[int]]:
+    """Line 1 of each of the classifier's reads, and the columns of it it was not sure of."""
+    return {read.lines[0]: {i for i in range(len(read.lines[0])) if (0, i) not in read.sure_cells}
+            for read in side.cell_reads if read.lines}
 
 
 def _dates_contradicted(mrz: MrzReading, views: list[list[str]]) -> set[str]:
@@ -865,11 +878,13 @@ def _dates_contradicted(mrz: MrzReading, views: list[list[str]]) -> set[str]:
 
 
 def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str, anchor_second: bool = False,
-                    refuted: set[int] = frozenset()) -> tuple[int, int]:
+                    refuted: set[int] = frozenset(), unsure: dict[str, set[int]] | None = None) -> tuple[int, int]:
     """(how many lines of `views` gave `kept`, how many gave the commonest value one or two digits
     off it), counting the lines that match `pattern` (two groups: the anchor, read alike, then the
     value; `anchor_second`: the other way round). A value off only at positions of `refuted`
-    (where another witness read the kept digits) is not counted."""
+    (where another witness read the kept digits) is not counted, nor, once, a line of `unsure`
+    off only at the columns given for it (where its reader was not sure)."""
+    unsure = dict(unsure or {})
     exact, near = 0, Counter()
     for view in views:
         for line in view:
@@ -882,6 +897,10 @@ def _read_otherwise(views: list[list[str]], pattern: str, anchor: str, kept: str
                 off = len(differ)
                 exact += off == 0
                 if 0 < off <= 2 and not differ <= refuted:
+                    start = found.start(1 if anchor_second else 2)
+                    if line in unsure and {start + i for i in differ} <= unsure[line]:
+                        del unsure[line]
+                        continue
                     near[seen] += 1
     return exact, max(near.values(), default=0)
 
@@ -892,7 +911,8 @@ def _apply_back(reading: CredentialReading, side: SideReading) -> MrzReading | N
     # cells' own reads need every OCR cell sure (mrztext.TAIL_SURE_SHARE) and are not doubted here
     # (dev 2890052: the cells read it right, one tesseract view two digits off)
     firm_cells = side.text is not None and side.text.mrz is mrz and bool(side.text.sure_cells)
-    if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and _ocr_contradicted(mrz, side.views, side.cell_line1):
+    if mrz is not None and mrz.verified and "ocr" not in mrz.weak and not firm_cells and \
+            _ocr_contradicted(mrz, side.views, side.cell_line1, _unsure_line1(side)):
         mrz.weak |= {"ocr", "emision"}
     if mrz is not None and mrz.verified and not firm_cells:
         # tesseract's views only: a grid's read of a date is weighed with its sure cells
