@@ -687,9 +687,11 @@ OCR_NEAR = 1  # digits by which a view's thirteen may differ from the kept OCR a
 
 OCR_PART = 8  # digits of the OCR a line cut short must hold, exactly, to have seen them
 OCR_CELLS = frozenset({(0, i) for i in range(17, 30)} | {(1, 29)})  # the OCR and the composite's check digit
+OWN_WHOLE = 2  # the kept read's own tesseract views holding lines 1 and 2 whole that saw its OCR
 
 
-def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tuple[int, int]] | frozenset = frozenset()) -> None:
+def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tuple[int, int]] | frozenset = frozenset(),
+                           own: list[list[str]] = ()) -> None:
     """Make the OCR and emisión weak when at least OUTVOTED other views read the kept CIC (they
     saw this line 1) and none of them, nor any other view, holds the kept OCR anywhere in a line,
     in place or one digit off. The other doubts compare reads in place; a read that lost or gained
@@ -705,9 +707,17 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tu
     unsure OCR cells views cut short inside the OCR read alike, at least OCR_PART digits from its
     start with none off, the cells past their end sure (dev 5440009, hard: tesseract's block
     ended two digits before the line did; its views held the OCR's first eleven digits exactly,
-    the two the cells were unsure of among them)."""
+    the two the cells were unsure of among them). Nor one of which OWN_WHOLE of its own tesseract
+    views (`own`, not the cells') each hold lines 1 and 2 whole, in place: one shifted read is
+    what this doubt guards against, and two views cutting and misreading alike across sixty
+    characters are not one (dev 7700778, own, medium, a finger past the lines' right end: the
+    other blocks' views ended inside the OCR, a grid read its last three digits as fillers, and
+    the two views of the kept block that read all three lines right left the OCR unverified)."""
     ocr, cic = mrz.lines[0][17:30], mrz.lines[0][5:14]
     if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit() or OCR_CELLS <= sure:
+        return
+    whole = sum(1 for view in own if all(any(kept in line for line in view) for kept in mrz.lines[:2]))
+    if len(mrz.lines) >= 2 and whole >= OWN_WHOLE:
         return
     if sum(1 for view in views if any(cic in line for line in view)) < OUTVOTED:
         return

@@ -250,7 +250,9 @@ def read_side(bgr: np.ndarray, *, want_text: bool = True, tesseract_hints: bool 
                              {tuple(read.lines): set(read.sure_cells or ()) for read in side.cell_reads})
         doubt_where_changed_and_contradicted(side.text.mrz, other_views)
         doubt_where_another_meets_composite(side.text.mrz, other_views)
-        doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.placed_cells)
+        cells = {tuple(read.lines) for read in side.cell_reads}
+        doubt_where_ocr_unseen(side.text.mrz, other_views, side.text.placed_cells,
+                               [list(view) for view in sorted(own - cells)])
         if any(read is side.text for read in side.cell_reads):
             doubt_where_unsure_and_read_otherwise(side.text, [read for read in side.cell_reads if read is not side.text])
         doubt_where_unsure_and_seen_otherwise(side.text, [list(view) for view in sorted(own | others)], side.cell_reads)

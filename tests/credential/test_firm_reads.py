@@ -471,6 +471,30 @@ def test_an_ocr_no_other_view_read_is_weak_when_they_read_the_cic():
         assert (text.mrz.values["emision"] is None) is weak
 
 
+def test_two_own_views_holding_lines_one_and_two_whole_have_seen_the_ocr():
+    """The doubt guards against one read shifted inside the OCR; two of the kept read's own
+    tesseract views holding lines 1 and 2 whole, in place, are not that."""
+    from kiosk.credential.mrztext import doubt_where_ocr_unseen
+
+    saw_cic = [["IDMEX7860047909<<" + "5" * 13, LINES[1]], ["1DMEX7860047909<<", "x"]]
+    whole = ["SS" + LINES[0] + "F", "S" + LINES[1]]
+    half = [LINES[0], LINES[1][:20]]  # line 2 not whole: the view saw the OCR, not the composite
+    for own, weak in (([], True), ([whole], True), ([whole, half], True), ([whole, ["AH"] + whole], False)):
+        text = _read(LINES, set())
+        doubt_where_ocr_unseen(text.mrz, saw_cic, frozenset(), own)
+        assert ("ocr" in text.mrz.weak) is weak, own
+
+
+def test_a_finger_past_the_lines_end_leaves_the_ocr_two_views_read_whole_verified():
+    """Dev seed 7700778 (own, medium, sharp, a finger past the MRZ's right end): the other blocks'
+    tesseract views ended inside the OCR and a grid read its last three digits as fillers; the
+    two views of the kept block read all three lines right, and the OCR was left unverified."""
+    image, truth = scene(7700778, "medium", "genuine")
+    reading = read_image(image)
+    for name in ("cic", "ocr", "emision"):
+        assert reading.fields[name].verified and reading.fields[name].value == truth[name], name
+
+
 def test_a_read_shifted_inside_the_ocr_that_met_an_altered_composite_is_weak(monkeypatch):
     """Dev seed 5130006 (hard, the composite altered): one tesseract view dropped the OCR's first
     digit and misread the rest (6308974106706 for 5830897419679) and met the altered composite by
