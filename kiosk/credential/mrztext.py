@@ -716,9 +716,10 @@ def doubt_where_ocr_unseen(mrz: MrzReading, views: list[list[str]], sure: set[tu
     ocr, cic = mrz.lines[0][17:30], mrz.lines[0][5:14]
     if "ocr" in mrz.weak or len(ocr) != 13 or not cic.isdigit() or OCR_CELLS <= sure:
         return
-    whole = sum(1 for view in own if all(any(kept in line for line in view) for kept in mrz.lines[:2]))
-    if len(mrz.lines) >= 2 and whole >= OWN_WHOLE:
-        return
+    if len(mrz.lines) >= 2 and all(len(kept) == 30 for kept in mrz.lines[:2]):
+        whole = sum(1 for view in own if all(any(kept in line for line in view) for kept in mrz.lines[:2]))
+        if whole >= OWN_WHOLE:
+            return
     if sum(1 for view in views if any(cic in line for line in view)) < OUTVOTED:
         return
     seen: set[tuple[int, int]] = set()
