@@ -55,6 +55,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from sync import demo
 
+    try:
+        return _demo(args)
+    except demo.HungUp as stop:  # its scratch directory and receiver are gone by now
+        demo.exit_now(stop.code)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sync import demo
+
     if not args.headless:
         return demo.run_interactive(args.data_dir, args.receiver_port)
     summary = demo.run_headless(args.records, args.data_dir, no_sync=args.no_sync,

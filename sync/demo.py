@@ -5,6 +5,7 @@ reports what happened as JSON; otherwise it opens the UI with the sync daemon ru
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -14,8 +15,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from kiosk import operators
 from kiosk.demo_rig import DemoRig
@@ -141,23 +145,71 @@ def default_sync_timeout(records: int) -> float:
     return max(300.0, 10.0 * records)
 
 
-def _exit_on_hangup() -> None:
-    """SIGTERM and SIGHUP (a closed terminal, `kill`) end the demo through its `finally`, so its
-    scratch directory and receiver go with it; in the main thread only (signals are delivered there)."""
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, lambda number, _frame: sys.exit(128 + number))
+HANGUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class HungUp(SystemExit):
+    """SIGTERM or SIGHUP (`kill`, a closed terminal) ended the demo; `code` is 128 + the signal."""
+
+
+class _Hangup:
+    """SIGTERM and SIGHUP end the demo through its `finally`, so its scratch directory and
+    receiver go with it. While that cleanup runs (`held()`), a signal only notes the exit code:
+    a second `kill`, or a first one arriving just then, must not cut the cleanup short."""
+
+    def __init__(self) -> None:
+        self.code: int | None = None
+        self.holding = False
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():  # signals are delivered there
+            for signum in HANGUP_SIGNALS:
+                signal.signal(signum, self._handle)
+
+    def _handle(self, number: int, _frame: object) -> None:
+        self.code = 128 + number
+        if not self.holding:
+            raise HungUp(self.code)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.code is not None:
+                raise HungUp(self.code)
+
+
+_HANGUP = _Hangup()
+
+
+def exit_now(code: int) -> NoReturn:
+    """End a demo that a signal stopped, once its cleanup is done, without the interpreter's
+    finalization: the receiver's, pad simulator's and sync loop's daemon threads may still be
+    inside SQLCipher or OpenSSL then, and tearing those down under them crashed the process
+    (SIGSEGV, SIGABRT) instead of exiting with 128 + the signal."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed terminal
+            pass
+    os._exit(code)
 
 
 def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = False,
                  receiver_port: int = 0, receiver_url: str | None = None,
                  sync_timeout: float | None = None, progress: bool = False) -> dict:
     started = time.monotonic()
-    _exit_on_hangup()
-    tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
-    server, receiver, token = setup_receiver(tmp / "receptor", receiver_port)
-    device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
+    _HANGUP.install()
+    tmp = server = None
     try:
+        with _HANGUP.held():  # a signal now waits until the directory has a name to remove
+            tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
+        device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
+        server, receiver, token = setup_receiver(tmp / "receptor", receiver_port)
         station = provision(device_dir, receiver_url or server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
         wait_for_config(station)
         with DemoRig() as rig:
@@ -188,20 +240,25 @@ def run_headless(records: int, data_dir: str | None = None, *, no_sync: bool = F
         station.close()
         return summary
     finally:
-        server.stop()
-        # the receiver's copy goes either way; the device's data stays when it was asked for
-        # elsewhere (--data-dir), and this scratch directory holds nothing else then
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _HANGUP.held():
+            if server is not None:
+                server.stop()
+            # the receiver's copy goes either way; the device's data stays when it was asked
+            # for elsewhere (--data-dir), and this scratch directory holds nothing else then
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_interactive(data_dir: str | None = None, receiver_port: int = 0) -> int:
     """The full demo: receiver + daemon in threads, the UI in the foreground (`kiosk run`)."""
-    _exit_on_hangup()
-    tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
-    server, _receiver, token = setup_receiver(tmp / "receptor", receiver_port)
-    device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
+    _HANGUP.install()
     stop = threading.Event()
+    tmp = server = None
     try:
+        with _HANGUP.held():  # a signal now waits until the directory has a name to remove
+            tmp = Path(tempfile.mkdtemp(prefix="apoyo-demo-"))
+        device_dir = Path(data_dir) if data_dir else tmp / "kiosko"
+        server, _receiver, token = setup_receiver(tmp / "receptor", receiver_port)
         station = provision(device_dir, server.url, token, municipio="San Juan MUESTRA", lat=17.06, lon=-96.72)
         # a newcomer can log in straight away; the Inicio screen shows these demo passwords
         operators.set_password(station.vault, DEMO_AUXILIARES[0][0], DEMO_PASSWORD)
@@ -217,7 +274,9 @@ def run_interactive(data_dir: str | None = None, receiver_port: int = 0) -> int:
         env = dict(os.environ, APOYO_KIOSK_DATA=str(device_dir), APOYO_KIOSK_DEMO="1")
         return subprocess.call([sys.executable, "-m", "kiosk.cli", "run", "--simulated"], env=env)
     finally:
-        stop.set()
-        server.stop()
-        if not data_dir:
-            shutil.rmtree(tmp, ignore_errors=True)
+        with _HANGUP.held():
+            stop.set()
+            if server is not None:
+                server.stop()
+            if tmp is not None and not data_dir:
+                shutil.rmtree(tmp, ignore_errors=True)

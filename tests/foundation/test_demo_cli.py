@@ -75,22 +75,40 @@ def test_doctor_reports_every_check_and_names_the_first_to_fix(tmp_path: Path) -
     assert out.returncode == 1 and "receiver" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+def _demo_started(scratch: Path, wanted: str) -> subprocess.Popen:
+    """A 200-record headless demo in its own TMPDIR, waited on until `wanted` is there
+    ("apoyo-demo-*": it has just begun setting up; "receptor": its receiver is coming up)."""
+    import time
+
+    err = open(scratch.parent / f"{scratch.name}.err", "w")
+    proc = subprocess.Popen(KIOSK + ["demo", "--headless", "--records", "200", "--json"], stdout=subprocess.DEVNULL,
+                            stderr=err, env=dict(os.environ, TMPDIR=str(scratch), PYTHONFAULTHANDLER="1"))
+    deadline = time.monotonic() + 60
+    found = lambda: [d for d in scratch.iterdir() if d.name.startswith("apoyo-demo-") and (wanted != "receptor" or (d / "receptor").exists())]
+    while not found() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert found(), "the demo never started"
+    return proc
+
+
 def test_demo_killed_leaves_no_scratch(tmp_path: Path) -> None:
     """`kill` (SIGTERM) or a closed terminal (SIGHUP) in the middle of a demo: its scratch
-    directory, with the receiver's copy of the records, goes with it."""
+    directory, with the receiver's copy of the records, goes with it, and it exits 128 + the
+    signal — also when the signal comes while the receiver is still starting, or twice."""
     import signal
     import time
 
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        scratch = tmp_path / f"tmp{signum}"
+    moments = ((signal.SIGTERM, "receptor", 1.0, 1), (signal.SIGHUP, "receptor", 1.0, 1),
+               (signal.SIGTERM, "apoyo-demo-", 0.0, 1), (signal.SIGHUP, "apoyo-demo-", 0.3, 2))
+    for n, (signum, wanted, wait, times) in enumerate(moments):
+        scratch = tmp_path / f"tmp{n}"
         scratch.mkdir()
-        proc = subprocess.Popen(KIOSK + ["demo", "--headless", "--records", "200", "--json"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=str(scratch)))
-        deadline = time.monotonic() + 60
-        while not any((d / "receptor").exists() for d in scratch.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert any(scratch.iterdir()), "the demo never started"
-        time.sleep(1.0)
-        proc.send_signal(signum)
-        assert proc.wait(timeout=60) == 128 + signum
-        assert not list(scratch.iterdir())
+        proc = _demo_started(scratch, wanted)
+        time.sleep(wait)
+        for _ in range(times):
+            proc.send_signal(signum)
+            time.sleep(0.05)
+        code = proc.wait(timeout=60)
+        said = (tmp_path / f"tmp{n}.err").read_text(errors="replace")[-3000:]
+        assert code == 128 + signum, f"{signum!r} {wanted} +{wait} s: exit {code}\n{said}"
+        assert not list(scratch.iterdir()), f"{signum!r} {wanted} +{wait} s left {list(scratch.iterdir())}\n{said}"
