@@ -487,6 +487,10 @@ BEZEL_DARK = 50.0  # a bezel: dark (mean of 7x7 on the 320-px frame below this) 
 BEZEL_FLAT = 6.0  # ... and flat (standard deviation there below this)
 BEZEL_RIM = 0.6  # share of the frame's rim the bezel must cover (a screen held up to the camera)
 DISPLAY_FILL = 0.95  # the lit region inside it, as a share of its own rotated rectangle: straight edges
+DISPLAY_FILL_STRAIGHT = 0.9  # ... or this share, when the region's outline runs along DISPLAY_EDGE of the
+DISPLAY_EDGE = 0.85  # rectangle's: a dark object at the display's edge in the shown photo notches it (dev
+# 9605965 and 9605973, screens on cloth: fill 0.93 and 0.94, edge 0.86 and 0.97; genuine cards inside a
+# dark rim, dev 7700800-49 own and lavender, all rows: edge 0.55 at most, fill 0.89 at most)
 DISPLAY_CARD = 0.75  # the card covers at most this share of it: the display shows the table around the card
 BEZEL_CONFIDENCE = 0.75  # the screen confidence given at least when the bezel decides (the grid alone is under 0.5)
 
@@ -515,16 +519,30 @@ def display_bezel(frame_bgr: np.ndarray, card_quad: np.ndarray | None) -> bool:
     if count < 2:
         return False
     region = (labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))).astype(np.uint8)
-    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    contour = max(contours, key=cv2.contourArea)
+    box = cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.int32)
     rectangle = np.zeros_like(region)
-    cv2.fillPoly(rectangle, [cv2.boxPoints(cv2.minAreaRect(max(contours, key=cv2.contourArea))).astype(np.int32)], 1)
+    cv2.fillPoly(rectangle, [box], 1)
     card = np.zeros_like(region)
     cv2.fillPoly(card, [(np.asarray(card_quad, np.float32) * scale).astype(np.int32)], 1)
     cx, cy = (int(v) for v in np.asarray(card_quad, np.float32).mean(axis=0) * scale)
     inside = 0 <= cy < region.shape[0] and 0 <= cx < region.shape[1] and bool(region[cy, cx])
     area = float(region.sum())
-    return (inside and area / max(float(rectangle.sum()), 1.0) >= DISPLAY_FILL
-            and float((card & region).sum()) / max(area, 1.0) <= DISPLAY_CARD)
+    fill = area / max(float(rectangle.sum()), 1.0)
+    straight = fill >= DISPLAY_FILL or (fill >= DISPLAY_FILL_STRAIGHT and _edge_share(region, contour, box) >= DISPLAY_EDGE)
+    return inside and straight and float((card & region).sum()) / max(area, 1.0) <= DISPLAY_CARD
+
+
+def _edge_share(region: np.ndarray, contour: np.ndarray, box: np.ndarray) -> float:
+    """Share of the rotated rectangle's outline `box` that the region's own outline runs along
+    (within 2 pixels): a display's straight edges, however its picture is notched inside."""
+    outline = np.zeros_like(region)
+    cv2.polylines(outline, [box], True, 1, 1)
+    edge = np.zeros_like(region)
+    cv2.drawContours(edge, [contour], -1, 1, 1)
+    near = cv2.dilate(edge, np.ones((5, 5), np.uint8))
+    return float((outline & near).sum()) / max(float(outline.sum()), 1.0)
 
 
 def screen_decision(frame_bgr: np.ndarray, card_quad: np.ndarray | None = None) -> tuple[bool, float]:

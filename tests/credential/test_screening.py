@@ -233,6 +233,22 @@ def test_a_bezel_around_a_weak_grid_flags_a_screen():
     assert screen_decision(unframed, side.quad)[0] is False
 
 
+def test_a_display_notched_by_a_dark_object_in_its_picture_is_still_a_display():
+    """Screens (dev seed 9595959's) showing a card on cloth with a dark object touching the
+    display's edge: the object joins the bezel and notches the lit rectangle (fill 0.93-0.94,
+    under DISPLAY_FILL), but the region still runs along the rectangle's straight edges. Both went
+    unflagged before (grids 78 and 147, under SCREEN_GRID_PEAK)."""
+    from kiosk.credential.screening import SCREEN_GRID_PEAK, display_bezel, frame_screen_score
+
+    for seed in (9605965, 9605973):
+        image, truth = _eval_scene(seed, "easy", "screen")
+        reading = read_image(image)
+        side = reading.sides[0]
+        assert frame_screen_score(side.frame, side.quad) < SCREEN_GRID_PEAK
+        assert display_bezel(side.frame, side.quad), seed
+        assert "screen" in codes(reading) and reading.screening["screen"] >= 0.75
+
+
 def test_a_card_alone_on_a_dark_desk_is_no_display():
     """A genuine card on a dark desk (dev seed): the desk is dark and flat to the frame's rim like a
     bezel, but the lit region inside it is the card itself, not a display showing a table around it."""
