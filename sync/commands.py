@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from kiosk.cliutil import EXIT_USAGE, SpanishHelpFormatter, fail
 from kiosk.station import open_station
@@ -56,14 +57,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from sync import demo
 
     try:
-        return _demo(args)
+        return _demo(demo, args)
     except demo.HungUp as stop:  # its scratch directory and receiver are gone by now
         demo.exit_now(stop.code)
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from sync import demo
-
+def _demo(demo: ModuleType, args: argparse.Namespace) -> int:
     if not args.headless:
         return demo.run_interactive(args.data_dir, args.receiver_port)
     summary = demo.run_headless(args.records, args.data_dir, no_sync=args.no_sync,

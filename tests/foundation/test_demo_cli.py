@@ -80,9 +80,9 @@ def _demo_started(scratch: Path, wanted: str) -> subprocess.Popen:
     ("apoyo-demo-*": it has just begun setting up; "receptor": its receiver is coming up)."""
     import time
 
-    err = open(scratch.parent / f"{scratch.name}.err", "w")
-    proc = subprocess.Popen(KIOSK + ["demo", "--headless", "--records", "200", "--json"], stdout=subprocess.DEVNULL,
-                            stderr=err, env=dict(os.environ, TMPDIR=str(scratch), PYTHONFAULTHANDLER="1"))
+    with open(scratch.parent / f"{scratch.name}.err", "w") as err:  # the child keeps its own copy
+        proc = subprocess.Popen(KIOSK + ["demo", "--headless", "--records", "200", "--json"], stdout=subprocess.DEVNULL,
+                                stderr=err, env=dict(os.environ, TMPDIR=str(scratch), PYTHONFAULTHANDLER="1"))
     deadline = time.monotonic() + 60
     found = lambda: [d for d in scratch.iterdir() if d.name.startswith("apoyo-demo-") and (wanted != "receptor" or (d / "receptor").exists())]
     while not found() and time.monotonic() < deadline:
